@@ -1,0 +1,94 @@
+/**
+ * The HTTP front of the platform: one Fastify instance with the control-plane API
+ * under /api (each area a plugin), the OpenAPI document, health, and the error edge.
+ * The gateway (data plane) and console register themselves as further plugins.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import { DomainError } from '../contracts/errors.js';
+import type { Logger } from '../log.js';
+import { sendError } from './error-edge.js';
+import { RouteTable } from './route-table.js';
+
+export interface AppOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  adminToken: string;
+  version: string;
+}
+
+export interface ApiPlugin {
+  plugin: FastifyPluginAsync;
+  prefix?: string;
+}
+
+export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: makeIdGenerator(),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  const routes = new RouteTable();
+  routes.attach(app);
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request',
+    );
+  });
+
+  if (opts.adminToken) app.addHook('onRequest', adminGuard(opts.adminToken));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'modeldock control plane', version: opts.version, description: 'REST + JSON under /api/v1. Errors: {"error":{"code","message"}}; codes in docs/errors.md.' },
+      components: opts.adminToken ? { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } } : {},
+    },
+  });
+
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? req.url;
+    const allowed = routes.allowed(path);
+    if (allowed.length) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(req, reply, new DomainError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`));
+    }
+    return sendError(req, reply, new DomainError('ROUTE_NOT_FOUND', `no route for ${req.method} ${path}`));
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const p of plugins) await app.register(p.plugin, { prefix: p.prefix ?? '' });
+  return app;
+}
+
+function makeIdGenerator(): () => string {
+  const prefix = Date.now().toString(36);
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
+
+function adminGuard(token: string) {
+  const want = createHash('sha256').update(token).digest();
+  return async (req: { url: string; headers: Record<string, string | string[] | undefined> }) => {
+    if (!req.url.startsWith('/api/')) return;
+    const h = req.headers.authorization;
+    const given = typeof h === 'string' ? h.replace(/^Bearer\s+/i, '') : '';
+    const got = createHash('sha256').update(given).digest();
+    if (!given || !timingSafeEqual(want, got)) {
+      throw new DomainError('UNAUTHENTICATED', 'this platform requires the admin token: Authorization: Bearer <MODELDOCK_ADMIN_TOKEN>');
+    }
+  };
+}

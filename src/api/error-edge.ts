@@ -1,0 +1,82 @@
+/**
+ * The one place where domain errors become HTTP: kind → status, and the JSON body
+ * `{"error":{"code","message"}}`. Framework errors (bad JSON, body limits, validation)
+ * are translated into domain codes here too. A 5xx carries an id that is also logged.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, errorBody, type ErrorCode, type ErrorKind } from '../contracts/errors.js';
+
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  limited: 429,
+  internal: 500,
+  unavailable: 503,
+  timeout: 504,
+  insufficient_storage: 507,
+};
+
+interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Turns any thrown value into a DomainError (unknown errors become INTERNAL). */
+export function toDomainError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
+  const e = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (e?.validation) {
+    const fields: FieldError[] = e.validation.map((v) => {
+      const missing = v.params?.missingProperty as string | undefined;
+      const extra = v.params?.additionalProperty as string | undefined;
+      const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      const field = [base, missing ?? extra].filter(Boolean).join('.') || (e.validationContext ?? 'body');
+      const message = missing
+        ? 'is required'
+        : extra
+          ? 'is not a known field'
+          : v.params?.allowedValues
+            ? `must be one of ${(v.params.allowedValues as unknown[]).map(String).join(', ')}`
+            : (v.message ?? 'is invalid');
+      return { field, message };
+    });
+    const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
+    return new DomainError('INVALID_ARGUMENT', `${e.validationContext ?? 'request'}: ${summary}`, { fields });
+  }
+  const code = e?.code ?? '';
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (e?.statusCode === 400 && e?.name === 'SyntaxError')) {
+    return new DomainError('INVALID_JSON', `the request body is not valid JSON: ${e.message}`);
+  }
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return new DomainError('UPLOAD_TOO_LARGE', e.message);
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+    return new DomainError('UNSUPPORTED_MEDIA_TYPE', e.message);
+  }
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_CTP_INVALID_TYPE') {
+    return new DomainError('INVALID_ARGUMENT', e.message);
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new DomainError('INVALID_ARGUMENT', e.message);
+  }
+  const internal = new DomainError('INTERNAL', 'internal error');
+  (internal as { cause?: unknown }).cause = err;
+  return internal;
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const de = toDomainError(err);
+  const status = STATUS_BY_KIND[de.kind];
+  if (status >= 500) {
+    request.log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: request.id, code: de.code }, 'request failed');
+  }
+  const body = errorBody(de.code as ErrorCode, de.message, { id: status >= 500 ? String(request.id) : undefined, details: de.details });
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}

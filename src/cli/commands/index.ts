@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Each command group registers itself here. */
+export function registerAll(program: Command): void {
+  void program;
+}

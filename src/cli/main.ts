@@ -1,0 +1,20 @@
+/**
+ * The `modeldock` command. Each command group lives in src/cli/commands/<group>.ts and
+ * exports `register(program)`. Commands other than `up`, `instance` and `doctor` talk to
+ * the REST API only (src/cli/client.ts).
+ */
+import { Command } from 'commander';
+import { registerAll } from './commands/index.js';
+import { runMain } from './output.js';
+
+const program = new Command();
+program
+  .name('modeldock')
+  .description('Self-hosted model repository and online inference platform')
+  .option('--server <url>', 'platform URL', process.env.MODELDOCK_SERVER ?? 'http://127.0.0.1:8080')
+  .option('--token <token>', 'admin token (or MODELDOCK_ADMIN_TOKEN)', process.env.MODELDOCK_ADMIN_TOKEN)
+  .option('--json', 'machine-readable JSON output', false)
+  .showHelpAfterError();
+
+registerAll(program);
+await runMain(() => program.parseAsync(process.argv));

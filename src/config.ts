@@ -1,0 +1,117 @@
+/**
+ * Config: one schema with defaults, filled from flags and MODELDOCK_* variables in one
+ * place (`loadConfig`), validated at start, then frozen (STYLE.md §8).
+ */
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const MiB = 1024 * 1024;
+
+export const ConfigSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1', description: 'address the platform listens on' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  dataDir: Type.String({ default: '.modeldock', description: 'where the embedded database and blobs live' }),
+  databaseUrl: Type.String({ default: '', description: 'sqlite:<file> (default: <dataDir>/modeldock.db) or postgres://…' }),
+  blobUrl: Type.String({ default: '', description: 'file://<dir> (default: <dataDir>/blobs)' }),
+  importRoots: Type.Array(Type.String(), {
+    default: [],
+    description: 'local folders a storage import may read from (file:///…); none by default',
+  }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  adminToken: Type.String({ default: '', description: 'required on /api when set' }),
+  pythonPath: Type.String({ default: '/usr/bin/python3' }),
+  limits: Type.Object(
+    {
+      maxUploadBytes: Type.Integer({ minimum: 1, default: 4096 * MiB }),
+      maxJsonBodyBytes: Type.Integer({ minimum: 1024, default: 8 * MiB }),
+      maxArchiveEntries: Type.Integer({ minimum: 1, default: 10_000 }),
+      maxArchiveBytes: Type.Integer({ minimum: 1, default: 8192 * MiB }),
+      maxArchiveRatio: Type.Integer({ minimum: 1, default: 200 }),
+      /** files smaller than this are verified in full before they are sent */
+      verifyBeforeSendBytes: Type.Integer({ minimum: 0, default: 64 * MiB }),
+    },
+    { default: {} },
+  ),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+export interface ConfigFlags {
+  host?: string;
+  port?: number | string;
+  dataDir?: string;
+}
+
+/** Maps MODELDOCK_* variables onto the config's shape (only those set). */
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
+  const num = (v: string) => (v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v));
+  const set = (name: string, fn: (v: string) => void) => {
+    const v = env[`MODELDOCK_${name}`];
+    if (v !== undefined) fn(v);
+  };
+  set('HOST', (v) => (out.host = v));
+  set('PORT', (v) => (out.port = num(v)));
+  set('DATA_DIR', (v) => (out.dataDir = v));
+  set('DATABASE_URL', (v) => (out.databaseUrl = v));
+  set('BLOB_URL', (v) => (out.blobUrl = v));
+  set('IMPORT_ROOTS', (v) => (out.importRoots = v.split(path.delimiter).filter(Boolean)));
+  set('LOG_LEVEL', (v) => (out.logLevel = v));
+  set('ADMIN_TOKEN', (v) => (out.adminToken = v));
+  set('PYTHON', (v) => (out.pythonPath = v));
+  set('MAX_UPLOAD_MIB', (v) => (limits.maxUploadBytes = Math.round(Number(v) * MiB)));
+  set('MAX_ARCHIVE_MIB', (v) => (limits.maxArchiveBytes = Math.round(Number(v) * MiB)));
+  set('MAX_ARCHIVE_RATIO', (v) => (limits.maxArchiveRatio = num(v)));
+  set('MAX_ARCHIVE_ENTRIES', (v) => (limits.maxArchiveEntries = num(v)));
+  if (Object.keys(limits).length) out.limits = limits;
+  return out;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Builds the effective config: defaults ← environment ← flags ← overrides (tests).
+ * Throws ConfigError listing every invalid field.
+ */
+export function loadConfig(
+  opts: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; overrides?: Partial<Record<keyof Config, unknown>> } = {},
+): Config {
+  const env = fromEnv(opts.env ?? process.env);
+  const flags: Record<string, unknown> = {};
+  if (opts.flags?.host !== undefined) flags.host = opts.flags.host;
+  if (opts.flags?.port !== undefined) flags.port = Number(opts.flags.port);
+  if (opts.flags?.dataDir !== undefined) flags.dataDir = opts.flags.dataDir;
+  const raw: Record<string, unknown> = { ...env, ...flags, ...(opts.overrides ?? {}) };
+  raw.limits = { ...((env.limits as object) ?? {}), ...((opts.overrides?.limits as object) ?? {}) };
+
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length) {
+    const lines = errors.map((e) => `${e.path || '/'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const cfg = withDefaults as Static<typeof ConfigSchema>;
+  cfg.dataDir = path.resolve(cfg.dataDir);
+  if (!cfg.databaseUrl) cfg.databaseUrl = `sqlite:${path.join(cfg.dataDir, 'modeldock.db')}`;
+  if (!cfg.blobUrl) cfg.blobUrl = `file://${path.join(cfg.dataDir, 'blobs')}`;
+  cfg.importRoots = cfg.importRoots.map((r) => path.resolve(r));
+  return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** The config as `doctor` shows it: the admin token masked. */
+export function describeConfig(cfg: Config): Record<string, unknown> {
+  return { ...cfg, adminToken: cfg.adminToken ? '(set)' : '(not set)' };
+}

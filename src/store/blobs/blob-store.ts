@@ -1,0 +1,38 @@
+/**
+ * The object store seam: model files, datasets and task outputs live here.
+ * Implementations: FolderBlobStore (embedded default), S3 (later). Every
+ * implementation passes blob-store.contract.ts.
+ *
+ * Keys are `/`-separated relative paths without `.`/`..` segments (see keys.ts).
+ * Writes are atomic: a reader sees the old object or the whole new one, never a part.
+ */
+import type { Readable } from 'node:stream';
+
+export interface BlobInfo {
+  key: string;
+  size: number;
+}
+
+export interface PutResult {
+  size: number;
+  sha256: string;
+}
+
+export interface BlobStore {
+  /** Writes a whole object from a stream or buffer; returns its size and sha256. */
+  put(key: string, body: Readable | Buffer, opts?: { maxBytes?: number }): Promise<PutResult>;
+  /** Streams an object; throws OBJECT_NOT_FOUND. */
+  get(key: string): Promise<Readable>;
+  /** Reads a whole object into memory. */
+  read(key: string): Promise<Buffer>;
+  stat(key: string): Promise<BlobInfo | null>;
+  /** Every object under a prefix (recursively), sorted by key. */
+  list(prefix: string): Promise<BlobInfo[]>;
+  /** Copies one object; returns what was written. */
+  copy(from: string, to: string): Promise<PutResult>;
+  delete(key: string): Promise<void>;
+  /** Removes every object under a prefix. */
+  deletePrefix(prefix: string): Promise<void>;
+  /** A local file path for the object when the store is a folder (instances read models from it). */
+  localPath?(key: string): string;
+}

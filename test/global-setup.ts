@@ -1,0 +1,7 @@
+/** Builds dist/ once before the suite: journeys and CLI tests run the real compiled binaries. */
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  if (process.env.MODELDOCK_SKIP_BUILD === '1') return;
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
