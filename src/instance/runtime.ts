@@ -1,0 +1,51 @@
+/**
+ * The Runtime seam: what runs one model version's package inside an instance process.
+ * Implementations: onnx (onnxruntime-node in process), python (tiinfer worker over a
+ * pipe), node (a model_service.js/.ts handler), and the built-in ONNX image handler.
+ * Every implementation passes the shared contract suite (runtime.contract.ts).
+ *
+ * The HTTP layer (src/instance/server) decodes requests, calls one function here (through
+ * the batcher when batching is on), and encodes the answer (STYLE.md §6).
+ */
+import type { OipDatatype, OipModelMetadata } from '../contracts/oip.js';
+
+/** A decoded tensor: row-major data in a typed array (FP16 as Uint16Array of half bits) or strings for BYTES. */
+export interface Tensor {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+  data: ArrayBufferView | string[] | boolean[];
+}
+
+export interface LoadContext {
+  modelDir: string;
+  /** the model's name as served (OIP `/v2/models/{name}`) */
+  modelName: string;
+  env: Record<string, string>;
+  /** intra-op threads from the instance spec */
+  threads: number;
+  maxBatchSize: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Runtime {
+  readonly id: string;
+  /** Loads the package. Throws with a clear reason when the model cannot serve. */
+  load(ctx: LoadContext): Promise<void>;
+  /** OIP tensor metadata, or null when the package serves only TI-ONE predict. */
+  metadata(): OipModelMetadata | null;
+  /** The largest batch this runtime can run in one call (1 = no batching). */
+  maxBatchSize(): number;
+  /**
+   * OIP v2 inference on tensors (present when metadata() is not null). `inputs` may hold
+   * several requests joined along dimension 0 by the batcher.
+   */
+  infer?(inputs: Tensor[], outputNames?: string[]): Promise<Tensor[]>;
+  /**
+   * TI-ONE predict: each body goes through preprocess → predict → postprocess; when
+   * several bodies come at once, predict receives them as one batch. One result (or
+   * Error) per body, in order.
+   */
+  predict(bodies: unknown[]): Promise<(unknown | Error)[]>;
+  close(): Promise<void>;
+}
