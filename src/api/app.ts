@@ -6,6 +6,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
 import { DomainError } from '../contracts/errors.js';
 import type { Logger } from '../log.js';
 import { sendError } from './error-edge.js';
@@ -30,11 +31,16 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
     bodyLimit: opts.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: makeIdGenerator(),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+
+  // Bodies are taken as sent (a number is not a string); query strings and path
+  // parameters are text by nature and are coerced to the schema's types.
+  const strict = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, removeAdditional: false, strict: false });
+  const lenient = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', removeAdditional: false, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
 
   const routes = new RouteTable();
   routes.attach(app);

@@ -1,0 +1,95 @@
+/**
+ * Receiving uploaded files into a staging folder: each file under its checked relative
+ * path, sizes counted against the limit, then (for a single zip) unpacked safely.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DomainError, isDomainError } from '../contracts/errors.js';
+import { safeRelativePath } from '../store/blobs/keys.js';
+import { listFilesRecursive, type StagedFile } from './staging.js';
+import { stripCommonTopFolder, unzipSafely, type ZipLimits } from './zip.js';
+
+export class UploadSink {
+  private total = 0;
+  private readonly names = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  get count(): number {
+    return this.names.size;
+  }
+
+  /** Writes one uploaded file under its relative path. */
+  async add(rawName: string, stream: Readable): Promise<void> {
+    let rel: string;
+    try {
+      rel = safeRelativePath(rawName, 'file name');
+    } catch (e) {
+      stream.resume();
+      throw e;
+    }
+    if (this.names.has(rel)) {
+      stream.resume();
+      throw new DomainError('INVALID_PATH', `file "${rel}" is uploaded twice`);
+    }
+    this.names.add(rel);
+    const target = path.join(this.dir, rel);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const self = this;
+    const meter = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        self.total += chunk.length;
+        if (self.total > self.maxBytes) cb(new DomainError('UPLOAD_TOO_LARGE', `the upload is larger than the limit of ${self.maxBytes} bytes`));
+        else cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(stream, meter, fs.createWriteStream(target, { flags: 'wx' }));
+    } catch (e) {
+      if (isDomainError(e)) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');
+      if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') throw new DomainError('INVALID_PATH', `file "${rel}" collides with another uploaded path`);
+      if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('UPLOAD_TOO_LARGE', `file "${rel}" is larger than the limit of ${this.maxBytes} bytes`);
+      throw e;
+    }
+  }
+
+  /**
+   * The uploaded files; a lone .zip is unpacked in place (unless `unzip` is false) and a
+   * single top folder inside it is dropped (`classify/model_service.py` → `model_service.py`).
+   */
+  async finish(opts: { unzip: boolean; limits: ZipLimits }): Promise<StagedFile[]> {
+    const files = await listFilesRecursive(this.dir);
+    if (!files.length) throw new DomainError('EMPTY_IMPORT', 'the upload carries no files');
+    const only = files.length === 1 ? files[0]! : undefined;
+    if (!only || !opts.unzip || !only.path.toLowerCase().endsWith('.zip')) return files;
+    const zipPath = `${this.dir}.zip`;
+    await fsp.rename(only.abs, zipPath);
+    if (only.path.includes('/')) await fsp.rm(path.join(this.dir, only.path.split('/')[0]!), { recursive: true, force: true });
+    try {
+      await unzipSafely(zipPath, this.dir, opts.limits);
+    } finally {
+      await fsp.rm(zipPath, { force: true });
+    }
+    const unpacked = await listFilesRecursive(this.dir);
+    if (!unpacked.length) throw new DomainError('EMPTY_IMPORT', 'the zip holds no files');
+    const { strip } = stripCommonTopFolder(unpacked.map((f) => f.path));
+    if (!strip) return unpacked;
+    const flat = path.join(`${this.dir}.flat`);
+    await fsp.rename(path.join(this.dir, strip), flat);
+    await fsp.rm(this.dir, { recursive: true, force: true });
+    await fsp.rename(flat, this.dir);
+    return listFilesRecursive(this.dir);
+  }
+}

@@ -1,0 +1,31 @@
+/** A real platform (SQLite, folder blobs) in a temp data dir, in-process, for API tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createPlatform } from '../../src/platform.js';
+
+export type TestPlatform = Awaited<ReturnType<typeof createPlatform>> & { dataDir: string };
+
+export async function testPlatform(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestPlatform> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-test-'));
+  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', ...overrides } });
+  const p = await createPlatform(config);
+  return Object.assign(p, { dataDir });
+}
+
+/** Waits until `fn` returns a truthy value (polling), or fails after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
