@@ -1,10 +1,12 @@
 /** CLI output helpers: one-line errors with a non-zero exit, tables, JSON. */
 import type { Command } from 'commander';
 
+/** A failure found by the CLI itself (bad flags, missing files, a failed import). */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    readonly code = 'INVALID_ARGUMENT',
   ) {
     super(message);
   }
@@ -24,8 +26,10 @@ export async function runMain(fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    const err = e as Error & { exitCode?: number };
-    process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+    const err = e as Error & { exitCode?: number; code?: unknown };
+    const message = String(err?.message ?? e).split('\n')[0] ?? '';
+    const code = typeof err?.code === 'string' && !message.startsWith(err.code) ? `${err.code}: ` : '';
+    process.stderr.write(`error: ${code}${message}\n`);
     process.exitCode = err.exitCode ?? 1;
   }
 }
@@ -39,4 +43,25 @@ export function printTable(headers: string[], rows: (string | number | null | un
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `--tag k=v` (repeatable) → {k: v}. */
+export function parseTags(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const tags: Record<string, string> = {};
+  for (const t of list) {
+    const i = t.indexOf('=');
+    if (i <= 0) throw new CliError(`--tag wants key=value, got "${t}"`);
+    tags[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return tags;
+}
+
+/** commander helper for repeatable options. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Prints `key: value` lines, aligned. */
+export function printFields(fields: [string, string | number | null | undefined][]): void {
+  const w = Math.max(...fields.map(([k]) => k.length));
+  for (const [k, v] of fields) process.stdout.write(`${`${k}:`.padEnd(w + 2)}${v === null || v === undefined || v === '' ? '-' : String(v)}\n`);
 }

@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
+import { register as registerDoctor } from './doctor.js';
+import { register as registerModels } from './models.js';
+import { register as registerRuntimes } from './runtimes.js';
+import { register as registerStorage } from './storage.js';
+import { register as registerUp } from './up.js';
 
 /** Each command group registers itself here. */
 export function registerAll(program: Command): void {
-  void program;
+  registerUp(program);
+  registerModels(program);
+  registerStorage(program);
+  registerRuntimes(program);
+  registerDoctor(program);
 }

@@ -1,0 +1,62 @@
+/** `modeldock up`: starts the platform in this process (API, console, gateway, reconciler). */
+import type { Command } from 'commander';
+import { CliError } from '../output.js';
+
+interface UpOpts {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('start the platform (127.0.0.1:8080 and ./.modeldock unless told otherwise; MODELDOCK_* variables apply)')
+    .option('--host <host>', 'address to listen on (MODELDOCK_HOST)')
+    .option('--port <port>', 'port to listen on, 0 for any free one (MODELDOCK_PORT)')
+    .option('--data-dir <dir>', 'where the database and blobs live (MODELDOCK_DATA_DIR)')
+    .action(async (o: UpOpts) => {
+      // loaded here so that API commands do not pay for the server's modules
+      const { loadConfig, ConfigError } = await import('../../config.js');
+      const { startPlatform } = await import('../../platform.js');
+      let config;
+      try {
+        config = loadConfig({ flags: { host: o.host, port: o.port, dataDir: o.dataDir } });
+      } catch (e) {
+        if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
+        throw e;
+      }
+      const platform = await startPlatform(config);
+      process.stderr.write(`modeldock is up at ${platform.url} (data in ${config.dataDir}); press Ctrl-C to stop\n`);
+      await untilSignal(async (signal) => {
+        process.stderr.write(`${signal}: stopping modeldock…\n`);
+        await platform.close();
+      });
+    });
+}
+
+/** Resolves after the first SIGINT/SIGTERM has run `stop`; a second signal exits at once. */
+function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting now\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      const force = setTimeout(() => {
+        process.stderr.write('shutdown took over 15 s: exiting\n');
+        process.exit(1);
+      }, 15_000);
+      force.unref();
+      stop(signal).then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      }, reject);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
