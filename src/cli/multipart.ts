@@ -39,7 +39,7 @@ export function filenameParam(name: string): string {
 export function multipartBody(fields: MultipartField[], files: UploadFile[]): MultipartBody {
   const boundary = `----modeldock-${randomBytes(12).toString('hex')}`;
   const fieldParts = fields.map((f) =>
-    Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="${f.name}"${CRLF}content-type: application/json; charset=utf-8${CRLF}${CRLF}${f.value}${CRLF}`),
+    Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="${f.name}"${CRLF}${CRLF}${f.value}${CRLF}`),
   );
   const fileHeads = files.map((f) =>
     Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="file"; ${filenameParam(f.path)}${CRLF}content-type: application/octet-stream${CRLF}${CRLF}`),

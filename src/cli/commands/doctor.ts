@@ -3,7 +3,7 @@
  * how to fix it. Reports only: exits 0 even when optional things are missing (1 only
  * when the config itself is invalid).
  */
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -83,12 +83,27 @@ function checkNode(): Check {
 
 async function checkModule(name: string, fix: string): Promise<Check> {
   try {
-    const version = (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
     await import(name);
-    return { name, status: 'OK', detail: version };
+    return { name, status: 'OK', detail: packageVersion(name) };
   } catch (e) {
     return { name, status: 'MISSING', detail: `cannot be loaded: ${(e as Error).message.split('\n')[0]}`, fix };
   }
+}
+
+/** The installed version of a package, found from its entry point (some packages do not export package.json). */
+function packageVersion(name: string): string {
+  const require = createRequire(import.meta.url);
+  let dir = path.dirname(require.resolve(name));
+  for (let i = 0; i < 8; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    } catch {
+      /* keep walking up */
+    }
+    dir = path.dirname(dir);
+  }
+  return 'loaded';
 }
 
 async function checkPython(pythonPath: string): Promise<Check[]> {

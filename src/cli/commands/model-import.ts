@@ -117,7 +117,10 @@ async function planImport(api: ApiClient, source: Source, o: ImportOpts): Promis
   const runtime = o.runtime ?? inferred?.runtime;
   if (!format) throw new CliError('give --format (onnx, torchscript, pytorch or custom): it cannot be inferred for this source');
   if (!runtime) throw new CliError(`give --runtime (see \`modeldock runtimes\`): it cannot be inferred for a ${format} package without model_service.py / model_service.js`);
-  if (inferred && (!o.format || !o.runtime)) process.stderr.write(`using format ${format}, runtime ${runtime}${o.format && o.runtime ? '' : ' (inferred from the files; set --format / --runtime to override)'}\n`);
+  if (inferred && (!o.format || !o.runtime)) {
+    const what = [!o.format && `format ${format}`, !o.runtime && `runtime ${runtime}`].filter(Boolean).join(', ');
+    process.stderr.write(`inferred ${what} from the files (set --format / --runtime to override)\n`);
+  }
 
   const spec: VersionSpec = { source: specSource, format, runtime, createModel: true };
   if (o.metrics !== undefined) spec.metrics = await parseMetrics(o.metrics);
