@@ -14,6 +14,15 @@ import { ModelRepository } from './models/model-repository.js';
 import { modelsPlugin } from './api/plugins/models.js';
 import { runtimesPlugin } from './api/plugins/runtimes.js';
 import { storagePlugin } from './api/plugins/storage.js';
+import { servicesPlugin } from './api/plugins/services.js';
+import { LocalBackend } from './backends/local/local-backend.js';
+import type { InstanceBackend } from './backends/backend.js';
+import { Autoscaler } from './services/autoscaler.js';
+import { LiveDirectory } from './services/directory.js';
+import { LogStore } from './services/log-store.js';
+import { Reconciler } from './services/reconciler.js';
+import { ServiceManager } from './services/service-manager.js';
+import { ServicesRepo } from './services/services-repo.js';
 
 export interface Platform {
   readonly config: Config;
@@ -23,24 +32,66 @@ export interface Platform {
   readonly blobs: BlobStore;
   readonly models: ModelRepository;
   readonly log: Logger;
+  readonly services: ServiceManager;
+  readonly reconciler: Reconciler;
+  readonly backend: InstanceBackend;
+  readonly directory: LiveDirectory;
+  readonly logs: LogStore;
   close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  logger?: Logger;
+  /** extra environment for every instance (tests allow loopback image URLs with it) */
+  instanceEnv?: Record<string, string>;
+  reconcilePeriodMs?: number;
 }
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** Builds the platform without listening (for in-process tests with inject). */
-export async function createPlatform(config: Config, opts: { logger?: Logger } = {}): Promise<Omit<Platform, 'url'>> {
+export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Omit<Platform, 'url'>> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb(config.databaseUrl);
   const blobs = openBlobStore(config.blobUrl);
   const models = new ModelRepository({ db: db.kysely, blobs, config, log });
+  const servicesRepo = new ServicesRepo(db.kysely);
+  models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
+
+  const logs = new LogStore();
+  const autoscaler = new Autoscaler();
+  if (!blobs.localPath) throw new Error('the local instance backend needs a folder blob store');
+  const localPath = blobs.localPath.bind(blobs);
+  const backend = new LocalBackend({ blobPath: localPath, env: opts.instanceEnv });
+  backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
+  let kick = () => undefined as void;
+  const directory = new LiveDirectory(autoscaler, () => kick());
+  const reconciler = new Reconciler({
+    repo: servicesRepo,
+    models: models.repo,
+    backend,
+    autoscaler,
+    log,
+    periodMs: opts.reconcilePeriodMs ?? 1_000,
+    onObserved: (o) => directory.update(o),
+  });
+  kick = () => reconciler.kick();
+  let baseUrl = `http://${config.host}:${config.port}`;
+  const services = new ServiceManager({ repo: servicesRepo, models, baseUrl: () => baseUrl, kick });
+
   const plugins: ApiPlugin[] = [
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
+    { plugin: servicesPlugin({ services, logs }) },
   ];
   const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION }, plugins);
+  app.addHook('onListen', async () => {
+    const addr = app.server.address();
+    if (typeof addr === 'object' && addr) baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  });
   await models.start();
+  reconciler.start();
   return {
     config,
     app,
@@ -48,7 +99,14 @@ export async function createPlatform(config: Config, opts: { logger?: Logger } =
     blobs,
     models,
     log,
+    services,
+    reconciler,
+    backend,
+    directory,
+    logs,
     async close() {
+      await reconciler.stop();
+      await backend.close();
       await app.close();
       await models.stop();
       await db.close();
@@ -57,7 +115,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger } =
 }
 
 /** Starts the platform and listens on config.host:config.port (0 = a free port). */
-export async function startPlatform(config: Config, opts: { logger?: Logger } = {}): Promise<Platform> {
+export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   checkExposure(config);
   const p = await createPlatform(config, opts);
   await p.app.listen({ host: config.host, port: config.port });

@@ -45,10 +45,13 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: 'not_found',
   OBJECT_NOT_FOUND: 'not_found',
   TEMPLATE_NOT_FOUND: 'not_found',
+  SERVICE_NOT_FOUND: 'not_found',
   METHOD_NOT_ALLOWED: 'method_not_allowed',
   // state
   MODEL_EXISTS: 'conflict',
   MODEL_IN_USE: 'conflict',
+  SERVICE_EXISTS: 'conflict',
+  NO_CAPACITY: 'conflict',
   VERSION_NOT_READY: 'conflict',
   // size
   UPLOAD_TOO_LARGE: 'too_large',

@@ -53,10 +53,89 @@ export interface LeasesTable {
   expires_at: BigNum;
 }
 
+export interface ServicesTable {
+  id: string;
+  name: string;
+  description: string;
+  tags: string;
+  billing_mode: string;
+  resource_group: string | null;
+  auth: number;
+  desired: string;
+  next_seq: number;
+  status: string;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServiceVersionsTable {
+  id: string;
+  service_id: string;
+  seq: number;
+  model_name: string;
+  model_version: number;
+  runtime: string;
+  spec: string;
+  weight: number;
+  desired_instances: number;
+  resume_instances: number;
+  status: string;
+  reason: string | null;
+  ready_instances: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InstancesTable {
+  id: string;
+  version_id: string;
+  service_name: string;
+  phase: string;
+  ready: number;
+  restarts: number;
+  started_at: string | null;
+  node: string;
+  url: string | null;
+  pid: number | null;
+  last_exit_reason: string | null;
+  updated_at: string;
+}
+
+export interface ServiceTokensTable {
+  id: string;
+  service_id: string;
+  name: string;
+  hash: string;
+  hint: string;
+  enabled: number;
+  per_minute: number | null;
+  per_day: number | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface ServiceEventsTable {
+  id: string;
+  service_id: string;
+  type: string;
+  reason: string;
+  object: string;
+  message: string;
+  first_at: string;
+  last_at: string;
+  count: number;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
   model_versions: ModelVersionsTable;
   version_files: VersionFilesTable;
   leases: LeasesTable;
+  services: ServicesTable;
+  service_versions: ServiceVersionsTable;
+  instances: InstancesTable;
+  service_tokens: ServiceTokensTable;
+  service_events: ServiceEventsTable;
 }

@@ -1,7 +1,9 @@
 /** Numbered migrations, applied in order. Add `NNNN_name.ts` and list it here. */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_model_repository.js';
+import * as m0002 from './0002_services.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
+  '0002_services': m0002,
 };

@@ -1,0 +1,83 @@
+/** /api/v1/services: online services over REST (DESIGN.md §3). */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { ServiceManager } from '../../services/service-manager.js';
+import type { LogStore } from '../../services/log-store.js';
+import { ActionSchema, ServiceCreateSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type VersionSpecInput } from '../../services/service-spec.js';
+import { callInfo } from '../../services/call-info.js';
+
+const NameParams = Type.Object({ name: Type.String() });
+const VersionParams = Type.Object({ name: Type.String(), version: Type.String() });
+type N = { name: string };
+
+const LogsQuery = Type.Object({
+  since: Type.Optional(Type.String()),
+  until: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  keyword: Type.Optional(Type.String({ maxLength: 200 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the last seq seen' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
+});
+
+export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore }): FastifyPluginAsync {
+  const { services, logs } = deps;
+  const tags = ['services'];
+  return async (app) => {
+    app.post('/api/v1/services', { schema: { tags, summary: 'Create a service with its first version', body: ServiceCreateSchema } }, async (req, reply) => {
+      reply.code(202);
+      return services.create(req.body as ServiceCreate);
+    });
+
+    app.get(
+      '/api/v1/services',
+      { schema: { tags, summary: 'List services', querystring: Type.Object({ keyword: Type.Optional(Type.String()), offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
+      async (req) => services.list(req.query as { keyword?: string; offset?: number; limit?: number }),
+    );
+
+    app.get('/api/v1/services/:name', { schema: { tags, summary: 'Show a service', params: NameParams } }, async (req) => services.get((req.params as N).name));
+
+    app.delete('/api/v1/services/:name', { schema: { tags, summary: 'Delete a service (drains its instances first)', params: NameParams } }, async (req, reply) => {
+      await services.delete((req.params as N).name);
+      return reply.code(202).send({ name: (req.params as N).name, status: 'Deleting' });
+    });
+
+    app.post('/api/v1/services/:name/versions', { schema: { tags, summary: 'Add a version (its weight decides its traffic)', params: NameParams, body: VersionSpecSchema } }, async (req, reply) => {
+      reply.code(202);
+      return services.addVersion((req.params as N).name, req.body as VersionSpecInput);
+    });
+
+    app.put('/api/v1/services/:name/versions/:version', { schema: { tags, summary: "Change a version's settings (rolling update)", params: VersionParams, body: VersionSpecSchema } }, async (req, reply) => {
+      const p = req.params as { name: string; version: string };
+      reply.code(202);
+      return services.updateVersion(p.name, p.version, req.body as VersionSpecInput);
+    });
+
+    app.put('/api/v1/services/:name/weights', { schema: { tags, summary: 'Set traffic weights', params: NameParams, body: WeightsSchema } }, async (req) =>
+      services.setWeights((req.params as N).name, (req.body as { weights: { version: string | number; weight: number }[] }).weights),
+    );
+
+    app.post('/api/v1/services/:name/actions', { schema: { tags, summary: 'stop, resume or scale', params: NameParams, body: ActionSchema } }, async (req, reply) => {
+      reply.code(202);
+      return services.action((req.params as N).name, req.body as { action: 'stop' | 'resume' | 'scale'; instances?: number });
+    });
+
+    app.get('/api/v1/services/:name/instances', { schema: { tags, summary: 'Instances with phase, readiness and restarts', params: NameParams } }, async (req) => ({
+      items: await services.instances((req.params as N).name),
+    }));
+
+    app.get('/api/v1/services/:name/events', { schema: { tags, summary: 'Normal and Warning events, newest first', params: NameParams, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (req) => ({
+      items: await services.events((req.params as N).name, (req.query as { limit?: number }).limit),
+    }));
+
+    app.get('/api/v1/services/:name/logs', { schema: { tags, summary: 'Instance and access logs', params: NameParams, querystring: LogsQuery } }, async (req) => {
+      const name = (req.params as N).name;
+      await services.get(name);
+      const q = req.query as typeof LogsQuery.static;
+      return logs.query(name, { ...q, limit: q.limit ?? 200 });
+    });
+
+    app.get('/api/v1/services/:name/call-info', { schema: { tags, summary: 'How to call the service: URL, headers, curl example', params: NameParams } }, async (req) =>
+      callInfo(await services.get((req.params as N).name)),
+    );
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The embedded instance backend: each instance is a child process
+ * (`modeldock instance …`) on its own loopback port. What is enforced: the Node heap
+ * cap and an RSS watchdog over the whole process tree (instance + Python workers) from
+ * `memoryMiB`; intra-op threads from `cpuMillicores`. Instances exit when the platform
+ * dies (their stdin closes), so a killed platform leaves no orphans.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { InstancePhase } from '../../contracts/services.js';
+import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
+import { treeRssMiB } from './process-tree.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url));
+const LOAD_FAILED_EXIT = 3;
+const CRASH_LOOP = { restarts: 5, windowMs: 10 * 60_000 };
+
+interface Slot {
+  t: InstanceTemplate;
+  obs: ObservedInstance;
+  child?: ChildProcess;
+  stopping: boolean;
+  stderrTail: string[];
+  crashes: number[];
+  probeFailures: number;
+  timers: NodeJS.Timeout[];
+  exited?: Promise<void>;
+}
+
+export interface LocalBackendOptions {
+  blobPath: (key: string) => string;
+  /** extra environment for every instance (tests allow private image URLs here) */
+  env?: Record<string, string>;
+  backoffMs?: (restarts: number) => number;
+}
+
+export class LocalBackend implements InstanceBackend {
+  readonly name = 'local';
+  private readonly slots = new Map<string, Slot>();
+  private readonly changeListeners: ((id: string) => void)[] = [];
+  private readonly logListeners: ((l: InstanceLogLine) => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly opts: LocalBackendOptions) {}
+
+  onChange(l: (id: string) => void): void {
+    this.changeListeners.push(l);
+  }
+
+  onLog(l: (line: InstanceLogLine) => void): void {
+    this.logListeners.push(l);
+  }
+
+  list(): ObservedInstance[] {
+    return [...this.slots.values()].map((s) => ({ ...s.obs }));
+  }
+
+  async start(t: InstanceTemplate): Promise<void> {
+    if (this.closed || this.slots.has(t.instanceId)) return;
+    const slot: Slot = {
+      t,
+      obs: { instanceId: t.instanceId, serviceName: t.serviceName, versionId: t.versionId, specHash: t.specHash, phase: 'Pending', node: os.hostname(), startedAt: null, restarts: 0 },
+      stopping: false,
+      stderrTail: [],
+      crashes: [],
+      probeFailures: 0,
+      timers: [],
+    };
+    this.slots.set(t.instanceId, slot);
+    this.launch(slot);
+  }
+
+  async stop(instanceId: string, graceMs: number): Promise<void> {
+    const slot = this.slots.get(instanceId);
+    if (!slot) return;
+    slot.stopping = true;
+    this.clearTimers(slot);
+    this.setPhase(slot, 'Terminating');
+    const child = slot.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await slot.exited;
+      clearTimeout(kill);
+    }
+    this.slots.delete(instanceId);
+    this.emitChange(instanceId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.slots.keys()].map((id) => this.stop(id, 5_000)));
+  }
+
+  private launch(slot: Slot): void {
+    const { t } = slot;
+    const threads = Math.max(1, Math.floor(t.resources.cpuMillicores / 1000));
+    const args = [
+      `--max-old-space-size=${Math.max(64, Math.floor(t.resources.memoryMiB * 0.75))}`,
+      BIN,
+      'instance',
+      '--model-dir', this.opts.blobPath(t.modelKey),
+      '--runtime', t.runtime,
+      '--port', '0',
+      '--host', '127.0.0.1',
+      '--model-name', t.serviceName,
+      '--threads', String(threads),
+      ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
+    ];
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...this.opts.env, ...t.env, MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    slot.child = child;
+    slot.obs = { ...slot.obs, pid: child.pid, startedAt: new Date().toISOString(), url: undefined };
+    slot.probeFailures = 0;
+    this.setPhase(slot, 'Starting');
+    slot.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      this.onExit(slot, child, code, signal);
+      resolve();
+    }));
+    this.readLines(child.stdout!, (line) => this.onStdout(slot, line));
+    this.readLines(child.stderr!, (line) => {
+      slot.stderrTail.push(line);
+      if (slot.stderrTail.length > 20) slot.stderrTail.shift();
+      this.emitLog(slot, 'stderr', line);
+    });
+    child.stdin!.on('error', () => undefined);
+    slot.timers.push(
+      setTimeout(() => {
+        if (slot.obs.phase === 'Starting' && slot.child === child) {
+          slot.stderrTail.push(`did not become ready within ${t.startupTimeoutMs} ms`);
+          child.kill('SIGKILL');
+        }
+      }, t.startupTimeoutMs),
+    );
+  }
+
+  private onStdout(slot: Slot, line: string): void {
+    if (line.startsWith('{"event":"ready"')) {
+      try {
+        const ev = JSON.parse(line) as { port: number };
+        slot.obs = { ...slot.obs, url: `http://127.0.0.1:${ev.port}` };
+        slot.crashes = [];
+        this.setPhase(slot, 'Ready');
+        this.startProbes(slot);
+        return;
+      } catch {
+        /* an ordinary log line after all */
+      }
+    }
+    this.emitLog(slot, 'stdout', line);
+  }
+
+  private startProbes(slot: Slot): void {
+    const { readiness } = slot.t;
+    const tick = async () => {
+      if (slot.stopping || !slot.obs.url) return;
+      const rss = slot.child?.pid ? treeRssMiB(slot.child.pid) : 0;
+      if (rss > slot.t.resources.memoryMiB) {
+        slot.stderrTail.push(`OOMKilled: resident memory ${Math.round(rss)} MiB is over the limit of ${slot.t.resources.memoryMiB} MiB`);
+        slot.child?.kill('SIGKILL');
+        return;
+      }
+      const ok = await fetch(slot.obs.url + readiness.path, { signal: AbortSignal.timeout(readiness.timeoutMs) }).then((r) => r.ok, () => false);
+      slot.probeFailures = ok ? 0 : slot.probeFailures + 1;
+      if (ok && slot.obs.phase === 'Unhealthy') this.setPhase(slot, 'Ready');
+      if (!ok && slot.probeFailures >= readiness.failureThreshold && slot.obs.phase === 'Ready') this.setPhase(slot, 'Unhealthy');
+    };
+    const timer = setInterval(() => void tick(), readiness.periodMs);
+    timer.unref();
+    slot.timers.push(timer);
+  }
+
+  private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child !== child) return;
+    this.clearTimers(slot);
+    if (slot.stopping) return;
+    const tail = slot.stderrTail.slice(-8).join('\n');
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    slot.obs = { ...slot.obs, url: undefined, lastExitReason: `${how}${tail ? `: ${tail}` : ''}` };
+    this.setPhase(slot, 'Exited');
+    if (code === LOAD_FAILED_EXIT) {
+      slot.obs.failed = `model load failed: ${tail || how}`;
+      this.emitChange(slot.t.instanceId);
+      return;
+    }
+    const nowMs = Date.now();
+    slot.crashes = [...slot.crashes.filter((t) => nowMs - t < CRASH_LOOP.windowMs), nowMs];
+    if (slot.crashes.length > CRASH_LOOP.restarts) {
+      slot.obs.failed = `crash loop: ${slot.crashes.length} exits in ${Math.round(CRASH_LOOP.windowMs / 60_000)} min; last: ${slot.obs.lastExitReason}`;
+      this.emitChange(slot.t.instanceId);
+      return;
+    }
+    const delay = (this.opts.backoffMs ?? ((n) => Math.min(30_000, 500 * 2 ** n)))(slot.obs.restarts);
+    slot.timers.push(
+      setTimeout(() => {
+        if (slot.stopping || this.closed) return;
+        slot.obs = { ...slot.obs, restarts: slot.obs.restarts + 1 };
+        this.launch(slot);
+      }, delay),
+    );
+  }
+
+  private setPhase(slot: Slot, phase: InstancePhase): void {
+    if (slot.obs.phase === phase) return;
+    slot.obs = { ...slot.obs, phase };
+    this.emitChange(slot.t.instanceId);
+  }
+
+  private clearTimers(slot: Slot): void {
+    for (const t of slot.timers.splice(0)) clearTimeout(t);
+  }
+
+  private emitChange(id: string): void {
+    for (const l of this.changeListeners) l(id);
+  }
+
+  private emitLog(slot: Slot, stream: 'stdout' | 'stderr', line: string): void {
+    const entry: InstanceLogLine = { ts: new Date().toISOString(), service: slot.t.serviceName, instanceId: slot.t.instanceId, stream, line };
+    for (const l of this.logListeners) l(entry);
+  }
+
+  private readLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line) onLine(line.length > 8192 ? `${line.slice(0, 8192)}…` : line);
+      }
+      if (buf.length > 65536) {
+        onLine(buf.slice(0, 8192));
+        buf = '';
+      }
+    });
+  }
+}

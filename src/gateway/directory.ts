@@ -1,0 +1,47 @@
+/**
+ * What the gateway needs to know to route a call, kept in memory and refreshed by the
+ * services reconciler (the hot path never touches the database). The services domain
+ * implements it; the gateway only reads it.
+ */
+export interface RouteTarget {
+  instanceId: string;
+  /** e.g. http://127.0.0.1:43121 */
+  url: string;
+}
+
+export interface RouteVersion {
+  id: string;
+  seq: number;
+  weight: number;
+  /** ready instances only */
+  targets: RouteTarget[];
+  limits?: { maxRequestsPerSecond?: number; maxConcurrency?: number };
+  /** this version may scale from zero: hold calls while an instance starts */
+  scalesFromZero: boolean;
+}
+
+export interface ServiceRoute {
+  name: string;
+  auth: boolean;
+  stopped: boolean;
+  versions: RouteVersion[];
+}
+
+export interface TokenCheck {
+  ok: boolean;
+  tokenId?: string;
+  limits?: { perMinute?: number; perDay?: number };
+  /** The token is valid but over one of its limits: the gateway answers 429 with Retry-After. */
+  limited?: { window: 'minute' | 'day'; retryAfterSeconds: number };
+}
+
+export interface ServiceDirectory {
+  /** The current route of a service, or undefined when no such service exists. */
+  route(name: string): ServiceRoute | undefined;
+  /** Asks for an instance of a scaled-to-zero version; resolves when one is ready or the wait ends (false). */
+  wake(name: string, versionId: string, timeoutMs: number): Promise<boolean>;
+  /** Records traffic for autoscaling and idle detection. */
+  observe(name: string, versionId: string, sample: { latencyMs: number; status: number }): void;
+  /** Checks a bearer token of a service with auth on. */
+  verifyToken(name: string, token: string): Promise<TokenCheck>;
+}

@@ -1,0 +1,35 @@
+/** How to call a service (服务调用): URL, method, headers, and examples for its model's handler. */
+import type { Service } from '../contracts/services.js';
+
+export interface CallInfo {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  auth: boolean;
+  curl: string;
+  example: unknown;
+  oip: { infer: string; metadata: string; ready: string };
+}
+
+function exampleFor(s: Service): unknown {
+  const v = s.versions.find((x) => x.weight > 0) ?? s.versions[0];
+  if (v?.runtime.startsWith('onnxruntime') || v?.runtime.startsWith('torch')) return { images: ['https://example.com/cat.jpg'] };
+  return { inputs: [] };
+}
+
+export function callInfo(s: Service): CallInfo {
+  const base = s.url.replace(/\/[^/]+\/v1\/models\/m:predict$/, '');
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (s.auth) headers.Authorization = 'Bearer <token>';
+  const example = exampleFor(s);
+  const h = Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`).join(' ');
+  return {
+    url: s.url,
+    method: 'POST',
+    headers,
+    auth: s.auth,
+    curl: `curl -X POST ${h} -d '${JSON.stringify(example)}' ${s.url}`,
+    example,
+    oip: { infer: `${base}/v2/models/${s.name}/infer`, metadata: `${base}/v2/models/${s.name}`, ready: `${base}/v2/models/${s.name}/ready` },
+  };
+}

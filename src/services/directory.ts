@@ -1,0 +1,78 @@
+/** The gateway's in-memory view of services, rebuilt after every reconcile pass. */
+import type { ServiceVersionSpec } from '../contracts/services.js';
+import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
+import type { Autoscaler } from './autoscaler.js';
+import type { Observed } from './reconciler.js';
+
+export interface TokenVerifier {
+  verify(service: string, token: string): Promise<TokenCheck>;
+}
+
+export class LiveDirectory implements ServiceDirectory {
+  private routes = new Map<string, ServiceRoute>();
+  private waiters: (() => void)[] = [];
+  private tokens?: TokenVerifier;
+
+  constructor(
+    private readonly autoscaler: Autoscaler,
+    private readonly kick: () => void,
+  ) {}
+
+  setTokenVerifier(t: TokenVerifier): void {
+    this.tokens = t;
+  }
+
+  update(o: Observed): void {
+    const next = new Map<string, ServiceRoute>();
+    for (const s of o.services) {
+      if (s.desired === 'deleted') continue;
+      const versions: RouteVersion[] = o.versions
+        .filter((v) => v.service_id === s.id)
+        .map((v) => {
+          const spec = JSON.parse(v.spec) as ServiceVersionSpec;
+          return {
+            id: v.id,
+            seq: v.seq,
+            weight: v.weight,
+            targets: o.instances.filter((i) => i.versionId === v.id && i.phase === 'Ready' && i.url).map((i) => ({ instanceId: i.instanceId, url: i.url! })),
+            limits: spec.limits,
+            scalesFromZero: spec.scaling.mode === 'auto' && spec.scaling.minInstances === 0,
+          };
+        });
+      next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });
+    }
+    this.routes = next;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  route(name: string): ServiceRoute | undefined {
+    return this.routes.get(name);
+  }
+
+  async wake(name: string, versionId: string, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    this.autoscaler.wake(versionId);
+    this.kick();
+    for (;;) {
+      const v = this.routes.get(name)?.versions.find((x) => x.id === versionId);
+      if (v && v.targets.length) return true;
+      const left = until - Date.now();
+      if (left <= 0 || !v) return false;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  observe(_name: string, versionId: string, sample: { latencyMs: number; status: number }): void {
+    this.autoscaler.observe(versionId, sample.latencyMs);
+  }
+
+  async verifyToken(name: string, token: string): Promise<TokenCheck> {
+    return this.tokens ? this.tokens.verify(name, token) : { ok: false };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The services reconciler (STYLE.md §4): reads the desired state (services and their
+ * versions in the store), compares it with what the instance backend runs, starts and
+ * stops instances to match (rolling replacement under maxSurge/maxUnavailable), and writes
+ * back the observed status. Idempotent: it can run any number of times; it runs on a
+ * timer and whenever something changes.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ServiceState, ServiceVersionSpec } from '../contracts/services.js';
+import type { Logger } from '../log.js';
+import type { InstanceBackend, InstanceTemplate, ObservedInstance } from '../backends/backend.js';
+import type { ModelsRepo } from '../store/db/models-repo.js';
+import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
+import { serviceState, versionState } from './states.js';
+import type { Autoscaler } from './autoscaler.js';
+
+export interface ReconcilerDeps {
+  repo: ServicesRepo;
+  models: ModelsRepo;
+  backend: InstanceBackend;
+  autoscaler: Autoscaler;
+  log: Logger;
+  periodMs: number;
+  /** called after every pass with what was observed (the gateway's directory listens) */
+  onObserved: (snapshot: Observed) => void;
+}
+
+export interface Observed {
+  services: ServiceRow[];
+  versions: VersionRow[];
+  instances: ObservedInstance[];
+}
+
+const LIVE = new Set(['Pending', 'Starting', 'Ready', 'Unhealthy']);
+
+export class Reconciler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
+  private readonly failures = new Map<string, { at: string; reason: string }>();
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    deps.backend.onChange(() => this.kick());
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return;
+      this.kick();
+      this.timer = setTimeout(loop, this.deps.periodMs);
+      this.timer.unref();
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a pass soon; passes never overlap. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((e) => this.deps.log.error({ err: e }, 'reconcile pass failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Resolves after a full pass that started after this call. */
+  async settle(): Promise<void> {
+    await this.running;
+    this.kick();
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { repo, backend } = this.deps;
+    const services = await repo.all();
+    const versions = await repo.versionsOf(services.map((s) => s.id));
+    const observed = backend.list();
+    const known = new Set(versions.map((v) => v.id));
+    // Instances whose version no longer exists are stopped.
+    for (const i of observed) if (!known.has(i.versionId) && LIVE.has(i.phase)) void backend.stop(i.instanceId, 5_000);
+
+    for (const s of services) {
+      const own = versions.filter((v) => v.service_id === s.id);
+      const states: { status: ServiceState; reason: string | null; weight: number }[] = [];
+      for (const v of own) states.push({ ...(await this.reconcileVersion(s, v, observed.filter((i) => i.versionId === v.id))), weight: v.weight });
+      if (s.desired === 'deleted') {
+        if (!observed.some((i) => own.some((v) => v.id === i.versionId))) {
+          await repo.delete(s.id);
+          this.deps.log.info({ service: s.name }, 'service deleted');
+        } else if (s.status !== 'Deleting') await repo.setStatus(s.id, 'Deleting', null);
+        continue;
+      }
+      const next = serviceState(states);
+      if (next.status !== s.status || next.reason !== s.reason) {
+        await repo.setStatus(s.id, next.status, next.reason);
+        await repo.event(s.id, { type: next.status === 'Failed' ? 'Warning' : 'Normal', reason: next.status, object: `service/${s.name}`, message: next.reason ?? `service is ${next.status}` });
+      }
+    }
+    const after = backend.list();
+    await repo.replaceInstances(
+      after.map((i) => ({
+        id: i.instanceId,
+        version_id: i.versionId,
+        service_name: i.serviceName,
+        phase: i.phase,
+        ready: i.phase === 'Ready' ? 1 : 0,
+        restarts: i.restarts,
+        started_at: i.startedAt,
+        node: i.node,
+        url: i.url ?? null,
+        pid: i.pid ?? null,
+        last_exit_reason: i.lastExitReason ?? null,
+        updated_at: new Date().toISOString(),
+      })),
+    );
+    this.deps.onObserved({ services: await repo.all(), versions: await repo.versionsOf(services.map((s) => s.id)), instances: after });
+  }
+
+  private async reconcileVersion(s: ServiceRow, v: VersionRow, mine: ObservedInstance[]): Promise<{ status: ServiceState; reason: string | null }> {
+    const { backend, repo } = this.deps;
+    const spec = JSON.parse(v.spec) as ServiceVersionSpec;
+    const hash = specHash(v);
+    const desiredState = s.desired as 'running' | 'stopped' | 'deleted';
+
+    const gaveUp = mine.find((i) => i.failed);
+    if (gaveUp) {
+      this.failures.set(v.id, { at: v.updated_at, reason: gaveUp.failed! });
+      await repo.event(s.id, { type: 'Warning', reason: 'Failed', object: `instance/${gaveUp.instanceId}`, message: gaveUp.failed! });
+      for (const i of mine) await backend.stop(i.instanceId, 1_000);
+      mine = [];
+    }
+    const failure = this.failures.get(v.id);
+    if (failure && failure.at !== v.updated_at) this.failures.delete(v.id);
+    const failed = this.failures.get(v.id)?.reason;
+
+    const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec) : 0;
+    const live = mine.filter((i) => LIVE.has(i.phase));
+    const current = live.filter((i) => i.specHash === hash);
+    const stale = live.filter((i) => i.specHash !== hash);
+    const ready = (xs: ObservedInstance[]) => xs.filter((i) => i.phase === 'Ready').length;
+
+    if (want === 0) {
+      for (const i of live) await this.stopInstance(s, i, spec);
+    } else {
+      const { maxSurge, maxUnavailable } = normalizedRolling(spec);
+      // start instances of the current spec, up to desired (+ surge while old ones remain)
+      let toStart = Math.min(want - current.length, want + maxSurge - live.length);
+      if (stale.length === 0) toStart = want - current.length;
+      for (let n = 0; n < toStart; n++) await this.startInstance(s, v, spec, hash);
+      // retire old-spec instances as far as availability allows
+      const available = ready(current) + ready(stale);
+      let canStop = Math.max(0, available - (want - maxUnavailable));
+      const staleSorted = [...stale].sort((a, b) => Number(a.phase === 'Ready') - Number(b.phase === 'Ready'));
+      for (const i of staleSorted) {
+        if (i.phase === 'Ready') {
+          if (canStop <= 0) continue;
+          canStop--;
+        }
+        await this.stopInstance(s, i, spec);
+      }
+      // scale down extra instances of the current spec, not-ready and newest first
+      const extra = current.length - want;
+      if (extra > 0) {
+        const order = [...current].sort((a, b) => Number(a.phase === 'Ready') - Number(b.phase === 'Ready') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+        for (const i of order.slice(0, extra)) await this.stopInstance(s, i, spec);
+      }
+    }
+
+    const now = this.deps.backend.list().filter((i) => i.versionId === v.id && LIVE.has(i.phase));
+    const readyCurrent = now.filter((i) => i.specHash === hash && i.phase === 'Ready').length;
+    const st = versionState({
+      desired: desiredState,
+      desiredInstances: want,
+      readyCurrent,
+      stale: now.filter((i) => i.specHash !== hash).length,
+      alive: now.length,
+      failed,
+      previous: v.status as ServiceState,
+    });
+    if (st.status !== v.status || st.reason !== v.reason || readyCurrent !== v.ready_instances) {
+      await repo.setVersionStatus(v.id, st.status, st.reason, readyCurrent);
+      if (st.status !== v.status) {
+        await repo.event(s.id, { type: st.status === 'Failed' ? 'Warning' : 'Normal', reason: st.status, object: `version/${v.seq}`, message: st.reason ?? `version ${v.seq} is ${st.status} (${readyCurrent}/${want} ready)` });
+      }
+    }
+    return st;
+  }
+
+  private async startInstance(s: ServiceRow, v: VersionRow, spec: ServiceVersionSpec, hash: string): Promise<void> {
+    const mv = await this.deps.models.versionById(await this.modelVersionId(v));
+    if (!mv) return;
+    const t: InstanceTemplate = {
+      instanceId: `${s.name}-${v.seq}-${randomUUID().slice(0, 8)}`,
+      serviceName: s.name,
+      versionId: v.id,
+      specHash: hash,
+      modelKey: mv.storage_path,
+      runtime: v.runtime,
+      env: spec.env ?? {},
+      resources: spec.resources,
+      batching: spec.batching,
+      startupTimeoutMs: spec.startupTimeoutMs ?? 120_000,
+      readiness: {
+        path: spec.probes?.readiness?.path ?? '/v2/health/ready',
+        periodMs: spec.probes?.readiness?.periodMs ?? 5_000,
+        timeoutMs: spec.probes?.readiness?.timeoutMs ?? 2_000,
+        failureThreshold: spec.probes?.readiness?.failureThreshold ?? 3,
+      },
+    };
+    await this.deps.backend.start(t);
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Scheduled', object: `version/${v.seq}`, message: `started instance ${t.instanceId}` });
+  }
+
+  private async stopInstance(s: ServiceRow, i: ObservedInstance, spec: ServiceVersionSpec): Promise<void> {
+    if (i.phase === 'Terminating') return;
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Stopping', object: `instance/${i.instanceId}`, message: `stopping instance ${i.instanceId}` });
+    void this.deps.backend.stop(i.instanceId, spec.terminationGracePeriodMs ?? 30_000).then(() => this.kick());
+  }
+
+  private readonly mvIds = new Map<string, string>();
+  private async modelVersionId(v: VersionRow): Promise<string> {
+    const cached = this.mvIds.get(v.id);
+    if (cached) return cached;
+    const m = await this.deps.models.findModel(v.model_name);
+    const mv = m ? await this.deps.models.findVersion(m.id, v.model_version) : undefined;
+    if (mv) this.mvIds.set(v.id, mv.id);
+    return mv?.id ?? '';
+  }
+}
+
+/** A hash of what shapes an instance; scaling, limits and log delivery change without a restart. */
+export function specHash(v: VersionRow): string {
+  const s = JSON.parse(v.spec) as ServiceVersionSpec;
+  const shape = [v.model_name, v.model_version, v.runtime, s.resources, s.env, s.batching, s.probes, s.startupTimeoutMs];
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
+
+function normalizedRolling(spec: ServiceVersionSpec): { maxSurge: number; maxUnavailable: number } {
+  const r = spec.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 0 };
+  return r.maxSurge === 0 && r.maxUnavailable === 0 ? { maxSurge: 1, maxUnavailable: 0 } : r;
+}

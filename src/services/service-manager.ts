@@ -1,0 +1,202 @@
+/**
+ * Online services (在线服务): what the API asks of services. It writes only the desired
+ * state (spec); the reconciler makes it so and writes the status.
+ */
+import { DomainError } from '../contracts/errors.js';
+import { isValidName, NAME_RULE, RESERVED_NAMES } from '../contracts/names.js';
+import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec } from '../contracts/services.js';
+import type { ModelRepository } from '../models/model-repository.js';
+import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
+import { initialInstances, withDefaults, type ServiceCreate, type VersionSpecInput } from './service-spec.js';
+
+export interface ServiceManagerDeps {
+  repo: ServicesRepo;
+  models: ModelRepository;
+  baseUrl: () => string;
+  kick: () => void;
+}
+
+export class ServiceManager {
+  constructor(private readonly deps: ServiceManagerDeps) {}
+
+  async create(input: ServiceCreate): Promise<Service> {
+    checkServiceName(input.name);
+    const billingMode = input.billingMode ?? 'postpaid';
+    if (billingMode === 'prepaid' && !input.resourceGroup) {
+      throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', { fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }] });
+    }
+    if (input.resourceGroup) throw new DomainError('INVALID_ARGUMENT', `resource group "${input.resourceGroup}" does not exist`, { fields: [{ field: 'resourceGroup', message: 'does not exist' }] });
+    const v = await this.versionFrom(input.version, 100);
+    await this.deps.repo.create(
+      { name: input.name, description: input.description ?? '', tags: input.tags ?? {}, billingMode, resourceGroup: input.resourceGroup, auth: input.auth ?? false },
+      v,
+    );
+    this.deps.kick();
+    return this.get(input.name);
+  }
+
+  async get(name: string): Promise<Service> {
+    const s = await this.deps.repo.get(name);
+    return this.toService(s, await this.deps.repo.versions(s.id));
+  }
+
+  async list(opts: { offset?: number; limit?: number; keyword?: string }): Promise<{ items: Service[]; total: number; offset: number; limit: number }> {
+    const offset = opts.offset ?? 0;
+    const limit = opts.limit ?? 50;
+    const { items, total } = await this.deps.repo.list({ offset, limit, keyword: opts.keyword });
+    const versions = await this.deps.repo.versionsOf(items.map((s) => s.id));
+    return { items: items.map((s) => this.toService(s, versions.filter((v) => v.service_id === s.id))), total, offset, limit };
+  }
+
+  async addVersion(name: string, input: VersionSpecInput): Promise<Service> {
+    const s = await this.live(name);
+    const existing = await this.deps.repo.versions(s.id);
+    const weight = input.weight ?? (existing.some((v) => v.weight > 0) ? 0 : 100);
+    await this.deps.repo.addVersion(s.id, await this.versionFrom(input, weight));
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  /** Replaces a version's settings: its instances are replaced by a rolling update. */
+  async updateVersion(name: string, ref: string, input: VersionSpecInput): Promise<Service> {
+    const s = await this.live(name);
+    const v = await this.version(s, ref);
+    const next = await this.versionFrom(input, v.weight);
+    if (next.modelName !== v.model_name || next.modelVersion !== v.model_version) {
+      throw new DomainError('INVALID_ARGUMENT', 'a version keeps its model version; add a new version (POST …/versions) to serve another one');
+    }
+    await this.deps.repo.setVersionSpec(v.id, { spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  async setWeights(name: string, weights: { version: string | number; weight: number }[]): Promise<Service> {
+    const s = await this.live(name);
+    const resolved: { id: string; weight: number }[] = [];
+    for (const w of weights) resolved.push({ id: (await this.version(s, String(w.version))).id, weight: w.weight });
+    const all = await this.deps.repo.versions(s.id);
+    const total = all.reduce((a, v) => a + (resolved.find((r) => r.id === v.id)?.weight ?? v.weight), 0);
+    if (total <= 0) throw new DomainError('INVALID_ARGUMENT', 'at least one version must keep a weight above 0');
+    await this.deps.repo.setWeights(resolved);
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'WeightsChanged', object: `service/${name}`, message: resolved.map((r) => `${all.find((v) => v.id === r.id)?.seq}:${r.weight}`).join(' ') });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  async action(name: string, a: { action: 'stop' | 'resume' | 'scale'; instances?: number; version?: string | number }): Promise<Service> {
+    const s = await this.live(name);
+    const versions = await this.deps.repo.versions(s.id);
+    if (a.action === 'stop') {
+      await this.deps.repo.setDesired(s.id, 'stopped');
+    } else if (a.action === 'resume') {
+      for (const v of versions) await this.deps.repo.setVersionSpec(v.id, { desiredInstances: v.resume_instances });
+      await this.deps.repo.setDesired(s.id, 'running');
+    } else {
+      if (a.instances === undefined) throw new DomainError('INVALID_ARGUMENT', 'scale needs "instances"', { fields: [{ field: 'instances', message: 'is required for scale' }] });
+      const targets = a.version !== undefined ? [await this.version(s, String(a.version))] : versions.filter((v) => v.weight > 0);
+      for (const v of targets) {
+        const spec = JSON.parse(v.spec) as ServiceVersionSpec;
+        if (spec.scaling.mode === 'auto') throw new DomainError('INVALID_ARGUMENT', `version ${v.seq} scales automatically; change its scaling settings instead`);
+        await this.deps.repo.setVersionSpec(v.id, { desiredInstances: a.instances, resumeInstances: a.instances });
+      }
+    }
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: a.action === 'scale' ? 'Scaled' : a.action === 'stop' ? 'Stopped' : 'Resumed', object: `service/${name}`, message: a.action === 'scale' ? `scaled to ${a.instances} instance(s)` : `${a.action} requested` });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const s = await this.deps.repo.get(name);
+    await this.deps.repo.setDesired(s.id, 'deleted');
+    this.deps.kick();
+  }
+
+  async instances(name: string): Promise<Instance[]> {
+    await this.deps.repo.get(name);
+    return (await this.deps.repo.instances(name)).map((i) => ({
+      id: i.id,
+      service: i.service_name,
+      versionId: i.version_id,
+      phase: i.phase as Instance['phase'],
+      ready: i.ready === 1,
+      restarts: i.restarts,
+      startedAt: i.started_at,
+      node: i.node,
+      ...(i.last_exit_reason ? { lastExitReason: i.last_exit_reason } : {}),
+    }));
+  }
+
+  async events(name: string, limit = 100): Promise<ServiceEvent[]> {
+    const s = await this.deps.repo.get(name);
+    return (await this.deps.repo.events(s.id, limit)).map(toEvent);
+  }
+
+  private async live(name: string): Promise<ServiceRow> {
+    const s = await this.deps.repo.get(name);
+    if (s.desired === 'deleted') throw new DomainError('SERVICE_NOT_FOUND', `service "${name}" is being deleted`);
+    return s;
+  }
+
+  private async version(s: ServiceRow, ref: string): Promise<VersionRow> {
+    const versions = await this.deps.repo.versions(s.id);
+    const seq = Number(String(ref).replace(/^v/i, ''));
+    const v = versions.find((x) => x.seq === seq || x.id === ref);
+    if (!v) throw new DomainError('VERSION_NOT_FOUND', `service "${s.name}" has no version "${ref}"`);
+    return v;
+  }
+
+  private async versionFrom(input: VersionSpecInput, weight: number) {
+    const { version } = await this.deps.models.resolveVersion(input.model, input.modelVersion);
+    if (version.status !== 'ready') {
+      throw new DomainError('VERSION_NOT_READY', `model "${input.model}" v${version.number} is ${version.status}; deploy a ready version`);
+    }
+    if (input.scaling.mode === 'auto' && input.scaling.minInstances > input.scaling.maxInstances) {
+      throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', { fields: [{ field: 'version.scaling.minInstances', message: 'must not exceed maxInstances' }] });
+    }
+    const spec = withDefaults(input, version.number);
+    return { modelName: input.model, modelVersion: version.number, runtime: version.runtime, spec, weight, desiredInstances: initialInstances(spec) };
+  }
+
+  private toService(s: ServiceRow, versions: VersionRow[]): Service {
+    return {
+      name: s.name,
+      description: s.description,
+      tags: JSON.parse(s.tags) as Record<string, string>,
+      billingMode: s.billing_mode as Service['billingMode'],
+      ...(s.resource_group ? { resourceGroup: s.resource_group } : {}),
+      auth: s.auth === 1,
+      status: s.status as ServiceState,
+      ...(s.reason ? { reason: s.reason } : {}),
+      versions: versions.map((v) => toVersion(v, s.desired)),
+      url: `${this.deps.baseUrl()}/${s.name}/v1/models/m:predict`,
+      createdAt: s.created_at,
+      updatedAt: s.updated_at,
+    };
+  }
+}
+
+function toVersion(v: VersionRow, desired: string): ServiceVersion {
+  return {
+    id: v.id,
+    seq: v.seq,
+    model: v.model_name,
+    modelVersion: `v${v.model_version}`,
+    runtime: v.runtime,
+    weight: v.weight,
+    status: v.status as ServiceState,
+    ...(v.reason ? { reason: v.reason } : {}),
+    readyInstances: v.ready_instances,
+    desiredInstances: desired === 'running' ? v.desired_instances : 0,
+    spec: JSON.parse(v.spec) as ServiceVersionSpec,
+    createdAt: v.created_at,
+  };
+}
+
+function toEvent(e: EventRow): ServiceEvent {
+  return { type: e.type as ServiceEvent['type'], reason: e.reason, message: e.message, object: e.object, firstAt: e.first_at, lastAt: e.last_at, count: e.count };
+}
+
+export function checkServiceName(name: string): void {
+  if (!isValidName(name)) throw new DomainError('INVALID_NAME', `"${name.slice(0, 80)}" is not a valid name: ${NAME_RULE}`);
+  if (RESERVED_NAMES.has(name.toLowerCase())) throw new DomainError('INVALID_NAME', `"${name}" is reserved by the platform's own URLs; choose another name`);
+}

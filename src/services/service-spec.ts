@@ -1,0 +1,107 @@
+/** Request schemas for services (API validation + OpenAPI), with their defaults. */
+import { Type, type Static } from '@sinclair/typebox';
+import { NAME_PATTERN } from '../contracts/names.js';
+import type { ServiceVersionSpec } from '../contracts/services.js';
+
+const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ minimum: min, maximum: max, ...extra });
+
+const ProbeSchema = Type.Object(
+  {
+    path: Type.Optional(Type.String({ pattern: '^/', maxLength: 200 })),
+    initialDelayMs: Type.Optional(Int(0, 600_000)),
+    periodMs: Type.Optional(Int(100, 600_000)),
+    timeoutMs: Type.Optional(Int(50, 60_000)),
+    failureThreshold: Type.Optional(Int(1, 100)),
+  },
+  { additionalProperties: false },
+);
+
+export const VersionSpecSchema = Type.Object(
+  {
+    model: Type.String({ pattern: NAME_PATTERN }),
+    modelVersion: Type.String({ pattern: '^(v?[0-9]{1,9}|latest)$', description: 'v1, 1 or latest' }),
+    resources: Type.Object(
+      { cpuMillicores: Int(100, 64_000), memoryMiB: Int(64, 512 * 1024), gpu: Type.Optional(Int(0, 16)) },
+      { additionalProperties: false },
+    ),
+    scaling: Type.Union([
+      Type.Object({ mode: Type.Literal('manual'), instances: Int(0, 64) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          mode: Type.Literal('auto'),
+          minInstances: Int(0, 64),
+          maxInstances: Int(1, 64),
+          metric: Type.Union([Type.Literal('qps-per-instance'), Type.Literal('concurrency'), Type.Literal('cpu-util')]),
+          target: Type.Number({ exclusiveMinimum: 0 }),
+          scaleUpStabilizationMs: Type.Optional(Int(0, 3_600_000)),
+          scaleDownStabilizationMs: Type.Optional(Int(0, 3_600_000)),
+          idleToZeroMs: Type.Optional(Int(1000, 86_400_000)),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }), Type.String({ maxLength: 8192 }))),
+    batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
+    probes: Type.Optional(Type.Object({ readiness: Type.Optional(ProbeSchema), liveness: Type.Optional(ProbeSchema) }, { additionalProperties: false })),
+    rollingUpdate: Type.Optional(Type.Object({ maxSurge: Int(0, 64), maxUnavailable: Int(0, 64) }, { additionalProperties: false })),
+    limits: Type.Optional(Type.Object({ maxRequestsPerSecond: Type.Optional(Int(1, 1_000_000)), maxConcurrency: Type.Optional(Int(1, 100_000)) }, { additionalProperties: false })),
+    logDelivery: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('off') }, { additionalProperties: false }),
+        Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        Type.Object({ type: Type.Literal('http'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }),
+      ]),
+    ),
+    terminationGracePeriodMs: Type.Optional(Int(0, 600_000)),
+    startupTimeoutMs: Type.Optional(Int(1000, 3_600_000)),
+    weight: Type.Optional(Int(0, 100, { description: 'traffic weight of this version (new versions of a running service default to 0)' })),
+  },
+  { additionalProperties: false },
+);
+export type VersionSpecInput = Static<typeof VersionSpecSchema>;
+
+export const ServiceCreateSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NAME_PATTERN }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    tags: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 63 }), Type.String({ maxLength: 255 }))),
+    billingMode: Type.Optional(Type.Union([Type.Literal('postpaid'), Type.Literal('prepaid')], { default: 'postpaid' })),
+    resourceGroup: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
+    auth: Type.Optional(Type.Boolean({ default: false })),
+    version: VersionSpecSchema,
+  },
+  { additionalProperties: false },
+);
+export type ServiceCreate = Static<typeof ServiceCreateSchema>;
+
+export const WeightsSchema = Type.Object(
+  { weights: Type.Array(Type.Object({ version: Type.Union([Type.String(), Type.Integer()]), weight: Int(0, 100) }, { additionalProperties: false }), { minItems: 1 }) },
+  { additionalProperties: false },
+);
+
+export const ActionSchema = Type.Object(
+  {
+    action: Type.Union([Type.Literal('stop'), Type.Literal('resume'), Type.Literal('scale')]),
+    instances: Type.Optional(Int(0, 64)),
+    version: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: 'which version to scale (default: every version with weight > 0)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The spec as stored: defaults applied, modelVersion a number in text. */
+export function withDefaults(input: VersionSpecInput, modelVersion: number): ServiceVersionSpec {
+  const { weight: _w, ...rest } = input;
+  return {
+    ...rest,
+    modelVersion: `v${modelVersion}`,
+    env: input.env ?? {},
+    rollingUpdate: input.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 0 },
+    logDelivery: input.logDelivery ?? { type: 'off' },
+    terminationGracePeriodMs: input.terminationGracePeriodMs ?? 30_000,
+    startupTimeoutMs: input.startupTimeoutMs ?? 120_000,
+  };
+}
+
+export function initialInstances(spec: ServiceVersionSpec): number {
+  return spec.scaling.mode === 'manual' ? spec.scaling.instances : Math.max(spec.scaling.minInstances, 0);
+}
