@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   OBJECT_NOT_FOUND: 'not_found',
   TEMPLATE_NOT_FOUND: 'not_found',
   SERVICE_NOT_FOUND: 'not_found',
+  SERVICE_VERSION_NOT_FOUND: 'not_found',
+  TOKEN_NOT_FOUND: 'not_found',
   METHOD_NOT_ALLOWED: 'method_not_allowed',
   // state
   MODEL_EXISTS: 'conflict',
@@ -56,6 +58,8 @@ export const ERROR_CODES = {
   // size
   UPLOAD_TOO_LARGE: 'too_large',
   ARCHIVE_TOO_LARGE: 'too_large',
+  // limits
+  RATE_LIMITED: 'limited',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media',
   // server side
   STORAGE_FULL: 'insufficient_storage',
