@@ -28,10 +28,10 @@ export interface RunningPlatform {
 }
 
 const quietEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' };
   delete env.MODELDOCK_SERVER;
   delete env.MODELDOCK_ADMIN_TOKEN;
-  return env;
+  return { ...env, ...extra };
 };
 
 export const tmpDir = (tag: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `modeldock-${tag}-`));
@@ -79,7 +79,7 @@ export function cli(server: string | undefined, args: string[], opts: { cwd?: st
 }
 
 /** Like cli() but expects exit 0 and parses stdout as JSON (adds --json). */
-export async function cliJson<T>(server: string, args: string[], opts: { cwd?: string } = {}): Promise<T> {
+export async function cliJson<T>(server: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<T> {
   const r = await cli(server, ['--json', ...args], opts);
   if (r.code !== 0) throw new Error(`modeldock ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
