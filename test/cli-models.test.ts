@@ -43,6 +43,8 @@ beforeAll(async () => {
     'model.pt': randomBytes(2 * 1024 * 1024 + 17),
     'model_service.py': Buffer.from(MODEL_SERVICE),
     'labels/数字 labels.txt': Buffer.from('0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n'),
+    // names that need escaping in a multipart header
+    'notes/a;b "q" it\'s 100%.txt': Buffer.from('odd names survive'),
   };
   writeTree(path.join(work, 'mnist'), pkg);
   writeTree(path.join(work, 'extra'), { 'config.json': '{"inputs":[{"name":"images"}]}', 'requirements.txt': 'torch\ntorchvision\n' });
@@ -81,7 +83,7 @@ describe('the model repository through the CLI', () => {
     expect(human.stdout).toMatch(/^mnist_train\s+v1\s+1\s/m);
     const show = await cli(platform.url, ['models', 'show', 'mnist_train']);
     expect(show.code).toBe(0);
-    expect(show.stdout).toMatch(/^v1\s+ready\s+torchscript\s+torch1\.13-py311-cpu\s+upload\s+5\s/m);
+    expect(show.stdout).toMatch(/^v1\s+ready\s+torchscript\s+torch1\.13-py311-cpu\s+upload\s+6\s/m);
   });
 
   it('downloads the version as a zip with byte-identical files', async () => {

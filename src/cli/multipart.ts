@@ -31,7 +31,7 @@ const CRLF = '\r\n';
 
 /** `filename="…"` when the name is plain ASCII; RFC 5987 `filename*=UTF-8''…` otherwise. */
 export function filenameParam(name: string): string {
-  if (/^[\x20-\x7e]*$/.test(name) && !/["\\%]/.test(name)) return `filename="${name}"`;
+  if (/^[\x20-\x7e]*$/.test(name) && !/["\\%;]/.test(name)) return `filename="${name}"`;
   const pct = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `filename*=UTF-8''${pct}`;
 }
