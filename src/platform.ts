@@ -23,6 +23,7 @@ import { LogStore } from './services/log-store.js';
 import { Reconciler } from './services/reconciler.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
+import { ServiceMetrics } from './services/service-metrics.js';
 
 export interface Platform {
   readonly config: Config;
@@ -65,7 +66,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const backend = new LocalBackend({ blobPath: localPath, env: opts.instanceEnv });
   backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;
-  const directory = new LiveDirectory(autoscaler, () => kick());
+  const metrics = new ServiceMetrics();
+  const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
   const reconciler = new Reconciler({
     repo: servicesRepo,
     models: models.repo,
@@ -83,7 +85,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
-    { plugin: servicesPlugin({ services, logs }) },
+    { plugin: servicesPlugin({ services, logs, metrics }) },
   ];
   const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION }, plugins);
   app.addHook('onListen', async () => {

@@ -3,6 +3,7 @@ import type { ServiceVersionSpec } from '../contracts/services.js';
 import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Observed } from './reconciler.js';
+import type { ServiceMetrics } from './service-metrics.js';
 
 export interface TokenVerifier {
   verify(service: string, token: string): Promise<TokenCheck>;
@@ -12,10 +13,12 @@ export class LiveDirectory implements ServiceDirectory {
   private routes = new Map<string, ServiceRoute>();
   private waiters: (() => void)[] = [];
   private tokens?: TokenVerifier;
+  private seqOf = new Map<string, number>();
 
   constructor(
     private readonly autoscaler: Autoscaler,
     private readonly kick: () => void,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   setTokenVerifier(t: TokenVerifier): void {
@@ -42,6 +45,11 @@ export class LiveDirectory implements ServiceDirectory {
       next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });
     }
     this.routes = next;
+    this.seqOf = new Map(o.versions.map((v) => [v.id, v.seq]));
+    for (const r of next.values()) {
+      const total = r.versions.reduce((a, v) => a + v.targets.length, 0);
+      for (const v of r.versions) this.metrics.setReady(r.name, v.seq, v.targets.length, total);
+    }
     for (const w of this.waiters.splice(0)) w();
   }
 
@@ -68,8 +76,9 @@ export class LiveDirectory implements ServiceDirectory {
     }
   }
 
-  observe(_name: string, versionId: string, sample: { latencyMs: number; status: number }): void {
+  observe(name: string, versionId: string, sample: { latencyMs: number; status: number }): void {
     this.autoscaler.observe(versionId, sample.latencyMs);
+    this.metrics.observe(name, this.seqOf.get(versionId) ?? 0, sample.latencyMs, sample.status);
   }
 
   async verifyToken(name: string, token: string): Promise<TokenCheck> {

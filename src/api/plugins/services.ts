@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ServiceManager } from '../../services/service-manager.js';
 import type { LogStore } from '../../services/log-store.js';
+import type { ServiceMetrics } from '../../services/service-metrics.js';
 import { ActionSchema, ServiceCreateSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type VersionSpecInput } from '../../services/service-spec.js';
 import { callInfo } from '../../services/call-info.js';
 
@@ -19,8 +20,8 @@ const LogsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
 });
 
-export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore }): FastifyPluginAsync {
-  const { services, logs } = deps;
+export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics }): FastifyPluginAsync {
+  const { services, logs, metrics } = deps;
   const tags = ['services'];
   return async (app) => {
     app.post('/api/v1/services', { schema: { tags, summary: 'Create a service with its first version', body: ServiceCreateSchema } }, async (req, reply) => {
@@ -74,6 +75,23 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore 
       await services.get(name);
       const q = req.query as typeof LogsQuery.static;
       return logs.query(name, { ...q, limit: q.limit ?? 200 });
+    });
+
+    app.get(
+      '/api/v1/services/:name/metrics',
+      { schema: { tags, summary: 'Time series in 10 s buckets: qps, errors, p50/p99 latency, ready instances', params: NameParams, querystring: Type.Object({ window: Type.Optional(Type.String({ pattern: '^[0-9]+(s|m|h)$', default: '15m' })) }) } },
+      async (req) => {
+        const name = (req.params as N).name;
+        await services.get(name);
+        const w = (req.query as { window?: string }).window ?? '15m';
+        const ms = Number(w.slice(0, -1)) * ({ s: 1_000, m: 60_000, h: 3_600_000 } as const)[w.slice(-1) as 's' | 'm' | 'h'];
+        return { window: w, points: metrics.window(name, ms) };
+      },
+    );
+
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
     });
 
     app.get('/api/v1/services/:name/call-info', { schema: { tags, summary: 'How to call the service: URL, headers, curl example', params: NameParams } }, async (req) =>
