@@ -3,7 +3,7 @@
  * exports `register(program)`. Commands other than `up`, `instance` and `doctor` talk to
  * the REST API only (src/cli/client.ts).
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { registerAll } from './commands/index.js';
 import { runMain } from './output.js';
 
@@ -11,8 +11,9 @@ const program = new Command();
 program
   .name('modeldock')
   .description('Self-hosted model repository and online inference platform')
-  .option('--server <url>', 'platform URL', process.env.MODELDOCK_SERVER ?? 'http://127.0.0.1:8080')
-  .option('--token <token>', 'admin token (or MODELDOCK_ADMIN_TOKEN)', process.env.MODELDOCK_ADMIN_TOKEN)
+  .addOption(new Option('--server <url>', 'platform URL').env('MODELDOCK_SERVER').default('http://127.0.0.1:8080'))
+  // from the environment without a default, so that --help never prints the token
+  .addOption(new Option('--token <token>', 'admin token, sent as Authorization: Bearer').env('MODELDOCK_ADMIN_TOKEN'))
   .option('--json', 'machine-readable JSON output', false)
   .showHelpAfterError();
 

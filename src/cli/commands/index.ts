@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerCall } from './call.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
@@ -11,5 +12,6 @@ export function registerAll(program: Command): void {
   registerModels(program);
   registerStorage(program);
   registerRuntimes(program);
+  registerCall(program);
   registerDoctor(program);
 }
