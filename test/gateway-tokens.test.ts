@@ -187,7 +187,7 @@ describe('gateway auth with service tokens', () => {
     const other = await tokens.create('other');
     const url = `${gw.url}/svc/v1/models/m:predict`;
 
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'wrong' }, { authorization: `Bearer ${other.token}` }, { authorization: 'Bearer ' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'wrong' }, { authorization: `Bearer ${other.token}` }, { authorization: 'Bearer ' }]) {
       const r = await call(url, { body: '{}', headers });
       expect([JSON.stringify(headers), r.status, r.json().error.code]).toEqual([JSON.stringify(headers), 401, 'UNAUTHENTICATED']);
     }

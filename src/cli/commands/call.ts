@@ -26,9 +26,9 @@ export function register(program: Command): void {
     .option('--oip <file>', 'an Open Inference Protocol v2 infer request (JSON file, - for stdin)')
     .option('--version <n>', 'with --oip: call this service version only (1, 2, …)')
     .option('--service-token <token>', 'the service token (same as --token)')
-    .action(async (service: string, body: string | undefined, o: CallOpts, cmd: Command) => {
+    .action(async (service: string, operand: string | undefined, o: CallOpts, cmd: Command) => {
       const g = globalOpts(cmd);
-      if (body !== undefined) o.json = body;
+      if (operand !== undefined) o.json = operand;
       const token = o.serviceToken ?? (tokenFromCli(cmd) ? g.token : undefined) ?? process.env.MODELDOCK_SERVICE_TOKEN;
       const { path, body } = await request(service, o);
       const api = new ApiClient({ server: g.server, token });
