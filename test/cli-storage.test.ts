@@ -122,4 +122,11 @@ describe('runtimes and doctor', () => {
     expect(r.stderr).toMatch(/^error: INVALID_CONFIG: invalid configuration: \/port/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('up on a port already taken says so in one line', async () => {
+    const port = Number(new URL(platform.url).port);
+    const r = await cli(undefined, ['up', '--port', String(port), '--data-dir', path.join(work, 'taken')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: ADDRESS_IN_USE: 127\\.0\\.0\\.1:${port} is already in use`, 'm'));
+  });
 });

@@ -26,7 +26,10 @@ export function register(program: Command): void {
         if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
         throw e;
       }
-      const platform = await startPlatform(config);
+      const platform = await startPlatform(config).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is already in use (is modeldock already running?): stop it, or pick another --port`, 1, 'ADDRESS_IN_USE');
+        throw e;
+      });
       process.stderr.write(`modeldock is up at ${platform.url} (data in ${config.dataDir}); press Ctrl-C to stop\n`);
       await untilSignal(async (signal) => {
         process.stderr.write(`${signal}: stopping modeldock…\n`);
