@@ -24,6 +24,15 @@ export const ConfigSchema = Type.Object({
   ),
   adminToken: Type.String({ default: '', description: 'required on /api when set' }),
   pythonPath: Type.String({ default: '/usr/bin/python3' }),
+  prices: Type.Object(
+    {
+      currency: Type.String({ default: 'CNY' }),
+      cpuCoreHour: Type.Number({ minimum: 0, default: 0.12 }),
+      memoryGiBHour: Type.Number({ minimum: 0, default: 0.016 }),
+      gpuHour: Type.Number({ minimum: 0, default: 8 }),
+    },
+    { default: {}, description: 'postpaid price table (MODELDOCK_PRICES as JSON)' },
+  ),
   limits: Type.Object(
     {
       maxUploadBytes: Type.Integer({ minimum: 1, default: 4096 * MiB }),
@@ -64,6 +73,13 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('LOG_LEVEL', (v) => (out.logLevel = v));
   set('ADMIN_TOKEN', (v) => (out.adminToken = v));
   set('PYTHON', (v) => (out.pythonPath = v));
+  set('PRICES', (v) => {
+    try {
+      out.prices = JSON.parse(v);
+    } catch {
+      out.prices = v;
+    }
+  });
   set('MAX_UPLOAD_MIB', (v) => (limits.maxUploadBytes = Math.round(Number(v) * MiB)));
   set('MAX_ARCHIVE_MIB', (v) => (limits.maxArchiveBytes = Math.round(Number(v) * MiB)));
   set('MAX_ARCHIVE_RATIO', (v) => (limits.maxArchiveRatio = num(v)));

@@ -24,6 +24,8 @@ import { Reconciler } from './services/reconciler.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
+import { Billing } from './services/billing.js';
+import { billingPlugin } from './api/plugins/billing.js';
 
 export interface Platform {
   readonly config: Config;
@@ -59,6 +61,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const servicesRepo = new ServicesRepo(db.kysely);
   models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
 
+  const billing = new Billing(db.kysely, config.prices);
   const logs = new LogStore();
   const autoscaler = new Autoscaler();
   if (!blobs.localPath) throw new Error('the local instance backend needs a folder blob store');
@@ -76,16 +79,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     log,
     periodMs: opts.reconcilePeriodMs ?? 1_000,
     onObserved: (o) => directory.update(o),
+    billing,
   });
   kick = () => reconciler.kick();
   let baseUrl = `http://${config.host}:${config.port}`;
-  const services = new ServiceManager({ repo: servicesRepo, models, baseUrl: () => baseUrl, kick });
+  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick });
 
   const plugins: ApiPlugin[] = [
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
     { plugin: servicesPlugin({ services, logs, metrics }) },
+    { plugin: billingPlugin({ billing, services }) },
   ];
   const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION }, plugins);
   app.addHook('onListen', async () => {

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   OBJECT_NOT_FOUND: 'not_found',
   TEMPLATE_NOT_FOUND: 'not_found',
   SERVICE_NOT_FOUND: 'not_found',
+  RESOURCE_GROUP_NOT_FOUND: 'not_found',
   SERVICE_VERSION_NOT_FOUND: 'not_found',
   TOKEN_NOT_FOUND: 'not_found',
   METHOD_NOT_ALLOWED: 'method_not_allowed',
@@ -54,6 +55,8 @@ export const ERROR_CODES = {
   MODEL_IN_USE: 'conflict',
   SERVICE_EXISTS: 'conflict',
   NO_CAPACITY: 'conflict',
+  RESOURCE_GROUP_EXISTS: 'conflict',
+  RESOURCE_GROUP_IN_USE: 'conflict',
   VERSION_NOT_READY: 'conflict',
   // size
   UPLOAD_TOO_LARGE: 'too_large',

@@ -13,6 +13,7 @@ import type { ModelsRepo } from '../store/db/models-repo.js';
 import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { serviceState, versionState } from './states.js';
 import type { Autoscaler } from './autoscaler.js';
+import type { Billing } from './billing.js';
 
 export interface ReconcilerDeps {
   repo: ServicesRepo;
@@ -23,6 +24,7 @@ export interface ReconcilerDeps {
   periodMs: number;
   /** called after every pass with what was observed (the gateway's directory listens) */
   onObserved: (snapshot: Observed) => void;
+  billing: Billing;
 }
 
 export interface Observed {
@@ -40,6 +42,7 @@ export class Reconciler {
   private stopped = false;
   /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
   private readonly failures = new Map<string, { at: string; reason: string }>();
+  private lastMeterAt = Date.now();
 
   constructor(private readonly deps: ReconcilerDeps) {
     deps.backend.onChange(() => this.kick());
@@ -113,6 +116,10 @@ export class Reconciler {
       }
     }
     const after = backend.list();
+    const specs = new Map(versions.map((v) => [v.id, JSON.parse(v.spec) as ServiceVersionSpec]));
+    const meterAt = Date.now();
+    await this.deps.billing.meter(after, (id) => specs.get(id), meterAt - this.lastMeterAt);
+    this.lastMeterAt = meterAt;
     await repo.replaceInstances(
       after.map((i) => ({
         id: i.instanceId,

@@ -7,10 +7,12 @@ import { isValidName, NAME_RULE, RESERVED_NAMES } from '../contracts/names.js';
 import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec } from '../contracts/services.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
+import { reservation, type Billing } from './billing.js';
 import { initialInstances, withDefaults, type ServiceCreate, type VersionSpecInput } from './service-spec.js';
 
 export interface ServiceManagerDeps {
   repo: ServicesRepo;
+  billing: Billing;
   models: ModelRepository;
   baseUrl: () => string;
   kick: () => void;
@@ -25,8 +27,8 @@ export class ServiceManager {
     if (billingMode === 'prepaid' && !input.resourceGroup) {
       throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', { fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }] });
     }
-    if (input.resourceGroup) throw new DomainError('INVALID_ARGUMENT', `resource group "${input.resourceGroup}" does not exist`, { fields: [{ field: 'resourceGroup', message: 'does not exist' }] });
     const v = await this.versionFrom(input.version, 100);
+    if (input.resourceGroup) await this.deps.billing.admit(input.resourceGroup, reservation(v.spec, v.desiredInstances));
     await this.deps.repo.create(
       { name: input.name, description: input.description ?? '', tags: input.tags ?? {}, billingMode, resourceGroup: input.resourceGroup, auth: input.auth ?? false },
       v,
@@ -52,7 +54,9 @@ export class ServiceManager {
     const s = await this.live(name);
     const existing = await this.deps.repo.versions(s.id);
     const weight = input.weight ?? (existing.some((v) => v.weight > 0) ? 0 : 100);
-    await this.deps.repo.addVersion(s.id, await this.versionFrom(input, weight));
+    const next = await this.versionFrom(input, weight);
+    if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances));
+    await this.deps.repo.addVersion(s.id, next);
     this.deps.kick();
     return this.get(name);
   }
@@ -65,6 +69,7 @@ export class ServiceManager {
     if (next.modelName !== v.model_name || next.modelVersion !== v.model_version) {
       throw new DomainError('INVALID_ARGUMENT', 'a version keeps its model version; add a new version (POST …/versions) to serve another one');
     }
+    if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
     await this.deps.repo.setVersionSpec(v.id, { spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
     this.deps.kick();
     return this.get(name);
@@ -89,6 +94,9 @@ export class ServiceManager {
     if (a.action === 'stop') {
       await this.deps.repo.setDesired(s.id, 'stopped');
     } else if (a.action === 'resume') {
+      if (s.resource_group) {
+        for (const v of versions) await this.deps.billing.admit(s.resource_group, reservation(JSON.parse(v.spec) as ServiceVersionSpec, v.resume_instances), v.id);
+      }
       for (const v of versions) await this.deps.repo.setVersionSpec(v.id, { desiredInstances: v.resume_instances });
       await this.deps.repo.setDesired(s.id, 'running');
     } else {
@@ -97,6 +105,7 @@ export class ServiceManager {
       for (const v of targets) {
         const spec = JSON.parse(v.spec) as ServiceVersionSpec;
         if (spec.scaling.mode === 'auto') throw new DomainError('INVALID_ARGUMENT', `version ${v.seq} scales automatically; change its scaling settings instead`);
+        if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(spec, a.instances), v.id);
         await this.deps.repo.setVersionSpec(v.id, { desiredInstances: a.instances, resumeInstances: a.instances });
       }
     }

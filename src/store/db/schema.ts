@@ -127,6 +127,24 @@ export interface ServiceEventsTable {
   count: number;
 }
 
+export interface ResourceGroupsTable {
+  id: string;
+  name: string;
+  cpu_millicores: number;
+  memory_mib: number;
+  gpu: number;
+  created_at: string;
+}
+
+export interface ServiceUsageTable {
+  service_name: string;
+  day: string;
+  instance_seconds: number;
+  cpu_core_seconds: number;
+  memory_gib_seconds: number;
+  gpu_seconds: number;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
@@ -138,4 +156,6 @@ export interface Database {
   instances: InstancesTable;
   service_tokens: ServiceTokensTable;
   service_events: ServiceEventsTable;
+  resource_groups: ResourceGroupsTable;
+  service_usage: ServiceUsageTable;
 }
