@@ -3,7 +3,10 @@
  * routes set by the test), the gateway mounted on the real API app, plain node:http
  * upstreams for failing or slow instances, and a bounded concurrent load loop.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -188,4 +191,46 @@ export async function load(total: number, concurrency: number, send: (i: number)
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return statuses;
+}
+
+export interface InstanceProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** SIGKILL, and wait for the exit */
+  kill(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const BIN = fileURLToPath(new URL('../bin/modeldock.js', import.meta.url));
+
+/** A real `modeldock instance` process (needs dist/); resolves once it prints its ready line. */
+export async function startInstance(modelDir: string, modelName: string, runtime = 'onnxruntime1.30-node20-cpu'): Promise<InstanceProcess> {
+  const args = [BIN, 'instance', '--model-dir', modelDir, '--runtime', runtime, '--port', '0', '--host', '127.0.0.1', '--model-name', modelName, '--threads', '1'];
+  return spawnReady(args, { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' });
+}
+
+async function spawnReady(args: string[], env: NodeJS.ProcessEnv): Promise<InstanceProcess> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance not ready within 30 s: ${stderr}`)), 30_000);
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (!line.startsWith('{"event":"ready"')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance exited with ${code} before ready: ${stderr}`));
+    });
+  });
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, kill, close: kill };
 }

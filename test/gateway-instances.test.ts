@@ -1,0 +1,86 @@
+/**
+ * The gateway in front of REAL `modeldock instance` processes serving a real ONNX model
+ * (test/gateway-model.ts): weighted split across versions, OIP metadata and infer, token
+ * auth, and an instance killed with SIGKILL under load without a failed call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, load, MemoryDirectory, startGateway, startInstance, version, type InstanceProcess, type TestGateway } from './gateway-harness.js';
+import { tinyInferBody, tinyModelDir } from './gateway-model.js';
+
+const modelDir = tinyModelDir();
+const instances: InstanceProcess[] = [];
+const gateways: TestGateway[] = [];
+afterAll(async () => {
+  for (const g of gateways) await g.close();
+  for (const i of instances) await i.close();
+});
+
+async function instance(name: string): Promise<InstanceProcess> {
+  const i = await startInstance(modelDir, name);
+  instances.push(i);
+  return i;
+}
+
+describe('gateway → real instances', () => {
+  const dir = new MemoryDirectory();
+  let gw: TestGateway;
+  let one: InstanceProcess;
+  let two: InstanceProcess;
+
+  beforeAll(async () => {
+    [one, two] = await Promise.all([instance('tiny'), instance('tiny')]);
+    gw = await startGateway(dir);
+    gateways.push(gw);
+  });
+
+  it('answers OIP v2 infer and metadata through the gateway', async () => {
+    dir.set({ name: 'tiny', auth: false, stopped: false, versions: [version('v1', 1, 100, [one.url])] });
+    const r = await call(`${gw.url}/v2/models/tiny/infer`, { body: tinyInferBody([-3, -1, 0.5, 4]) });
+    expect(r.status).toBe(200);
+    const out = r.json().outputs[0];
+    expect([out.name, out.shape, out.data]).toEqual(['y', [1, 4], [0, 0, 0.5, 4]]);
+    const meta = await call(`${gw.url}/v2/models/tiny`);
+    expect(meta.status).toBe(200);
+    expect(meta.json().inputs[0].name).toBe('x');
+  });
+
+  it('splits traffic 90/10 between versions within ±3% over 2,000 calls', async () => {
+    dir.set({ name: 'tiny', auth: false, stopped: false, versions: [version('v1', 1, 90, [one.url]), version('v2', 2, 10, [two.url])] });
+    const from = gw.access.length;
+    const statuses = await load(2000, 16, async () => (await call(`${gw.url}/v2/models/tiny/infer`, { body: tinyInferBody() })).status);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const lines = gw.access.slice(from);
+    const v1 = lines.filter((l) => l.versionId === 'v1' && l.status === 200).length;
+    const v2 = lines.filter((l) => l.versionId === 'v2' && l.status === 200).length;
+    expect(v1 + v2).toBe(2000);
+    expect(Math.abs(v1 / 2000 - 0.9)).toBeLessThanOrEqual(0.03);
+    // Each version's calls reached that version's own instance.
+    expect(new Set(lines.filter((l) => l.versionId === 'v2').map((l) => l.instanceId))).toEqual(new Set(['v2-i0']));
+  });
+
+  it('loses no call when one of two instances is killed with SIGKILL under load', async () => {
+    const a = await instance('tiny');
+    const b = await instance('tiny');
+    dir.set({ name: 'tiny', auth: false, stopped: false, versions: [version('v1', 1, 100, [a.url, b.url])] });
+    let done = 0;
+    let killedAt = -1;
+    const killing = (async () => {
+      while (done < 150) await new Promise((r) => setImmediate(r));
+      killedAt = done;
+      await a.kill();
+    })();
+    // The dead instance stays in the route the whole time (the worst case: the platform
+    // has not noticed yet); every call must still answer 200.
+    const statuses = await load(1200, 8, async () => {
+      const r = await call(`${gw.url}/v2/models/tiny/infer`, { body: tinyInferBody() });
+      done++;
+      return r.status;
+    });
+    await killing;
+    expect(killedAt).toBeGreaterThanOrEqual(150);
+    expect(statuses.length).toBe(1200);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const after = gw.access.slice(-300);
+    expect(after.every((l) => l.instanceId === 'v1-i1')).toBe(true);
+  });
+});
