@@ -26,6 +26,7 @@ import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { Billing } from './services/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
+import { LogDelivery } from './services/log-delivery.js';
 
 export interface Platform {
   readonly config: Config;
@@ -63,6 +64,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
   const billing = new Billing(db.kysely, config.prices);
   const logs = new LogStore();
+  const delivery = new LogDelivery(log);
+  logs.subscribe((l) => delivery.accept(l));
+  delivery.start();
   const autoscaler = new Autoscaler();
   if (!blobs.localPath) throw new Error('the local instance backend needs a folder blob store');
   const localPath = blobs.localPath.bind(blobs);
@@ -78,7 +82,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     autoscaler,
     log,
     periodMs: opts.reconcilePeriodMs ?? 1_000,
-    onObserved: (o) => directory.update(o),
+    onObserved: (o) => {
+      directory.update(o);
+      delivery.update(o);
+    },
     billing,
   });
   kick = () => reconciler.kick();
@@ -114,6 +121,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     async close() {
       await reconciler.stop();
       await backend.close();
+      await delivery.stop();
       await app.close();
       await models.stop();
       await db.close();
