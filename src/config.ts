@@ -24,6 +24,13 @@ export const ConfigSchema = Type.Object({
   ),
   adminToken: Type.String({ default: '', description: 'required on /api when set' }),
   pythonPath: Type.String({ default: '/usr/bin/python3' }),
+  gateway: Type.Object(
+    {
+      requestTimeoutMs: Type.Integer({ minimum: 100, default: 60_000, description: 'per call, gateway → instance' }),
+      wakeTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'how long a call waits for a scaled-to-zero service to start' }),
+    },
+    { default: {} },
+  ),
   prices: Type.Object(
     {
       currency: Type.String({ default: 'CNY' }),
@@ -73,6 +80,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('LOG_LEVEL', (v) => (out.logLevel = v));
   set('ADMIN_TOKEN', (v) => (out.adminToken = v));
   set('PYTHON', (v) => (out.pythonPath = v));
+  set('REQUEST_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), requestTimeoutMs: num(v) }));
+  set('WAKE_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), wakeTimeoutMs: num(v) }));
   set('PRICES', (v) => {
     try {
       out.prices = JSON.parse(v);

@@ -27,6 +27,9 @@ import { ServiceMetrics } from './services/service-metrics.js';
 import { Billing } from './services/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
 import { LogDelivery } from './services/log-delivery.js';
+import { TokenService } from './services/tokens.js';
+import { tokensPlugin } from './api/plugins/tokens.js';
+import { gatewayPlugin } from './gateway/gateway-plugin.js';
 
 export interface Platform {
   readonly config: Config;
@@ -89,6 +92,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     billing,
   });
   kick = () => reconciler.kick();
+  const tokens = new TokenService({ db: db.kysely });
+  directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
   const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick });
 
@@ -98,6 +103,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: storagePlugin({ blobs, config }) },
     { plugin: servicesPlugin({ services, logs, metrics }) },
     { plugin: billingPlugin({ billing, services }) },
+    { plugin: tokensPlugin({ tokens }) },
+    {
+      plugin: gatewayPlugin({
+        directory,
+        log,
+        maxBodyBytes: config.limits.maxJsonBodyBytes,
+        requestTimeoutMs: config.gateway.requestTimeoutMs,
+        wakeTimeoutMs: config.gateway.wakeTimeoutMs,
+        accessLog: (l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
+      }),
+    },
   ];
   const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION }, plugins);
   app.addHook('onListen', async () => {
@@ -122,6 +138,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await reconciler.stop();
       await backend.close();
       await delivery.stop();
+      await tokens.close();
       await app.close();
       await models.stop();
       await db.close();
