@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   SOURCE_NOT_FOUND: 'invalid',
   SOURCE_UNSUPPORTED: 'invalid',
   EMPTY_IMPORT: 'invalid',
+  INVALID_TENSOR: 'invalid',
+  INVALID_INPUT: 'invalid',
+  IMAGE_FETCH_FAILED: 'invalid',
+  IMAGE_ADDRESS_REFUSED: 'invalid',
+  IMAGE_DECODE_FAILED: 'invalid',
   // auth
   UNAUTHENTICATED: 'unauthenticated',
   LOCAL_PATH_NOT_ALLOWED: 'forbidden',
@@ -63,6 +68,8 @@ export const ERROR_CODES = {
   ARCHIVE_TOO_LARGE: 'too_large',
   // limits
   RATE_LIMITED: 'limited',
+  QUEUE_FULL: 'unavailable',
+  MODEL_NOT_READY: 'unavailable',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media',
   // server side
   STORAGE_FULL: 'insufficient_storage',
@@ -70,6 +77,8 @@ export const ERROR_CODES = {
   INTERNAL: 'internal',
   UNAVAILABLE: 'unavailable',
   TIMEOUT: 'timeout',
+  DEADLINE_EXCEEDED: 'timeout',
+  MODEL_ERROR: 'internal',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
