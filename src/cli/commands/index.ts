@@ -3,6 +3,7 @@ import { register as registerCall } from './call.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
+import { register as registerServices } from './services.js';
 import { register as registerStorage } from './storage.js';
 import { register as registerUp } from './up.js';
 
@@ -11,6 +12,7 @@ export function registerAll(program: Command): void {
   registerUp(program);
   registerModels(program);
   registerStorage(program);
+  registerServices(program);
   registerRuntimes(program);
   registerCall(program);
   registerDoctor(program);

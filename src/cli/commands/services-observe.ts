@@ -1,0 +1,85 @@
+/** `modeldock services instances|events|logs|metrics|call-info|usage`. */
+import type { Command } from 'commander';
+import type { Instance, ServiceEvent } from '../../contracts/services.js';
+import { contextOf } from '../context.js';
+import { printJson, printTable } from '../output.js';
+
+const seg = encodeURIComponent;
+
+interface LogLine {
+  seq: number;
+  ts: string;
+  instanceId?: string;
+  stream: string;
+  line: string;
+}
+
+export function registerObserveCommands(services: Command): void {
+  services.command('instances <name>').description('instances with phase, readiness and restarts').action(async (name: string, _o: unknown, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { items } = await ctx.api.json<{ items: Instance[] }>('GET', `/api/v1/services/${seg(name)}/instances`);
+    if (ctx.json) return printJson({ items });
+    printTable(['INSTANCE', 'PHASE', 'READY', 'RESTARTS', 'STARTED', 'LAST EXIT'], items.map((i) => [i.id, i.phase, i.ready ? 'yes' : 'no', i.restarts, i.startedAt, i.lastExitReason?.split('\n')[0]]));
+  });
+
+  services.command('events <name>').description('Normal and Warning events, newest first').action(async (name: string, _o: unknown, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { items } = await ctx.api.json<{ items: ServiceEvent[] }>('GET', `/api/v1/services/${seg(name)}/events`);
+    if (ctx.json) return printJson({ items });
+    printTable(['LAST', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE'], items.map((e) => [e.lastAt, e.type, e.reason, e.object, e.count, e.message.split('\n')[0]]));
+  });
+
+  services
+    .command('logs <name>')
+    .description('instance output and access lines')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--instance <id>', 'one instance only')
+    .option('--keyword <text>', 'lines containing this')
+    .option('--since <iso-time>', 'from this time')
+    .option('--limit <n>', 'last n lines', '200')
+    .action(async (name: string, o: { follow?: boolean; instance?: string; keyword?: string; since?: string; limit: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      let after: number | undefined;
+      for (;;) {
+        const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, {
+          query: { instance: o.instance, keyword: o.keyword, since: o.since, limit: Number(o.limit), after },
+        });
+        for (const l of r.items) process.stdout.write(ctx.json ? `${JSON.stringify(l)}\n` : `${l.ts} ${l.instanceId ?? '-'} ${l.stream}: ${l.line}\n`);
+        after = r.cursor;
+        if (!o.follow) return;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    });
+
+  services
+    .command('metrics <name>')
+    .description('qps, errors, latency and ready instances in 10 s buckets')
+    .option('--window <w>', 'e.g. 5m, 1h', '5m')
+    .action(async (name: string, o: { window: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const r = await ctx.api.json<{ points: { ts: string; qps: number; errors: number; p50Ms: number | null; p99Ms: number | null; readyInstances: number }[] }>('GET', `/api/v1/services/${seg(name)}/metrics`, { query: { window: o.window } });
+      if (ctx.json) return printJson(r);
+      printTable(['TIME', 'QPS', 'ERRORS', 'P50 MS', 'P99 MS', 'READY'], r.points.map((p) => [p.ts, p.qps, p.errors, p.p50Ms, p.p99Ms, p.readyInstances]));
+    });
+
+  services.command('call-info <name>').description('how to call the service: URL, headers, curl').action(async (name: string, _o: unknown, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const info = await ctx.api.json<{ url: string; method: string; headers: Record<string, string>; curl: string; example: unknown }>('GET', `/api/v1/services/${seg(name)}/call-info`);
+    if (ctx.json) return printJson(info);
+    process.stdout.write(`${info.method} ${info.url}\n`);
+    for (const [k, v] of Object.entries(info.headers)) process.stdout.write(`${k}: ${v}\n`);
+    process.stdout.write(`\nexample body: ${JSON.stringify(info.example)}\n\n${info.curl}\n`);
+  });
+
+  services
+    .command('usage <name>')
+    .description('metered usage and cost per day')
+    .option('--days <n>', 'how many days back', '30')
+    .action(async (name: string, o: { days: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const r = await ctx.api.json<{ currency: string; total: number; items: { day: string; instanceSeconds: number; cpuCoreSeconds: number; memoryGiBSeconds: number; cost: number }[] }>('GET', `/api/v1/services/${seg(name)}/usage`, { query: { days: Number(o.days) } });
+      if (ctx.json) return printJson(r);
+      printTable(['DAY', 'INSTANCE-S', 'CPU CORE-S', 'MEM GIB-S', `COST (${r.currency})`], r.items.map((i) => [i.day, i.instanceSeconds, i.cpuCoreSeconds, i.memoryGiBSeconds, i.cost]));
+      process.stdout.write(`total: ${r.total} ${r.currency}\n`);
+    });
+}
