@@ -43,6 +43,8 @@ export class Reconciler {
   /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
   private readonly failures = new Map<string, { at: string; reason: string }>();
   private lastMeterAt = Date.now();
+  /** instance id → exits already reported as events */
+  private readonly reportedExits = new Map<string, number>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     deps.backend.onChange(() => this.kick());
@@ -145,6 +147,13 @@ export class Reconciler {
     const hash = specHash(v);
     const desiredState = s.desired as 'running' | 'stopped' | 'deleted';
 
+    for (const i of mine) {
+      const exits = i.restarts + (i.phase === 'Exited' ? 1 : 0);
+      if (exits > (this.reportedExits.get(i.instanceId) ?? 0)) {
+        this.reportedExits.set(i.instanceId, exits);
+        await repo.event(s.id, { type: 'Warning', reason: 'Crashed', object: `instance/${i.instanceId}`, message: `instance ${i.instanceId} ${i.lastExitReason ?? 'exited'}; restarting` });
+      }
+    }
     const gaveUp = mine.find((i) => i.failed);
     if (gaveUp) {
       this.failures.set(v.id, { at: v.updated_at, reason: gaveUp.failed! });
