@@ -3,7 +3,6 @@
  * client sent them, the answer read whole (answers are small JSON; reading them whole
  * lets a broken answer still become a clean error instead of a cut-off body).
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { DomainError } from '../contracts/errors.js';
 import type { Upstream } from './upstreams.js';
 
@@ -40,30 +39,62 @@ const codeOf = (e: unknown): string => {
   return err?.code ?? err?.cause?.code ?? err?.name ?? '';
 };
 
-export async function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined): Promise<Answer> {
-  up.inflight++;
-  try {
-    let res;
+/**
+ * Sends one request on the upstream's pool and reads the answer whole. Uses the pool's
+ * dispatch handler API directly: no response stream or extra promise per call.
+ */
+export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    let status = 0;
+    let type: string | undefined;
+    let started = false;
+    let settled = false;
+    const chunks: Buffer[] = [];
+    const finish = (err: unknown, answer?: Answer) => {
+      if (settled) return;
+      settled = true;
+      up.inflight--;
+      if (answer) resolve(answer);
+      else reject(classify(err, started));
+    };
+    up.inflight++;
     try {
-      res = await up.pool.request({ method, path, headers: contentType === undefined ? undefined : { 'content-type': contentType }, body });
+      up.pool.dispatch(
+        { method, path, headers: contentType === undefined ? undefined : { 'content-type': contentType }, body },
+        {
+          // (undici tells its new handler API from the legacy one by this method)
+          onRequestStart() {},
+          onResponseStart(_c: unknown, statusCode: number, headers: Record<string, string | string[] | undefined>) {
+            started = true;
+            status = statusCode;
+            type = headerOf(headers);
+          },
+          onResponseData(_c: unknown, chunk: Buffer) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            finish(undefined, { status, contentType: type, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+          },
+          onResponseError(_c: unknown, err: Error) {
+            finish(err);
+          },
+        },
+      );
     } catch (e) {
-      const code = codeOf(e);
-      if (TIMEOUT_CODES.has(code)) throw timeout();
-      if (CONNECT_CODES.has(code)) throw new ConnectFailure(e);
-      throw broken(e);
+      finish(e);
     }
-    try {
-      const buf = Buffer.from(await res.body.arrayBuffer());
-      return { status: res.statusCode, contentType: headerOf(res.headers), body: buf };
-    } catch (e) {
-      throw TIMEOUT_CODES.has(codeOf(e)) ? timeout() : broken(e);
-    }
-  } finally {
-    up.inflight--;
-  }
+  });
 }
 
-function headerOf(h: IncomingHttpHeaders): string | undefined {
+/** Before any answer byte, a connect or reset failure may be sent again elsewhere; after, it may not. */
+function classify(e: unknown, started: boolean): Error {
+  const code = codeOf(e);
+  if (TIMEOUT_CODES.has(code)) return timeout();
+  if (!started && CONNECT_CODES.has(code)) return new ConnectFailure(e);
+  return broken(e);
+}
+
+function headerOf(h: Record<string, string | string[] | undefined>): string | undefined {
   const ct = h['content-type'];
   return Array.isArray(ct) ? ct[0] : ct;
 }

@@ -170,7 +170,10 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
       return fail(req, reply, err, service, undefined, undefined, performance.now());
     });
 
-    const post = { bodyLimit: deps.maxBodyBytes };
+    // The gateway writes its own access line per call (logCall); the API's generic
+    // per-request info line is left out here (a second log write per call on the hot path).
+    const get = { logLevel: 'warn' as const };
+    const post = { bodyLimit: deps.maxBodyBytes, logLevel: 'warn' as const };
     type P = { Params: { service: string; v?: string } };
 
     app.post<P>('/:service/v1/models/m::predict', post, (req, reply) => call(req, reply, req.params.service, 'predict'));
@@ -180,10 +183,10 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
       if (!Number.isInteger(seq) || seq < 1) return fail(req, reply, new DomainError('SERVICE_VERSION_NOT_FOUND', `"${req.params.v}" is not a version number`), req.params.service, undefined, undefined, performance.now());
       return call(req, reply, req.params.service, 'infer', seq);
     });
-    app.get<P>('/v2/models/:service', (req, reply) => call(req, reply, req.params.service, 'metadata'));
-    app.get<P>('/v2/models/:service/ready', (req, reply) => modelReady(req, reply, req.params.service));
-    app.get('/v2/health/live', async () => ({ live: true }));
-    app.get('/v2/health/ready', async () => ({ ready: true }));
+    app.get<P>('/v2/models/:service', get, (req, reply) => call(req, reply, req.params.service, 'metadata'));
+    app.get<P>('/v2/models/:service/ready', get, (req, reply) => modelReady(req, reply, req.params.service));
+    app.get('/v2/health/live', get, async () => ({ live: true }));
+    app.get('/v2/health/ready', get, async () => ({ ready: true }));
 
     /** OIP model readiness, from the directory: ready when a version with traffic has a ready instance. */
     const modelReady = (req: FastifyRequest, reply: FastifyReply, service: string): FastifyReply => {
