@@ -43,7 +43,9 @@ function instancePids(): number[] {
   return out;
 }
 
-const json = async (url: string, method = 'GET', body?: unknown) =>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const json = async (url: string, method = 'GET', body?: unknown): Promise<Json> =>
   (await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json();
 
 afterAll(() => {
