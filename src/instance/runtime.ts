@@ -37,6 +37,11 @@ export interface Runtime {
   /** The largest batch this runtime can run in one call (1 = no batching). */
   maxBatchSize(): number;
   /**
+   * Optional: how many batches (or single calls) may run at the same time, e.g. the
+   * number of Python workers. Default: 1 when batching, else 4.
+   */
+  concurrency?(): number;
+  /**
    * OIP v2 inference on tensors (present when metadata() is not null). `inputs` may hold
    * several requests joined along dimension 0 by the batcher.
    */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerCall } from './call.js';
 import { register as registerDoctor } from './doctor.js';
+import { register as registerInstance } from './instance.js';
 import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
 import { register as registerServices } from './services.js';
@@ -16,4 +17,5 @@ export function registerAll(program: Command): void {
   registerRuntimes(program);
   registerCall(program);
   registerDoctor(program);
+  registerInstance(program);
 }

@@ -1,0 +1,110 @@
+/**
+ * The instance's data plane (KServe's DataPlane): OIP v2 infer and TI-ONE predict over
+ * one Runtime, each through a dynamic batcher. HTTP knows nothing of this beyond calling
+ * `infer` / `predict` / `metadata` (STYLE.md §6).
+ */
+import { DomainError, isDomainError } from '../contracts/errors.js';
+import type { OipInferRequest, OipInferResponse, OipModelMetadata } from '../contracts/oip.js';
+import { Batcher } from './batcher.js';
+import type { Runtime, Tensor } from './runtime.js';
+import { checkInputs, concatRows, decodeInput, encodeOutput, rowKey, splitRows } from './tensors.js';
+
+export interface DataPlaneOptions {
+  modelName: string;
+  /** the batching cap from the instance flags; undefined: the runtime's own */
+  maxBatchSize?: number;
+  maxQueueDelayMs: number;
+  maxQueue: number;
+  onBatch?: (rows: number) => void;
+}
+
+interface InferItem {
+  inputs: Tensor[];
+  outputs?: string[];
+}
+
+/** A runtime's error as the caller sees it: domain errors as they are, anything else a 500 naming the cause. */
+export function modelError(e: unknown): DomainError {
+  if (isDomainError(e)) return e;
+  const err = new DomainError('MODEL_ERROR', `the model failed: ${(e as Error)?.message ?? String(e)}`);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
+export class DataPlane {
+  readonly batchSize: number;
+  private readonly inferBatcher?: Batcher<InferItem, Tensor[]>;
+  private readonly predictBatcher: Batcher<unknown, unknown>;
+  private readonly meta: OipModelMetadata | null;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly opts: DataPlaneOptions,
+  ) {
+    const own = Math.max(1, runtime.maxBatchSize());
+    this.batchSize = opts.maxBatchSize ? Math.min(opts.maxBatchSize, own) : own;
+    const concurrency = Math.max(1, runtime.concurrency?.() ?? (this.batchSize > 1 ? 1 : 4));
+    const common = { maxQueueDelayMs: opts.maxQueueDelayMs, maxQueue: opts.maxQueue, concurrency, onBatch: opts.onBatch };
+    this.meta = runtime.metadata();
+    if (this.meta && runtime.infer) {
+      const infer = runtime.infer.bind(runtime);
+      this.inferBatcher = new Batcher<InferItem, Tensor[]>({
+        ...common,
+        maxBatchSize: this.batchSize,
+        rows: (it) => it.inputs[0]?.shape[0] ?? 1,
+        key: (it) => rowKey(it.inputs, it.outputs),
+        run: async (items) => {
+          if (items.length === 1) return [await infer(items[0]!.inputs, items[0]!.outputs)];
+          const out = await infer(concatRows(items.map((i) => i.inputs)), items[0]!.outputs);
+          return splitRows(out, items.map((i) => i.inputs[0]!.shape[0]!));
+        },
+      });
+    }
+    this.predictBatcher = new Batcher<unknown, unknown>({ ...common, maxBatchSize: this.batchSize, run: (bodies) => runtime.predict(bodies) });
+  }
+
+  get queued(): number {
+    return (this.inferBatcher?.queued ?? 0) + this.predictBatcher.queued;
+  }
+
+  metadata(): OipModelMetadata {
+    return this.meta ? { ...this.meta, name: this.opts.modelName } : { name: this.opts.modelName, platform: this.runtime.id, versions: ['1'], inputs: [], outputs: [] };
+  }
+
+  async infer(req: OipInferRequest, deadlineMs: number): Promise<OipInferResponse> {
+    if (!this.inferBatcher || !this.meta) {
+      throw new DomainError('INVALID_TENSOR', `the model "${this.opts.modelName}" takes TI-ONE predict (POST /v1/models/m:predict), not OIP v2 tensors`);
+    }
+    if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) throw new DomainError('INVALID_TENSOR', 'the body must be an OIP v2 infer request: {"inputs": [{"name", "shape", "datatype", "data"}]}');
+    const inputs = req.inputs.map((i) => decodeInput(i));
+    checkInputs(inputs, this.meta.inputs);
+    const outputs = req.outputs?.map((o) => o?.name);
+    if (outputs) {
+      for (const name of outputs) {
+        if (!this.meta.outputs.some((o) => o.name === name)) throw new DomainError('INVALID_TENSOR', `the model has no output "${name}" (outputs: ${this.meta.outputs.map((o) => o.name).join(', ')})`);
+      }
+    }
+    const rows = inputs.map((t) => t.shape[0]);
+    if (this.batchSize > 1 && rows.some((r) => r !== rows[0])) throw new DomainError('INVALID_TENSOR', 'all inputs must have the same first (batch) dimension');
+    let result: Tensor[];
+    try {
+      result = await this.inferBatcher.submit({ inputs, outputs: outputs?.length ? outputs : undefined }, deadlineMs);
+    } catch (e) {
+      throw modelError(e);
+    }
+    return { model_name: this.opts.modelName, model_version: '1', ...(req.id !== undefined ? { id: req.id } : {}), outputs: result.map(encodeOutput) };
+  }
+
+  async predict(body: unknown, deadlineMs: number): Promise<unknown> {
+    try {
+      return await this.predictBatcher.submit(body, deadlineMs);
+    } catch (e) {
+      throw modelError(e);
+    }
+  }
+
+  /** Resolves when nothing waits or runs. */
+  async drained(): Promise<void> {
+    await Promise.all([this.inferBatcher?.drained(), this.predictBatcher.drained()]);
+  }
+}

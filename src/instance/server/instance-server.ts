@@ -1,0 +1,175 @@
+/**
+ * The instance's HTTP front end on plain node:http (the hot path: no framework routing,
+ * one JSON.parse and one JSON.stringify per call). Routes:
+ *   GET  /v2/health/live | /v2/health/ready | /v2
+ *   GET  /v2/models/{m}[/versions/{v}] | …/ready
+ *   POST /v2/models/{m}[/versions/{v}]/infer           (OIP v2)
+ *   POST /v1/models/{m}:predict                         (TI-ONE; body to the handler)
+ *   GET  /metrics                                       (Prometheus)
+ * Errors are `{"error":{"code","message"}}` with the status from STATUS_BY_KIND; a 5xx
+ * carries an id that is also in the log.
+ */
+import http from 'node:http';
+import { STATUS_BY_KIND } from '../../api/error-edge.js';
+import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
+import type { OipInferRequest } from '../../contracts/oip.js';
+import { modelError, type DataPlane } from '../data-plane.js';
+import type { InstanceMetrics } from '../instance-metrics.js';
+
+export interface ServerDeps {
+  plane: DataPlane;
+  metrics: InstanceMetrics;
+  modelName: string;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  isReady: () => boolean;
+  isDraining: () => boolean;
+}
+
+type Route = 'infer' | 'predict' | 'metadata' | 'model_ready' | 'live' | 'ready' | 'server' | 'metrics' | 'other';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+let errorSeq = 0;
+
+export function createInstanceServer(deps: ServerDeps): http.Server {
+  const server = http.createServer((req, res) => void handle(deps, req, res));
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
+
+function send(deps: ServerDeps, res: http.ServerResponse, status: number, body: string, type = JSON_TYPE, extra?: Record<string, string>): void {
+  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra };
+  if (deps.isDraining()) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function sendError(deps: ServerDeps, res: http.ServerResponse, route: Route, err: unknown): number {
+  const de = err instanceof DomainError ? err : modelError(err);
+  const status = STATUS_BY_KIND[de.kind];
+  let id: string | undefined;
+  if (status >= 500) {
+    id = `${process.pid}-${++errorSeq}`;
+    const cause = (de as { cause?: unknown }).cause as Error | undefined;
+    deps.log('error', 'request failed', { errorId: id, route, code: de.code, message: de.message, stack: cause?.stack });
+  }
+  const extra: Record<string, string> = de.code === 'QUEUE_FULL' || de.code === 'MODEL_NOT_READY' ? { 'retry-after': '1' } : {};
+  send(deps, res, status, JSON.stringify(errorBody(de.code as ErrorCode, de.message, { id, details: de.details })), JSON_TYPE, extra);
+  return status;
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) {
+      req.resume();
+      reject(new DomainError('UPLOAD_TOO_LARGE', `the body is ${declared} bytes, over the instance's limit of ${limit}`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new DomainError('UPLOAD_TOO_LARGE', `the body is over the instance's limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  const buf = await readBody(req, limit);
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw new DomainError('INVALID_JSON', `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function deadlineOf(req: http.IncomingMessage, dflt: number): number {
+  const h = req.headers['x-request-timeout-ms'];
+  const n = typeof h === 'string' ? Number(h) : NaN;
+  return Number.isFinite(n) && n > 0 ? Math.min(n, dflt) : dflt;
+}
+
+/** `/v2/models/{m}[/versions/{v}][/infer|/ready]` → its parts, or undefined. */
+function parseModelPath(p: string): { name: string; tail: '' | 'infer' | 'ready' } | undefined {
+  const parts = p.slice('/v2/models/'.length).split('/');
+  const name = decodeURIComponent(parts[0] ?? '');
+  let i = 1;
+  if (parts[i] === 'versions' && parts[i + 1]) i += 2;
+  const tail = parts[i] ?? '';
+  if (parts.length > i + 1 || (tail !== '' && tail !== 'infer' && tail !== 'ready')) return undefined;
+  return { name, tail };
+}
+
+function methodGuard(method: string | undefined, want: 'GET' | 'POST'): void {
+  if (method !== want && !(want === 'GET' && method === 'HEAD')) throw new DomainError('METHOD_NOT_ALLOWED', `use ${want} here`, { allow: want });
+}
+
+async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const started = performance.now();
+  const q = req.url!.indexOf('?');
+  const p = q < 0 ? req.url! : req.url!.slice(0, q);
+  let route: Route = 'other';
+  let status = 200;
+  deps.metrics.inFlight.inc();
+  try {
+    if (p.startsWith('/v2/models/')) {
+      const m = parseModelPath(p);
+      if (!m) throw new DomainError('ROUTE_NOT_FOUND', `no route ${p}`);
+      route = m.tail === 'infer' ? 'infer' : m.tail === 'ready' ? 'model_ready' : 'metadata';
+      if (m.name !== deps.modelName) throw new DomainError('MODEL_NOT_FOUND', `this instance serves model "${deps.modelName}", not "${m.name}"`);
+      if (route === 'infer') {
+        methodGuard(req.method, 'POST');
+        if (!deps.isReady()) throw new DomainError('MODEL_NOT_READY', 'the model is not ready');
+        const body = (await readJson(req, deps.maxBodyBytes)) as OipInferRequest;
+        send(deps, res, 200, JSON.stringify(await deps.plane.infer(body, deadlineOf(req, deps.requestTimeoutMs))));
+      } else if (route === 'model_ready') {
+        methodGuard(req.method, 'GET');
+        status = deps.isReady() ? 200 : 503;
+        send(deps, res, status, JSON.stringify({ name: deps.modelName, ready: status === 200 }));
+      } else {
+        methodGuard(req.method, 'GET');
+        send(deps, res, 200, JSON.stringify(deps.plane.metadata()));
+      }
+    } else if (p.startsWith('/v1/models/') && p.endsWith(':predict')) {
+      route = 'predict';
+      methodGuard(req.method, 'POST');
+      if (!deps.isReady()) throw new DomainError('MODEL_NOT_READY', 'the model is not ready');
+      const body = await readJson(req, deps.maxBodyBytes);
+      send(deps, res, 200, JSON.stringify(await deps.plane.predict(body, deadlineOf(req, deps.requestTimeoutMs)) ?? null));
+    } else if (p === '/v2/health/live') {
+      route = 'live';
+      send(deps, res, 200, '{"live":true}');
+    } else if (p === '/v2/health/ready') {
+      route = 'ready';
+      status = deps.isReady() ? 200 : 503;
+      send(deps, res, status, status === 200 ? '{"ready":true}' : '{"ready":false}');
+    } else if (p === '/v2') {
+      route = 'server';
+      send(deps, res, 200, JSON.stringify({ name: 'modeldock', version: '1', extensions: [] }));
+    } else if (p === '/metrics') {
+      route = 'metrics';
+      send(deps, res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
+    } else {
+      throw new DomainError('ROUTE_NOT_FOUND', `no route ${req.method} ${p}`);
+    }
+  } catch (e) {
+    if (!res.headersSent) {
+      if (e instanceof DomainError && e.code === 'METHOD_NOT_ALLOWED') res.setHeader('allow', String((e.details as { allow: string }).allow));
+      status = sendError(deps, res, route, e);
+    } else res.destroy();
+  } finally {
+    deps.metrics.inFlight.dec();
+    deps.metrics.observe(route, status, (performance.now() - started) / 1000);
+  }
+}
