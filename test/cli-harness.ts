@@ -59,7 +59,9 @@ export async function startPlatform(env: NodeJS.ProcessEnv = {}): Promise<Runnin
     dataDir,
     async stop() {
       if (exited === undefined) child.kill('SIGTERM');
-      return exit;
+      const code = await exit;
+      if (code !== 0) process.stderr.write(`modeldock up exited with ${code}; its stderr:\n${stderr}\n`);
+      return code;
     },
   };
 }

@@ -48,16 +48,20 @@ function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
         process.exit(130);
       }
       stopping = true;
+      // Not unref'd: while the platform closes, this timer keeps the process alive, so that
+      // work inside close() that waits on unref'd timers still finishes (instead of Node
+      // exiting with 13, "unsettled top-level await"); it also bounds a hung shutdown.
       const force = setTimeout(() => {
         process.stderr.write('shutdown took over 15 s: exiting\n');
         process.exit(1);
       }, 15_000);
-      force.unref();
-      stop(signal).then(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      }, reject);
+      stop(signal)
+        .then(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        }, reject)
+        .finally(() => clearTimeout(force));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
