@@ -38,7 +38,8 @@ async function serveGateway(upstream: string, level: string): Promise<void> {
     observe: () => undefined,
     verifyToken: async () => ({ ok: false }),
   };
-  const log = pino({ level }, pino.destination({ dest: '/dev/null', sync: false }));
+  // --log-buffer N: pino's destination buffers N bytes before a write (0: a write per line)
+  const log = pino({ level }, pino.destination({ dest: '/dev/null', sync: false, minLength: Number(arg('log-buffer', '0')) }));
   const app = await buildApp({ logger: log, bodyLimitBytes: 1 << 20, adminToken: '', version: 'bench' }, [
     { plugin: gatewayPlugin({ directory, log, maxBodyBytes: 1 << 20, requestTimeoutMs: 30_000, wakeTimeoutMs: 1000 }) },
   ]);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     kind === 'http'
       ? await start([self, '--serve-http'])
       : await start([fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url)), 'instance', '--model-dir', tinyModelDir(), '--runtime', 'onnxruntime1.30-node20-cpu', '--port', '0', '--host', '127.0.0.1', '--model-name', 'tiny', '--threads', '1']);
-  const gateway = await start([self, '--serve-gateway', upstream.url, '--log', level]);
+  const gateway = await start([self, '--serve-gateway', upstream.url, '--log', level, '--log-buffer', arg('log-buffer', '0')]);
   const rows: string[] = [];
   try {
     for (const c of [1, 32]) {
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     gateway.stop();
     upstream.stop();
   }
-  console.log(`gateway hop, upstream=${kind}, ${seconds} s per run, gateway log level ${level}`);
+  console.log(`gateway hop, upstream=${kind}, ${seconds} s per run, gateway log level ${level}, log buffer ${arg('log-buffer', '0')} B`);
   console.log('| upstream | conc. | direct req/s | gateway req/s | ratio | direct p50/p99 ms | gateway p50/p99 ms | added p50 ms | errors |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
