@@ -6,6 +6,7 @@ import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
 import { register as registerServices } from './services.js';
 import { register as registerStorage } from './storage.js';
+import { register as registerTemplates } from './templates.js';
 import { register as registerUp } from './up.js';
 
 /** Each command group registers itself here. */
@@ -18,4 +19,5 @@ export function registerAll(program: Command): void {
   registerCall(program);
   registerDoctor(program);
   registerInstance(program);
+  registerTemplates(program);
 }
