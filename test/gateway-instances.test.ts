@@ -3,7 +3,11 @@
  * (test/gateway-model.ts): weighted split across versions, OIP metadata and infer, token
  * auth, and an instance killed with SIGKILL under load without a failed call.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../src/services/tokens.js';
+import { openDb } from '../src/store/db/connect.js';
+import { base64Of, squeezenetPackage } from './instance-harness.js';
 import { call, load, MemoryDirectory, startGateway, startInstance, version, type InstanceProcess, type TestGateway } from './gateway-harness.js';
 import { tinyInferBody, tinyModelDir } from './gateway-model.js';
 
@@ -83,4 +87,32 @@ describe('gateway → real instances', () => {
     const after = gw.access.slice(-300);
     expect(after.every((l) => l.instanceId === 'v1-i1')).toBe(true);
   });
+
+  it('classifies a cat photo through TI-ONE predict with auth on: 401 without a token, the answer with one', async () => {
+    const db = await openDb('sqlite::memory:');
+    const ts = new Date().toISOString();
+    await db.kysely
+      .insertInto('services')
+      .values({ id: randomUUID(), name: 'classify', description: '', tags: '{}', billing_mode: 'postpaid', resource_group: null, auth: 1, desired: 'running', next_seq: 1, status: 'Running', reason: null, created_at: ts, updated_at: ts })
+      .execute();
+    const tokens = new TokenService({ db: db.kysely });
+    const sq = instances[instances.push(await startInstance(squeezenetPackage(), 'classify')) - 1]!;
+    const authed = new MemoryDirectory();
+    authed.tokens = tokens;
+    const g = await startGateway(authed);
+    gateways.push(g);
+    authed.set({ name: 'classify', auth: true, stopped: false, versions: [version('v1', 1, 100, [sq.url])] });
+    const body = JSON.stringify({ images: [base64Of('cat-kserve.jpg')] });
+    const denied = await call(`${g.url}/classify/v1/models/m:predict`, { body });
+    expect([denied.status, denied.json().error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const t = await tokens.create('classify');
+    const r = await call(`${g.url}/classify/v1/models/m:predict`, { body, headers: { authorization: `Bearer ${t.token}` } });
+    expect(r.status).toBe(200);
+    const top = r.json().predictions[0].index as number;
+    expect(top).toBeGreaterThanOrEqual(281);
+    expect(top).toBeLessThanOrEqual(285);
+    await tokens.close();
+    await db.close();
+  });
 });
+
