@@ -222,4 +222,16 @@ describe('gateway: timeouts, limits, choice of instance', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
     expect(cold.headers['retry-after']).toBeDefined();
   });
+
+  it('falls back to a ready version when a scaled-to-zero one does not wake in time', async () => {
+    const up = track(await startUpstream(echo('warm')));
+    const dir = new MemoryDirectory();
+    const gw = track(await startGateway(dir, { wakeTimeoutMs: 100 }));
+    dir.set({ name: 'mixed', auth: false, stopped: false, versions: [version('v1', 1, 50, [up.url]), version('v2', 2, 50, [], { scalesFromZero: true })] });
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => call(`${gw.url}/mixed/v1/models/m:predict`, { body: '{}' }).then((r) => r.status)));
+    expect([statuses, up.hits]).toEqual([[200, 200, 200, 200, 200, 200], 6]);
+    expect(dir.wakes.length).toBe(3);
+    const named = await call(`${gw.url}/v2/models/mixed/versions/2/infer`, { body: '{}' });
+    expect([named.status, named.json().error.code]).toEqual([503, 'UNAVAILABLE']);
+  });
 });

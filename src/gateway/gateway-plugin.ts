@@ -103,9 +103,13 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
       if (!v.scalesFromZero) throw noInstance(c.name);
       const id = v.id;
       const woke = await directory.wake(c.name, id, wakeTimeoutMs);
-      const again = woke ? routes.get(c.name)?.versions.find((x) => x.id === id) : undefined;
-      if (!again || again.targets.length === 0) throw new DomainError('UNAVAILABLE', `service "${c.name}" did not get a ready instance within ${wakeTimeoutMs} ms; retry`);
-      return again;
+      const now = routes.get(c.name);
+      const again = woke ? now?.versions.find((x) => x.id === id) : undefined;
+      if (again && again.targets.length > 0) return again;
+      // By weight, but not for a named version: rather another version's answer than none.
+      const other = seq === undefined ? now?.eligible.find((x) => x.targets.length > 0) : undefined;
+      if (other) return other;
+      throw new DomainError('UNAVAILABLE', `service "${c.name}" did not get a ready instance within ${wakeTimeoutMs} ms; retry`);
     };
 
     /** A second target for a retry: another instance of the version, else of another version, else the same one. */
