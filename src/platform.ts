@@ -135,13 +135,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     directory,
     logs,
     async close() {
-      await reconciler.stop();
-      await backend.close();
-      await delivery.stop();
-      await tokens.close();
-      await app.close();
-      await models.stop();
-      await db.close();
+      // Each step is bounded and named, so a stuck part shows in the log instead of
+      // hanging shutdown; open HTTP connections are cut after their grace period.
+      const step = async (name: string, ms: number, fn: () => Promise<unknown>) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+        const res = await Promise.race([fn().catch((e) => log.warn({ err: e, step: name }, 'shutdown step failed')), late]);
+        clearTimeout(timer);
+        if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
+      };
+      await step('reconciler', 5_000, () => reconciler.stop());
+      await step('instances', 35_000, () => backend.close());
+      await step('http', 5_000, () => app.close());
+      app.server.closeAllConnections?.();
+      await step('imports', 5_000, () => models.stop());
+      await step('log delivery', 5_000, () => delivery.stop());
+      await step('tokens', 2_000, () => tokens.close());
+      await step('database', 5_000, () => db.close());
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, errorBody, type ErrorCode, type ErrorKind } from '../contracts/errors.js';
+import { NAME_PATTERN, NAME_RULE } from '../contracts/names.js';
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -46,6 +47,8 @@ export function toDomainError(err: unknown): DomainError {
             : (v.message ?? 'is invalid');
       return { field, message };
     });
+    const nameField = e.validation.find((v) => v.instancePath === '/name' && v.params?.pattern === NAME_PATTERN);
+    if (nameField) return new DomainError('INVALID_NAME', `name is not valid: ${NAME_RULE}`, { fields: [{ field: 'name', message: NAME_RULE }] });
     const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
     return new DomainError('INVALID_ARGUMENT', `${e.validationContext ?? 'request'}: ${summary}`, { fields });
   }

@@ -97,7 +97,7 @@ describe('models', () => {
   it('refuses bad names with the field named', async () => {
     for (const name of ['', '-lead', 'a'.repeat(61), 'has space', 'ü-nicode', 'a/b']) {
       const r = await json('POST', '/api/v1/models', { name });
-      expect(r.statusCode, name).toBe(400);
+      expect([name, r.statusCode, r.json().error.code]).toEqual([name, 400, 'INVALID_NAME']);
       expect(r.json().error.details.fields[0].field).toBe('name');
     }
     expect((await json('POST', '/api/v1/models', { name: 'a'.repeat(60) })).statusCode).toBe(201);
@@ -264,6 +264,7 @@ describe('bad input leaves nothing behind', () => {
     ['../ in a file name', () => upload('bad', { '../../etc/passwd': 'x' }), 400, 'INVALID_PATH'],
     ['no files', () => upload('bad', {}), 400, 'EMPTY_IMPORT'],
     ['no spec', async () => { const mp = multipart([{ name: 'f', filename: 'a', data: Buffer.from('a') }]); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers }); }, 400, 'INVALID_ARGUMENT'],
+    ['spec as a JSON part with a bad field', async () => { const b = 'XbX'; const payload = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="spec"\r\nContent-Type: application/json\r\n\r\n{"source":{"type":"upload"},"format":"nope","runtime":"x"}\r\n--${b}--\r\n`); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } }); }, 400, 'INVALID_ARGUMENT'],
     ['spec not JSON', async () => { const mp = multipart([{ name: 'spec', value: '{nope' }]); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers }); }, 400, 'INVALID_JSON'],
     ['bad model name in path', () => upload('bad!name', { a: 'a' }), 400, 'INVALID_NAME'],
     ['malformed JSON body', () => p.app.inject({ method: 'POST', url: '/api/v1/models', payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON'],

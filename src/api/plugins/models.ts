@@ -108,7 +108,9 @@ async function importUpload(models: ModelRepository, name: string, req: FastifyR
     for await (const part of req.parts()) {
       if (part.type === 'field') {
         if (part.fieldname === 'spec') {
-          spec = check(VersionSpecSchema, parseJsonField(String(part.value), 'spec'), 'spec');
+          // a part sent as application/json arrives already parsed
+          const raw = typeof part.value === 'object' && part.value !== null ? part.value : parseJsonField(String(part.value), 'spec');
+          spec = check(VersionSpecSchema, raw, 'spec');
           await models.precheck(name, spec);
         }
         continue;
