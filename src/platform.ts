@@ -30,6 +30,7 @@ import { LogDelivery } from './services/log-delivery.js';
 import { TokenService } from './services/tokens.js';
 import { tokensPlugin } from './api/plugins/tokens.js';
 import { gatewayPlugin } from './gateway/gateway-plugin.js';
+import { templatesPlugin } from './api/plugins/templates.js';
 
 export interface Platform {
   readonly config: Config;
@@ -104,6 +105,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: servicesPlugin({ services, logs, metrics }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },
+    { plugin: templatesPlugin },
     {
       plugin: gatewayPlugin({
         directory,

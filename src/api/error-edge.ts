@@ -77,8 +77,11 @@ export function toDomainError(err: unknown): DomainError {
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const de = toDomainError(err);
   const status = STATUS_BY_KIND[de.kind];
-  if (status >= 500) {
+  if (de.kind === 'internal') {
     request.log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: request.id, code: de.code }, 'request failed');
+  } else if (status >= 500) {
+    // expected operational answers (503 no instance, 504 timeout, 507 disk full): no stack
+    request.log.warn({ errorId: request.id, code: de.code, msg: de.message }, 'request not served');
   }
   const body = errorBody(de.code as ErrorCode, de.message, { id: status >= 500 ? String(request.id) : undefined, details: de.details });
   return reply.code(status).type('application/json; charset=utf-8').send(body);

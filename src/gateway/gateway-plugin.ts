@@ -176,8 +176,10 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
 
     // The gateway writes its own access line per call (logCall); the API's generic
     // per-request info line is left out here (a second log write per call on the hot path).
-    const get = { logLevel: 'warn' as const };
-    const post = { bodyLimit: deps.maxBodyBytes, logLevel: 'warn' as const };
+    // (never below the platform's own level: a route level replaces it, so "silent" must stay silent)
+    const quieter = (log.levels.values[log.level] ?? 30) > log.levels.values.warn! ? (log.level as 'warn') : ('warn' as const);
+    const get = { logLevel: quieter };
+    const post = { bodyLimit: deps.maxBodyBytes, logLevel: quieter };
     type P = { Params: { service: string; v?: string } };
 
     app.post<P>('/:service/v1/models/m::predict', post, (req, reply) => call(req, reply, req.params.service, 'predict'));

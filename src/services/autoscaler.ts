@@ -74,7 +74,8 @@ export class Autoscaler {
   private state(versionId: string, initial = 0): VersionTraffic {
     let t = this.traffic.get(versionId);
     if (!t) {
-      t = { samples: [], lastRequestAt: this.now(), current: initial };
+      // never called yet: a version that may scale to zero starts at zero
+      t = { samples: [], lastRequestAt: Number.NEGATIVE_INFINITY, current: initial };
       this.traffic.set(versionId, t);
     }
     return t;

@@ -25,6 +25,8 @@ export interface ReconcilerDeps {
   /** called after every pass with what was observed (the gateway's directory listens) */
   onObserved: (snapshot: Observed) => void;
   billing: Billing;
+  /** time between taking an instance out of the routes and stopping it (default 500 ms) */
+  drainDelayMs?: number;
 }
 
 export interface Observed {
@@ -34,6 +36,8 @@ export interface Observed {
 }
 
 const LIVE = new Set(['Pending', 'Starting', 'Ready', 'Unhealthy']);
+/** Live, or exited and about to be restarted in place by the backend (not failed). */
+const counts = (i: ObservedInstance) => LIVE.has(i.phase) || (i.phase === 'Exited' && !i.failed);
 
 export class Reconciler {
   private timer?: NodeJS.Timeout;
@@ -43,6 +47,13 @@ export class Reconciler {
   /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
   private readonly failures = new Map<string, { at: string; reason: string }>();
   private lastMeterAt = Date.now();
+  /**
+   * Instances taken out of the gateway's routes and about to be stopped: they get
+   * `drainDelayMs` for calls already routed to them to arrive before SIGTERM (the
+   * instance then drains what it holds), and count as gone for scaling decisions.
+   */
+  private readonly draining = new Set<string>();
+  private lastObserved?: Observed;
   /** instance id → exits already reported as events */
   private readonly reportedExits = new Map<string, number>();
 
@@ -138,7 +149,16 @@ export class Reconciler {
         updated_at: new Date().toISOString(),
       })),
     );
-    this.deps.onObserved({ services: await repo.all(), versions: await repo.versionsOf(services.map((s) => s.id)), instances: after });
+    this.lastObserved = { services: await repo.all(), versions: await repo.versionsOf(services.map((s) => s.id)), instances: after };
+    this.publish();
+  }
+
+  /** Hands the gateway what runs now, leaving out instances that are draining. */
+  private publish(): void {
+    const o = this.lastObserved;
+    if (!o) return;
+    const instances = this.deps.backend.list().filter((i) => !this.draining.has(i.instanceId));
+    this.deps.onObserved({ ...o, instances });
   }
 
   private async reconcileVersion(s: ServiceRow, v: VersionRow, mine: ObservedInstance[]): Promise<{ status: ServiceState; reason: string | null }> {
@@ -146,6 +166,7 @@ export class Reconciler {
     const spec = JSON.parse(v.spec) as ServiceVersionSpec;
     const hash = specHash(v);
     const desiredState = s.desired as 'running' | 'stopped' | 'deleted';
+    mine = mine.filter((i) => !this.draining.has(i.instanceId));
 
     for (const i of mine) {
       const exits = i.restarts + (i.phase === 'Exited' ? 1 : 0);
@@ -166,7 +187,7 @@ export class Reconciler {
     const failed = this.failures.get(v.id)?.reason;
 
     const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec) : 0;
-    const live = mine.filter((i) => LIVE.has(i.phase));
+    const live = mine.filter(counts);
     const current = live.filter((i) => i.specHash === hash);
     const stale = live.filter((i) => i.specHash !== hash);
     const ready = (xs: ObservedInstance[]) => xs.filter((i) => i.phase === 'Ready').length;
@@ -198,7 +219,7 @@ export class Reconciler {
       }
     }
 
-    const now = this.deps.backend.list().filter((i) => i.versionId === v.id && LIVE.has(i.phase));
+    const now = this.deps.backend.list().filter((i) => i.versionId === v.id && counts(i) && !this.draining.has(i.instanceId));
     const readyCurrent = now.filter((i) => i.specHash === hash && i.phase === 'Ready').length;
     const st = versionState({
       desired: desiredState,
@@ -244,9 +265,20 @@ export class Reconciler {
   }
 
   private async stopInstance(s: ServiceRow, i: ObservedInstance, spec: ServiceVersionSpec): Promise<void> {
-    if (i.phase === 'Terminating') return;
+    if (i.phase === 'Terminating' || this.draining.has(i.instanceId)) return;
+    this.draining.add(i.instanceId);
+    this.publish();
     await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Stopping', object: `instance/${i.instanceId}`, message: `stopping instance ${i.instanceId}` });
-    void this.deps.backend.stop(i.instanceId, spec.terminationGracePeriodMs ?? 30_000).then(() => this.kick());
+    const delay = i.phase === 'Ready' ? (this.deps.drainDelayMs ?? 500) : 0;
+    const timer = setTimeout(() => {
+      void this.deps.backend
+        .stop(i.instanceId, spec.terminationGracePeriodMs ?? 30_000)
+        .finally(() => {
+          this.draining.delete(i.instanceId);
+          this.kick();
+        });
+    }, delay);
+    timer.unref();
   }
 
   private readonly mvIds = new Map<string, string>();
