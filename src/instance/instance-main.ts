@@ -84,8 +84,12 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   if (process.env.MODELDOCK_EXIT_WITH_STDIN === '1') {
-    process.stdin.on('end', () => shutdown('stdin closed'));
-    process.stdin.on('error', () => shutdown('stdin error'));
+    // The platform that started us is gone: nobody routes calls here or reads our logs
+    // (a log write to the dead pipe would block the logger in EPIPE retries), and the
+    // calls in flight came over its sockets, which died with it. Leave at once.
+    const orphaned = () => process.exit(0);
+    process.stdin.on('end', orphaned);
+    process.stdin.on('error', orphaned);
     process.stdin.resume();
   }
 }
