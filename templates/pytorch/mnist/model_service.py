@@ -1,0 +1,108 @@
+"""pytorch/mnist: a handwritten-digit classifier in TorchScript, as a TI-ONE model service.
+
+Package folder: this file, and the TorchScript model (``model.pt``, or the only ``.pt`` /
+``.pth`` file) taking float [N,1,28,28] (MNIST normalisation 0.1307 / 0.3081) and
+answering logits or log-probabilities [N,10].
+
+Call:   POST /v1/models/m:predict  {"images": ["https://...", "data:image/png;base64,...", "<base64>"]}
+Answer: {"predictions": [{"digit": 7, "probability": 0.998}, ...]}
+
+Photos of digits work: any size, JPEG or PNG, dark-on-light or light-on-dark. Each image
+is brought into MNIST's form the way MNIST was made: grey, the digit light on dark,
+cropped to its bounding box, scaled so the longer side is 20 px (aspect kept), and
+pasted into 28x28 so that its centre of mass is at the centre.
+"""
+import glob
+import logging
+import os
+from typing import Dict, List
+
+import numpy as np
+import torch
+from PIL import Image
+
+import tiinfer
+from tiinfer import images
+
+MEAN, STD = 0.1307, 0.3081
+
+
+def mnist_form(img: Image.Image) -> np.ndarray:
+    """A PIL image of one digit -> float32 [28,28] in 0..1, light digit on black, MNIST-centred."""
+    g = np.asarray(img.convert("L"), dtype=np.float32)
+    h, w = g.shape
+    edge = max(1, min(h, w) // 20)
+    border = np.concatenate([g[:edge].ravel(), g[-edge:].ravel(), g[:, :edge].ravel(), g[:, -edge:].ravel()])
+    background = float(np.median(border))
+    # the background is the border's level: nearer the bright end means dark ink on light paper
+    if background - g.min() > g.max() - background:
+        g = 255.0 - g
+        background = 255.0 - background
+    g = np.clip(g - background, 0, None)
+    peak = float(g.max())
+    if peak < 16:  # nothing stands out of the background
+        raise ValueError("no digit found (the image is blank)")
+    g = g / peak
+    g[g < 0.2] = 0.0  # paper texture, shadows and JPEG noise
+    ys, xs = np.nonzero(g > 0.35)
+    if len(ys) == 0:
+        raise ValueError("no digit found")
+    g = g[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    bh, bw = g.shape
+    scale = 20.0 / max(bh, bw)
+    nh, nw = max(1, round(bh * scale)), max(1, round(bw * scale))
+    small = np.asarray(Image.fromarray((g * 255).astype(np.uint8)).resize((nw, nh), Image.LANCZOS), dtype=np.float32) / 255.0
+    total = small.sum()
+    cy, cx = ((np.arange(nh)[:, None] * small).sum() / total, (np.arange(nw)[None, :] * small).sum() / total) if total > 0 else (nh / 2, nw / 2)
+    top = int(np.clip(round(14 - cy), 0, 28 - nh))
+    left = int(np.clip(round(14 - cx), 0, 28 - nw))
+    out = np.zeros((28, 28), dtype=np.float32)
+    out[top : top + nh, left : left + nw] = small
+    return out
+
+
+class MnistModel(tiinfer.Model):
+    def __init__(self, model_dir: str):
+        super().__init__(model_dir)
+        self.model_dir = model_dir
+        self.model = None
+
+    def load(self) -> bool:
+        path = os.path.join(self.model_dir, "model.pt")
+        if not os.path.exists(path):
+            found = sorted(glob.glob(os.path.join(self.model_dir, "*.pt")) + glob.glob(os.path.join(self.model_dir, "*.pth")))
+            if len(found) != 1:
+                raise FileNotFoundError(f"expected model.pt (or exactly one .pt/.pth file) in the package, found {len(found)}")
+            path = found[0]
+        self.model = torch.jit.load(path, map_location="cpu").eval()
+        logging.info("mnist: loaded %s", path)
+        self.ready = True
+        return self.ready
+
+    def preprocess(self, request: Dict) -> torch.Tensor:
+        items = images.image_items(request)
+        digits = []
+        for i, item in enumerate(items):
+            where = f"images[{i}]"
+            pic = images.load_image(item, where)
+            try:
+                digits.append(mnist_form(pic))
+            except ValueError as e:
+                raise images.ImageError(f"{where}: {e}") from None
+        x = torch.from_numpy(np.stack(digits))[:, None]
+        return (x - MEAN) / STD
+
+    def predict(self, data):
+        # [N,1,28,28] for one request; a list of those when TI_INFERENCE_MAX_BATCH_SIZE > 1
+        batch = data if isinstance(data, list) else [data]
+        with torch.inference_mode():
+            out = self.model(torch.cat(batch))
+            # a model ending in log_softmax answers log-probabilities; softmax fits both
+            probs = torch.softmax(out, dim=1)
+        parts = list(torch.split(probs, [b.shape[0] for b in batch]))
+        return parts if isinstance(data, list) else parts[0]
+
+    def postprocess(self, probs: torch.Tensor) -> Dict:
+        p, digit = probs.max(dim=1)
+        predictions: List[Dict] = [{"digit": int(d), "probability": round(float(v), 6)} for v, d in zip(p.tolist(), digit.tolist())]
+        return {"predictions": predictions}
