@@ -17,6 +17,8 @@ interface VersionTraffic {
   upSince?: number;
   downSince?: number;
   wokenAt?: number;
+  /** calls waiting for this version to wake */
+  holds: number;
 }
 
 export class Autoscaler {
@@ -32,11 +34,23 @@ export class Autoscaler {
     if (t.samples.length > 50_000) t.samples.splice(0, t.samples.length - 50_000);
   }
 
-  /** A call is waiting for a version with no instance. */
-  wake(versionId: string): void {
+  /**
+   * A call is waiting for a version with no instance: at least one instance is wanted
+   * until the returned release() is called (however long the start takes), and the idle
+   * clock starts again from then.
+   */
+  hold(versionId: string): () => void {
     const t = this.state(versionId);
+    t.holds++;
     t.wokenAt = this.now();
     t.lastRequestAt = t.wokenAt;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      t.holds--;
+      t.lastRequestAt = this.now();
+    };
   }
 
   desired(v: VersionRow, spec: ServiceVersionSpec): number {
@@ -54,7 +68,7 @@ export class Autoscaler {
     if (sc.minInstances === 0) {
       const idle = at - t.lastRequestAt >= idleToZeroMs;
       if (!idle) raw = Math.max(raw, 1);
-      if (t.wokenAt !== undefined && at - t.wokenAt < idleToZeroMs) raw = Math.max(raw, 1);
+      if (t.holds > 0 || (t.wokenAt !== undefined && at - t.wokenAt < idleToZeroMs)) raw = Math.max(raw, 1);
     }
     if (raw > t.current) {
       t.downSince = undefined;
@@ -75,7 +89,7 @@ export class Autoscaler {
     let t = this.traffic.get(versionId);
     if (!t) {
       // never called yet: a version that may scale to zero starts at zero
-      t = { samples: [], lastRequestAt: Number.NEGATIVE_INFINITY, current: initial };
+      t = { samples: [], lastRequestAt: Number.NEGATIVE_INFINITY, current: initial, holds: 0 };
       this.traffic.set(versionId, t);
     }
     return t;

@@ -59,8 +59,16 @@ export class LiveDirectory implements ServiceDirectory {
 
   async wake(name: string, versionId: string, timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
-    this.autoscaler.wake(versionId);
+    const release = this.autoscaler.hold(versionId);
     this.kick();
+    try {
+      return await this.waitForTarget(name, versionId, until);
+    } finally {
+      release();
+    }
+  }
+
+  private async waitForTarget(name: string, versionId: string, until: number): Promise<boolean> {
     for (;;) {
       const v = this.routes.get(name)?.versions.find((x) => x.id === versionId);
       if (v && v.targets.length) return true;

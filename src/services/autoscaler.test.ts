@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceVersionSpec } from '../contracts/services.js';
+import { Autoscaler } from './autoscaler.js';
+import type { VersionRow } from './services-repo.js';
+
+const row = { id: 'v1', desired_instances: 0 } as VersionRow;
+const spec = (scaling: ServiceVersionSpec['scaling']): ServiceVersionSpec => ({ model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling });
+const auto = spec({ mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'qps-per-instance', target: 10, scaleDownStabilizationMs: 5_000, idleToZeroMs: 20_000 });
+
+describe('Autoscaler', () => {
+  it('follows the manual count', () => {
+    expect(new Autoscaler().desired({ ...row, desired_instances: 3 } as VersionRow, spec({ mode: 'manual', instances: 1 }))).toBe(3);
+  });
+
+  it('starts at zero, holds one instance while a call waits however long it takes, then idles to zero', () => {
+    let t = 1_000_000;
+    const a = new Autoscaler(() => t);
+    expect(a.desired(row, auto)).toBe(0);
+    const release = a.hold('v1');
+    t += 60_000; // a slow cold start
+    expect(a.desired(row, auto)).toBe(1);
+    release();
+    t += 19_000;
+    expect(a.desired(row, auto)).toBe(1);
+    t += 2_000;
+    expect(a.desired(row, auto)).toBe(0);
+  });
+
+  it('scales up with load at once, within max, and down only after the stabilization window', () => {
+    let t = 1_000_000;
+    const a = new Autoscaler(() => t);
+    for (let i = 0; i < 300; i++) a.observe('v1', 5); // 30 req/s over the 10 s window
+    expect(a.desired(row, auto)).toBe(3);
+    for (let i = 0; i < 1000; i++) a.observe('v1', 5);
+    expect(a.desired(row, auto)).toBe(4);
+    t += 11_000; // the window empties: load 0, but calls were recent
+    for (let i = 0; i < 50; i++) a.observe('v1', 5);
+    expect(a.desired(row, auto)).toBe(4);
+    t += 6_000;
+    expect(a.desired(row, auto)).toBe(1);
+  });
+});
