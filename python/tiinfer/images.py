@@ -177,7 +177,7 @@ def fetch(url: str, where: str = "images[0]") -> bytes:
                 raise ImageError(f"{where}: {url} is {ctype}, not an image", "IMAGE_FETCH_FAILED")
             length = resp.getheader("content-length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise ImageError(f"{where}: the image is {length} bytes, above the {max_bytes} cap", "IMAGE_FETCH_FAILED")
+                raise ImageError(f"{where}: the image is {length} bytes, above the {max_bytes} bytes cap (MODELDOCK_IMAGE_MAX_BYTES)", "IMAGE_FETCH_FAILED")
             chunks, size = [], 0
             while True:
                 if time.monotonic() > deadline:
@@ -187,7 +187,7 @@ def fetch(url: str, where: str = "images[0]") -> bytes:
                     return b"".join(chunks)
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ImageError(f"{where}: the image is above the {max_bytes} bytes cap", "IMAGE_FETCH_FAILED")
+                    raise ImageError(f"{where}: the image is over {max_bytes} bytes, above the cap (MODELDOCK_IMAGE_MAX_BYTES)", "IMAGE_FETCH_FAILED")
                 chunks.append(chunk)
         except ImageError:
             raise

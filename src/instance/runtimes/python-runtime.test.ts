@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, packageWith } from '../../../test/instance-harness.js';
+import { eventually, fixtureServer, packageWith } from '../../../test/instance-harness.js';
 import { DomainError } from '../../contracts/errors.js';
 import type { LoadContext } from '../runtime.js';
 import { runtimeContract } from '../runtime.contract.js';
@@ -220,5 +220,24 @@ describe('PythonRuntime', () => {
     expect(await reason({ 'model_service.py': 'import os\nos._exit(7)\n' })).toMatch(/exited with code 7 before the model loaded/);
     const bad = await new PythonRuntime().load(ctx(packageWith({ 'model_service.py': PROBE }), { TI_INFERENCE_NUMS: 'two' })).then(() => '', (e: Error) => e.message);
     expect(bad).toMatch(/TI_INFERENCE_NUMS=two is not a whole number/);
+  });
+
+  it('tiinfer.images refuses loopback URLs unless MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS=1, and names the failing item', async () => {
+    const sizes = `import tiinfer\nfrom tiinfer import images\n\nclass Sizes(tiinfer.Model):\n    def predict(self, request):\n        return [list(p.size) for p in images.load_images(request)]\n`;
+    const files = await fixtureServer();
+    const url = `${files.url}/cat-kserve.jpg`;
+    const refused = await loaded({ MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '0' }, { 'model_service.py': sizes });
+    const [r] = await refused.rt.predict([{ images: [url] }]);
+    expect((r as DomainError).code).toBe('IMAGE_ADDRESS_REFUSED');
+    expect((r as Error).message).toMatch(/^images\[0\]: 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private, loopback or link-local address; refused/);
+    await refused.rt.close();
+    const allowed = await loaded({ MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1', MODELDOCK_IMAGE_MAX_BYTES: '30000' }, { 'model_service.py': sizes });
+    expect(await allowed.rt.predict([{ images: [url] }])).toEqual([[[612, 531]]]);
+    const [big, missing] = await allowed.rt.predict([{ images: [url, `${files.url}/cat-winml.jpg`] }, { images: [`${files.url}/none.jpg`] }]);
+    expect((big as DomainError).code).toBe('IMAGE_FETCH_FAILED');
+    expect((big as Error).message).toMatch(/^images\[1\]: the image is over 30000 bytes, above the cap/);
+    expect((missing as Error).message).toMatch(/^images\[0\]: fetching .*none\.jpg answered HTTP 404/);
+    await allowed.rt.close();
+    await files.close();
   });
 });

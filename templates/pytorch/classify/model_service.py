@@ -82,7 +82,7 @@ class ClassifyModel(tiinfer.Model):
         batch = data if isinstance(data, list) else [data]
         x = torch.cat(batch)
         step = max(1, int(self.config["model_batch"]))
-        with torch.inference_mode():
+        with torch.no_grad():
             logits = torch.cat([self.model(x[i : i + step]) for i in range(0, x.shape[0], step)])
             probs = torch.softmax(logits, dim=1)
         parts = list(torch.split(probs, [b.shape[0] for b in batch]))

@@ -27,31 +27,35 @@ from tiinfer import images
 MEAN, STD = 0.1307, 0.3081
 
 
+_LEVELS = np.arange(256, dtype=np.float32)
+
+
 def mnist_form(img: Image.Image) -> np.ndarray:
     """A PIL image of one digit -> float32 [28,28] in 0..1, light digit on black, MNIST-centred."""
-    g = np.asarray(img.convert("L"), dtype=np.float32)
-    h, w = g.shape
+    a = np.asarray(img.convert("L"))
+    h, w = a.shape
     edge = max(1, min(h, w) // 20)
-    border = np.concatenate([g[:edge].ravel(), g[-edge:].ravel(), g[:, :edge].ravel(), g[:, -edge:].ravel()])
+    border = np.concatenate([a[:edge].ravel(), a[-edge:].ravel(), a[:, :edge].ravel(), a[:, -edge:].ravel()])
     background = float(np.median(border))
+    lo, hi = float(a.min()), float(a.max())
     # the background is the border's level: nearer the bright end means dark ink on light paper
-    if background - g.min() > g.max() - background:
-        g = 255.0 - g
-        background = 255.0 - background
-    g = np.clip(g - background, 0, None)
-    peak = float(g.max())
-    if peak < 16:  # nothing stands out of the background
+    if background - lo > hi - background:
+        level = (background - _LEVELS) / (background - lo) if background > lo else _LEVELS * 0
+    else:
+        level = (_LEVELS - background) / (hi - background) if hi > background else _LEVELS * 0
+    if max(background - lo, hi - background) < 16:  # nothing stands out of the background
         raise ValueError("no digit found (the image is blank)")
-    g = g / peak
-    g[g < 0.2] = 0.0  # paper texture, shadows and JPEG noise
-    ys, xs = np.nonzero(g > 0.35)
-    if len(ys) == 0:
+    # one lookup table: background removed, stretched to 0..255, paper texture and noise (< 20%) dropped
+    lut = np.where(level < 0.2, 0, np.clip(np.rint(level * 255), 0, 255)).astype(np.uint8)
+    g = lut[a]
+    rows, cols = np.flatnonzero((g > 89).any(axis=1)), np.flatnonzero((g > 89).any(axis=0))  # the digit: above 35%
+    if len(rows) == 0:
         raise ValueError("no digit found")
-    g = g[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    g = g[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     bh, bw = g.shape
     scale = 20.0 / max(bh, bw)
-    nh, nw = max(1, round(bh * scale)), max(1, round(bw * scale))
-    small = np.asarray(Image.fromarray((g * 255).astype(np.uint8)).resize((nw, nh), Image.LANCZOS), dtype=np.float32) / 255.0
+    nw, nh = max(1, round(bw * scale)), max(1, round(bh * scale))
+    small = np.asarray(Image.fromarray(g).resize((nw, nh), Image.LANCZOS, reducing_gap=2.0), dtype=np.float32) / 255.0
     total = small.sum()
     cy, cx = ((np.arange(nh)[:, None] * small).sum() / total, (np.arange(nw)[None, :] * small).sum() / total) if total > 0 else (nh / 2, nw / 2)
     top = int(np.clip(round(14 - cy), 0, 28 - nh))
@@ -74,7 +78,12 @@ class MnistModel(tiinfer.Model):
             if len(found) != 1:
                 raise FileNotFoundError(f"expected model.pt (or exactly one .pt/.pth file) in the package, found {len(found)}")
             path = found[0]
-        self.model = torch.jit.load(path, map_location="cpu").eval()
+        model = torch.jit.load(path, map_location="cpu").eval()
+        try:  # frozen and optimised for CPU inference: ~2.5x faster for small CNNs
+            model = torch.jit.optimize_for_inference(torch.jit.freeze(model))
+        except Exception as e:  # noqa: BLE001 (not every scripted model freezes; run it as it is)
+            logging.warning("mnist: serving %s unoptimised (%s)", path, e)
+        self.model = model
         logging.info("mnist: loaded %s", path)
         self.ready = True
         return self.ready
@@ -95,7 +104,7 @@ class MnistModel(tiinfer.Model):
     def predict(self, data):
         # [N,1,28,28] for one request; a list of those when TI_INFERENCE_MAX_BATCH_SIZE > 1
         batch = data if isinstance(data, list) else [data]
-        with torch.inference_mode():
+        with torch.no_grad():
             out = self.model(torch.cat(batch))
             # a model ending in log_softmax answers log-probabilities; softmax fits both
             probs = torch.softmax(out, dim=1)
