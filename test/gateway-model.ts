@@ -27,13 +27,15 @@ function valueInfo(name: string): number[] {
   return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
 }
 
-/** The model's bytes: opset 13, input `x` FP32 [N, 4], output `y` FP32 [N, 4]. */
-export function tinyReluOnnx(): Buffer {
-  const node = [...str(1, 'x'), ...str(2, 'y'), ...str(3, 'relu'), ...str(4, 'Relu')];
+/** The model's bytes: opset 13, input `x` FP32 [N, 4], output `y` FP32 [N, 4] = op(x). */
+export function tinyOnnx(op: 'Relu' | 'Abs' = 'Relu'): Buffer {
+  const node = [...str(1, 'x'), ...str(2, 'y'), ...str(3, op.toLowerCase()), ...str(4, op)];
   const graph = [...bytes(1, node), ...str(2, 'tiny'), ...bytes(11, valueInfo('x')), ...bytes(12, valueInfo('y'))];
   const model = [...int(1, 7), ...str(2, 'modeldock-test'), ...bytes(7, graph), ...bytes(8, int(2, 13))];
   return Buffer.from(model);
 }
+
+export const tinyReluOnnx = (): Buffer => tinyOnnx('Relu');
 
 /** A model folder holding only `model.onnx` (served over OIP v2 by the onnx runtime). */
 export function tinyModelDir(): string {

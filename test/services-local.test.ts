@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { startPlatform, type Platform } from '../src/platform.js';
 import type { Service } from '../src/contracts/services.js';
 import { call, load } from './gateway-harness.js';
-import { tinyInferBody, tinyReluOnnx } from './gateway-model.js';
+import { tinyInferBody, tinyOnnx, tinyReluOnnx } from './gateway-model.js';
 import { eventually } from './support/platform.js';
 import { multipart } from './support/multipart.js';
 
@@ -57,7 +57,21 @@ beforeAll(async () => {
   ]);
   await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/tiny/versions/v1')).status === 'ready');
+  // v2 of the same model answers |x| instead of relu(x), so every answer tells which version served it
+  const v2 = multipart([
+    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu' }) },
+    { name: 'f', filename: 'model.onnx', data: tinyOnnx('Abs') },
+  ]);
+  await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: v2.headers, body: v2.payload });
+  await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/tiny/versions/v2')).status === 'ready');
 });
+
+/** Which model version answered: relu(-1) = 0 (v1), |-1| = 1 (v2); 0 when the call failed. */
+const served = async (name: string): Promise<'v1' | 'v2' | number> => {
+  const r = await call(`${p.url}/v2/models/${name}/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]) });
+  if (r.status !== 200) return r.status;
+  return r.json().outputs[0].data[0] === 0 ? 'v1' : 'v2';
+};
 
 afterAll(async () => {
   await p?.close();
@@ -114,6 +128,61 @@ describe('a service on the local backend', () => {
     });
     expect(statuses.length).toBeGreaterThan(20);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it('rolls its version over to model v2 under load with no failed call', async () => {
+    const answers: ('v1' | 'v2' | number)[] = [];
+    let stop = false;
+    const loop = load(1_000_000, 4, async () => {
+      answers.push(await served('relu'));
+      return 200;
+    }, () => stop);
+    await api('PUT', '/api/v1/services/relu/versions/1', version({ modelVersion: 'v2', scaling: { mode: 'manual', instances: 2 } }));
+    await eventually(async () => (await served('relu')) === 'v2' && (await status('relu')).status === 'Running', 60_000, 'v2 serving everything');
+    await eventually(() => p.backend.list().filter((i) => i.serviceName === 'relu').length === 2, 30_000, 'old instances gone');
+    stop = true;
+    await loop;
+    expect(answers.filter((a) => typeof a === 'number')).toEqual([]);
+    expect(answers.at(-1)).toBe('v2');
+    expect((await status('relu')).versions[0]).toMatchObject({ modelVersion: 'v2', readyInstances: 2 });
+  });
+
+  it('splits calls 90/10 between two versions within ±3% over 2,000 calls', async () => {
+    await api('POST', '/api/v1/services', { name: 'split', version: version() });
+    await api('POST', '/api/v1/services/split/versions', version({ modelVersion: 'v2' }));
+    await api('PUT', '/api/v1/services/split/weights', { weights: [{ version: 1, weight: 90 }, { version: 2, weight: 10 }] });
+    await eventually(async () => {
+      const s = await status('split');
+      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1);
+    }, 60_000, 'both versions ready');
+    const answers: ('v1' | 'v2' | number)[] = [];
+    await load(2000, 8, async () => {
+      answers.push(await served('split'));
+      return 200;
+    });
+    expect(answers.filter((a) => typeof a === 'number')).toEqual([]);
+    const share = answers.filter((a) => a === 'v2').length / answers.length;
+    expect(Math.abs(share - 0.1)).toBeLessThanOrEqual(0.03);
+    await api('DELETE', '/api/v1/services/split');
+  });
+
+  it('shows Failed with the reason when the model cannot load', async () => {
+    const bad = multipart([
+      { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
+      { name: 'f', filename: 'model.onnx', data: Buffer.from('not an onnx model') },
+    ]);
+    await fetch(`${p.url}/api/v1/models/broken/versions`, { method: 'POST', headers: bad.headers, body: bad.payload });
+    await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/broken/versions/v1')).status === 'ready');
+    await api('POST', '/api/v1/services', { name: 'broken', version: version({ model: 'broken' }) });
+    const failed = await eventually(async () => {
+      const s = await status('broken');
+      return s.status === 'Failed' ? s : null;
+    }, 60_000, 'Failed');
+    expect(failed.reason).toMatch(/load/i);
+    expect(failed.versions[0]!.reason).toMatch(/load/i);
+    const events = (await api<{ items: { type: string; message: string }[] }>('GET', '/api/v1/services/broken/events')).items;
+    expect(events.some((e) => e.type === 'Warning' && /load/i.test(e.message))).toBe(true);
+    await api('DELETE', '/api/v1/services/broken');
   });
 
   it('stops (calls get 503) and resumes to the previous instance count', async () => {

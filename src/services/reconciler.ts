@@ -283,11 +283,12 @@ export class Reconciler {
 
   private readonly mvIds = new Map<string, string>();
   private async modelVersionId(v: VersionRow): Promise<string> {
-    const cached = this.mvIds.get(v.id);
+    const key = `${v.id}:${v.model_name}:${v.model_version}`;
+    const cached = this.mvIds.get(key);
     if (cached) return cached;
     const m = await this.deps.models.findModel(v.model_name);
     const mv = m ? await this.deps.models.findVersion(m.id, v.model_version) : undefined;
-    if (mv) this.mvIds.set(v.id, mv.id);
+    if (mv) this.mvIds.set(key, mv.id);
     return mv?.id ?? '';
   }
 }

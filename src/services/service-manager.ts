@@ -61,16 +61,16 @@ export class ServiceManager {
     return this.get(name);
   }
 
-  /** Replaces a version's settings: its instances are replaced by a rolling update. */
+  /**
+   * Replaces a version's settings — or the model version it serves: its instances are
+   * replaced by a rolling update under maxSurge/maxUnavailable.
+   */
   async updateVersion(name: string, ref: string, input: VersionSpecInput): Promise<Service> {
     const s = await this.live(name);
     const v = await this.version(s, ref);
     const next = await this.versionFrom(input, v.weight);
-    if (next.modelName !== v.model_name || next.modelVersion !== v.model_version) {
-      throw new DomainError('INVALID_ARGUMENT', 'a version keeps its model version; add a new version (POST …/versions) to serve another one');
-    }
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
-    await this.deps.repo.setVersionSpec(v.id, { spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
+    await this.deps.repo.setVersionSpec(v.id, { model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime }, spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
     this.deps.kick();
     return this.get(name);
   }

@@ -102,10 +102,11 @@ export class ServicesRepo {
     await this.db.updateTable('services').set({ desired, updated_at: now() }).where('id', '=', serviceId).execute();
   }
 
-  async setVersionSpec(versionId: string, patch: { desiredInstances?: number; resumeInstances?: number; weight?: number; spec?: unknown }): Promise<void> {
+  async setVersionSpec(versionId: string, patch: { desiredInstances?: number; resumeInstances?: number; weight?: number; spec?: unknown; model?: { name: string; version: number; runtime: string } }): Promise<void> {
     await this.db
       .updateTable('service_versions')
       .set({
+        ...(patch.model ? { model_name: patch.model.name, model_version: patch.model.version, runtime: patch.model.runtime } : {}),
         ...(patch.desiredInstances !== undefined ? { desired_instances: patch.desiredInstances } : {}),
         ...(patch.resumeInstances !== undefined ? { resume_instances: patch.resumeInstances } : {}),
         ...(patch.weight !== undefined ? { weight: patch.weight } : {}),
