@@ -18,12 +18,6 @@ import { OnnxRuntime } from './onnx-runtime.js';
 
 export class RuntimeSelectError extends Error {}
 
-/** The Python runtime module's contract: `PythonRuntime` (no-argument constructor) or `createPythonRuntime()`. */
-interface PythonModule {
-  PythonRuntime?: new () => Runtime;
-  createPythonRuntime?: () => Runtime;
-}
-
 export async function selectRuntime(runtimeId: string, modelDir: string, policy: ImagePolicy): Promise<Runtime> {
   if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new RuntimeSelectError(`the model dir ${modelDir} does not exist or is not a folder`);
   switch (runtimeId) {
@@ -34,11 +28,9 @@ export async function selectRuntime(runtimeId: string, modelDir: string, policy:
     case RUNTIME_IDS.node:
       return new NodeHandlerRuntime(policy);
     case RUNTIME_IDS.torch: {
-      const spec = './python-runtime.js'; // written by the Python runtime; resolved at run time
-      const mod = (await import(spec)) as PythonModule;
-      if (mod.createPythonRuntime) return mod.createPythonRuntime();
-      if (mod.PythonRuntime) return new mod.PythonRuntime();
-      throw new RuntimeSelectError('the Python runtime module exports neither PythonRuntime nor createPythonRuntime');
+      // loaded only when needed: ONNX instances do not pay for the Python side's modules
+      const { createPythonRuntime } = await import('./python-runtime.js');
+      return createPythonRuntime({ imagePolicy: policy });
     }
     default:
       throw new RuntimeSelectError(`unknown runtime "${runtimeId}" (known: ${Object.values(RUNTIME_IDS).join(', ')})`);
