@@ -5,11 +5,18 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createPlatform } from '../../src/platform.js';
 
+const created: string[] = [];
+// Temp data dirs go when the test process ends (a test may reopen one after close()).
+process.once('exit', () => {
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export type TestPlatform = Awaited<ReturnType<typeof createPlatform>> & { dataDir: string };
 
 export async function testPlatform(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestPlatform> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-test-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', ...overrides } });
+  const dataDir = (overrides.dataDir as string | undefined) ?? fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-test-'));
+  created.push(dataDir);
+  const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', ...overrides, dataDir } });
   const p = await createPlatform(config);
   return Object.assign(p, { dataDir });
 }
