@@ -35,6 +35,8 @@ export interface ObservedInstance {
   startedAt: string | null;
   restarts: number;
   lastExitReason?: string;
+  /** CPU used over the last probe period as a fraction of cpuMillicores (1 = all it asked for) */
+  cpuUtil?: number;
   /** the instance failed in a way restarting will not fix (load error, crash loop) */
   failed?: string;
 }

@@ -39,4 +39,10 @@ describe('Autoscaler', () => {
     t += 6_000;
     expect(a.desired(row, auto)).toBe(1);
   });
+
+  it('scales on CPU use against a target percentage (cpu-util)', () => {
+    const a = new Autoscaler(() => 1_000_000);
+    const cpu = spec({ mode: 'auto', minInstances: 1, maxInstances: 5, metric: 'cpu-util', target: 60 });
+    expect(a.desired({ ...row, desired_instances: 2 } as VersionRow, cpu, [0.9, 0.9])).toBe(3);
+  });
 });

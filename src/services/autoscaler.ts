@@ -53,7 +53,11 @@ export class Autoscaler {
     };
   }
 
-  desired(v: VersionRow, spec: ServiceVersionSpec): number {
+  /**
+   * `cpuUtil`: the version's ready instances' CPU use, each as a fraction of what it asked
+   * for (needed for metric cpu-util; the target is then a percentage, e.g. 70).
+   */
+  desired(v: VersionRow, spec: ServiceVersionSpec, cpuUtil: number[] = []): number {
     const sc = spec.scaling;
     if (sc.mode === 'manual') return v.desired_instances;
     const t = this.state(v.id, Math.max(sc.minInstances, Math.min(v.desired_instances, sc.maxInstances)));
@@ -61,7 +65,9 @@ export class Autoscaler {
     t.samples = t.samples.filter((s) => at - s.at < WINDOW_MS);
     const rps = t.samples.length / (WINDOW_MS / 1000);
     const concurrency = t.samples.reduce((a, s) => a + s.latencyMs, 0) / WINDOW_MS;
-    const load = sc.metric === 'qps-per-instance' ? rps : concurrency;
+    // cpu-util: total use in "instances' worth" of CPU, against the target percentage
+    const cpuLoad = cpuUtil.reduce((a, u) => a + u, 0) * 100;
+    const load = sc.metric === 'qps-per-instance' ? rps : sc.metric === 'cpu-util' ? cpuLoad : concurrency;
     let raw = Math.ceil(load / sc.target);
     raw = Math.min(sc.maxInstances, Math.max(sc.minInstances, raw));
     const idleToZeroMs = sc.idleToZeroMs ?? 60_000;

@@ -186,7 +186,7 @@ export class Reconciler {
     if (failure && failure.at !== v.updated_at) this.failures.delete(v.id);
     const failed = this.failures.get(v.id)?.reason;
 
-    const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec) : 0;
+    const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec, mine.filter((i) => i.phase === 'Ready' && i.cpuUtil !== undefined).map((i) => i.cpuUtil!)) : 0;
     const live = mine.filter(counts);
     const current = live.filter((i) => i.specHash === hash);
     const stale = live.filter((i) => i.specHash !== hash);

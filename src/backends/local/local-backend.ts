@@ -10,7 +10,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { InstancePhase } from '../../contracts/services.js';
 import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
-import { treeRssMiB } from './process-tree.js';
+import { treeCpuSeconds, treeRssMiB } from './process-tree.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url));
 const LOAD_FAILED_EXIT = 3;
@@ -155,8 +155,15 @@ export class LocalBackend implements InstanceBackend {
 
   private startProbes(slot: Slot): void {
     const { readiness } = slot.t;
+    let lastCpu = { at: Date.now(), s: slot.child?.pid ? treeCpuSeconds(slot.child.pid) : 0 };
     const tick = async () => {
       if (slot.stopping || !slot.obs.url) return;
+      if (slot.child?.pid) {
+        const now = { at: Date.now(), s: treeCpuSeconds(slot.child.pid) };
+        const cores = slot.t.resources.cpuMillicores / 1000;
+        if (now.at > lastCpu.at) slot.obs = { ...slot.obs, cpuUtil: (now.s - lastCpu.s) / ((now.at - lastCpu.at) / 1000) / cores };
+        lastCpu = now;
+      }
       const rss = slot.child?.pid ? treeRssMiB(slot.child.pid) : 0;
       if (rss > slot.t.resources.memoryMiB) {
         slot.stderrTail.push(`OOMKilled: resident memory ${Math.round(rss)} MiB is over the limit of ${slot.t.resources.memoryMiB} MiB`);

@@ -43,3 +43,24 @@ export function treeRssMiB(pid: number): number {
   }
   return total / 1024;
 }
+
+/** CPU time (user + system) of pid and every descendant, in seconds (0 without /proc). */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  const seen = new Set<number>();
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      /* gone */
+    }
+    stack.push(...children(p));
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
