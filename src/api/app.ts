@@ -4,7 +4,7 @@
  * The gateway (data plane) and console register themselves as further plugins.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import { DomainError } from '../contracts/errors.js';
@@ -27,7 +27,8 @@ export interface ApiPlugin {
 export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // one line per request is written by the onResponse hook below (and by the gateway for calls)
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: makeIdGenerator(),
