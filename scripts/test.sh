@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite (what `npm test` and CI run): set up what is missing, typecheck,
+# run every test, and close with one plain line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+npx tsc -p tsconfig.json --noEmit || exit 1
+mkdir -p test-artifacts
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
+rc=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' 2>/dev/null || true
+exit $rc
