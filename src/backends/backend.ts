@@ -19,7 +19,17 @@ export interface InstanceTemplate {
   resources: ResourcesSpec;
   batching?: { maxBatchSize: number; maxQueueDelayMs: number };
   startupTimeoutMs: number;
-  readiness: { path: string; periodMs: number; timeoutMs: number; failureThreshold: number };
+  readiness: Probe;
+  /** when set, an instance failing it `failureThreshold` times in a row is restarted */
+  liveness?: Probe;
+}
+
+export interface Probe {
+  path: string;
+  initialDelayMs?: number;
+  periodMs: number;
+  timeoutMs: number;
+  failureThreshold: number;
 }
 
 export interface ObservedInstance {

@@ -255,10 +255,22 @@ export class Reconciler {
       startupTimeoutMs: spec.startupTimeoutMs ?? 120_000,
       readiness: {
         path: spec.probes?.readiness?.path ?? '/v2/health/ready',
+        initialDelayMs: spec.probes?.readiness?.initialDelayMs ?? 0,
         periodMs: spec.probes?.readiness?.periodMs ?? 5_000,
         timeoutMs: spec.probes?.readiness?.timeoutMs ?? 2_000,
         failureThreshold: spec.probes?.readiness?.failureThreshold ?? 3,
       },
+      ...(spec.probes?.liveness
+        ? {
+            liveness: {
+              path: spec.probes.liveness.path ?? '/v2/health/live',
+              initialDelayMs: spec.probes.liveness.initialDelayMs ?? 0,
+              periodMs: spec.probes.liveness.periodMs ?? 10_000,
+              timeoutMs: spec.probes.liveness.timeoutMs ?? 2_000,
+              failureThreshold: spec.probes.liveness.failureThreshold ?? 3,
+            },
+          }
+        : {}),
     };
     await this.deps.backend.start(t);
     await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Scheduled', object: `version/${v.seq}`, message: `started instance ${t.instanceId}` });

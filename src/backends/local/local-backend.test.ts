@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { tinyReluOnnx } from '../../../test/gateway-model.js';
+import { eventually } from '../../../test/support/platform.js';
 import { describeBackend } from '../backend.contract.js';
 import { LocalBackend } from './local-backend.js';
 
@@ -25,4 +27,33 @@ describeBackend('local processes', async () => {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+});
+
+describe('local backend probes', () => {
+  it('restarts an instance whose liveness probe keeps failing, saying why', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'md-backend-'));
+    fs.mkdirSync(path.join(root, 'good'));
+    fs.writeFileSync(path.join(root, 'good', 'model.onnx'), tinyReluOnnx());
+    const backend = new LocalBackend({ blobPath: (key) => path.join(root, key), backoffMs: () => 100 });
+    try {
+      await backend.start({
+        instanceId: 'live-1',
+        serviceName: 'probe',
+        versionId: 'v1',
+        specHash: 'h',
+        modelKey: 'good',
+        runtime: 'onnxruntime1.30-node20-cpu',
+        env: {},
+        resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+        startupTimeoutMs: 60_000,
+        readiness: { path: '/v2/health/ready', periodMs: 200, timeoutMs: 1000, failureThreshold: 3 },
+        liveness: { path: '/no-such-path', periodMs: 200, timeoutMs: 1000, failureThreshold: 2 },
+      });
+      const restarted = await eventually(() => backend.list().find((i) => i.restarts >= 1), 60_000, 'a restart');
+      expect(restarted.lastExitReason).toMatch(/liveness probe \/no-such-path failed 2 times/);
+    } finally {
+      await backend.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

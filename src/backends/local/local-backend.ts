@@ -24,6 +24,7 @@ interface Slot {
   stderrTail: string[];
   crashes: number[];
   probeFailures: number;
+  livenessFailures: number;
   timers: NodeJS.Timeout[];
   exited?: Promise<void>;
 }
@@ -65,6 +66,7 @@ export class LocalBackend implements InstanceBackend {
       stderrTail: [],
       crashes: [],
       probeFailures: 0,
+      livenessFailures: 0,
       timers: [],
     };
     this.slots.set(t.instanceId, slot);
@@ -170,14 +172,30 @@ export class LocalBackend implements InstanceBackend {
         slot.child?.kill('SIGKILL');
         return;
       }
-      const ok = await fetch(slot.obs.url + readiness.path, { signal: AbortSignal.timeout(readiness.timeoutMs) }).then((r) => r.ok, () => false);
+      const probe = (p: { path: string; timeoutMs: number }) => fetch(slot.obs.url + p.path, { signal: AbortSignal.timeout(p.timeoutMs) }).then((r) => r.ok, () => false);
+      const live = slot.t.liveness;
+      if (live) {
+        slot.livenessFailures = (await probe(live)) ? 0 : slot.livenessFailures + 1;
+        if (slot.livenessFailures >= live.failureThreshold) {
+          slot.stderrTail.push(`liveness probe ${live.path} failed ${slot.livenessFailures} times in a row`);
+          slot.child?.kill('SIGKILL');
+          return;
+        }
+      }
+      const ok = await probe(readiness);
       slot.probeFailures = ok ? 0 : slot.probeFailures + 1;
       if (ok && slot.obs.phase === 'Unhealthy') this.setPhase(slot, 'Ready');
       if (!ok && slot.probeFailures >= readiness.failureThreshold && slot.obs.phase === 'Ready') this.setPhase(slot, 'Unhealthy');
     };
-    const timer = setInterval(() => void tick(), readiness.periodMs);
-    timer.unref();
-    slot.timers.push(timer);
+    slot.livenessFailures = 0;
+    const begin = () => {
+      const timer = setInterval(() => void tick(), readiness.periodMs);
+      timer.unref();
+      slot.timers.push(timer);
+    };
+    const delay = Math.max(readiness.initialDelayMs ?? 0, slot.t.liveness?.initialDelayMs ?? 0);
+    if (delay > 0) slot.timers.push(setTimeout(begin, delay).unref());
+    else begin();
   }
 
   private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
