@@ -29,38 +29,35 @@ function rssKiB(pid: number): number {
   }
 }
 
-/** RSS of pid and every descendant, in MiB (0 when /proc is not there). */
-export function treeRssMiB(pid: number): number {
-  let total = 0;
+/** pid and every descendant still alive. */
+function tree(pid: number): number[] {
   const seen = new Set<number>();
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    total += rssKiB(p);
     stack.push(...children(p));
   }
-  return total / 1024;
+  return [...seen];
+}
+
+/** RSS of pid and every descendant, in MiB (0 when /proc is not there). */
+export function treeRssMiB(pid: number): number {
+  return tree(pid).reduce((a, p) => a + rssKiB(p), 0) / 1024;
+}
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch {
+    return 0;
+  }
 }
 
 /** CPU time (user + system) of pid and every descendant, in seconds (0 without /proc). */
 export function treeCpuSeconds(pid: number): number {
-  let ticks = 0;
-  const seen = new Set<number>();
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    if (seen.has(p)) continue;
-    seen.add(p);
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      /* gone */
-    }
-    stack.push(...children(p));
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
+  return tree(pid).reduce((a, p) => a + cpuTicks(p), 0) / 100; // USER_HZ is 100 on Linux
 }

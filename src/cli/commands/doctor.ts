@@ -8,8 +8,9 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { configFromFlags } from '../platform-config.js';
 import { ApiClient } from '../client.js';
-import { CliError, globalOpts, printJson } from '../output.js';
+import { globalOpts, printJson } from '../output.js';
 
 export interface Check {
   name: string;
@@ -36,14 +37,8 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'as for `up`')
     .action(async (o: { host?: string; port?: string; dataDir?: string }, cmd: Command) => {
       const g = globalOpts(cmd);
-      const { loadConfig, describeConfig, ConfigError } = await import('../../config.js');
-      let config;
-      try {
-        config = loadConfig({ flags: { host: o.host, port: o.port, dataDir: o.dataDir } });
-      } catch (e) {
-        if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
-        throw e;
-      }
+      const { describeConfig } = await import('../../config.js');
+      const config = await configFromFlags(o);
       const checks = (
         await Promise.all([
           checkNode(),

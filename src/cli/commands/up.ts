@@ -1,6 +1,7 @@
 /** `modeldock up`: starts the platform in this process (API, console, gateway, reconciler). */
 import type { Command } from 'commander';
 import { CliError } from '../output.js';
+import { configFromFlags } from '../platform-config.js';
 
 interface UpOpts {
   host?: string;
@@ -16,16 +17,9 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on, 0 for any free one (MODELDOCK_PORT)')
     .option('--data-dir <dir>', 'where the database and blobs live (MODELDOCK_DATA_DIR)')
     .action(async (o: UpOpts) => {
+      const config = await configFromFlags(o);
       // loaded here so that API commands do not pay for the server's modules
-      const { loadConfig, ConfigError } = await import('../../config.js');
       const { startPlatform } = await import('../../platform.js');
-      let config;
-      try {
-        config = loadConfig({ flags: { host: o.host, port: o.port, dataDir: o.dataDir } });
-      } catch (e) {
-        if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
-        throw e;
-      }
       const platform = await startPlatform(config).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is already in use (is modeldock already running?): stop it, or pick another --port`, 1, 'ADDRESS_IN_USE');
         throw e;
