@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   RESOURCE_GROUP_NOT_FOUND: 'not_found',
   SERVICE_VERSION_NOT_FOUND: 'not_found',
   TOKEN_NOT_FOUND: 'not_found',
+  TASK_NOT_FOUND: 'not_found',
+  TASK_RUN_NOT_FOUND: 'not_found',
+  EXAMPLE_NOT_FOUND: 'not_found',
   METHOD_NOT_ALLOWED: 'method_not_allowed',
   // state
   MODEL_EXISTS: 'conflict',
@@ -63,6 +66,10 @@ export const ERROR_CODES = {
   RESOURCE_GROUP_EXISTS: 'conflict',
   RESOURCE_GROUP_IN_USE: 'conflict',
   VERSION_NOT_READY: 'conflict',
+  TASK_EXISTS: 'conflict',
+  TASK_RUNNING: 'conflict',
+  TASK_FINISHED: 'conflict',
+  TASK_NOT_SUCCEEDED: 'conflict',
   // size
   UPLOAD_TOO_LARGE: 'too_large',
   ARCHIVE_TOO_LARGE: 'too_large',
