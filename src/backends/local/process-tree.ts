@@ -30,6 +30,10 @@ function rssKiB(pid: number): number {
 }
 
 /** pid and every descendant still alive. */
+export function treePids(pid: number): number[] {
+  return tree(pid);
+}
+
 function tree(pid: number): number[] {
   const seen = new Set<number>();
   const stack = [pid];

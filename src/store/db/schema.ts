@@ -145,6 +145,46 @@ export interface ServiceUsageTable {
   gpu_seconds: number;
 }
 
+export interface TasksTable {
+  id: string;
+  name: string;
+  description: string;
+  runtime: string;
+  code: string;
+  command: string;
+  inputs: string;
+  output: string;
+  env: string;
+  resources: string;
+  timeout_ms: number;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskRunsTable {
+  id: string;
+  task_id: string;
+  run: number;
+  stop_requested: number;
+  state: string;
+  reason: string | null;
+  exit_code: number | null;
+  output_path: string;
+  metrics: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface TaskLogsTable {
+  run_id: string;
+  seq: number;
+  ts: string;
+  stream: string;
+  line: string;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
@@ -158,4 +198,7 @@ export interface Database {
   service_events: ServiceEventsTable;
   resource_groups: ResourceGroupsTable;
   service_usage: ServiceUsageTable;
+  tasks: TasksTable;
+  task_runs: TaskRunsTable;
+  task_logs: TaskLogsTable;
 }
