@@ -3,6 +3,7 @@
  * startPlatform(); tests call it in-process with a temp data dir.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -31,6 +32,11 @@ import { TokenService } from './services/tokens.js';
 import { tokensPlugin } from './api/plugins/tokens.js';
 import { gatewayPlugin } from './gateway/gateway-plugin.js';
 import { templatesPlugin } from './api/plugins/templates.js';
+import { tasksPlugin } from './api/plugins/tasks.js';
+import { LocalTaskRunner } from './backends/local/local-task-runner.js';
+import { TaskController } from './tasks/task-controller.js';
+import { TaskManager } from './tasks/task-manager.js';
+import { TasksRepo } from './tasks/tasks-repo.js';
 
 export interface Platform {
   readonly config: Config;
@@ -45,6 +51,8 @@ export interface Platform {
   readonly backend: InstanceBackend;
   readonly directory: LiveDirectory;
   readonly logs: LogStore;
+  readonly tasks: TaskManager;
+  readonly taskController: TaskController;
   close(): Promise<void>;
 }
 
@@ -65,6 +73,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const models = new ModelRepository({ db: db.kysely, blobs, config, log });
   const servicesRepo = new ServicesRepo(db.kysely);
   models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
+  const tasksRepo = new TasksRepo(db.kysely);
+  const taskRunner = new LocalTaskRunner({ blobs, workRoot: path.join(config.dataDir, 'task-runs'), python: config.pythonPath });
+  const taskController = new TaskController({ repo: tasksRepo, runner: taskRunner, blobs, log, periodMs: opts.reconcilePeriodMs });
+  const tasks = new TaskManager({ repo: tasksRepo, blobs, staging: models.staging, config, zipLimits: models.zipLimits, kick: () => taskController.kick() });
+  models.setTaskOutputs(tasks);
 
   const billing = new Billing(db.kysely, config.prices);
   const logs = new LogStore();
@@ -106,6 +119,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },
     { plugin: templatesPlugin },
+    { plugin: tasksPlugin({ tasks, blobs, config }) },
     {
       plugin: gatewayPlugin({
         directory,
@@ -124,6 +138,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
   await models.start();
   reconciler.start();
+  taskController.start();
   return {
     config,
     app,
@@ -136,6 +151,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     backend,
     directory,
     logs,
+    tasks,
+    taskController,
     async close() {
       // Each step is bounded and named, so a stuck part shows in the log instead of
       // hanging shutdown; open HTTP connections are cut after their grace period.
@@ -147,6 +164,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
       };
       await step('reconciler', 5_000, () => reconciler.stop());
+      await step('task runs', 20_000, () => taskController.stop());
       await step('instances', 35_000, () => backend.close());
       await step('http', 5_000, () => app.close());
       app.server.closeAllConnections?.();
@@ -162,6 +180,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   checkExposure(config);
   const p = await createPlatform(config, opts);
+  // Built-in datasets appear in the object store soon after start (and on first use).
+  void p.tasks.ensureDatasets().catch((e) => p.log.warn({ err: e }, 'could not write the built-in datasets'));
   await p.app.listen({ host: config.host, port: config.port });
   const addr = p.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

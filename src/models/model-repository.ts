@@ -129,10 +129,14 @@ export class ModelRepository {
         spec.moveMode === 'move',
       );
       await r.cleanup();
-    } else {
-      await this.tasks.resolve(spec.source.task, spec.source.run);
+      return this.insertAndStart(await this.prepare(name, spec), spec, spec.source);
     }
-    return this.insertAndStart(await this.prepare(name, spec), spec, spec.source);
+    // A task source is pinned to the run it resolves to now; the run's metrics become the
+    // version's unless the import gives its own.
+    const out = await this.tasks.resolve(spec.source.task, spec.source.run);
+    const pinned = { ...spec, metrics: spec.metrics === undefined ? (out.metrics ?? null) : spec.metrics };
+    this.checkSpec(pinned);
+    return this.insertAndStart(await this.prepare(name, pinned), pinned, { type: 'task', task: spec.source.task, run: out.run, path: out.prefix });
   }
 
   /**

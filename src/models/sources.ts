@@ -28,9 +28,10 @@ export interface ResolvedSource {
   cleanup(): Promise<void>;
 }
 
-/** Finds a training task's output folder in the object store. Tasks land in a later issue. */
+/** Finds a training task's output folder in the object store (src/tasks implements it). */
 export interface TaskOutputs {
-  resolve(task: string, run?: string): Promise<{ prefix: string; run: string }>;
+  /** the run's output folder; without `run`, the latest run that succeeded */
+  resolve(task: string, run?: string): Promise<{ prefix: string; run: string; metrics?: Record<string, unknown> }>;
 }
 
 export const noTaskOutputs: TaskOutputs = {

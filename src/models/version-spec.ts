@@ -5,7 +5,10 @@ import { NAME_PATTERN } from '../contracts/names.js';
 
 const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
 
-export const TagsSchema = Type.Record(Type.String({ minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f]+$' }), Type.String({ maxLength: 255 }), {
+// TypeBox turns a Record's key schema into patternProperties: only the pattern counts, and
+// additionalProperties: false is what refuses the keys that do not match it.
+export const TagsSchema = Type.Record(Type.String({ pattern: '^[^\\u0000-\\u001f]{1,63}$' }), Type.String({ maxLength: 255 }), {
+  additionalProperties: false,
   description: 'key/value tags',
 });
 

@@ -40,7 +40,7 @@ export const VersionSpecSchema = Type.Object(
         { additionalProperties: false },
       ),
     ]),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }), Type.String({ maxLength: 8192 }))),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 8192 }), { additionalProperties: false })),
     batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
     probes: Type.Optional(Type.Object({ readiness: Type.Optional(ProbeSchema), liveness: Type.Optional(ProbeSchema) }, { additionalProperties: false })),
     rollingUpdate: Type.Optional(Type.Object({ maxSurge: Int(0, 64), maxUnavailable: Int(0, 64) }, { additionalProperties: false })),
@@ -64,7 +64,7 @@ export const ServiceCreateSchema = Type.Object(
   {
     name: Type.String({ pattern: NAME_PATTERN }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
-    tags: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 63 }), Type.String({ maxLength: 255 }))),
+    tags: Type.Optional(Type.Record(Type.String({ pattern: '^[^\\u0000-\\u001f]{1,63}$' }), Type.String({ maxLength: 255 }), { additionalProperties: false })),
     billingMode: Type.Optional(Type.Union([Type.Literal('postpaid'), Type.Literal('prepaid')], { default: 'postpaid' })),
     resourceGroup: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
     auth: Type.Optional(Type.Boolean({ default: false })),

@@ -185,9 +185,9 @@ describe('importing versions', () => {
     expect(sneaky.json().error.code).toBe('LOCAL_PATH_NOT_ALLOWED');
   });
 
-  it('answers a clear error for the task source until tasks exist, an unknown runtime, and long metrics', async () => {
+  it('answers a clear error for an unknown task, an unknown runtime, and long metrics', async () => {
     const task = await json('POST', '/api/v1/models/t/versions', { source: { type: 'task', task: 'mnist_train' }, format: 'torchscript', runtime: 'torch1.13-py311-cpu', createModel: true });
-    expect([task.statusCode, task.json().error.code]).toEqual([400, 'SOURCE_UNSUPPORTED']);
+    expect([task.statusCode, task.json().error.code]).toEqual([404, 'TASK_NOT_FOUND']);
     const rt = await upload('t', { a: 'a' }, { ...SPEC, runtime: 'tensorflow9' });
     expect([rt.statusCode, rt.json().error.code]).toEqual([400, 'UNKNOWN_RUNTIME']);
     const metrics = await upload('t', { a: 'a' }, { ...SPEC, metrics: 'x'.repeat(1001) });

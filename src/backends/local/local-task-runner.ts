@@ -27,6 +27,7 @@ interface Slot {
   dir: string;
   child?: ChildProcess;
   stopping: boolean;
+  stopReason?: string;
   /** why the runner itself killed the run (memory, timeout) */
   killedFor?: string;
   stderrTail: string[];
@@ -87,10 +88,11 @@ export class LocalTaskRunner implements TaskRunner {
     void this.run(slot);
   }
 
-  async stop(runId: string, graceMs: number): Promise<void> {
+  async stop(runId: string, graceMs: number, reason = 'stopped on request'): Promise<void> {
     const slot = this.slots.get(runId);
     if (!slot || isOver(slot.obs.phase)) return;
     slot.stopping = true;
+    slot.stopReason ??= reason;
     if (slot.child?.pid) {
       this.note(slot, `stopping (grace ${graceMs} ms)`);
       slot.child.kill('SIGTERM');
@@ -104,16 +106,16 @@ export class LocalTaskRunner implements TaskRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.slots.keys()].map((id) => this.stop(id, 5_000)));
+    await Promise.all([...this.slots.keys()].map((id) => this.stop(id, 5_000, 'stopped: the platform shut down while it ran')));
   }
 
   private async run(slot: Slot): Promise<void> {
     try {
       await this.layOut(slot);
-      if (slot.stopping) return this.finish(slot, 'Stopped', 'stopped before it started');
+      if (slot.stopping) return this.finish(slot, 'Stopped', `${slot.stopReason} (before it started)`);
       const code = await this.exec(slot);
       if (slot.killedFor) return this.finish(slot, 'Failed', slot.killedFor, code);
-      if (slot.stopping) return this.finish(slot, 'Stopped', 'stopped', code);
+      if (slot.stopping) return this.finish(slot, 'Stopped', slot.stopReason, code);
       if (code !== 0) return this.finish(slot, 'Failed', exitReason(code, slot.stderrTail), code);
       const n = await this.storeOutput(slot);
       this.note(slot, `stored ${n} output file(s) in ${slot.t.outputPath}/`);
