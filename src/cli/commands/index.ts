@@ -6,6 +6,7 @@ import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
 import { register as registerServices } from './services.js';
 import { register as registerStorage } from './storage.js';
+import { register as registerTasks } from './tasks.js';
 import { register as registerTemplates } from './templates.js';
 import { register as registerUp } from './up.js';
 
@@ -14,6 +15,7 @@ export function registerAll(program: Command): void {
   registerUp(program);
   registerModels(program);
   registerStorage(program);
+  registerTasks(program);
   registerServices(program);
   registerRuntimes(program);
   registerCall(program);

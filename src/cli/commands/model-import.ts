@@ -45,7 +45,7 @@ export function registerImport(models: Command): void {
     .option('--run <id>', 'task source: the run (default: the latest)')
     .option('--format <format>', `${MODEL_FORMATS.join(', ')} (inferred from the files when left out)`)
     .option('--runtime <id>', 'runtime environment id, see `modeldock runtimes` (inferred when left out)')
-    .option('--move <mode>', 'storage source: copy (default) or move')
+    .option('--move <mode>', 'storage or task source: copy (default) or move')
     .option('--metrics <text>', 'free text or JSON (≤ 1000 chars); @file reads a file')
     .option('-d, --description <text>', 'version description')
     .option('--no-wait', 'return at once while the version is importing')
@@ -85,7 +85,7 @@ function sourceOf(o: ImportOpts): Source {
   if (source === 'task' && !o.task) throw new CliError('--source task needs --task <name>');
   if (implied && implied !== source) throw new CliError(`--source ${source} does not go with ${given[0]}`);
   if (o.move && !['copy', 'move'].includes(o.move)) throw new CliError(`--move must be copy or move, not "${o.move}"`);
-  if (o.move && source !== 'storage') throw new CliError('--move applies to --source storage only');
+  if (o.move && source === 'upload') throw new CliError('--move applies to --source storage or task only');
   if (o.format && !(MODEL_FORMATS as readonly string[]).includes(o.format)) throw new CliError(`--format must be one of ${MODEL_FORMATS.join(', ')}, not "${o.format}"`);
   return source;
 }
@@ -110,7 +110,13 @@ async function planImport(api: ApiClient, source: Source, o: ImportOpts): Promis
     const p = o.path!;
     if ((!o.format || !o.runtime) && !p.startsWith('file:')) names = (await api.listStorage(p)).map((x) => x.path);
     specSource = { type: 'storage', path: p };
-  } else specSource = { type: 'task', task: o.task!, ...(o.run ? { run: o.run } : {}) };
+  } else {
+    specSource = { type: 'task', task: o.task!, ...(o.run ? { run: o.run } : {}) };
+    if (!o.format || !o.runtime) {
+      const out = await api.json<{ items: { path: string }[] }>('GET', `/api/v1/tasks/${encodeURIComponent(o.task!)}/outputs`, { query: { run: o.run?.replace(/^run-?/i, '') } });
+      names = out.items.map((x) => x.path);
+    }
+  }
 
   const inferred = names ? inferPackage(names) : undefined;
   const format = o.format ?? inferred?.format;

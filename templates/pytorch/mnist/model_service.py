@@ -1,11 +1,13 @@
 """pytorch/mnist: a handwritten-digit classifier in TorchScript, as a TI-ONE model service.
 
-Package folder: this file, and the TorchScript model (``model.pt``, or the only ``.pt`` /
-``.pth`` file) taking float [N,1,28,28] (MNIST normalisation 0.1307 / 0.3081) and
-answering logits or log-probabilities [N,10].
+Package folder: this file, ``config.json`` (optional: ``mean`` and ``std`` of the
+normalisation, default 0.1307 / 0.3081; ``top_k`` candidates per answer, default 1), and
+the TorchScript model (``model.pt``, or the only ``.pt`` / ``.pth`` file) taking float
+[N,1,28,28] normalised as MNIST and answering logits or log-probabilities [N,10].
 
 Call:   POST /v1/models/m:predict  {"images": ["https://...", "data:image/png;base64,...", "<base64>"]}
 Answer: {"predictions": [{"digit": 7, "probability": 0.998}, ...]}
+        (with top_k > 1, each prediction also has "candidates": [{"digit", "probability"}, ...])
 
 Photos of digits work: any size, JPEG or PNG, dark-on-light or light-on-dark. Each image
 is brought into MNIST's form the way MNIST was made: grey, the digit light on dark,
@@ -13,6 +15,7 @@ cropped to its bounding box, scaled so the longer side is 20 px (aspect kept), a
 pasted into 28x28 so that its centre of mass is at the centre.
 """
 import glob
+import json
 import logging
 import os
 from typing import Dict, List
@@ -70,8 +73,21 @@ class MnistModel(tiinfer.Model):
         super().__init__(model_dir)
         self.model_dir = model_dir
         self.model = None
+        self.mean, self.std, self.top_k = MEAN, STD, 1
+
+    def read_config(self) -> None:
+        path = os.path.join(self.model_dir, "config.json")
+        if not os.path.exists(path):
+            return
+        with open(path) as f:
+            cfg = json.load(f)
+        self.mean = float(cfg.get("mean", MEAN))
+        self.std = float(cfg.get("std", STD))
+        self.top_k = max(1, min(10, int(cfg.get("top_k", 1))))
+        logging.info("mnist: config.json: mean %s, std %s, top_k %s", self.mean, self.std, self.top_k)
 
     def load(self) -> bool:
+        self.read_config()
         path = os.path.join(self.model_dir, "model.pt")
         if not os.path.exists(path):
             found = sorted(glob.glob(os.path.join(self.model_dir, "*.pt")) + glob.glob(os.path.join(self.model_dir, "*.pth")))
@@ -99,7 +115,7 @@ class MnistModel(tiinfer.Model):
             except ValueError as e:
                 raise images.ImageError(f"{where}: {e}") from None
         x = torch.from_numpy(np.stack(digits))[:, None]
-        return (x - MEAN) / STD
+        return (x - self.mean) / self.std
 
     def predict(self, data):
         # [N,1,28,28] for one request; a list of those when TI_INFERENCE_MAX_BATCH_SIZE > 1
@@ -114,4 +130,8 @@ class MnistModel(tiinfer.Model):
     def postprocess(self, probs: torch.Tensor) -> Dict:
         p, digit = probs.max(dim=1)
         predictions: List[Dict] = [{"digit": int(d), "probability": round(float(v), 6)} for v, d in zip(p.tolist(), digit.tolist())]
+        if self.top_k > 1:
+            tp, td = probs.topk(self.top_k, dim=1)
+            for pred, ps, ds in zip(predictions, tp.tolist(), td.tolist()):
+                pred["candidates"] = [{"digit": int(d), "probability": round(float(v), 6)} for v, d in zip(ps, ds)]
         return {"predictions": predictions}
