@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerCall } from './call.js';
+import { register as registerDemo } from './demo.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerInstance } from './instance.js';
 import { register as registerModels } from './models.js';
@@ -20,6 +21,7 @@ export function registerAll(program: Command): void {
   registerRuntimes(program);
   registerCall(program);
   registerDoctor(program);
+  registerDemo(program);
   registerInstance(program);
   registerTemplates(program);
 }
