@@ -17,5 +17,13 @@ program
   .option('--json', 'machine-readable JSON output', false)
   .showHelpAfterError();
 
+// `modeldock … | head` closes stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 registerAll(program);
 await runMain(() => program.parseAsync(process.argv));
