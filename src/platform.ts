@@ -33,6 +33,7 @@ import { tokensPlugin } from './api/plugins/tokens.js';
 import { gatewayPlugin } from './gateway/gateway-plugin.js';
 import { templatesPlugin } from './api/plugins/templates.js';
 import { tasksPlugin } from './api/plugins/tasks.js';
+import { consolePlugin } from './api/plugins/console.js';
 import { LocalTaskRunner } from './backends/local/local-task-runner.js';
 import { TaskController } from './tasks/task-controller.js';
 import { TaskManager } from './tasks/task-manager.js';
@@ -120,6 +121,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: tokensPlugin({ tokens }) },
     { plugin: templatesPlugin },
     { plugin: tasksPlugin({ tasks, blobs, config }) },
+    { plugin: consolePlugin },
     {
       plugin: gatewayPlugin({
         directory,

@@ -1,0 +1,120 @@
+/** The console's only way to the platform: the REST API, with its {error:{code,message}} answers. */
+import type { ErrorBody } from '../../src/contracts/errors.js';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'modeldock.adminToken';
+export const adminToken = (): string => localStorage.getItem(TOKEN_KEY) ?? '';
+export const setAdminToken = (t: string): void => (t ? localStorage.setItem(TOKEN_KEY, t) : localStorage.removeItem(TOKEN_KEY));
+
+function authHeaders(): Record<string, string> {
+  const t = adminToken();
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
+
+export function toApiError(status: number, text: string): ApiError {
+  try {
+    const body = JSON.parse(text) as ErrorBody;
+    const details = body.error.details as { fields?: FieldError[] } | undefined;
+    return new ApiError(status, body.error.code, body.error.message, details?.fields ?? []);
+  } catch {
+    return new ApiError(status, 'HTTP_' + status, text.slice(0, 300) || `HTTP ${status}`);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: { ...authHeaders() } };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  if (!res.ok) throw toApiError(res.status, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
+
+/** Query string from the defined values. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export const enc = encodeURIComponent;
+
+/** A multipart POST with upload progress (fetch has none). */
+export function uploadWithProgress<T>(url: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as T);
+      } else reject(toApiError(xhr.status, xhr.responseText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'the upload was cut off'));
+    xhr.send(form);
+  });
+}
+
+/** Downloads through fetch (so the admin token goes along), then hands the bytes to the browser. */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: authHeaders() });
+  if (!res.ok) throw toApiError(res.status, await res.text());
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Errors that name no field but belong to one. */
+const CODE_FIELDS: Record<string, string> = {
+  INVALID_NAME: 'name',
+  MODEL_EXISTS: 'name',
+  SERVICE_EXISTS: 'name',
+  TASK_EXISTS: 'name',
+  UNKNOWN_RUNTIME: 'runtime',
+  SOURCE_NOT_FOUND: 'source.path',
+  MODEL_NOT_FOUND: 'model',
+  VERSION_NOT_FOUND: 'modelVersion',
+  VERSION_NOT_READY: 'modelVersion',
+  RESOURCE_GROUP_NOT_FOUND: 'resourceGroup',
+  EXAMPLE_NOT_FOUND: 'code',
+};
+
+/** The message for one form field from an API error (its details.fields), if any. */
+export function fieldError(err: unknown, ...fields: string[]): string | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  for (const f of err.fields) {
+    if (fields.some((want) => f.field === want || f.field.startsWith(want + '.'))) return f.message;
+  }
+  const byCode = CODE_FIELDS[err.code];
+  if (byCode && fields.includes(byCode)) return err.message;
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export function TaskCreate() {
+  return null;
+}
