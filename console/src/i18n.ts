@@ -1,9 +1,10 @@
 /**
- * English and 简体中文. Components write the English text; zh.ts maps it to Chinese.
+ * English and 简体中文. Components write the English text; zh.ts maps it to Chinese (and
+ * gives the few keys that are not English text, like `source:task`, their English).
  * `t('Deleted {name}', {name})` fills {placeholders}. The choice is kept in localStorage.
  */
 import { useSyncExternalStore } from 'react';
-import { ZH } from './zh.js';
+import { EN, ZH } from './zh.js';
 
 export type Lang = 'en' | 'zh';
 const KEY = 'modeldock.lang';
@@ -27,7 +28,7 @@ export function setLang(l: Lang): void {
 export type T = (text: string, vars?: Record<string, string | number>) => string;
 
 export function translate(l: Lang, text: string, vars?: Record<string, string | number>): string {
-  const s = l === 'zh' ? (ZH[text] ?? text) : text;
+  const s = l === 'zh' ? (ZH[text] ?? EN[text] ?? text) : (EN[text] ?? text);
   return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
 }
 

