@@ -24,6 +24,11 @@ export const ConfigSchema = Type.Object({
   ),
   adminToken: Type.String({ default: '', description: 'required on /api when set' }),
   pythonPath: Type.String({ default: '/usr/bin/python3' }),
+  leaseTtlMs: Type.Integer({
+    minimum: 500,
+    default: 10_000,
+    description: 'replicas on one database: the leader renews its lease at a third of this; another replica takes over after it lapses',
+  }),
   gateway: Type.Object(
     {
       requestTimeoutMs: Type.Integer({ minimum: 100, default: 60_000, description: 'per call, gateway → instance' }),
@@ -80,6 +85,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('LOG_LEVEL', (v) => (out.logLevel = v));
   set('ADMIN_TOKEN', (v) => (out.adminToken = v));
   set('PYTHON', (v) => (out.pythonPath = v));
+  set('LEASE_TTL_MS', (v) => (out.leaseTtlMs = num(v)));
   set('REQUEST_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), requestTimeoutMs: num(v) }));
   set('WAKE_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), wakeTimeoutMs: num(v) }));
   set('PRICES', (v) => {

@@ -38,6 +38,10 @@ import { LocalTaskRunner } from './backends/local/local-task-runner.js';
 import { TaskController } from './tasks/task-controller.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { TasksRepo } from './tasks/tasks-repo.js';
+import { clusterPlugin } from './api/plugins/cluster.js';
+import type { LeaderLease } from './cluster/leader-lease.js';
+import { startRoles } from './cluster/roles.js';
+import { StoreFeed } from './cluster/store-feed.js';
 
 export interface Platform {
   readonly config: Config;
@@ -54,6 +58,8 @@ export interface Platform {
   readonly logs: LogStore;
   readonly tasks: TaskManager;
   readonly taskController: TaskController;
+  /** the reconciler lease: this replica leads when it holds it */
+  readonly lease: LeaderLease;
   close(): Promise<void>;
 }
 
@@ -121,6 +127,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: tokensPlugin({ tokens }) },
     { plugin: templatesPlugin },
     { plugin: tasksPlugin({ tasks, blobs, config }) },
+    { plugin: clusterPlugin({ lease: () => lease }) },
     { plugin: consolePlugin },
     {
       plugin: gatewayPlugin({
@@ -138,9 +145,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const addr = app.server.address();
     if (typeof addr === 'object' && addr) baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   });
-  await models.start();
-  reconciler.start();
-  taskController.start();
+  // One replica (the lease holder) runs the reconcilers; the others route from the store.
+  const feed = new StoreFeed(servicesRepo, (o) => directory.update(o), log);
+  const lease: LeaderLease = await startRoles(db, config, log, { reconciler, taskController, backend, models, feed });
   return {
     config,
     app,
@@ -155,6 +162,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     logs,
     tasks,
     taskController,
+    lease,
     async close() {
       // Each step is bounded and named, so a stuck part shows in the log instead of
       // hanging shutdown; open HTTP connections are cut after their grace period.
@@ -166,7 +174,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
       };
       await step('reconciler', 5_000, () => reconciler.stop());
+      feed.stop();
       await step('task runs', 20_000, () => taskController.stop());
+      // released once this replica's singletons are stopped: another replica can lead now
+      await step('lease', 2_000, () => lease.stop());
       await step('instances', 35_000, () => backend.close());
       await step('http', 5_000, () => app.close());
       app.server.closeAllConnections?.();
@@ -184,7 +195,13 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const p = await createPlatform(config, opts);
   // Built-in datasets appear in the object store soon after start (and on first use).
   void p.tasks.ensureDatasets().catch((e) => p.log.warn({ err: e }, 'could not write the built-in datasets'));
-  await p.app.listen({ host: config.host, port: config.port });
+  try {
+    await p.app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    // e.g. the port is taken: stop what already runs (reconcilers, lease) before failing
+    await p.close();
+    throw e;
+  }
   const addr = p.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -44,6 +44,8 @@ export class Reconciler {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** passes run only between start() and stop(): on the replica that holds the lease */
+  private started = false;
   /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
   private readonly failures = new Map<string, { at: string; reason: string }>();
   private lastMeterAt = Date.now();
@@ -62,6 +64,8 @@ export class Reconciler {
   }
 
   start(): void {
+    this.stopped = false;
+    this.started = true;
     const loop = () => {
       if (this.stopped) return;
       this.kick();
@@ -73,13 +77,14 @@ export class Reconciler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.started = false;
     clearTimeout(this.timer);
     await this.running;
   }
 
   /** Asks for a pass soon; passes never overlap. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     if (this.running) {
       this.again = true;
       return;

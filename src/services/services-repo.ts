@@ -154,6 +154,11 @@ export class ServicesRepo {
     });
   }
 
+  /** Every instance as the leading replica last observed it (followers route from this). */
+  async allInstances(): Promise<InstanceRow[]> {
+    return this.db.selectFrom('instances').selectAll().execute();
+  }
+
   async instances(serviceName: string): Promise<InstanceRow[]> {
     return this.db.selectFrom('instances').selectAll().where('service_name', '=', serviceName).orderBy('started_at').execute();
   }

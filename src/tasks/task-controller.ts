@@ -30,6 +30,8 @@ export class TaskController {
   private running = false;
   private again = false;
   private stopped = false;
+  /** reconcile passes run only between start() and stop/standDown: on the replica that holds the lease */
+  private started = false;
   /** runs whose stop was passed to the runner */
   private readonly stopping = new Set<string>();
   /** runner events are applied one at a time, in order */
@@ -45,6 +47,8 @@ export class TaskController {
   }
 
   start(): void {
+    this.stopped = false;
+    this.started = true;
     this.schedule(0);
   }
 
@@ -55,9 +59,24 @@ export class TaskController {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.started = false;
     clearTimeout(this.timer);
     await this.current;
     await this.deps.runner.close();
+    await this.chain;
+    await this.flushLogs();
+  }
+
+  /**
+   * This replica no longer leads: no more passes, and the runs it started are stopped
+   * (the new leader finds them ended, or marks them interrupted).
+   */
+  async standDown(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    await this.current;
+    const mine = (await this.deps.repo.activeRuns()).filter((r) => this.deps.runner.get(r.id));
+    await Promise.all(mine.map((r) => this.deps.runner.stop(r.id, 5_000)));
     await this.chain;
     await this.flushLogs();
   }
@@ -69,9 +88,10 @@ export class TaskController {
   }
 
   private schedule(ms: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
   }
 
   private async tick(): Promise<void> {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { InstancePhase } from '../../contracts/services.js';
 import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
+import { inheritedEnv } from './child-env.js';
 import { treeCpuSeconds, treeRssMiB } from './process-tree.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url));
@@ -111,7 +112,7 @@ export class LocalBackend implements InstanceBackend {
       ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
     ];
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...this.opts.env, ...t.env, MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
+      env: { ...inheritedEnv(), ...this.opts.env, ...t.env, MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     slot.child = child;

@@ -35,6 +35,9 @@ export async function openDb(url: string): Promise<Db> {
     db = { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection that the server drops (restart, failover, admin kill) is an
+    // 'error' on the pool; unhandled it would end the process. The next query reconnects.
+    pool.on('error', () => undefined);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     db = { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   } else {
