@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cli, startPlatform, tmpDir, type RunningPlatform } from './cli-harness.js';
 import { openConsole, type ConsoleBrowser } from './support/browser.js';
+import { eventually } from './support/platform.js';
 
 const FIXTURES = new URL('../../shared/fixtures/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
@@ -23,6 +24,9 @@ const PHOTOS: [string, number, number][] = [
   ['butterfly-monarch-in-may.jpg', 321, 326],
   ['dog-winml.jpg', 151, 268],
 ];
+
+// browser-side predicates (page.waitForFunction) see the page's document; the console's CSP forbids string eval
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let platform: RunningPlatform;
 let b: ConsoleBrowser;
@@ -47,7 +51,7 @@ const state = (s: string) => `h1 [data-state="${s}"]`;
 async function sendImage(file: string): Promise<{ status: string; body: { predictions: { index: number; label: string }[] } }> {
   const before = await page.getByTestId('answer-time').textContent().catch(() => null);
   await page.getByTestId('pick-image').setInputFiles(file);
-  await page.waitForFunction(() => (document.querySelector('textarea.code') as HTMLTextAreaElement | null)?.value.includes('data:image/jpeg;base64,'));
+  await page.waitForFunction(() => document.querySelector('textarea.code')?.value.includes('data:image/jpeg;base64,'));
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.waitForFunction((prev) => {
     const el = document.querySelector('[data-testid="answer-time"]');
@@ -85,7 +89,7 @@ describe('console: journey 2 in the browser', () => {
     await dialog.getByRole('radio', { name: 'Object storage' }).check();
     await dialog.getByLabel('Storage path', { exact: true }).fill('cos/classify');
     await dialog.getByLabel('Model format', { exact: true }).selectOption('pytorch');
-    await page.waitForFunction(() => [...document.querySelectorAll('dialog select option')].some((o) => (o as HTMLOptionElement).value === 'torch1.13-py311-cpu'));
+    await dialog.locator('option[value="torch1.13-py311-cpu"]').waitFor({ state: 'attached' });
     await dialog.getByLabel('Runtime environment', { exact: true }).selectOption('torch1.13-py311-cpu');
     await b.shot('model-import-dialog');
     await dialog.getByRole('button', { name: 'Import', exact: true }).click();
@@ -98,7 +102,7 @@ describe('console: journey 2 in the browser', () => {
     await page.getByRole('link', { name: 'Deploy as online service' }).click();
     await page.waitForURL('**/services/new?**');
     expect(await page.getByLabel('Service name', { exact: true }).inputValue()).toBe('classify');
-    await page.waitForFunction(() => (document.querySelectorAll('select')[1] as HTMLSelectElement | undefined)?.value === 'v1');
+    await page.waitForFunction(() => document.querySelectorAll('select')[1]?.value === 'v1');
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.waitForURL('**/services/classify');
     await page.locator(state('Running')).waitFor({ timeout: 180_000 });
@@ -124,4 +128,90 @@ describe('console: journey 2 in the browser', () => {
     await page.locator('tr[data-service="classify"] [data-state="Running"]').waitFor();
     await b.shot('services-list');
   }, 300_000);
+});
+
+describe('console: auth, validation and failures', () => {
+  it('the call page shows 401 without a token, and 200 with a token it creates', async () => {
+    await page.goto('/services/new?model=classify&version=v1');
+    await page.getByLabel('Service name', { exact: true }).fill('classify-secure');
+    await page.getByLabel('Require a token to call (authentication)').check();
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL('**/services/classify-secure');
+    await page.getByRole('link', { name: 'Call', exact: true }).click();
+    await page.getByText('Token required: Authorization: Bearer <token>').waitFor();
+    expect(await page.getByText('Authorization: Bearer <token>', { exact: true }).count()).toBe(1);
+
+    // no token: the gateway answers 401 before anything reaches the model
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByTestId('answer-status').waitFor();
+    expect(await page.getByTestId('answer-status').textContent()).toMatch(/^401/);
+    expect(JSON.parse((await page.getByTestId('answer-body').textContent()) ?? '{}')).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    await b.shot('call-401');
+
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent()) ?? '';
+    expect(token.length).toBeGreaterThan(16);
+    expect(await page.getByLabel('Token', { exact: true }).inputValue()).toBe(token);
+    await page.goto('/services/classify-secure');
+    await page.locator(state('Running')).waitFor({ timeout: 180_000 });
+    await page.goto('/services/classify-secure/call');
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    const { status, body } = await sendImage(fixture('cat-jetson.jpg'));
+    expect(status).toMatch(/^200/);
+    expect(body.predictions[0]!.index).toBeGreaterThanOrEqual(281);
+  }, 240_000);
+
+  it('forms show the API messages next to their fields', async () => {
+    await page.goto('/services/new?model=classify&version=v1');
+    const nameField = page.locator('.field', { has: page.getByLabel('Service name', { exact: true }) });
+    await page.getByLabel('Service name', { exact: true }).fill('not a name!');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await nameField.locator('.field-error').waitFor();
+    expect(await nameField.locator('.field-error').textContent()).toContain('1–60 characters');
+    expect(await page.getByRole('alert').filter({ hasText: 'INVALID_NAME' }).count()).toBe(1);
+
+    await page.getByLabel('Service name', { exact: true }).fill('good-name');
+    await page.getByLabel('Memory (MiB)', { exact: true }).fill('lots');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    const memField = page.locator('.field', { has: page.getByLabel('Memory (MiB)', { exact: true }) });
+    await memField.locator('.field-error').waitFor();
+    expect(await memField.locator('.field-error').textContent()).toMatch(/integer/);
+    expect(await nameField.locator('.field-error').count()).toBe(0);
+    await b.shot('service-create-validation');
+
+    await page.goto('/models');
+    await page.getByRole('button', { name: 'Import model' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Model name', { exact: true }).fill('classify2');
+    await dialog.getByRole('radio', { name: 'Object storage' }).check();
+    await dialog.getByLabel('Storage path', { exact: true }).fill('cos/nothing-here');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const pathField = dialog.locator('.field', { has: page.getByLabel('Storage path', { exact: true }) });
+    await pathField.locator('.field-error').waitFor();
+    expect(await pathField.locator('.field-error').textContent()).toContain('cos/nothing-here');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  }, 60_000);
+
+  it('a failed service shows its reason', async () => {
+    // an ONNX "model" that is not one: the instance cannot load it
+    const form = new FormData();
+    form.append('spec', JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }));
+    form.append('file', new Blob([Buffer.from('not an onnx model')]), 'model.onnx');
+    const imported = await fetch(`${platform.url}/api/v1/models/broken/versions`, { method: 'POST', body: form });
+    expect(imported.status).toBe(202);
+    await eventually(async () => ((await (await fetch(`${platform.url}/api/v1/models/broken/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, 'broken v1 ready');
+    const version = { model: 'broken', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } };
+    const created = await fetch(`${platform.url}/api/v1/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'broken', version }) });
+    expect(created.status).toBe(202);
+
+    await page.goto('/services');
+    await page.locator('tr[data-service="broken"] [data-state="Failed"]').waitFor({ timeout: 120_000 });
+    await page.getByRole('link', { name: 'broken', exact: true }).click();
+    await page.locator(state('Failed')).waitFor();
+    const reason = (await page.getByTestId('service-reason').textContent()) ?? '';
+    const api = (await (await fetch(`${platform.url}/api/v1/services/broken`)).json()) as { reason: string };
+    expect(api.reason.length).toBeGreaterThan(0);
+    expect(reason).toContain(api.reason.slice(0, 40));
+    await b.shot('service-failed');
+  }, 150_000);
 });
