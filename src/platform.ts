@@ -42,6 +42,7 @@ import { clusterPlugin } from './api/plugins/cluster.js';
 import type { LeaderLease } from './cluster/leader-lease.js';
 import { startRoles } from './cluster/roles.js';
 import { StoreFeed } from './cluster/store-feed.js';
+import { TrafficShare } from './cluster/traffic-share.js';
 
 export interface Platform {
   readonly config: Config;
@@ -147,7 +148,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
   // One replica (the lease holder) runs the reconcilers; the others route from the store.
   const feed = new StoreFeed(servicesRepo, (o) => directory.update(o), log);
-  const lease: LeaderLease = await startRoles(db, config, log, { reconciler, taskController, backend, models, feed });
+  const { lease, traffic } = await startRoles(db, config, log, {
+    reconciler,
+    taskController,
+    backend,
+    models,
+    feed,
+    traffic: (replica) => new TrafficShare(db.kysely, replica, autoscaler, log),
+  });
+  // a call waiting for a scaled-to-zero service on a follower reaches the leader at once
+  kick = () => {
+    reconciler.kick();
+    traffic.nudge();
+  };
   return {
     config,
     app,
@@ -175,6 +188,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       };
       await step('reconciler', 5_000, () => reconciler.stop());
       feed.stop();
+      traffic.stop();
       await step('task runs', 20_000, () => taskController.stop());
       // released once this replica's singletons are stopped: another replica can lead now
       await step('lease', 2_000, () => lease.stop());

@@ -1,7 +1,7 @@
 /**
  * Two platform replicas (`modeldock up` twice) on one PostgreSQL database serve the same
  * services: both answer the API and the gateway, exactly one runs the reconciler (and so
- * the instances), and when that one is killed with SIGKILL the other takes over: it starts
+ * the instances; a call through a follower wakes a service scaled to zero), and when that one is killed with SIGKILL the other takes over: it starts
  * the instances again and keeps answering calls.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -101,6 +101,16 @@ describe('two replicas on one PostgreSQL', () => {
       }, 10_000, `a call through ${r === a ? 'a' : 'b'}`);
       expect(res.json().outputs[0].data).toEqual([0, 3, 0, 1]);
     }
+
+    // a call through the follower wakes a service scaled to zero (the leader starts it)
+    await json(`${b.url}/api/v1/services`, 'POST', { name: 'lazy', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4 } } });
+    await eventually(async () => (await json(`${a.url}/api/v1/services/lazy`)).status === 'Running', 30_000, 'lazy Running with no instance');
+    expect(instances()).toHaveLength(2);
+    const woken = await call(`${b.url}/v2/models/lazy/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
+    expect([woken.status, woken.json().outputs?.[0].data]).toEqual([200, [0, 3, 0, 1]]);
+    expect(instances().map((i) => i.parent)).toEqual([a.child.pid, a.child.pid, a.child.pid]);
+    await json(`${b.url}/api/v1/services/lazy`, 'DELETE');
+    await eventually(() => instances().length === 2, 30_000, 'lazy to go');
 
     // the leader dies: its instances go with it; b leads, starts them again, answers calls
     a.child.kill('SIGKILL');

@@ -13,6 +13,7 @@ import type { Db } from '../store/db/connect.js';
 import type { TaskController } from '../tasks/task-controller.js';
 import { LeaderLease, replicaId } from './leader-lease.js';
 import type { StoreFeed } from './store-feed.js';
+import type { TrafficShare } from './traffic-share.js';
 
 export interface Singletons {
   reconciler: Reconciler;
@@ -20,16 +21,21 @@ export interface Singletons {
   backend: InstanceBackend;
   models: ModelRepository;
   feed: StoreFeed;
+  /** built with this replica's id (the lease holder id) */
+  traffic: (replica: string) => TrafficShare;
 }
 
 /** Starts competing for the lease; resolves after the first attempt (a lone replica leads from then on). */
-export async function startRoles(db: Db, config: Config, log: Logger, s: Singletons): Promise<LeaderLease> {
+export async function startRoles(db: Db, config: Config, log: Logger, s: Singletons): Promise<{ lease: LeaderLease; traffic: TrafficShare }> {
   const lease = new LeaderLease(db.kysely, 'reconciler', replicaId(), config.leaseTtlMs, log);
+  const traffic = s.traffic(lease.holder);
   let resumed = false;
   s.feed.start();
+  traffic.report();
   await lease.start({
     async onAcquired() {
       s.feed.stop();
+      traffic.read();
       // imports left `importing` by a replica that died (once per process: it also sweeps
       // the staging area, which would cut off this process's own uploads later)
       if (!resumed) await s.models.start();
@@ -42,7 +48,8 @@ export async function startRoles(db: Db, config: Config, log: Logger, s: Singlet
       await s.taskController.standDown();
       await Promise.all(s.backend.list().map((i) => s.backend.stop(i.instanceId, 10_000)));
       s.feed.start();
+      traffic.report();
     },
   });
-  return lease;
+  return { lease, traffic };
 }

@@ -45,4 +45,22 @@ describe('Autoscaler', () => {
     const cpu = spec({ mode: 'auto', minInstances: 1, maxInstances: 5, metric: 'cpu-util', target: 60 });
     expect(a.desired({ ...row, desired_instances: 2 } as VersionRow, cpu, [0.9, 0.9])).toBe(3);
   });
+
+  it('adds the traffic other replicas report: their calls count and their waiting calls wake the version', () => {
+    let t = 1_000_000;
+    const follower = new Autoscaler(() => t);
+    const leader = new Autoscaler(() => t);
+    expect(leader.desired(row, auto)).toBe(0);
+    const release = follower.hold('v1');
+    leader.setPeers(follower.snapshot());
+    expect(leader.desired(row, auto)).toBe(1);
+    release();
+    for (let i = 0; i < 300; i++) follower.observe('v1', 2);
+    leader.setPeers(follower.snapshot());
+    expect(follower.snapshot()).toEqual([{ versionId: 'v1', requests: 300, busyMs: 600, holds: 0, lastRequestAt: t }]);
+    expect(leader.desired(row, auto)).toBe(3); // 30 requests/s against 10 per instance
+    t += 25_000; // nothing reported any more: back down after the idle time
+    leader.setPeers([]);
+    expect(leader.desired(row, auto)).toBe(0);
+  });
 });

@@ -21,8 +21,21 @@ interface VersionTraffic {
   holds: number;
 }
 
+/** One version's traffic over the last window, as a replica reports it (src/cluster/traffic-share.ts). */
+export interface TrafficSummary {
+  versionId: string;
+  requests: number;
+  /** the summed latency of those requests: their concurrency × the window */
+  busyMs: number;
+  /** calls waiting for the version to wake */
+  holds: number;
+  lastRequestAt: number;
+}
+
 export class Autoscaler {
   private readonly traffic = new Map<string, VersionTraffic>();
+  /** what the other replicas' gateways saw (set by the leading replica) */
+  private peers = new Map<string, TrafficSummary>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -53,6 +66,28 @@ export class Autoscaler {
     };
   }
 
+  /** This replica's traffic per version over the window, for the leading replica to add up. */
+  snapshot(): TrafficSummary[] {
+    const at = this.now();
+    const out: TrafficSummary[] = [];
+    for (const [versionId, t] of this.traffic) {
+      const recent = t.samples.filter((s) => at - s.at < WINDOW_MS);
+      if (!recent.length && !t.holds) continue;
+      out.push({ versionId, requests: recent.length, busyMs: recent.reduce((a, s) => a + s.latencyMs, 0), holds: t.holds, lastRequestAt: t.lastRequestAt });
+    }
+    return out;
+  }
+
+  /** The other replicas' latest reports (replaces the previous set). */
+  setPeers(reports: TrafficSummary[]): void {
+    const merged = new Map<string, TrafficSummary>();
+    for (const r of reports) {
+      const m = merged.get(r.versionId);
+      merged.set(r.versionId, m ? { versionId: r.versionId, requests: m.requests + r.requests, busyMs: m.busyMs + r.busyMs, holds: m.holds + r.holds, lastRequestAt: Math.max(m.lastRequestAt, r.lastRequestAt) } : r);
+    }
+    this.peers = merged;
+  }
+
   /**
    * `cpuUtil`: the version's ready instances' CPU use, each as a fraction of what it asked
    * for (needed for metric cpu-util; the target is then a percentage, e.g. 70).
@@ -63,8 +98,11 @@ export class Autoscaler {
     const t = this.state(v.id, Math.max(sc.minInstances, Math.min(v.desired_instances, sc.maxInstances)));
     const at = this.now();
     t.samples = t.samples.filter((s) => at - s.at < WINDOW_MS);
-    const rps = t.samples.length / (WINDOW_MS / 1000);
-    const concurrency = t.samples.reduce((a, s) => a + s.latencyMs, 0) / WINDOW_MS;
+    const peer = this.peers.get(v.id);
+    const rps = (t.samples.length + (peer?.requests ?? 0)) / (WINDOW_MS / 1000);
+    const concurrency = (t.samples.reduce((a, s) => a + s.latencyMs, 0) + (peer?.busyMs ?? 0)) / WINDOW_MS;
+    const lastRequestAt = Math.max(t.lastRequestAt, peer?.lastRequestAt ?? Number.NEGATIVE_INFINITY);
+    const holds = t.holds + (peer?.holds ?? 0);
     // cpu-util: total use in "instances' worth" of CPU, against the target percentage
     const cpuLoad = cpuUtil.reduce((a, u) => a + u, 0) * 100;
     const load = sc.metric === 'qps-per-instance' ? rps : sc.metric === 'cpu-util' ? cpuLoad : concurrency;
@@ -72,9 +110,9 @@ export class Autoscaler {
     raw = Math.min(sc.maxInstances, Math.max(sc.minInstances, raw));
     const idleToZeroMs = sc.idleToZeroMs ?? 60_000;
     if (sc.minInstances === 0) {
-      const idle = at - t.lastRequestAt >= idleToZeroMs;
+      const idle = at - lastRequestAt >= idleToZeroMs;
       if (!idle) raw = Math.max(raw, 1);
-      if (t.holds > 0 || (t.wokenAt !== undefined && at - t.wokenAt < idleToZeroMs)) raw = Math.max(raw, 1);
+      if (holds > 0 || (t.wokenAt !== undefined && at - t.wokenAt < idleToZeroMs)) raw = Math.max(raw, 1);
     }
     if (raw > t.current) {
       t.downSince = undefined;

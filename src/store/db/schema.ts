@@ -185,6 +185,16 @@ export interface TaskLogsTable {
   line: string;
 }
 
+export interface TrafficReportsTable {
+  replica: string;
+  version_id: string;
+  requests: number;
+  busy_ms: number;
+  holds: number;
+  last_request_at: BigNum;
+  reported_at: BigNum;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
@@ -201,4 +211,5 @@ export interface Database {
   tasks: TasksTable;
   task_runs: TaskRunsTable;
   task_logs: TaskLogsTable;
+  traffic_reports: TrafficReportsTable;
 }

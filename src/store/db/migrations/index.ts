@@ -4,10 +4,12 @@ import * as m0001 from './0001_model_repository.js';
 import * as m0002 from './0002_services.js';
 import * as m0003 from './0003_billing.js';
 import * as m0004 from './0004_tasks.js';
+import * as m0005 from './0005_traffic_reports.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
   '0002_services': m0002,
   '0003_billing': m0003,
   '0004_tasks': m0004,
+  '0005_traffic_reports': m0005,
 };
