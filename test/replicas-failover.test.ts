@@ -4,54 +4,31 @@
  * the instances; a call through a follower wakes a service scaled to zero), and when that one is killed with SIGKILL the other takes over: it starts
  * the instances again and keeps answering calls.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, call } from './gateway-harness.js';
+import { call } from './gateway-harness.js';
 import { tinyInferBody, tinyReluOnnx } from './gateway-model.js';
 import { eventually } from './support/platform.js';
 import { multipart } from './support/multipart.js';
 import { freshPgDatabase } from './support/pg.js';
+import { instanceProcesses, spawnUp, type UpProcess } from './support/up.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-replicas-'));
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
-interface Replica {
-  url: string;
-  child: ChildProcess;
-}
+type Replica = UpProcess;
 
 async function up(databaseUrl: string): Promise<Replica> {
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, MODELDOCK_LOG_LEVEL: 'info', MODELDOCK_DATABASE_URL: databaseUrl, MODELDOCK_LEASE_TTL_MS: '3000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const url = await eventually(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60_000, 'modeldock up to listen');
-  return { url, child };
+  const r = await spawnUp(dataDir, { MODELDOCK_DATABASE_URL: databaseUrl, MODELDOCK_LEASE_TTL_MS: '3000' });
+  children.push(r.child);
+  return r;
 }
 
-/** Instance processes serving out of this data dir, with their parent (the replica running them). */
-function instances(): { pid: number; parent: number }[] {
-  const out: { pid: number; parent: number }[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('\0instance\0') || !cmd.includes(dataDir)) continue;
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      out.push({ pid: Number(pid), parent: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) });
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+const instances = () => instanceProcesses(dataDir);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

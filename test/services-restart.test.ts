@@ -3,45 +3,28 @@
  * (no orphans), and a new platform on the same data dir brings the service back to
  * Running with the instances, weights and tokens it had.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, call } from './gateway-harness.js';
+import { call } from './gateway-harness.js';
 import { tinyInferBody, tinyReluOnnx } from './gateway-model.js';
 import { eventually } from './support/platform.js';
 import { multipart } from './support/multipart.js';
+import { instanceProcesses, spawnUp, type UpProcess } from './support/up.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-restart-'));
 const children: ChildProcess[] = [];
 
-async function up(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, MODELDOCK_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const url = await eventually(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60_000, 'modeldock up to listen');
-  return { url, child };
+async function up(): Promise<UpProcess> {
+  const p = await spawnUp(dataDir);
+  children.push(p.child);
+  return p;
 }
 
 /** Instance processes serving models out of this data dir. */
-function instancePids(): number[] {
-  const out: number[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('\0instance\0') && cmd.includes(dataDir)) out.push(Number(pid));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+const instancePids = (): number[] => instanceProcesses(dataDir).map((i) => i.pid);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

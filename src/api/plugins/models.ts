@@ -1,6 +1,5 @@
 /** /api/v1/models: the model repository over REST (DESIGN.md §3). */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../contracts/errors.js';
@@ -11,6 +10,7 @@ import { ModelCreateSchema, ModelPatchSchema, VersionSpecSchema, type VersionSpe
 import { check, parseJsonField } from '../validate.js';
 import { FileSchema, ModelSchema, VersionSchema, pageOf } from '../schemas.js';
 import { registerFileRoutes } from './model-files.js';
+import { registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const VersionParams = Type.Object({ name: Type.String(), version: Type.String({ description: 'v1, 1 or latest' }) });
@@ -27,11 +27,7 @@ const ListQuery = Type.Object({
 export function modelsPlugin(deps: { models: ModelRepository; config: Config }): FastifyPluginAsync {
   const { models, config } = deps;
   return async (app) => {
-    await app.register(multipart, {
-      preservePath: true,
-      throwFileSizeLimit: true,
-      limits: { fileSize: config.limits.maxUploadBytes, files: config.limits.maxArchiveEntries, parts: config.limits.maxArchiveEntries + 50, fieldSize: 64 * 1024 },
-    } as Parameters<typeof multipart>[1]);
+    await registerUploads(app, config);
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
     const tags = ['models'];

@@ -1,6 +1,5 @@
 /** /api/v1/tasks: training tasks over REST (DESIGN.md §3), plus task examples and datasets. */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../contracts/errors.js';
@@ -10,6 +9,7 @@ import { MNIST_PREFIX } from '../../tasks/datasets/mnist.js';
 import type { TaskManager } from '../../tasks/task-manager.js';
 import { TaskSpecSchema, type TaskSpecInput } from '../../tasks/task-spec.js';
 import { check, parseJsonField } from '../validate.js';
+import { registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const ListQuery = Type.Object({
@@ -30,11 +30,7 @@ const ActionBody = Type.Object({ action: Type.Union([Type.Literal('stop'), Type.
 export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config: Config }): FastifyPluginAsync {
   const { tasks, blobs, config } = deps;
   return async (app) => {
-    await app.register(multipart, {
-      preservePath: true,
-      throwFileSizeLimit: true,
-      limits: { fileSize: config.limits.maxUploadBytes, files: config.limits.maxArchiveEntries, parts: config.limits.maxArchiveEntries + 50, fieldSize: 64 * 1024 },
-    } as Parameters<typeof multipart>[1]);
+    await registerUploads(app, config);
     const tags = ['tasks'];
 
     app.post(
