@@ -117,7 +117,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const tokens = new TokenService({ db: db.kysely });
   directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
-  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick });
+  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick() });
 
   const plugins: ApiPlugin[] = [
     { plugin: modelsPlugin({ models, config }) },
@@ -156,10 +156,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     feed,
     traffic: (replica) => new TrafficShare(db.kysely, replica, autoscaler, log),
   });
-  // a call waiting for a scaled-to-zero service on a follower reaches the leader at once
+  // a change made through a follower shows in its routes at once, and a call waiting for a
+  // scaled-to-zero service there reaches the leader at once
   kick = () => {
     reconciler.kick();
     traffic.nudge();
+    feed.nudge();
   };
   return {
     config,

@@ -31,6 +31,11 @@ export class StoreFeed {
     void loop();
   }
 
+  /** Read now (a change was just made through this replica), when following. */
+  nudge(): void {
+    if (this.running) void this.readOnce().catch((e) => this.log.warn({ err: e }, 'reading the routes from the store failed'));
+  }
+
   stop(): void {
     this.running = false;
     clearTimeout(this.timer);
