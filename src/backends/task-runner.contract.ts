@@ -118,6 +118,17 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
         await eventually(() => f.gone(t.runId), 10_000, 'the process tree to go');
       }));
 
+    it('discards what a run the runner does not know left behind, and nothing of a run it does', () =>
+      withRunner(async (f, logs) => {
+        const t = await template(f, `console.log('up'); setInterval(() => {}, 1000);`);
+        await f.runner.start(t);
+        await eventually(() => logs.some((l) => l.runId === t.runId && l.line === 'up'), 20_000, 'the run to print');
+        await f.runner.discard(t.runId);
+        expect(f.runner.get(t.runId)?.phase).toBe('Running');
+        await f.runner.discard('a-run-from-before-a-crash');
+        await f.runner.stop(t.runId, 1_000);
+      }));
+
     it('ends a run past its timeout as Failed', () =>
       withRunner(async (f) => {
         const t = await template(f, `setInterval(() => {}, 1000);`, { timeoutMs: 1_000 });

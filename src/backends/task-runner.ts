@@ -51,6 +51,8 @@ export interface TaskRunner {
   onChange(listener: (run: ObservedRun) => void): void;
   /** Called for every line a run writes, and for the runner's own notes (stream `system`). */
   onLog(listener: (line: RunLogLine) => void): void;
+  /** Removes what a run left behind when its runner died with it (work folder, pods). */
+  discard(runId: string): Promise<void>;
   /** Stops every run. */
   close(): Promise<void>;
 }

@@ -130,6 +130,7 @@ export class TaskController {
       }
       if (!seen) {
         await this.setState(r.id, { state: 'Failed', reason: `interrupted: the platform stopped while the run was ${r.state}`, finishedAt: now() });
+        await runner.discard(r.id).catch(() => undefined);
         continue;
       }
       if (r.stop_requested && !this.stopping.has(r.id) && !isFinal(seen.phase as TaskState)) {

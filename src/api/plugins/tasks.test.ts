@@ -3,6 +3,8 @@
  * scripts as the code, so each run takes well under a second. The PyTorch example and
  * journey 1 are in test/journey-mnist.test.ts.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { multipart } from '../../../test/support/multipart.js';
@@ -178,7 +180,7 @@ describe('training tasks API', () => {
     expect((await p.blobs.list('tasks/bad')).filter((o) => o.key.includes('/code-')).length).toBe(1);
   });
 
-  it('marks a run the platform lost (killed mid-run) as Failed with the reason', async () => {
+  it('marks a run the platform lost (killed mid-run) as Failed with the reason, and clears its work folder', async () => {
     const { TasksRepo } = await import('../../tasks/tasks-repo.js');
     const repo = new TasksRepo(p.db.kysely);
     const { run } = await repo.create(
@@ -187,7 +189,10 @@ describe('training tasks API', () => {
     );
     // What a platform killed mid-run leaves behind: a run stored as Running that no runner knows.
     await p.db.kysely.updateTable('task_runs').set({ state: 'Running', started_at: new Date().toISOString() }).where('id', '=', run.id).execute();
+    const leftover = path.join(p.dataDir, 'task-runs', run.id, 'code');
+    fs.mkdirSync(leftover, { recursive: true });
     await p.taskController.reconcile();
+    expect(fs.existsSync(path.dirname(leftover))).toBe(false);
     const t = (await call('GET', '/api/v1/tasks/lost')).json();
     expect(t.state).toBe('Failed');
     expect(t.reason).toMatch(/interrupted: the platform stopped while the run was Running/);

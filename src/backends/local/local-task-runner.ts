@@ -104,6 +104,11 @@ export class LocalTaskRunner implements TaskRunner {
     }
   }
 
+  async discard(runId: string): Promise<void> {
+    if (this.slots.has(runId) || !/^[\w-]+$/.test(runId)) return;
+    await fsp.rm(path.join(this.opts.workRoot, runId), { recursive: true, force: true });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.slots.keys()].map((id) => this.stop(id, 5_000, 'stopped: the platform shut down while it ran')));
