@@ -26,7 +26,7 @@ const PHOTOS: [string, number, number][] = [
 ];
 
 // browser-side predicates (page.waitForFunction) see the page's document; the console's CSP forbids string eval
-declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const document: any, window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let platform: RunningPlatform;
 let b: ConsoleBrowser;
@@ -128,6 +128,18 @@ describe('console: journey 2 in the browser', () => {
     await page.locator('tr[data-service="classify"] [data-state="Running"]').waitFor();
     await b.shot('services-list');
   }, 300_000);
+
+  it('service detail: logs show the calls, monitoring charts them, events tell the story', async () => {
+    await page.goto('/services/classify?tab=logs');
+    await page.getByTestId('service-logs').getByText('POST /classify/v1/models/m:predict 200').first().waitFor();
+    await b.shot('service-logs');
+    await page.getByRole('tab', { name: 'Monitoring' }).click();
+    await page.getByRole('img', { name: 'Requests per second' }).waitFor();
+    expect(await page.locator('.chart path.line').count()).toBeGreaterThanOrEqual(4);
+    await b.shot('service-monitoring');
+    await page.getByRole('tab', { name: 'Events' }).click();
+    await page.getByRole('table', { name: 'Events' }).getByRole('row').nth(1).waitFor();
+  });
 });
 
 describe('console: auth, validation and failures', () => {
@@ -214,4 +226,57 @@ describe('console: auth, validation and failures', () => {
     expect(reason).toContain(api.reason.slice(0, 40));
     await b.shot('service-failed');
   }, 150_000);
+
+  it('stop asks first, then the state changes without a reload', async () => {
+    await page.goto('/services/classify-secure');
+    await page.locator(state('Running')).waitFor();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: 'Stop service' });
+    await confirm.getByText('calls answer 503').waitFor();
+    await confirm.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.locator(state('Stopped')).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Resume', exact: true }).waitFor();
+  }, 90_000);
+});
+
+describe('console: language, narrow window, keyboard', () => {
+  it('switches to 简体中文 and back', async () => {
+    await page.goto('/services');
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await page.getByRole('link', { name: '在线服务' }).waitFor();
+    await page.locator('tr[data-service="classify"]').getByText('运行中').waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'Online services' }).waitFor();
+  });
+
+  it('is readable on a narrow window: no page-wide horizontal scroll', async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const url of ['/models', '/models/classify/versions/v1', '/services', '/services/classify', '/services/classify/call', '/services/new', '/tasks']) {
+      await page.goto(url);
+      await page.locator('h1').first().waitFor();
+      const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      expect([url, scroll <= width + 1]).toEqual([url, true]);
+    }
+    await page.goto('/services/classify/call');
+    await page.getByTestId('call-url').waitFor();
+    await b.shot('call-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('is keyboard reachable: tab to a dialog, Escape closes it', async () => {
+    await page.goto('/models');
+    await page.getByRole('cell', { name: 'classify', exact: true }).waitFor();
+    let reached = false;
+    for (let i = 0; i < 30 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.textContent === 'Import model');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Import model' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Import model' }).waitFor({ state: 'hidden' });
+  });
 });

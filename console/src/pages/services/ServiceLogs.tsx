@@ -56,7 +56,7 @@ export function ServiceLogs({ name }: { name: string }) {
         </label>
       </div>
       <ErrorBanner error={error} />
-      <pre className="logs" ref={box} tabIndex={0} aria-label={t('Logs')} aria-live="off">
+      <pre className="logs" ref={box} tabIndex={0} aria-label={t('Logs')} aria-live="off" data-testid="service-logs">
         {lines.length === 0 && <span className="muted">{t('No log lines yet.')}</span>}
         {lines.map((l) => (
           <div key={l.seq} className={`log-${l.stream}`}>
