@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: Debian packages (python3-torch & co. for the Python runtime,
-# chromium for the browser tests), npm packages, and the build. Safe to run again.
+# chromium and a small CJK font for the browser tests and their screenshots), npm packages,
+# and the build. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PKGS=(python3-torch python3-torchvision python3-pil python3-numpy chromium)
+APT_PKGS=(python3-torch python3-torchvision python3-pil python3-numpy chromium fonts-wqy-microhei)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-npx tsc -p tsconfig.json --noEmit || exit 1
+npm run --silent typecheck || exit 1   # the platform and the console (console/tsconfig.json)
 mkdir -p test-artifacts
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 rc=$?

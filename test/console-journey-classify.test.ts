@@ -135,7 +135,7 @@ describe('console: journey 2 in the browser', () => {
     await b.shot('service-logs');
     await page.getByRole('tab', { name: 'Monitoring' }).click();
     await page.getByRole('img', { name: 'Requests per second' }).waitFor();
-    expect(await page.locator('.chart path.line').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('.chart .line path').count()).toBeGreaterThanOrEqual(4);
     await b.shot('service-monitoring');
     await page.getByRole('tab', { name: 'Events' }).click();
     await page.getByRole('table', { name: 'Events' }).getByRole('row').nth(1).waitFor();
@@ -246,6 +246,7 @@ describe('console: language, narrow window, keyboard', () => {
     await page.getByRole('link', { name: '在线服务' }).waitFor();
     await page.locator('tr[data-service="classify"]').getByText('运行中').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await b.shot('services-list-zh');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'Online services' }).waitFor();
   });

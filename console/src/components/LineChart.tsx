@@ -25,7 +25,7 @@ export function LineChart({ title, series, labels, unit }: { title: string; seri
     return d;
   };
   const last = series.map((s) => [s.name, [...s.values].reverse().find((v) => v !== null)] as const);
-  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const fmt = (v: number) => (Number.isInteger(v) || v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   return (
     <figure className="chart">
       <figcaption>
@@ -58,7 +58,13 @@ export function LineChart({ title, series, labels, unit }: { title: string; seri
           </>
         )}
         {series.map((s) => (
-          <path key={s.name} d={path(s.values)} className={`line ${s.className}`} />
+          <g key={s.name} className={`line ${s.className}`}>
+            <path d={path(s.values)} />
+            {/* a lone point (no neighbour to draw a line to) still shows */}
+            {s.values.map((v, i) =>
+              v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null ? <circle key={i} cx={x(i)} cy={y(v)} r={2} /> : null,
+            )}
+          </g>
         ))}
       </svg>
     </figure>

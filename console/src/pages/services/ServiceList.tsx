@@ -57,7 +57,7 @@ export function ServiceList() {
                 </td>
                 <td>
                   <StateBadge state={s.status} reason={s.reason} />
-                  {s.reason && <div className="reason clip">{s.reason}</div>}
+                  {s.reason && <div className="reason clip" title={s.reason}>{s.reason}</div>}
                 </td>
                 <td>
                   {s.versions.map((v) => (

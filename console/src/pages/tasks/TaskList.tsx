@@ -64,7 +64,7 @@ export function TaskList() {
                 </td>
                 <td>
                   <StateBadge state={x.state} reason={x.reason} />
-                  {x.reason && <div className="reason clip">{x.reason}</div>}
+                  {x.reason && <div className="reason clip" title={x.reason}>{x.reason}</div>}
                 </td>
                 <td>{x.runtime}</td>
                 <td>#{x.latestRun.run}</td>
