@@ -162,7 +162,8 @@ describe('importing versions', () => {
     await json('POST', '/api/v1/models/sq/versions', { ...spec, moveMode: 'move' });
     const v2 = await ready('sq', 'v2');
     expect([v2.status, v2.moveMode, v2.fileCount]).toEqual(['ready', 'move', 2]);
-    expect((await json('GET', '/api/v1/storage?prefix=cos/bucket/m')).json().items).toEqual([]);
+    // the originals go right after the version is recorded ready (never before)
+    await eventually(async () => (await json('GET', '/api/v1/storage?prefix=cos/bucket/m')).json().items.length === 0, 10_000, 'the moved originals to go');
 
     const missing = await json('POST', '/api/v1/models/sq/versions', spec);
     expect([missing.statusCode, missing.json().error.code]).toEqual([400, 'SOURCE_NOT_FOUND']);
