@@ -38,6 +38,17 @@ afterAll(async () => {
 
 const state = (s: string) => `h1 [data-state="${s}"]`;
 
+/** Waits for a locator; on a timeout, says what the API and the page showed meanwhile. */
+async function waitOrExplain(what: ReturnType<Page['locator']>, timeout: number, api: string): Promise<void> {
+  try {
+    await what.waitFor({ timeout });
+  } catch (e) {
+    await b.shot('failure-journey1');
+    const seen = await fetch(`${platform.url}${api}`).then((r) => r.text()).catch((x: unknown) => String(x));
+    throw new Error(`${(e as Error).message}\n${api} answered: ${seen.slice(0, 3000)}`);
+  }
+}
+
 /** Held-out digit d as a dark-on-light 200×200 JPEG (a photo of paper), saved under work/. */
 async function digitPhoto(d: number): Promise<string> {
   const { heldout } = mnistSplit();
@@ -62,8 +73,8 @@ describe('console: journey 1 in the browser', () => {
     await b.shot('task-create');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.waitForURL('**/tasks/mnist_train');
-    await page.getByTestId('task-logs').getByText(/epoch 1\/\d+: loss/).waitFor({ timeout: 240_000 });
-    await page.locator(state('Succeeded')).waitFor({ timeout: 240_000 });
+    await waitOrExplain(page.getByTestId('task-logs').getByText(/epoch 1\/\d+: loss/), 240_000, '/api/v1/tasks/mnist_train/logs');
+    await waitOrExplain(page.locator(state('Succeeded')), 240_000, '/api/v1/tasks/mnist_train');
     await page.getByText('The run has ended; this is its whole log.').waitFor();
     await page.getByRole('list', { name: 'Outputs' }).getByText('model.pt').waitFor();
     expect(await page.getByTestId('task-metrics').textContent()).toMatch(/"accuracy"/);
