@@ -117,14 +117,18 @@ export class TaskController {
     const { repo, runner } = this.deps;
     const active = await repo.activeRuns();
     let busy = active.filter((r) => r.state !== 'Pending').length;
+    const max = this.deps.maxConcurrentRuns ?? 2;
     for (const r of active) {
       if (this.stopped) return;
       const seen = runner.get(r.id);
       if (r.state === 'Pending') {
         if (r.stop_requested) await this.setState(r.id, { state: 'Stopped', reason: 'stopped before it started', finishedAt: now() });
-        else if (busy < (this.deps.maxConcurrentRuns ?? 2)) {
+        else if (busy < max) {
           busy++;
           await this.launch(r);
+        } else {
+          const reason = `waiting: ${busy} runs are going, at most ${max} at once`;
+          if (r.reason !== reason) await this.setState(r.id, { state: 'Pending', reason });
         }
         continue;
       }
@@ -143,7 +147,7 @@ export class TaskController {
   private async launch(r: RunRow): Promise<void> {
     const task = await this.deps.repo.byId(r.task_id);
     if (!task) return;
-    if (!(await this.setState(r.id, { state: 'Starting' }))) return;
+    if (!(await this.setState(r.id, { state: 'Starting', reason: null }))) return;
     this.seqs.set(r.id, await this.deps.repo.lastLogSeq(r.id));
     const code = JSON.parse(task.code) as { path: string };
     await this.deps.runner.start({

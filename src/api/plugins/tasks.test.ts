@@ -134,6 +134,21 @@ describe('training tasks API', () => {
     expect((await call('GET', '/api/v1/tasks/forever')).json().error.code).toBe('TASK_NOT_FOUND');
   });
 
+  it('runs at most two at once; a third waits Pending with the reason, then runs', async () => {
+    await putCode('code/slow', { 'train.js': 'console.log("busy"); setTimeout(() => {}, 60_000);' });
+    for (const name of ['one', 'two', 'three']) await call('POST', '/api/v1/tasks', { name, runtime: NODE, code: { type: 'storage', path: 'code/slow' }, command: 'node train.js' });
+    await eventually(async () => (await call('GET', '/api/v1/tasks?state=Running')).json().total === 2, 20_000, 'two Running');
+    const third = await eventually(async () => {
+      const items = (await call('GET', '/api/v1/tasks?state=Pending')).json().items;
+      return items.length === 1 && items[0].reason ? items : undefined;
+    }, 10_000, 'the third to say why it waits');
+    expect(third[0].reason).toBe('waiting: 2 runs are going, at most 2 at once');
+    const running = (await call('GET', '/api/v1/tasks?state=Running')).json().items.map((t: { name: string }) => t.name);
+    await call('POST', `/api/v1/tasks/${running[0]}/actions`, { action: 'stop' });
+    await eventually(async () => (await call('GET', `/api/v1/tasks/${third[0].name}`)).json().state === 'Running', 20_000, 'the third to run');
+    expect((await call('GET', `/api/v1/tasks/${third[0].name}`)).json().reason).toBeUndefined();
+  });
+
   it('takes uploaded code (multipart: spec then files, or one zip)', async () => {
     const zip = rawZip([{ name: 'proj/main.js', data: Buffer.from('require("./lib/say.js")("from a zip")') }, { name: 'proj/lib/say.js', data: Buffer.from('module.exports = (s) => console.log(s)') }]);
     const mp = multipart([
