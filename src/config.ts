@@ -13,7 +13,23 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   dataDir: Type.String({ default: '.modeldock', description: 'where the embedded database and blobs live' }),
   databaseUrl: Type.String({ default: '', description: 'sqlite:<file> (default: <dataDir>/modeldock.db) or postgres://…' }),
-  blobUrl: Type.String({ default: '', description: 'file://<dir> (default: <dataDir>/blobs)' }),
+  blobUrl: Type.String({
+    default: '',
+    pattern: '^(|file://.+|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?)$',
+    description: 'file://<dir> (default: <dataDir>/blobs) or s3://<bucket>[/<prefix>]',
+  }),
+  s3: Type.Object(
+    {
+      endpoint: Type.String({ default: '', pattern: '^(|https?://.+)$', description: 'S3-compatible endpoint (MinIO, COS); empty: AWS for the region' }),
+      region: Type.String({ default: 'us-east-1' }),
+      forcePathStyle: Type.Boolean({ default: false, description: 'http://host/bucket/key instead of http://bucket.host/key (MinIO needs it)' }),
+      accessKeyId: Type.String({ default: '', description: 'AWS_ACCESS_KEY_ID; empty: the SDK default chain (IRSA, instance profile)' }),
+      secretAccessKey: Type.String({ default: '', description: 'AWS_SECRET_ACCESS_KEY' }),
+      sessionToken: Type.String({ default: '', description: 'AWS_SESSION_TOKEN (temporary credentials)' }),
+      multipartPartMiB: Type.Integer({ minimum: 5, maximum: 5120, default: 16, description: 'objects larger than this are uploaded in parts of this size' }),
+    },
+    { default: {}, description: 'used when blobUrl is s3://…' },
+  ),
   importRoots: Type.Array(Type.String(), {
     default: [],
     description: 'local folders a storage import may read from (file:///…); none by default',
@@ -83,6 +99,17 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('BLOB_URL', (v) => (out.blobUrl = v));
   set('IMPORT_ROOTS', (v) => (out.importRoots = v.split(path.delimiter).filter(Boolean)));
   set('LOG_LEVEL', (v) => (out.logLevel = v));
+  const s3: Record<string, unknown> = {};
+  set('S3_ENDPOINT', (v) => (s3.endpoint = v));
+  set('S3_REGION', (v) => (s3.region = v));
+  set('S3_FORCE_PATH_STYLE', (v) => (s3.forcePathStyle = v === 'true' || v === '1' ? true : v === 'false' || v === '0' || v === '' ? false : v));
+  set('S3_PART_MIB', (v) => (s3.multipartPartMiB = num(v)));
+  // credentials under the names every S3 tool reads
+  if (env.AWS_REGION !== undefined && s3.region === undefined) s3.region = env.AWS_REGION;
+  if (env.AWS_ACCESS_KEY_ID !== undefined) s3.accessKeyId = env.AWS_ACCESS_KEY_ID;
+  if (env.AWS_SECRET_ACCESS_KEY !== undefined) s3.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (env.AWS_SESSION_TOKEN !== undefined) s3.sessionToken = env.AWS_SESSION_TOKEN;
+  if (Object.keys(s3).length) out.s3 = s3;
   set('ADMIN_TOKEN', (v) => (out.adminToken = v));
   set('PYTHON', (v) => (out.pythonPath = v));
   set('LEASE_TTL_MS', (v) => (out.leaseTtlMs = num(v)));
@@ -119,6 +146,7 @@ export function loadConfig(
   if (opts.flags?.dataDir !== undefined) flags.dataDir = opts.flags.dataDir;
   const raw: Record<string, unknown> = { ...env, ...flags, ...(opts.overrides ?? {}) };
   raw.limits = { ...((env.limits as object) ?? {}), ...((opts.overrides?.limits as object) ?? {}) };
+  raw.s3 = { ...((env.s3 as object) ?? {}), ...((opts.overrides?.s3 as object) ?? {}) };
 
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
@@ -131,6 +159,9 @@ export function loadConfig(
   if (!cfg.databaseUrl) cfg.databaseUrl = `sqlite:${path.join(cfg.dataDir, 'modeldock.db')}`;
   if (!cfg.blobUrl) cfg.blobUrl = `file://${path.join(cfg.dataDir, 'blobs')}`;
   cfg.importRoots = cfg.importRoots.map((r) => path.resolve(r));
+  if (!cfg.s3.accessKeyId !== !cfg.s3.secretAccessKey) {
+    throw new ConfigError('invalid configuration:\n  /s3: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the SDK default chain is used)');
+  }
   return deepFreeze(cfg);
 }
 
@@ -142,7 +173,12 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** The config as `doctor` shows it: the admin token masked. */
+/** The config as `doctor` shows it: the admin token and S3 secrets masked. */
 export function describeConfig(cfg: Config): Record<string, unknown> {
-  return { ...cfg, adminToken: cfg.adminToken ? '(set)' : '(not set)' };
+  const masked = (v: string) => (v ? '(set)' : '(not set)');
+  return {
+    ...cfg,
+    adminToken: masked(cfg.adminToken),
+    s3: { ...cfg.s3, secretAccessKey: masked(cfg.s3.secretAccessKey), sessionToken: masked(cfg.s3.sessionToken) },
+  };
 }

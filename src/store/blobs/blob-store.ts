@@ -1,6 +1,6 @@
 /**
  * The object store seam: model files, datasets and task outputs live here.
- * Implementations: FolderBlobStore (embedded default), S3 (later). Every
+ * Implementations: FolderBlobStore (embedded default), S3BlobStore (s3://). Every
  * implementation passes blob-store.contract.ts.
  *
  * Keys are `/`-separated relative paths without `.`/`..` segments (see keys.ts).
@@ -11,6 +11,8 @@ import type { Readable } from 'node:stream';
 export interface BlobInfo {
   key: string;
   size: number;
+  /** from `stat`, where the store keeps it beside the object (S3 metadata); never from `list` */
+  sha256?: string;
 }
 
 export interface PutResult {
@@ -33,6 +35,7 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Removes every object under a prefix. */
   deletePrefix(prefix: string): Promise<void>;
-  /** A local file path for the object when the store is a folder (instances read models from it). */
+  /** A local file path for the object when the store is a folder (instances read models from it;
+   * with other stores, see blob-cache.ts). */
   localPath?(key: string): string;
 }
