@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { openDb, type Db } from './store/db/connect.js';
 import { openBlobStore } from './store/blobs/open.js';
 import type { BlobStore } from './store/blobs/blob-store.js';
+import { BlobCache } from './store/blobs/blob-cache.js';
 import { buildApp, type ApiPlugin } from './api/app.js';
 import { ModelRepository } from './models/model-repository.js';
 import { modelsPlugin } from './api/plugins/models.js';
@@ -77,7 +78,7 @@ export const VERSION: string = (createRequire(import.meta.url)('../package.json'
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Omit<Platform, 'url'>> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb(config.databaseUrl);
-  const blobs = openBlobStore(config.blobUrl);
+  const blobs = openBlobStore(config.blobUrl, config);
   const models = new ModelRepository({ db: db.kysely, blobs, config, log });
   const servicesRepo = new ServicesRepo(db.kysely);
   models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
@@ -93,9 +94,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   logs.subscribe((l) => delivery.accept(l));
   delivery.start();
   const autoscaler = new Autoscaler();
-  if (!blobs.localPath) throw new Error('the local instance backend needs a folder blob store');
-  const localPath = blobs.localPath.bind(blobs);
-  const backend = new LocalBackend({ blobPath: localPath, env: opts.instanceEnv });
+  // instances read a folder store in place; a remote store's files are fetched once per version
+  const cache = new BlobCache(blobs, path.join(config.dataDir, 'cache', 'models'));
+  const modelDir = blobs.localPath ? blobs.localPath.bind(blobs) : (key: string) => cache.dir(key);
+  const backend = new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
   backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;
   const metrics = new ServiceMetrics();

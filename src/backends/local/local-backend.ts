@@ -19,6 +19,8 @@ const CRASH_LOOP = { restarts: 5, windowMs: 10 * 60_000 };
 
 interface Slot {
   t: InstanceTemplate;
+  /** the model version's files on this machine, once known */
+  modelDir?: string;
   obs: ObservedInstance;
   child?: ChildProcess;
   stopping: boolean;
@@ -31,7 +33,9 @@ interface Slot {
 }
 
 export interface LocalBackendOptions {
-  blobPath: (key: string) => string;
+  /** the local folder of a model version's files: a folder store's own path, or a
+   * fetched copy (BlobCache) when the store is remote; the instance stays Pending meanwhile */
+  blobPath: (key: string) => string | Promise<string>;
   /** extra environment for every instance (tests allow private image URLs here) */
   env?: Record<string, string>;
   backoffMs?: (restarts: number) => number;
@@ -71,7 +75,23 @@ export class LocalBackend implements InstanceBackend {
       timers: [],
     };
     this.slots.set(t.instanceId, slot);
-    this.launch(slot);
+    const dir = this.opts.blobPath(t.modelKey);
+    if (typeof dir === 'string') {
+      slot.modelDir = dir;
+      this.launch(slot);
+      return;
+    }
+    dir.then(
+      (d) => {
+        slot.modelDir = d;
+        if (!slot.stopping && !this.closed) this.launch(slot);
+      },
+      (e: Error) => {
+        if (slot.stopping) return;
+        slot.obs = { ...slot.obs, lastExitReason: `could not fetch the model files: ${e.message}`, failed: `could not fetch the model files: ${e.message}` };
+        this.setPhase(slot, 'Exited');
+      },
+    );
   }
 
   async stop(instanceId: string, graceMs: number): Promise<void> {
@@ -103,7 +123,7 @@ export class LocalBackend implements InstanceBackend {
       `--max-old-space-size=${Math.max(64, Math.floor(t.resources.memoryMiB * 0.75))}`,
       BIN,
       'instance',
-      '--model-dir', this.opts.blobPath(t.modelKey),
+      '--model-dir', slot.modelDir!,
       '--runtime', t.runtime,
       '--port', '0',
       '--host', '127.0.0.1',

@@ -1,0 +1,70 @@
+/**
+ * A platform whose blob store is S3 (s3rver on loopback): a model imported by upload lands
+ * in the bucket with its checksums, and a service on it (local instance backend, model
+ * files fetched into the data dir's cache) answers calls through the gateway.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { startPlatform, type Platform } from '../src/platform.js';
+import { S3BlobStore } from '../src/store/blobs/s3-blob-store.js';
+import { call } from './gateway-harness.js';
+import { tinyInferBody, tinyReluOnnx } from './gateway-model.js';
+import { multipart } from './support/multipart.js';
+import { eventually } from './support/platform.js';
+import { startS3, type TestS3 } from './support/s3.js';
+
+let s3: TestS3;
+let p: Platform;
+let dataDir: string;
+
+beforeAll(async () => {
+  s3 = await startS3();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-s3-'));
+  p = await startPlatform(loadConfig({ env: s3.env('md'), overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
+});
+
+afterAll(async () => {
+  await p?.close();
+  await s3?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('imports a model into S3 and serves it from there', async () => {
+  expect(p.blobs).toBeInstanceOf(S3BlobStore);
+  const mp = multipart([
+    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
+    { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
+  ]);
+  expect((await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload })).status).toBe(202);
+  const v = await eventually(async () => {
+    const r = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string; files: { path: string; sha256: string }[] };
+    return r.status === 'ready' ? r : null;
+  }, 30_000, 'model version ready');
+
+  // the files are objects in the bucket, under the configured prefix, each with its sha256
+  const listed = await (p.blobs as S3BlobStore).client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'md/' }));
+  const modelKey = listed.Contents?.map((o) => o.Key!).find((k) => k.endsWith('/model.onnx'));
+  expect(modelKey).toBeDefined();
+  const st = await p.blobs.stat(modelKey!.slice('md/'.length));
+  expect(st?.sha256).toBe(v.files.find((f) => f.path === 'model.onnx')?.sha256);
+
+  await fetch(`${p.url}/api/v1/services`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'relu', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } } }),
+  });
+  await eventually(async () => {
+    const s = (await (await fetch(`${p.url}/api/v1/services/relu`)).json()) as { status: string; reason?: string };
+    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+    return s.status === 'Running';
+  }, 60_000, 'relu Running');
+  const r = await call(`${p.url}/v2/models/relu/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]) });
+  expect(r.status).toBe(200);
+  expect(r.json().outputs[0].data).toEqual([0, 0, 0.5, 4]);
+  // the instance ran on a fetched copy under the data dir, not on a path into the store
+  expect(fs.readdirSync(path.join(dataDir, 'cache', 'models')).filter((d) => d !== '.tmp')).toHaveLength(1);
+});
