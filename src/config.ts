@@ -30,6 +30,20 @@ export const ConfigSchema = Type.Object({
     },
     { default: {}, description: 'used when blobUrl is s3://…' },
   ),
+  instanceBackend: Type.Union([Type.Literal('local'), Type.Literal('kubernetes')], {
+    default: 'local',
+    description: 'where service instances run: child processes here, or Deployments in a Kubernetes namespace',
+  }),
+  kubernetes: Type.Object(
+    {
+      namespace: Type.String({ default: 'modeldock', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', description: 'namespace of the instance Deployments' }),
+      image: Type.String({ default: 'modeldock:latest', minLength: 1, description: 'the modeldock image instances run (deploy/kubernetes/Dockerfile)' }),
+      configMap: Type.String({ default: 'modeldock-config', description: 'ConfigMap with MODELDOCK_BLOB_URL and MODELDOCK_S3_* for the instances\' init container' }),
+      secret: Type.String({ default: 'modeldock-s3', description: 'Secret with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (optional)' }),
+      prometheusUrl: Type.String({ default: 'http://prometheus-operated.monitoring.svc:9090', description: 'Prometheus the KEDA triggers of exported manifests query' }),
+    },
+    { default: {}, description: 'instance backend "kubernetes", and `modeldock services manifests`' },
+  ),
   importRoots: Type.Array(Type.String(), {
     default: [],
     description: 'local folders a storage import may read from (file:///…); none by default',
@@ -99,6 +113,14 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('BLOB_URL', (v) => (out.blobUrl = v));
   set('IMPORT_ROOTS', (v) => (out.importRoots = v.split(path.delimiter).filter(Boolean)));
   set('LOG_LEVEL', (v) => (out.logLevel = v));
+  set('INSTANCE_BACKEND', (v) => (out.instanceBackend = v));
+  const kube: Record<string, unknown> = {};
+  set('K8S_NAMESPACE', (v) => (kube.namespace = v));
+  set('K8S_IMAGE', (v) => (kube.image = v));
+  set('K8S_CONFIGMAP', (v) => (kube.configMap = v));
+  set('K8S_SECRET', (v) => (kube.secret = v));
+  set('K8S_PROMETHEUS_URL', (v) => (kube.prometheusUrl = v));
+  if (Object.keys(kube).length) out.kubernetes = kube;
   const s3: Record<string, unknown> = {};
   set('S3_ENDPOINT', (v) => (s3.endpoint = v));
   set('S3_REGION', (v) => (s3.region = v));
@@ -147,6 +169,7 @@ export function loadConfig(
   const raw: Record<string, unknown> = { ...env, ...flags, ...(opts.overrides ?? {}) };
   raw.limits = { ...((env.limits as object) ?? {}), ...((opts.overrides?.limits as object) ?? {}) };
   raw.s3 = { ...((env.s3 as object) ?? {}), ...((opts.overrides?.s3 as object) ?? {}) };
+  raw.kubernetes = { ...((env.kubernetes as object) ?? {}), ...((opts.overrides?.kubernetes as object) ?? {}) };
 
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];

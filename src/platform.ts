@@ -17,6 +17,7 @@ import { modelsPlugin } from './api/plugins/models.js';
 import { runtimesPlugin } from './api/plugins/runtimes.js';
 import { storagePlugin } from './api/plugins/storage.js';
 import { servicesPlugin } from './api/plugins/services.js';
+import { manifestsPlugin } from './api/plugins/manifests.js';
 import { LocalBackend } from './backends/local/local-backend.js';
 import type { InstanceBackend } from './backends/backend.js';
 import { Autoscaler } from './services/autoscaler.js';
@@ -126,6 +127,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
     { plugin: servicesPlugin({ services, logs, metrics }) },
+    { plugin: manifestsPlugin({ services, models, config }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },
     { plugin: templatesPlugin },

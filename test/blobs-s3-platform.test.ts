@@ -3,10 +3,13 @@
  * in the bucket with its checksums, and a service on it (local instance backend, model
  * files fetched into the data dir's cache) answers calls through the gateway.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startPlatform, type Platform } from '../src/platform.js';
@@ -41,7 +44,7 @@ it('imports a model into S3 and serves it from there', async () => {
   ]);
   expect((await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload })).status).toBe(202);
   const v = await eventually(async () => {
-    const r = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string; files: { path: string; sha256: string }[] };
+    const r = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string; storagePath: string; files: { path: string; sha256: string }[] };
     return r.status === 'ready' ? r : null;
   }, 30_000, 'model version ready');
 
@@ -67,4 +70,13 @@ it('imports a model into S3 and serves it from there', async () => {
   expect(r.json().outputs[0].data).toEqual([0, 0, 0.5, 4]);
   // the instance ran on a fetched copy under the data dir, not on a path into the store
   expect(fs.readdirSync(path.join(dataDir, 'cache', 'models')).filter((d) => d !== '.tmp')).toHaveLength(1);
+});
+
+it('fetch-blobs (the Kubernetes init container) copies a model version out of S3, verified', async () => {
+  const v = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { storagePath: string; files: { path: string; sha256: string }[] };
+  const into = path.join(dataDir, 'fetched');
+  const bin = path.resolve('bin/modeldock.js');
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'fetch-blobs', '--prefix', v.storagePath, '--into', into], { env: { ...process.env, ...s3.env('md') } });
+  expect(JSON.parse(stdout)).toMatchObject({ event: 'fetched', files: v.files.length });
+  for (const f of v.files) expect(createHash('sha256').update(fs.readFileSync(path.join(into, f.path))).digest('hex')).toBe(f.sha256);
 });

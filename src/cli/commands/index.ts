@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerCall } from './call.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerDoctor } from './doctor.js';
+import { register as registerFetchBlobs } from './fetch-blobs.js';
 import { register as registerInstance } from './instance.js';
 import { register as registerModels } from './models.js';
 import { register as registerRuntimes } from './runtimes.js';
@@ -23,5 +24,6 @@ export function registerAll(program: Command): void {
   registerDoctor(program);
   registerDemo(program);
   registerInstance(program);
+  registerFetchBlobs(program);
   registerTemplates(program);
 }

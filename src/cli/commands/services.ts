@@ -145,6 +145,17 @@ export function register(program: Command): void {
     },
   );
 
+  services
+    .command('manifests <name>')
+    .description('print the service as Kubernetes manifests (Deployment, Service, HPA or KEDA ScaledObject per version) for review or GitOps')
+    .option('--format <format>', 'yaml | json', 'yaml')
+    .action(async (name: string, o: { format: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (o.format !== 'yaml' && o.format !== 'json') throw new CliError(`--format is yaml or json, got "${o.format}"`);
+      const res = await ctx.api.download('GET', `/api/v1/services/${seg(name)}/manifests`, { query: { format: o.format } });
+      for await (const chunk of res.body) process.stdout.write(chunk as Buffer);
+    });
+
   registerObserveCommands(services);
   registerTokenCommands(services);
 }

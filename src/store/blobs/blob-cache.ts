@@ -48,7 +48,7 @@ export class BlobCache {
 
     const tmp = path.join(this.root, '.tmp', randomUUID());
     try {
-      for (const o of objects) await this.fetchOne(p, o, tmp);
+      await fetchFolder(this.blobs, p, tmp, objects);
       await fsp.writeFile(path.join(tmp, COMPLETE), `${JSON.stringify({ prefix: p, objects }, null, 2)}\n`);
       // copies of this prefix with other content are from a deleted, re-imported version
       await fsp.rm(home, { recursive: true, force: true });
@@ -61,24 +61,38 @@ export class BlobCache {
     }
     return dir;
   }
+}
 
-  private async fetchOne(p: string, o: BlobInfo, tmp: string): Promise<void> {
-    const rel = p && o.key !== p ? o.key.slice(p.length + 1) : path.posix.basename(o.key);
-    const file = path.join(tmp, ...rel.split('/'));
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    await pipeline(await this.blobs.get(o.key), meter, fs.createWriteStream(file, { flags: 'wx' }));
-    const got = hash.digest('hex');
-    if (size !== o.size || (o.sha256 && got !== o.sha256)) {
-      throw new DomainError('BLOB_CORRUPT', `"${o.key}" arrived as ${size} bytes with sha256 ${got}; the store records ${o.size} bytes${o.sha256 ? ` and ${o.sha256}` : ''}`);
-    }
+/**
+ * Copies every object under `prefix` into `dest` (laid out relative to the prefix), each
+ * checked against its size and, where the store records it, its sha256. `objects` (from
+ * list + stat) may be given when the caller has them. Used by BlobCache and by the
+ * Kubernetes init container (`modeldock fetch-blobs`).
+ */
+export async function fetchFolder(blobs: BlobStore, prefix: string, dest: string, objects?: BlobInfo[]): Promise<BlobInfo[]> {
+  const p = safePrefix(prefix);
+  const todo = objects ?? (await Promise.all((await blobs.list(p)).map(async (o) => (await blobs.stat(o.key)) ?? o)));
+  if (!todo.length) throw new DomainError('OBJECT_NOT_FOUND', `no files under "${p}" in the object store`);
+  for (const o of todo) await fetchOne(blobs, p, o, dest);
+  return todo;
+}
+
+async function fetchOne(blobs: BlobStore, p: string, o: BlobInfo, dest: string): Promise<void> {
+  const rel = p && o.key !== p ? o.key.slice(p.length + 1) : path.posix.basename(o.key);
+  const file = path.join(dest, ...rel.split('/'));
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  await pipeline(await blobs.get(o.key), meter, fs.createWriteStream(file, { flags: 'wx' }));
+  const got = hash.digest('hex');
+  if (size !== o.size || (o.sha256 && got !== o.sha256)) {
+    throw new DomainError('BLOB_CORRUPT', `"${o.key}" arrived as ${size} bytes with sha256 ${got}; the store records ${o.size} bytes${o.sha256 ? ` and ${o.sha256}` : ''}`);
   }
 }
