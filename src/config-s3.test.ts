@@ -13,14 +13,14 @@ describe('config: S3 blob store', () => {
     AWS_SECRET_ACCESS_KEY: 'very-secret',
   };
 
-  it('reads MODELDOCK_S3_* and the standard AWS_* credentials, and doctor shows no secret', () => {
+  it('reads MODELDOCK_S3_* and the standard AWS_* credentials, and doctor shows no secret', async () => {
     const cfg = loadConfig({ env, overrides: { dataDir: '/tmp/md' } });
     expect(cfg.blobUrl).toBe('s3://models-bucket/modeldock/prod');
     expect(cfg.s3).toMatchObject({ endpoint: env.MODELDOCK_S3_ENDPOINT, region: 'ap-guangzhou', forcePathStyle: true, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'very-secret' });
     const shown = JSON.stringify(describeConfig(cfg));
     expect(shown).not.toContain('very-secret');
     expect(describeConfig(cfg).s3).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: '(set)' });
-    const store = openBlobStore(cfg.blobUrl, cfg);
+    const store = await openBlobStore(cfg.blobUrl, cfg);
     expect(store).toBeInstanceOf(S3BlobStore);
     expect((store as S3BlobStore).url('m/v1/a.onnx')).toBe('s3://models-bucket/modeldock/prod/m/v1/a.onnx');
     expect(store.localPath).toBeUndefined();

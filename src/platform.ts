@@ -19,6 +19,8 @@ import { storagePlugin } from './api/plugins/storage.js';
 import { servicesPlugin } from './api/plugins/services.js';
 import { manifestsPlugin } from './api/plugins/manifests.js';
 import { LocalBackend } from './backends/local/local-backend.js';
+import { KubernetesBackend } from './backends/kubernetes/kubernetes-backend.js';
+import { openCluster } from './backends/kubernetes/open-cluster.js';
 import type { InstanceBackend } from './backends/backend.js';
 import { Autoscaler } from './services/autoscaler.js';
 import { LiveDirectory } from './services/directory.js';
@@ -79,7 +81,7 @@ export const VERSION: string = (createRequire(import.meta.url)('../package.json'
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Omit<Platform, 'url'>> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb(config.databaseUrl);
-  const blobs = openBlobStore(config.blobUrl, config);
+  const blobs = await openBlobStore(config.blobUrl, config);
   const models = new ModelRepository({ db: db.kysely, blobs, config, log });
   const servicesRepo = new ServicesRepo(db.kysely);
   models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
@@ -98,7 +100,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   // instances read a folder store in place; a remote store's files are fetched once per version
   const cache = new BlobCache(blobs, path.join(config.dataDir, 'cache', 'models'));
   const modelDir = blobs.localPath ? blobs.localPath.bind(blobs) : (key: string) => cache.dir(key);
-  const backend = new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
+  const backend: InstanceBackend =
+    config.instanceBackend === 'kubernetes'
+      ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods') })
+      : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
   backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;
   const metrics = new ServiceMetrics();

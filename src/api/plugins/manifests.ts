@@ -24,7 +24,7 @@ export function manifestsPlugin(deps: { services: ServiceManager; models: ModelR
         const format = ((req.query as { format?: ManifestFormat }).format ?? 'yaml') as ManifestFormat;
         const ms = await serviceManifests(svc, async (m, v) => (await models.getVersion(m, v)).storagePath, config.kubernetes);
         reply.header('content-type', format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8');
-        return reply.send(renderManifests(svc, ms, format));
+        return reply.send(await renderManifests(svc, ms, format));
       },
     );
   };

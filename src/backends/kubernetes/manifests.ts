@@ -81,7 +81,7 @@ export function deploymentFor(v: VersionInput, s: ManifestSettings): Manifest {
       template: {
         metadata: {
           labels: { ...labelsFor(v), [LABELS.specHash]: v.specHash },
-          annotations: { [ANNOTATIONS.specHash]: v.specHash, [ANNOTATIONS.model]: `${v.model}:${v.modelVersion}` },
+          annotations: { [ANNOTATIONS.specHash]: v.specHash, [ANNOTATIONS.model]: modelRef(v) },
         },
         spec: podSpec(v, s),
       },
@@ -204,8 +204,10 @@ function blobEnv(s: ManifestSettings): Obj[] {
   return [{ configMapRef: { name: s.configMap } }, { secretRef: { name: s.secret, optional: true } }];
 }
 
+const modelRef = (v: VersionInput) => (v.modelVersion ? `${v.model}:${v.modelVersion}` : v.model);
+
 function annotationsFor(v: VersionInput): Record<string, string> {
-  return { [ANNOTATIONS.specHash]: v.specHash, [ANNOTATIONS.model]: `${v.model}:${v.modelVersion}`, [ANNOTATIONS.versionId]: v.versionId };
+  return { [ANNOTATIONS.specHash]: v.specHash, [ANNOTATIONS.model]: modelRef(v), [ANNOTATIONS.versionId]: v.versionId };
 }
 
 export function serviceFor(v: VersionInput, s: ManifestSettings): Manifest {

@@ -3,7 +3,6 @@
  * manifests`, GET /api/v1/services/{name}/manifests): every version's Deployment, Service
  * and autoscaler, as YAML documents or a JSON List.
  */
-import { dumpYaml } from '@kubernetes/client-node';
 import type { Service } from '../../contracts/services.js';
 import { specHash } from '../../services/reconciler.js';
 import { versionManifests, type Manifest, type ManifestSettings } from './manifests.js';
@@ -38,8 +37,10 @@ export async function serviceManifests(svc: Service, modelKey: (model: string, v
   return out;
 }
 
-export function renderManifests(svc: Service, ms: Manifest[], format: ManifestFormat): string {
+/** YAML documents or a JSON List. (client-node, for its YAML, loads on first use: ~600 ms.) */
+export async function renderManifests(svc: Service, ms: Manifest[], format: ManifestFormat): Promise<string> {
   if (format === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: ms }, null, 2)}\n`;
+  const { dumpYaml } = await import('@kubernetes/client-node');
   const head = `# modeldock service "${svc.name}": ${svc.versions.length} version(s), generated for review or GitOps.\n# Traffic weights between versions live in the modeldock gateway, not in these objects.\n`;
   return head + ms.map((m) => `---\n${dumpYaml(m)}`).join('');
 }

@@ -18,7 +18,7 @@ export function register(program: Command): void {
       const { openBlobStore } = await import('../../store/blobs/open.js');
       const { fetchFolder } = await import('../../store/blobs/blob-cache.js');
       const config = loadConfig();
-      const blobs = openBlobStore(config.blobUrl, config);
+      const blobs = await openBlobStore(config.blobUrl, config);
       const started = Date.now();
       const files = await fetchFolder(blobs, o.prefix, o.into);
       const bytes = files.reduce((a, f) => a + f.size, 0);
