@@ -33,6 +33,12 @@ describe('config: S3 blob store', () => {
     expect(() => loadConfig({ env: { AWS_ACCESS_KEY_ID: 'only-the-id' } })).toThrow(/AWS_SECRET_ACCESS_KEY/);
   });
 
+  it('shows a database URL without its password', () => {
+    const cfg = loadConfig({ env: { MODELDOCK_DATABASE_URL: 'postgres://md:hunter2@db.internal:5432/modeldock' }, overrides: { dataDir: '/tmp/md' } });
+    expect(describeConfig(cfg).databaseUrl).toBe('postgres://md:***@db.internal:5432/modeldock');
+    expect(JSON.stringify(describeConfig(cfg))).not.toContain('hunter2');
+  });
+
   it('keeps the folder store the default', () => {
     const cfg = loadConfig({ env: {}, overrides: { dataDir: '/tmp/md' } });
     expect(cfg.blobUrl).toBe('file:///tmp/md/blobs');

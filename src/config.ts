@@ -196,11 +196,24 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** The config as `doctor` shows it: the admin token and S3 secrets masked. */
+/** A URL with its password (if any) replaced, for showing: postgres://u:***@host/db. */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** The config as `doctor` shows it: the admin token, database password and S3 secrets masked. */
 export function describeConfig(cfg: Config): Record<string, unknown> {
   const masked = (v: string) => (v ? '(set)' : '(not set)');
   return {
     ...cfg,
+    databaseUrl: withoutPassword(cfg.databaseUrl),
     adminToken: masked(cfg.adminToken),
     s3: { ...cfg.s3, secretAccessKey: masked(cfg.s3.secretAccessKey), sessionToken: masked(cfg.s3.sessionToken) },
   };
