@@ -66,6 +66,15 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  http: Type.Object(
+    {
+      headersTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'a request\'s headers must arrive within this (slowloris guard)' }),
+      requestTimeoutMs: Type.Integer({ minimum: 100, default: 900_000, description: 'a whole request, body included, must arrive within this (bounds uploads)' }),
+      idleTimeoutMs: Type.Integer({ minimum: 100, default: 120_000, description: 'a connection with no traffic for this long is closed' }),
+      keepAliveTimeoutMs: Type.Integer({ minimum: 100, default: 72_000, description: 'an idle keep-alive connection is closed after this' }),
+    },
+    { default: {}, description: 'client connection limits of the platform\'s HTTP server' },
+  ),
   prices: Type.Object(
     {
       currency: Type.String({ default: 'CNY' }),
@@ -137,6 +146,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('LEASE_TTL_MS', (v) => (out.leaseTtlMs = num(v)));
   set('REQUEST_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), requestTimeoutMs: num(v) }));
   set('WAKE_TIMEOUT_MS', (v) => (out.gateway = { ...(out.gateway as object), wakeTimeoutMs: num(v) }));
+  const http: Record<string, unknown> = {};
+  set('HTTP_HEADERS_TIMEOUT_MS', (v) => (http.headersTimeoutMs = num(v)));
+  set('HTTP_REQUEST_TIMEOUT_MS', (v) => (http.requestTimeoutMs = num(v)));
+  set('HTTP_IDLE_TIMEOUT_MS', (v) => (http.idleTimeoutMs = num(v)));
+  if (Object.keys(http).length) out.http = http;
   set('PRICES', (v) => {
     try {
       out.prices = JSON.parse(v);

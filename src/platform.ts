@@ -150,7 +150,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       }),
     },
   ];
-  const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION }, plugins);
+  const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION, timeouts: config.http }, plugins);
   app.addHook('onListen', async () => {
     const addr = app.server.address();
     if (typeof addr === 'object' && addr) baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;

@@ -17,7 +17,27 @@ export interface AppOptions {
   bodyLimitBytes: number;
   adminToken: string;
   version: string;
+  /** slow-client limits (slowloris): defaults from HTTP_TIMEOUT_DEFAULTS */
+  timeouts?: HttpTimeouts;
 }
+
+/**
+ * How long a connection may take over its request. Node's http server checks these on
+ * every `connectionsCheckingInterval`; Fastify's own default turns requestTimeout off,
+ * which lets a client trickling a body hold its connection for ever.
+ */
+export interface HttpTimeouts {
+  /** all headers of a request received within this (408 and close otherwise) */
+  headersTimeoutMs: number;
+  /** the whole request (headers and body) received within this: bounds uploads too */
+  requestTimeoutMs: number;
+  /** a socket with no bytes either way for this long is closed */
+  idleTimeoutMs: number;
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+}
+
+export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = { headersTimeoutMs: 30_000, requestTimeoutMs: 900_000, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 72_000 };
 
 export interface ApiPlugin {
   plugin: FastifyPluginAsync;
@@ -25,7 +45,12 @@ export interface ApiPlugin {
 }
 
 export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<FastifyInstance> {
+  const t = opts.timeouts ?? HTTP_TIMEOUT_DEFAULTS;
   const app = Fastify({
+    requestTimeout: t.requestTimeoutMs,
+    connectionTimeout: t.idleTimeoutMs,
+    keepAliveTimeout: t.keepAliveTimeoutMs,
+    http: { headersTimeout: t.headersTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(t.headersTimeoutMs / 4))) },
     loggerInstance: opts.logger as FastifyBaseLogger,
     // one line per request is written by the onResponse hook below (and by the gateway for calls)
     logController: new LogController({ disableRequestLogging: true }),
