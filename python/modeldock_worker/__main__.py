@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 
-from . import jsonable
+from . import jsonable, lifeline
 from .protocol import OP_EXIT, OP_READY, OP_RUN, TAG_ERROR, TAG_JSON, Channel
 from .requirements import check, missing_message
 from .service import LoadError, Service, error_item
@@ -21,6 +21,7 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--fd", type=int, default=3)
     args = p.parse_args()
+    lifeline.hold(int(os.environ.get("MODELDOCK_WORKER_PARENT") or os.getppid()))
     if not logging.getLogger().handlers:
         logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 

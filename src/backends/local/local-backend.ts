@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import type { InstancePhase } from '../../contracts/services.js';
 import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
 import { inheritedEnv } from './child-env.js';
-import { treeCpuSeconds, treeRssMiB } from './process-tree.js';
+import { killTree, treeCpuSeconds, treeRssMiB } from './process-tree.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url));
 const LOAD_FAILED_EXIT = 3;
 const CRASH_LOOP = { restarts: 5, windowMs: 10 * 60_000 };
+/** a model that misses its startup timeout this many times in a row is failed (its load hangs) */
+const STARTUP_TIMEOUTS_TO_FAIL = 2;
 
 interface Slot {
   t: InstanceTemplate;
@@ -28,6 +30,8 @@ interface Slot {
   crashes: number[];
   probeFailures: number;
   livenessFailures: number;
+  /** startup timeouts since the instance was last ready */
+  startupTimeouts: number;
   timers: NodeJS.Timeout[];
   exited?: Promise<void>;
 }
@@ -72,6 +76,7 @@ export class LocalBackend implements InstanceBackend {
       crashes: [],
       probeFailures: 0,
       livenessFailures: 0,
+      startupTimeouts: 0,
       timers: [],
     };
     this.slots.set(t.instanceId, slot);
@@ -103,7 +108,7 @@ export class LocalBackend implements InstanceBackend {
     const child = slot.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const kill = setTimeout(() => this.forceKill(child), graceMs);
       await slot.exited;
       clearTimeout(kill);
     }
@@ -153,8 +158,9 @@ export class LocalBackend implements InstanceBackend {
     slot.timers.push(
       setTimeout(() => {
         if (slot.obs.phase === 'Starting' && slot.child === child) {
-          slot.stderrTail.push(`did not become ready within ${t.startupTimeoutMs} ms`);
-          child.kill('SIGKILL');
+          slot.startupTimeouts++;
+          slot.stderrTail.push(`did not become ready within ${t.startupTimeoutMs} ms (startupTimeoutMs)`);
+          this.forceKill(child);
         }
       }, t.startupTimeoutMs),
     );
@@ -166,6 +172,7 @@ export class LocalBackend implements InstanceBackend {
         const ev = JSON.parse(line) as { port: number };
         slot.obs = { ...slot.obs, url: `http://127.0.0.1:${ev.port}` };
         slot.crashes = [];
+        slot.startupTimeouts = 0;
         this.setPhase(slot, 'Ready');
         this.startProbes(slot);
         return;
@@ -190,7 +197,7 @@ export class LocalBackend implements InstanceBackend {
       const rss = slot.child?.pid ? treeRssMiB(slot.child.pid) : 0;
       if (rss > slot.t.resources.memoryMiB) {
         slot.stderrTail.push(`OOMKilled: resident memory ${Math.round(rss)} MiB is over the limit of ${slot.t.resources.memoryMiB} MiB`);
-        slot.child?.kill('SIGKILL');
+        this.forceKill(slot.child);
         return;
       }
       const probe = (p: { path: string; timeoutMs: number }) => fetch(slot.obs.url + p.path, { signal: AbortSignal.timeout(p.timeoutMs) }).then((r) => r.ok, () => false);
@@ -199,7 +206,7 @@ export class LocalBackend implements InstanceBackend {
         slot.livenessFailures = (await probe(live)) ? 0 : slot.livenessFailures + 1;
         if (slot.livenessFailures >= live.failureThreshold) {
           slot.stderrTail.push(`liveness probe ${live.path} failed ${slot.livenessFailures} times in a row`);
-          slot.child?.kill('SIGKILL');
+          this.forceKill(slot.child);
           return;
         }
       }
@@ -232,6 +239,11 @@ export class LocalBackend implements InstanceBackend {
       this.emitChange(slot.t.instanceId);
       return;
     }
+    if (slot.startupTimeouts >= STARTUP_TIMEOUTS_TO_FAIL) {
+      slot.obs.failed = `the model did not become ready within ${slot.t.startupTimeoutMs} ms (startupTimeoutMs), ${slot.startupTimeouts} times in a row: its load hangs or needs a longer startup timeout`;
+      this.emitChange(slot.t.instanceId);
+      return;
+    }
     const nowMs = Date.now();
     slot.crashes = [...slot.crashes.filter((t) => nowMs - t < CRASH_LOOP.windowMs), nowMs];
     if (slot.crashes.length > CRASH_LOOP.restarts) {
@@ -249,7 +261,13 @@ export class LocalBackend implements InstanceBackend {
     );
   }
 
-  private setPhase(slot: Slot, phase: InstancePhase): void {
+  /** SIGKILL for the instance and its whole process tree (Python workers busy in user code included). */
+  private forceKill(child: ChildProcess | undefined): void {
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    killTree(child.pid);
+  }
+
+    private setPhase(slot: Slot, phase: InstancePhase): void {
     if (slot.obs.phase === phase) return;
     slot.obs = { ...slot.obs, phase };
     this.emitChange(slot.t.instanceId);

@@ -65,3 +65,17 @@ function cpuTicks(pid: number): number {
 export function treeCpuSeconds(pid: number): number {
   return tree(pid).reduce((a, p) => a + cpuTicks(p), 0) / 100; // USER_HZ is 100 on Linux
 }
+
+/**
+ * SIGKILLs pid and every descendant (listed first, so none is reparented out of reach):
+ * a forced kill of an instance takes its Python workers with it, busy or not.
+ */
+export function killTree(pid: number): void {
+  for (const p of tree(pid)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}

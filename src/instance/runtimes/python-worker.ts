@@ -70,7 +70,7 @@ export class PythonWorker {
   start(): Promise<LoadReport> {
     const o = this.opts;
     const pythonPath = [PYTHON_DIR, o.env.PYTHONPATH].filter(Boolean).join(':');
-    const env = { ...o.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', TI_MODEL_DIR: o.modelDir, OMP_NUM_THREADS: String(o.threads) };
+    const env = { ...o.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', TI_MODEL_DIR: o.modelDir, OMP_NUM_THREADS: String(o.threads), MODELDOCK_WORKER_PARENT: String(process.pid) };
     const child = spawn(o.python, ['-m', 'modeldock_worker', '--role', o.role, '--threads', String(o.threads)], { cwd: o.modelDir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.sock = child.stdio[3] as Socket;
