@@ -68,6 +68,8 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
   const lenient = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
 
+  guardJsonDepth(app);
+
   const routes = new RouteTable();
   routes.attach(app);
 
@@ -104,6 +106,34 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
 
   for (const p of plugins) await app.register(p.plugin, { prefix: p.prefix ?? '' });
   return app;
+}
+
+/** Deeper JSON than any request needs; deeper still overflows the stack where it is stringified again. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The default JSON parser (no __proto__ / constructor tricks), refusing bodies nested past MAX_JSON_DEPTH. */
+function guardJsonDepth(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    parse(req, body as string, (err, value) => {
+      if (err) return done(err as Error);
+      if (deeperThan(value, MAX_JSON_DEPTH)) return done(new DomainError('INVALID_ARGUMENT', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`));
+      done(null, value);
+    });
+  });
+}
+
+/** Whether a parsed JSON value nests deeper than `max` (iterative: no recursion to overflow). */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return false;
 }
 
 function makeIdGenerator(): () => string {

@@ -28,15 +28,34 @@ export const TYPED: Record<Exclude<OipDatatype, 'BYTES'>, TypedCtor> = {
 };
 
 const bad = (msg: string) => new DomainError('INVALID_TENSOR', msg);
+/** Ranks past this are refused (numpy's own cap); nested data is flattened at most this deep. */
+export const MAX_RANK = 32;
+/** [lowest, past the highest] value of each integer datatype: values outside are refused, not wrapped. */
+const INT_RANGE: Partial<Record<OipDatatype, readonly [number, number]>> = {
+  UINT8: [0, 2 ** 8],
+  INT8: [-(2 ** 7), 2 ** 7],
+  UINT16: [0, 2 ** 16],
+  INT16: [-(2 ** 15), 2 ** 15],
+  UINT32: [0, 2 ** 32],
+  INT32: [-(2 ** 31), 2 ** 31],
+  UINT64: [0, 2 ** 64],
+  INT64: [-(2 ** 63), 2 ** 63],
+};
 export const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A short description of a JSON value for a message (never stringifies a whole structure). */
+const describe = (v: unknown): string =>
+  typeof v === 'number' ? String(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : JSON.stringify(v).slice(0, 40);
 
 /** OIP JSON input → Tensor (data flattened row-major; nested arrays accepted). */
 export function decodeInput(input: OipRequestInput, where = `input "${input?.name}"`): Tensor {
   if (!input || typeof input.name !== 'string') throw bad('each input needs a "name"');
   const { datatype, shape } = input;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${where}: "shape" must be an array of non-negative integers`);
+  if (shape.length > MAX_RANK) throw bad(`${where}: "shape" has ${shape.length} dimensions; at most ${MAX_RANK} are allowed`);
   if (!Array.isArray(input.data)) throw bad(`${where}: "data" must be an array`);
-  const flat = (Array.isArray(input.data[0]) ? (input.data as unknown[]).flat(Infinity) : input.data) as unknown[];
+  // bounded: data nested deeper than any shape stays nested and fails the element checks
+  const flat = (Array.isArray(input.data[0]) ? (input.data as unknown[]).flat(MAX_RANK) : input.data) as unknown[];
   const n = elementCount(shape);
   if (flat.length !== n) throw bad(`${where}: shape [${shape.join(', ')}] holds ${n} values but "data" has ${flat.length}`);
   if (datatype === 'BYTES') {
@@ -46,6 +65,7 @@ export function decodeInput(input: OipRequestInput, where = `input "${input?.nam
   const Ctor = TYPED[datatype as Exclude<OipDatatype, 'BYTES'>];
   if (!Ctor) throw bad(`${where}: unknown datatype "${String(datatype)}"`);
   const isBig = datatype === 'INT64' || datatype === 'UINT64';
+  const range = INT_RANGE[datatype as OipDatatype];
   if (datatype === 'BOOL') {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -56,7 +76,11 @@ export function decodeInput(input: OipRequestInput, where = `input "${input?.nam
     return { name: input.name, datatype, shape: [...shape], data: out };
   }
   for (let i = 0; i < n; i++) {
-    if (typeof flat[i] !== 'number' || (isBig && !Number.isInteger(flat[i]))) throw bad(`${where}: ${datatype} data must be ${isBig ? 'integers' : 'numbers'} (item ${i} is ${JSON.stringify(flat[i])})`);
+    const v = flat[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || (range !== undefined && (!Number.isInteger(v) || v < range[0] || v >= range[1]))) {
+      const want = range ? `integers from ${range[0]} to ${range[1] - 1}` : 'finite numbers';
+      throw bad(`${where}: ${datatype} data must be ${want} (item ${i} is ${describe(v)})`);
+    }
   }
   if (datatype === 'FP16') return { name: input.name, datatype, shape: [...shape], data: floatsToHalf(flat as number[]) };
   const out = new Ctor(n);

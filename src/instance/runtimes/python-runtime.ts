@@ -116,7 +116,7 @@ export class PythonRuntime implements Runtime {
 
   async predict(bodies: unknown[]): Promise<(unknown | Error)[]> {
     if (!this.inferPool) throw new DomainError('MODEL_NOT_READY', 'the model is not loaded');
-    let slots: Slot[] = bodies.map((b) => jsonItem(b));
+    let slots: Slot[] = bodies.map(itemOf);
     if (this.prePool) slots = await this.perItem(this.prePool, STAGE.pre, slots);
     const stages = STAGE.predict | (this.prePool ? 0 : STAGE.pre) | (this.postPool ? 0 : STAGE.post);
     slots = await this.batchCall(this.inferPool, stages, slots);
@@ -155,6 +155,15 @@ export class PythonRuntime implements Runtime {
     const code = e.code && e.code in ERROR_CODES && /^(INVALID_|IMAGE_)/.test(e.code) ? (e.code as ErrorCode) : 'MODEL_ERROR';
     if (e.traceback) this.log('error', `model_service.py raised: ${e.message}`, { traceback: e.traceback });
     return new DomainError(code, e.message);
+  }
+}
+
+/** One body as a worker item; a body JSON cannot carry (nested past the stack) fails alone, not its whole batch. */
+function itemOf(body: unknown): Slot {
+  try {
+    return jsonItem(body);
+  } catch (e) {
+    return new DomainError('INVALID_INPUT', `the request body cannot be handed to the model: ${(e as Error).message}`);
   }
 }
 
