@@ -45,7 +45,7 @@ describe('OIP v2 decoder properties', () => {
         try {
           const t = decodeInput(i as OipRequestInput);
           checkInputs([t], [{ name: 'x', datatype: t.datatype, shape: t.shape.map(() => -1) }]);
-          expect(t.data.length).toBe(elementCount(t.shape));
+          expect((t.data as ArrayLike<unknown>).length).toBe(elementCount(t.shape));
         } catch (e) {
           if (!isInvalidTensor(e)) throw e;
         }
