@@ -29,6 +29,7 @@ import { Reconciler } from './services/reconciler.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
+import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './services/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
 import { LogDelivery } from './services/log-delivery.js';
@@ -73,6 +74,8 @@ export interface PlatformOptions {
   /** extra environment for every instance (tests allow loopback image URLs with it) */
   instanceEnv?: Record<string, string>;
   reconcilePeriodMs?: number;
+  /** how often instances' batch counts are read for the metrics API (default 5000) */
+  batchStatsEveryMs?: number;
 }
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -108,6 +111,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   let kick = () => undefined as void;
   const metrics = new ServiceMetrics();
   const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
+  const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
+  batchStats.start();
   const reconciler = new Reconciler({
     repo: servicesRepo,
     models: models.repo,
@@ -198,6 +203,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
       };
       await step('reconciler', 5_000, () => reconciler.stop());
+      await step('batch stats', 3_000, () => batchStats.stop());
       feed.stop();
       traffic.stop();
       await step('task runs', 20_000, () => taskController.stop());

@@ -50,7 +50,7 @@ async function underLoad(name: string, work: () => Promise<void>): Promise<numbe
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-services-'));
-  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
+  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200, batchStatsEveryMs: 500 });
   const mp = multipart([
     { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
     { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
@@ -214,5 +214,29 @@ describe('a service on the local backend', () => {
     const access = (await api<{ items: { line: string; stream: string }[] }>('GET', '/api/v1/services/locked/logs?keyword=infer')).items;
     expect(access.map((l) => l.line)).toEqual(expect.arrayContaining([expect.stringMatching(/POST .*infer 401/), expect.stringMatching(/POST .*infer 200/)]));
     expect(JSON.stringify(access)).not.toContain(tok.token);
+  });
+
+  it('shows the mean batch size in its metrics: above 1 when batching under concurrent calls', async () => {
+    type Points = { points: { qps: number; batchSize: number | null }[] };
+    await api('POST', '/api/v1/services', { name: 'batched', version: version({ batching: { maxBatchSize: 16, maxQueueDelayMs: 20 } }) });
+    await running('batched', 1);
+    let stop = false;
+    const loop = load(1_000_000, 16, () => infer('batched'), () => stop);
+    try {
+      const pts = await eventually(async () => {
+        const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=1m');
+        return m.points.some((x) => (x.batchSize ?? 0) > 1) ? m.points : null;
+      }, 30_000, 'a 10 s point with a mean batch size above 1');
+      expect(Math.max(...pts.map((x) => x.batchSize ?? 0))).toBeLessThanOrEqual(16);
+    } finally {
+      stop = true;
+    }
+    expect((await loop).every((s) => s === 200)).toBe(true);
+    // one caller at a time: nothing to batch together, one row per batch (in the next 10 s bucket)
+    await eventually(async () => {
+      expect(await infer('batched')).toBe(200);
+      const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=10s');
+      return m.points.at(-1)?.batchSize === 1;
+    }, 30_000, 'batch size 1 with one caller');
   });
 });

@@ -11,19 +11,9 @@ import type { ResourcesSpec, ServiceVersionSpec } from '../contracts/services.js
 import type { ObservedInstance } from '../backends/backend.js';
 import type { Database } from '../store/db/schema.js';
 
-export interface Capacity {
-  cpuMillicores: number;
-  memoryMiB: number;
-  gpu: number;
-}
+import type { Capacity, ResourceGroup } from '../contracts/service-ops.js';
 
-export interface ResourceGroup {
-  name: string;
-  capacity: Capacity;
-  used: Capacity;
-  services: string[];
-  createdAt: string;
-}
+export type { Capacity, ResourceGroup } from '../contracts/service-ops.js';
 
 export interface Prices {
   currency: string;

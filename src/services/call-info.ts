@@ -1,15 +1,8 @@
 /** How to call a service (服务调用): URL, method, headers, and examples for its model's handler. */
+import type { CallInfo } from '../contracts/service-ops.js';
 import type { Service } from '../contracts/services.js';
 
-export interface CallInfo {
-  url: string;
-  method: 'POST';
-  headers: Record<string, string>;
-  auth: boolean;
-  curl: string;
-  example: unknown;
-  oip: { infer: string; metadata: string; ready: string };
-}
+export type { CallInfo } from '../contracts/service-ops.js';
 
 function exampleFor(s: Service): unknown {
   const v = s.versions.find((x) => x.weight > 0) ?? s.versions[0];

@@ -53,6 +53,11 @@ export class LiveDirectory implements ServiceDirectory {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Every ready instance of every service, for reading instance metrics. */
+  readyTargets(): { service: string; instanceId: string; url: string }[] {
+    return [...this.routes.values()].flatMap((r) => r.versions.flatMap((v) => v.targets.map((t) => ({ service: r.name, ...t }))));
+  }
+
   route(name: string): ServiceRoute | undefined {
     return this.routes.get(name);
   }

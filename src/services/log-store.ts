@@ -2,14 +2,9 @@
  * Service logs: instance stdout/stderr and gateway access lines, kept per service in a
  * bounded ring (oldest dropped first) and queried by time, instance, keyword and cursor.
  */
-export interface LogLine {
-  seq: number;
-  ts: string;
-  service: string;
-  instanceId?: string;
-  stream: 'stdout' | 'stderr' | 'access';
-  line: string;
-}
+import type { ServiceLogLine } from '../contracts/service-ops.js';
+
+export type LogLine = ServiceLogLine;
 
 export interface LogQuery {
   since?: string;

@@ -1,9 +1,11 @@
 /**
  * Per-service traffic metrics: Prometheus series (GET /metrics) and a JSON time series in
  * 10-second buckets for the console's charts (GET /api/v1/services/{name}/metrics).
- * Fed by the gateway (one observe per call) and by the reconciler (ready instances).
+ * Fed by the gateway (one observe per call), by the reconciler (ready instances) and by
+ * BatchStats (batches the instances ran, read from their /metrics).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricsPoint } from '../contracts/service-ops.js';
 
 const BUCKET_MS = 10_000;
 const KEEP_BUCKETS = 360; // one hour
@@ -14,16 +16,11 @@ interface Bucket {
   errors: number;
   latencies: number[];
   readyInstances: number;
+  batches: number;
+  batchRows: number;
 }
 
-export interface MetricsPoint {
-  ts: string;
-  qps: number;
-  errors: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  readyInstances: number;
-}
+export type { MetricsPoint } from '../contracts/service-ops.js';
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -56,6 +53,13 @@ export class ServiceMetrics {
     if (b.latencies.length < 20_000) b.latencies.push(latencyMs);
   }
 
+  /** `batches` runs of the model holding `rows` rows in all, on one instance of the service. */
+  observeBatches(service: string, batches: number, rows: number): void {
+    const b = this.bucket(service);
+    b.batches += batches;
+    b.batchRows += rows;
+  }
+
   setReady(service: string, versionSeq: number, ready: number, serviceTotal: number): void {
     this.ready.set({ service, version: String(versionSeq) }, ready);
     this.readyNow.set(service, serviceTotal);
@@ -74,7 +78,7 @@ export class ServiceMetrics {
       if (b) lastReady = b.readyInstances;
       const sorted = b ? [...b.latencies].sort((x, y) => x - y) : [];
       const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
-      out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms: q(0.5), p99Ms: q(0.99), readyInstances: b?.readyInstances ?? lastReady });
+      out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms: q(0.5), p99Ms: q(0.99), readyInstances: b?.readyInstances ?? lastReady, batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null });
     }
     return out;
   }
@@ -91,7 +95,7 @@ export class ServiceMetrics {
     if (!ring) this.series.set(service, (ring = []));
     let b = ring[ring.length - 1];
     if (!b || b.start !== start) {
-      b = { start, requests: 0, errors: 0, latencies: [], readyInstances: this.readyNow.get(service) ?? 0 };
+      b = { start, requests: 0, errors: 0, latencies: [], readyInstances: this.readyNow.get(service) ?? 0, batches: 0, batchRows: 0 };
       ring.push(b);
       if (ring.length > KEEP_BUCKETS) ring.shift();
     }

@@ -5,10 +5,9 @@
  * their own: a token with perMinute N can then pass up to N × replicas calls a minute.
  * A shared counter (a PostgreSQL row or Redis) would close that gap.
  */
-export interface TokenLimits {
-  perMinute?: number;
-  perDay?: number;
-}
+import type { TokenLimits } from '../contracts/service-ops.js';
+
+export type { TokenLimits } from '../contracts/service-ops.js';
 
 export interface LimitHit {
   window: 'minute' | 'day';

@@ -16,22 +16,9 @@ import type { Database } from '../store/db/schema.js';
 import { TokenCounters, type TokenLimits } from './tokens-counters.js';
 import { TokensRepo, type TokenRow } from './tokens-repo.js';
 
-export type { TokenLimits } from './tokens-counters.js';
+import type { TokenInfo, TokenWithValue } from '../contracts/service-ops.js';
 
-export interface TokenInfo {
-  id: string;
-  name: string;
-  hint: string;
-  limits: TokenLimits;
-  enabled: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-/** Create and rotate answer the value, once. */
-export interface TokenWithValue extends TokenInfo {
-  token: string;
-}
+export type { TokenInfo, TokenLimits, TokenWithValue } from '../contracts/service-ops.js';
 
 export interface TokenPatchInput {
   name?: string;

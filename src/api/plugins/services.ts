@@ -79,7 +79,7 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
 
     app.get(
       '/api/v1/services/:name/metrics',
-      { schema: { tags, summary: 'Time series in 10 s buckets: qps, errors, p50/p99 latency, ready instances', params: NameParams, querystring: Type.Object({ window: Type.Optional(Type.String({ pattern: '^[0-9]+(s|m|h)$', default: '15m' })) }) } },
+      { schema: { tags, summary: 'Time series in 10 s buckets: qps, errors, p50/p99 latency, ready instances, mean batch size', params: NameParams, querystring: Type.Object({ window: Type.Optional(Type.String({ pattern: '^[0-9]+(s|m|h)$', default: '15m' })) }) } },
       async (req) => {
         const name = (req.params as N).name;
         await services.get(name);

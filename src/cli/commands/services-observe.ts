@@ -1,5 +1,6 @@
 /** `modeldock services instances|events|logs|metrics|call-info|usage`. */
 import type { Command } from 'commander';
+import type { CallInfo, MetricsPoint } from '../../contracts/service-ops.js';
 import type { Instance, ServiceEvent } from '../../contracts/services.js';
 import { contextOf } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -53,18 +54,18 @@ export function registerObserveCommands(services: Command): void {
 
   services
     .command('metrics <name>')
-    .description('qps, errors, latency and ready instances in 10 s buckets')
+    .description('qps, errors, latency, ready instances and mean batch size in 10 s buckets')
     .option('--window <w>', 'e.g. 5m, 1h', '5m')
     .action(async (name: string, o: { window: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await ctx.api.json<{ points: { ts: string; qps: number; errors: number; p50Ms: number | null; p99Ms: number | null; readyInstances: number }[] }>('GET', `/api/v1/services/${seg(name)}/metrics`, { query: { window: o.window } });
+      const r = await ctx.api.json<{ points: MetricsPoint[] }>('GET', `/api/v1/services/${seg(name)}/metrics`, { query: { window: o.window } });
       if (ctx.json) return printJson(r);
-      printTable(['TIME', 'QPS', 'ERRORS', 'P50 MS', 'P99 MS', 'READY'], r.points.map((p) => [p.ts, p.qps, p.errors, p.p50Ms, p.p99Ms, p.readyInstances]));
+      printTable(['TIME', 'QPS', 'ERRORS', 'P50 MS', 'P99 MS', 'READY', 'BATCH'], r.points.map((p) => [p.ts, p.qps, p.errors, p.p50Ms, p.p99Ms, p.readyInstances, p.batchSize]));
     });
 
   services.command('call-info <name>').description('how to call the service: URL, headers, curl').action(async (name: string, _o: unknown, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const info = await ctx.api.json<{ url: string; method: string; headers: Record<string, string>; curl: string; example: unknown }>('GET', `/api/v1/services/${seg(name)}/call-info`);
+    const info = await ctx.api.json<CallInfo>('GET', `/api/v1/services/${seg(name)}/call-info`);
     if (ctx.json) return printJson(info);
     process.stdout.write(`${info.method} ${info.url}\n`);
     for (const [k, v] of Object.entries(info.headers)) process.stdout.write(`${k}: ${v}\n`);

@@ -1,6 +1,6 @@
 /** 服务调用: how to call the service (URL, method, headers, token, curl) and an online test. */
 import { useState } from 'react';
-import type { CallInfo, TokenInfo } from '../../api-types.js';
+import type { CallInfo, TokenInfo, TokenWithValue } from '../../api-types.js';
 import { api, enc, get } from '../../api.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
@@ -14,14 +14,14 @@ export function CallPage({ name }: { name: string }) {
   const base = `/api/v1/services/${enc(name)}`;
   const info = usePoll(() => get<CallInfo>(`${base}/call-info`), [base], 0);
   const tokens = usePoll(() => (info.data?.auth ? get<{ items: TokenInfo[] }>(`${base}/tokens`) : Promise.resolve({ items: [] })), [base, info.data?.auth], 0);
-  const [created, setCreated] = useState<TokenInfo>();
+  const [created, setCreated] = useState<TokenWithValue>();
   const [error, setError] = useState<unknown>();
   const c = info.data;
 
   const createToken = async () => {
     setError(undefined);
     try {
-      setCreated(await api<TokenInfo>('POST', `${base}/tokens`, { name: `console-${new Date().toISOString().slice(0, 19)}` }));
+      setCreated(await api<TokenWithValue>('POST', `${base}/tokens`, { name: `console-${new Date().toISOString().slice(0, 19)}` }));
       tokens.reload();
     } catch (e) {
       setError(e);
@@ -78,7 +78,8 @@ export function CallPage({ name }: { name: string }) {
                 </ul>
                 <button type="button" onClick={() => void createToken()}>
                   {t('Create token')}
-                </button>
+                </button>{' '}
+                <Link to={`/services/${enc(name)}?tab=tokens`}>{t('Manage tokens')}</Link>
                 {created?.token && (
                   <p className="copyable" role="status">
                     {t('New token (shown only now):')} <code data-testid="new-token">{created.token}</code> <CopyButton value={created.token} label={t('token')} />

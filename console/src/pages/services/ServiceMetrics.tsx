@@ -1,4 +1,4 @@
-/** Monitoring: QPS, latency p50/p99, errors and ready instances over a window (10 s buckets). */
+/** Monitoring: QPS, latency p50/p99, errors, ready instances and mean batch size over a window (10 s buckets). */
 import { useState } from 'react';
 import type { MetricsPoint } from '../../api-types.js';
 import { enc, get } from '../../api.js';
@@ -41,6 +41,7 @@ export function ServiceMetrics({ name }: { name: string }) {
         />
         <LineChart title={t('Errors (per 10 s)')} labels={labels} series={[{ name: t('errors'), values: pts.map((p) => p.errors), className: 's3' }]} />
         <LineChart title={t('Ready instances')} labels={labels} series={[{ name: t('instances'), values: pts.map((p) => p.readyInstances), className: 's1' }]} />
+        <LineChart title={t('Batch size (mean rows per batch)')} labels={labels} series={[{ name: t('batch size'), values: pts.map((p) => p.batchSize), className: 's2' }]} />
       </div>
     </>
   );

@@ -1,0 +1,78 @@
+/**
+ * What the API answers about running services — logs, metrics, call info, call tokens and
+ * resource groups — shared by the API (which produces them), the CLI and the console.
+ */
+
+/** GET /api/v1/services/{name}/logs → {items: ServiceLogLine[]} */
+export interface ServiceLogLine {
+  /** cursor: pass the last one seen as `after` */
+  seq: number;
+  ts: string;
+  service: string;
+  instanceId?: string;
+  stream: 'stdout' | 'stderr' | 'access';
+  line: string;
+}
+
+/** GET /api/v1/services/{name}/metrics → {window, points: MetricsPoint[]}, one per 10 s, oldest first */
+export interface MetricsPoint {
+  ts: string;
+  qps: number;
+  /** 5xx answers in the bucket */
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  readyInstances: number;
+  /** mean rows per batch the instances ran in this bucket; null when they ran none */
+  batchSize: number | null;
+}
+
+/** GET /api/v1/services/{name}/call-info */
+export interface CallInfo {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  auth: boolean;
+  curl: string;
+  example: unknown;
+  oip: { infer: string; metadata: string; ready: string };
+}
+
+/** requests per minute / per UTC day; absent = unlimited */
+export interface TokenLimits {
+  perMinute?: number;
+  perDay?: number;
+}
+
+/** GET /api/v1/services/{name}/tokens → {items: TokenInfo[]} (never with values) */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  /** the first and last characters, to tell tokens apart */
+  hint: string;
+  limits: TokenLimits;
+  enabled: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** POST …/tokens and …/tokens/{id}/rotate answer the value, once. */
+export interface TokenWithValue extends TokenInfo {
+  token: string;
+}
+
+export interface Capacity {
+  cpuMillicores: number;
+  memoryMiB: number;
+  gpu: number;
+}
+
+/** GET /api/v1/resource-groups → {items: ResourceGroup[]} */
+export interface ResourceGroup {
+  name: string;
+  capacity: Capacity;
+  /** reserved by the services admitted to it */
+  used: Capacity;
+  services: string[];
+  createdAt: string;
+}
