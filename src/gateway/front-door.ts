@@ -1,0 +1,120 @@
+/**
+ * The data plane's hot routes on plain node:http, in front of Fastify on the same server:
+ *   POST /v2/models/{service}/infer
+ *   POST /v2/models/{service}/versions/{n}/infer
+ *   POST /{service}/v1/models/m:predict
+ * Everything else (the API, the console, the data plane's GET routes, any path this does
+ * not match exactly) goes to Fastify as before. Measured (docs/benchmarks.md): Fastify's
+ * request/reply objects, hooks and content-type parsing cost more per call than the whole
+ * rest of the gateway; here a call is one body read, GatewayCore.call, one write.
+ * Server-level protections (header/request/idle timeouts) apply to both, being the server's.
+ */
+import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { DomainError } from '../contracts/errors.js';
+import type { Call, GatewayCore, Outcome } from './gateway-core.js';
+
+type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A service name as the data plane routes it (anything else is left to Fastify's router). */
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PREDICT_TAIL = '/v1/models/m:predict';
+
+/** The call a hot route names, or undefined when the request is not one (Fastify takes it). */
+export function hotRoute(method: string | undefined, url: string): Pick<Call, 'service' | 'op' | 'seq'> | undefined {
+  if (method !== 'POST') return undefined;
+  const q = url.indexOf('?');
+  const p = q < 0 ? url : url.slice(0, q);
+  if (p.startsWith('/v2/models/')) {
+    const parts = p.slice(11).split('/');
+    const service = parts[0]!;
+    if (!SERVICE.test(service)) return undefined;
+    if (parts.length === 2 && parts[1] === 'infer') return { service, op: 'infer' };
+    if (parts.length === 4 && parts[1] === 'versions' && parts[3] === 'infer' && /^[1-9][0-9]{0,8}$/.test(parts[2]!)) return { service, op: 'infer', seq: Number(parts[2]) };
+    return undefined;
+  }
+  if (p.endsWith(PREDICT_TAIL)) {
+    const service = p.slice(1, p.length - PREDICT_TAIL.length);
+    if (service === 'v2' || service === 'api' || !SERVICE.test(service)) return undefined;
+    return { service, op: 'predict' };
+  }
+  return undefined;
+}
+
+function write(res: http.ServerResponse, o: Outcome): void {
+  if (res.destroyed) return;
+  const headers: Record<string, string | number> = {
+    'content-type': o.contentType ?? 'application/octet-stream',
+    'content-length': typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length,
+  };
+  if (o.retryAfter !== undefined) headers['retry-after'] = o.retryAfter;
+  res.writeHead(o.status, headers);
+  res.end(o.body);
+}
+
+async function serve(core: GatewayCore, maxBodyBytes: number, req: http.IncomingMessage, res: http.ServerResponse, hot: Pick<Call, 'service' | 'op' | 'seq'>): Promise<void> {
+  const call: Call = {
+    ...hot,
+    method: 'POST',
+    url: req.url!,
+    contentType: req.headers['content-type'],
+    authorization: req.headers.authorization,
+    t0: performance.now(),
+  };
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > maxBodyBytes) {
+    req.resume();
+    write(res, core.fail(call, tooLarge(maxBodyBytes)));
+    return;
+  }
+  const body = await readBody(req, maxBodyBytes).catch((e: unknown) => e as Error);
+  if (body instanceof Error) {
+    write(res, core.fail(call, body));
+    return;
+  }
+  call.body = body;
+  write(res, await core.call(call));
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      if (first === undefined) first = c;
+      else (chunks ??= [first]).push(c);
+    });
+    req.on('end', () => resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0))));
+    req.on('error', reject);
+  });
+}
+
+const tooLarge = (limit: number) => new DomainError('UPLOAD_TOO_LARGE', `the request body is over the limit of ${limit} bytes`);
+
+/**
+ * Puts the hot routes in front of the server's existing request listeners (Fastify's).
+ * `closing()` true: everything goes to Fastify, which answers 503 while it closes.
+ */
+export function installFrontDoor(server: http.Server, core: GatewayCore, maxBodyBytes: number, closing: () => boolean): void {
+  const behind = server.listeners('request') as Listener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const hot = closing() ? undefined : hotRoute(req.method, req.url ?? '');
+    if (hot === undefined) {
+      for (const l of behind) l.call(server, req, res);
+      return;
+    }
+    serve(core, maxBodyBytes, req, res, hot).catch((e: unknown) => {
+      if (!res.headersSent) write(res, core.fail({ ...hot, method: 'POST', url: req.url ?? '', t0: performance.now() }, e));
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * The data plane's one function, free of any HTTP framework: a call (service, operation,
+ * body bytes, auth header) in, an answer (status, type, bytes, retry-after) out. Routed
+ * auth → version by weight → least-loaded ready instance, over keep-alive pools.
+ *
+ * The Fastify routes (gateway-plugin.ts) and the raw node:http front door (front-door.ts)
+ * both call it, so the two transports cannot drift apart. The hot path does no database
+ * work and parses no JSON: the body's bytes go to the instance as sent, the answer's
+ * bytes come back as received; whatever can be worked out once per route change is
+ * (route-cache.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { STATUS_BY_KIND, toDomainError } from '../api/error-edge.js';
+import { DomainError, errorBody, type ErrorCode } from '../contracts/errors.js';
+import type { Logger } from '../log.js';
+import { authorize } from './auth.js';
+import { pickTarget, pickVersion } from './balancer.js';
+import type { ServiceDirectory } from './directory.js';
+import { ConnectFailure, exchange, type Answer } from './forward.js';
+import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
+import { Upstreams, type Upstream } from './upstreams.js';
+
+/** One line per call, for per-service log storage. Never holds headers or bodies. */
+export type AccessLogSink = (line: {
+  ts: string;
+  service: string;
+  versionId?: string;
+  instanceId?: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}) => void;
+
+export interface GatewayDeps {
+  directory: ServiceDirectory;
+  log: Logger;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  /** how long a call to a scaled-to-zero version is held while an instance starts */
+  wakeTimeoutMs: number;
+  accessLog?: AccessLogSink;
+  /** how long an instance that refused a connection is avoided (default 1000) */
+  downForMs?: number;
+}
+
+export type Op = 'predict' | 'infer' | 'metadata';
+
+export interface Call {
+  service: string;
+  op: Op;
+  /** a version number asked for (…/versions/{n}/infer) */
+  seq?: number;
+  /** as the client sent it, for the logs (path only is logged) */
+  method: string;
+  url: string;
+  body?: Buffer;
+  contentType?: string;
+  authorization?: string | string[];
+  /** performance.now() when the call arrived */
+  t0: number;
+}
+
+export interface Outcome {
+  status: number;
+  contentType: string | undefined;
+  body: Buffer | string;
+  retryAfter?: string;
+}
+
+/** Seconds a client should wait when nothing can serve it. */
+const RETRY_AFTER_UNAVAILABLE = '1';
+const RETRY_AFTER_STOPPED = '30';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const EMPTY = Buffer.alloc(0);
+
+export class GatewayCore {
+  readonly upstreams: Upstreams;
+  readonly routes: RouteCache;
+  private readonly downForMs: number;
+  private readonly idPrefix = `${Date.now().toString(36)}-g`;
+  private errorSeq = 0;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.downForMs = deps.downForMs ?? 1000;
+    this.upstreams = new Upstreams(deps.requestTimeoutMs);
+    this.routes = new RouteCache(deps.directory, this.upstreams);
+  }
+
+  async close(): Promise<void> {
+    this.routes.close();
+    await this.upstreams.close();
+  }
+
+  /** Serves one call; never throws (every failure is an error answer, logged like a success). */
+  async call(c: Call): Promise<Outcome> {
+    let v: CompiledVersion | undefined;
+    let up: Upstream | undefined;
+    let stopped = false;
+    try {
+      let svc = this.routes.get(c.service);
+      if (svc === undefined) throw new DomainError('SERVICE_NOT_FOUND', `service "${c.service}" does not exist`);
+      if (svc.route.stopped) {
+        stopped = true;
+        throw new DomainError('UNAVAILABLE', `service "${c.service}" is stopped`);
+      }
+      if (svc.route.auth) {
+        await authorize(this.deps.directory, c.service, c.authorization);
+        svc = this.routes.get(c.service) ?? svc;
+      }
+      v = await this.chooseVersion(svc, c.seq);
+      if (v.bucket !== undefined && !v.bucket.take()) throw limited(c.service, 'requests per second');
+      up = pickTarget(v, performance.now())!;
+      if (v.maxConcurrency > 0 && up.inflight >= v.maxConcurrency) throw limited(c.service, 'concurrent requests');
+
+      const path = c.op === 'predict' ? svc.paths.predict : c.op === 'infer' ? svc.paths.infer : svc.paths.metadata;
+      const method = c.op === 'metadata' ? 'GET' : 'POST';
+      const body = method === 'POST' ? (c.body ?? EMPTY) : undefined;
+      const contentType = method === 'POST' ? (c.contentType ?? 'application/json') : undefined;
+      let ans: Answer;
+      try {
+        ans = await exchange(up, method, path, contentType, body);
+      } catch (e) {
+        if (!(e instanceof ConnectFailure)) throw e;
+        up.downUntil = performance.now() + this.downForMs;
+        [v, up] = this.retryTarget(svc, v, up);
+        ans = await exchange(up, method, path, contentType, body).catch((e2: unknown) => {
+          throw e2 instanceof ConnectFailure ? new DomainError('UNAVAILABLE', `no instance of service "${c.service}" could be reached; retry`) : e2;
+        });
+      }
+      this.logCall(c, v, up, ans.status);
+      return { status: ans.status, contentType: ans.contentType, body: ans.body };
+    } catch (e) {
+      return this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);
+    }
+  }
+
+  /** OIP model readiness, from the directory: ready when a version with traffic has a ready instance. */
+  modelReady(c: Call): Outcome {
+    const svc = this.routes.get(c.service);
+    if (svc === undefined) return this.fail(c, new DomainError('SERVICE_NOT_FOUND', `service "${c.service}" does not exist`));
+    const ready = !svc.route.stopped && svc.eligible.some((v) => v.targets.length > 0);
+    if (!ready) return this.fail(c, noInstance(c.service));
+    return { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ name: c.service, ready: true }) };
+  }
+
+  /** An error answer (`{"error":{code,message}}`, Retry-After where it helps), logged as a call. */
+  fail(c: Call, err: unknown, v?: CompiledVersion, up?: Upstream, retryAfter?: string): Outcome {
+    const de = toDomainError(err);
+    const status = STATUS_BY_KIND[de.kind];
+    const wait = (de.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (wait !== undefined) retryAfter = String(wait);
+    else if (de.kind === 'unavailable') retryAfter ??= RETRY_AFTER_UNAVAILABLE;
+    else if (de.kind === 'limited') retryAfter = '1';
+    let id: string | undefined;
+    if (status >= 500) {
+      id = `${this.idPrefix}${(++this.errorSeq).toString(36)}`;
+      if (de.kind === 'internal') this.deps.log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: id, code: de.code }, 'request failed');
+      else this.deps.log.warn({ errorId: id, code: de.code, msg: de.message }, 'request not served');
+    }
+    const body = JSON.stringify(errorBody(de.code as ErrorCode, de.message, { id, details: de.details }));
+    this.logCall(c, v, up, status);
+    return { status, contentType: JSON_TYPE, body, retryAfter };
+  }
+
+  private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number): void {
+    const ms = Math.round((performance.now() - c.t0) * 1000) / 1000;
+    const q = c.url.indexOf('?');
+    const path = q < 0 ? c.url : c.url.slice(0, q);
+    const { log, accessLog, directory } = this.deps;
+    log.info({ service: c.service, version: v?.id, instance: up?.instanceId, method: c.method, path, status, ms }, 'call');
+    if (accessLog) {
+      try {
+        accessLog({ ts: new Date().toISOString(), service: c.service, versionId: v?.id, instanceId: up?.instanceId, method: c.method, path, status, ms });
+      } catch (e) {
+        log.warn({ err: e }, 'access log sink failed');
+      }
+    }
+    if (v) directory.observe(c.service, v.id, { latencyMs: ms, status });
+  }
+
+  /** Picks a version (by weight, or the one asked for) and holds for a wake-up when it has no instance. */
+  private async chooseVersion(c: CompiledService, seq: number | undefined): Promise<CompiledVersion> {
+    let v: CompiledVersion | undefined;
+    if (seq === undefined) {
+      v = pickVersion(c.eligible);
+      if (!v) throw noInstance(c.name);
+    } else {
+      v = c.versions.find((x) => x.seq === seq);
+      if (!v) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.name}" has no version ${seq}`);
+    }
+    if (v.targets.length > 0) return v;
+    if (!v.scalesFromZero) throw noInstance(c.name);
+    const id = v.id;
+    const { directory, wakeTimeoutMs } = this.deps;
+    const woke = await directory.wake(c.name, id, wakeTimeoutMs);
+    const now = this.routes.get(c.name);
+    const again = woke ? now?.versions.find((x) => x.id === id) : undefined;
+    if (again && again.targets.length > 0) return again;
+    // By weight, but not for a named version: rather another version's answer than none.
+    const other = seq === undefined ? now?.eligible.find((x) => x.targets.length > 0) : undefined;
+    if (other) return other;
+    throw new DomainError('UNAVAILABLE', `service "${c.name}" did not get a ready instance within ${wakeTimeoutMs} ms; retry`);
+  }
+
+  /** A second target for a retry: another instance of the version, else of another version, else the same one. */
+  private retryTarget(c: CompiledService, v: CompiledVersion, failed: Upstream): [CompiledVersion, Upstream] {
+    const other = pickTarget(v, performance.now(), failed);
+    if (other) return [v, other];
+    for (const w of c.eligible) {
+      if (w === v) continue;
+      const t = pickTarget(w, performance.now());
+      if (t) return [w, t];
+    }
+    return [v, failed];
+  }
+}
+
+export const noInstance = (service: string) => new DomainError('UNAVAILABLE', `service "${service}" has no ready instance; retry`);
+
+const limited = (service: string, what: string) => new DomainError('RATE_LIMITED', `service "${service}" is at its per-instance limit of ${what}; retry`, { retryAfterSeconds: 1 });
