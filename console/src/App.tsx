@@ -10,6 +10,7 @@ const SECTIONS = [
   ['/models', 'Model repository'],
   ['/tasks', 'Training tasks'],
   ['/services', 'Online services'],
+  ['/resource-groups', 'Resource groups'],
 ] as const;
 
 export function App() {

@@ -12,6 +12,7 @@ import { CallPage } from './pages/services/CallPage.js';
 import { TaskList } from './pages/tasks/TaskList.js';
 import { TaskCreate } from './pages/tasks/TaskCreate.js';
 import { TaskDetail } from './pages/tasks/TaskDetail.js';
+import { ResourceGroups } from './pages/billing/ResourceGroups.js';
 
 export function Routes({ path }: { path: string }) {
   const { t } = useI18n();
@@ -26,6 +27,7 @@ export function Routes({ path }: { path: string }) {
   if (match('/services/new', path)) return <ServiceCreate />;
   if ((m = match('/services/:name/call', path))) return <CallPage name={m.name!} />;
   if ((m = match('/services/:name', path))) return <ServiceDetail name={m.name!} />;
+  if (match('/resource-groups', path)) return <ResourceGroups />;
   if (match('/tasks', path)) return <TaskList />;
   if (match('/tasks/new', path)) return <TaskCreate />;
   if ((m = match('/tasks/:name', path))) return <TaskDetail name={m.name!} />;

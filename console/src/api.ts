@@ -105,6 +105,8 @@ const CODE_FIELDS: Record<string, string> = {
   VERSION_NOT_FOUND: 'modelVersion',
   VERSION_NOT_READY: 'modelVersion',
   RESOURCE_GROUP_NOT_FOUND: 'resourceGroup',
+  NO_CAPACITY: 'resourceGroup',
+  RESOURCE_GROUP_EXISTS: 'name',
   EXAMPLE_NOT_FOUND: 'code',
 };
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('console plugin', () => {
   it('answers / and client routes with index.html and security headers, without the admin token', async () => {
-    for (const url of ['/', '/models', '/services/classify', '/services/classify/call', '/tasks/mnist_train']) {
+    for (const url of ['/', '/models', '/services/classify', '/services/classify/call', '/tasks/mnist_train', '/resource-groups']) {
       const res = await app.inject({ url });
       expect([url, res.statusCode, res.headers['content-type']]).toEqual([url, 200, 'text/html; charset=utf-8']);
       expect(res.body).toContain('<div id="root">');

@@ -1,7 +1,9 @@
 /**
  * 导入模型, mirroring TI-ONE's form: as a new model or a new version; source upload /
  * object storage / training task; format; runtime environment (with availability);
- * metrics; move mode; description. Upload imports show a progress bar.
+ * metrics; move mode (storage and task sources); description. Upload imports show a
+ * progress bar. The version's storage path is the repository's to choose (it deletes that
+ * prefix with the version), so it is shown on the version page, not asked for here.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Model, ModelFormat, ModelVersion, Page, RuntimeEnv, SourceType } from '../../../../src/contracts/resources.js';
@@ -86,7 +88,7 @@ function ImportForm({ onClose, preset }: { onClose: () => void; preset: ImportPr
       format,
       runtime,
       ...(metricsValue !== undefined ? { metrics: metricsValue } : {}),
-      ...(source === 'storage' ? { moveMode } : {}),
+      ...(source !== 'upload' ? { moveMode } : {}),
       ...(description ? { description } : {}),
       ...(mode === 'new' ? { createModel: true, ...(modelDescription ? { modelDescription } : {}), ...(parseTags(tags) ? { modelTags: parseTags(tags) } : {}) } : {}),
     };
@@ -170,12 +172,7 @@ function ImportForm({ onClose, preset }: { onClose: () => void; preset: ImportPr
             <Field label={t('Storage path')} error={fe('source.path', 'source')} hint={t('a folder in the object store, e.g. cos/classify, or file:///… under an allowed root')}>
               <input value={path} onChange={(e) => setPath(e.target.value)} />
             </Field>
-            <Field label={t('Move mode')}>
-              <select value={moveMode} onChange={(e) => setMoveMode(e.target.value as 'copy' | 'move')}>
-                <option value="copy">{t('Copy (keep the originals)')}</option>
-                <option value="move">{t('Move (remove the originals)')}</option>
-              </select>
-            </Field>
+            <MoveModeField value={moveMode} onChange={setMoveMode} error={fe('moveMode')} />
           </>
         )}
         {source === 'task' && (
@@ -191,6 +188,7 @@ function ImportForm({ onClose, preset }: { onClose: () => void; preset: ImportPr
             <Field label={t('Run')} hint={t('empty: the latest succeeded run')} error={fe('source.run')}>
               <input value={run} onChange={(e) => setRun(e.target.value)} inputMode="numeric" />
             </Field>
+            <MoveModeField value={moveMode} onChange={setMoveMode} error={fe('moveMode')} />
           </>
         )}
       </fieldset>
@@ -231,5 +229,17 @@ function ImportForm({ onClose, preset }: { onClose: () => void; preset: ImportPr
         </button>
       </div>
     </form>
+  );
+}
+
+function MoveModeField({ value, onChange, error }: { value: 'copy' | 'move'; onChange: (v: 'copy' | 'move') => void; error?: string }) {
+  const { t } = useI18n();
+  return (
+    <Field label={t('Move mode')} error={error}>
+      <select value={value} onChange={(e) => onChange(e.target.value as 'copy' | 'move')}>
+        <option value="copy">{t('Copy (keep the originals)')}</option>
+        <option value="move">{t('Move (remove the originals)')}</option>
+      </select>
+    </Field>
   );
 }

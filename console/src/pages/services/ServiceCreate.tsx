@@ -4,6 +4,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Service } from '../../../../src/contracts/services.js';
+import type { ResourceGroup } from '../../api-types.js';
 import { api, enc, fieldError, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { Field } from '../../components/Field.js';
@@ -11,10 +12,6 @@ import { useI18n } from '../../i18n.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { parseTags } from '../models/Tags.js';
 import { VersionFields, emptyDraft, specOf } from './VersionFields.js';
-
-interface ResourceGroup {
-  name: string;
-}
 
 export function ServiceCreate() {
   const { t } = useI18n();
@@ -88,11 +85,26 @@ export function ServiceCreate() {
             </label>
           </div>
           {billingMode === 'prepaid' && (
-            <Field label={t('Resource group')} error={fe('resourceGroup')}>
+            <Field
+              label={t('Resource group')}
+              error={fe('resourceGroup')}
+              hint={
+                <>
+                  {t('Free capacity is shown per group; a service must fit with all the instances it may run.')} <Link to="/resource-groups">{t('Manage resource groups')}</Link>
+                </>
+              }
+            >
               <select value={resourceGroup} onChange={(e) => setResourceGroup(e.target.value)}>
                 <option value="">{t('Choose a resource group')}</option>
                 {groups.map((g) => (
-                  <option key={g.name}>{g.name}</option>
+                  <option key={g.name} value={g.name}>
+                    {t('{name} (free: {cpu} cores, {memory} MiB, {gpu} GPU)', {
+                      name: g.name,
+                      cpu: (g.capacity.cpuMillicores - g.used.cpuMillicores) / 1000,
+                      memory: g.capacity.memoryMiB - g.used.memoryMiB,
+                      gpu: g.capacity.gpu - g.used.gpu,
+                    })}
+                  </option>
                 ))}
               </select>
             </Field>
