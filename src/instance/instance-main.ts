@@ -11,15 +11,18 @@ import type { InstanceOptions } from './instance-config.js';
 import { createInstanceMetrics } from './instance-metrics.js';
 import type { LoadContext, Runtime } from './runtime.js';
 import { selectRuntime } from './runtimes/select-runtime.js';
+import { stderrDestination } from './stderr-destination.js';
 import { createInstanceServer } from './server/instance-server.js';
 
 export const EXIT_LOAD_FAILED = 3;
 export const EXIT_BAD_ARGS = 2;
 
 export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void> {
-  const logger = pino({ name: 'modeldock-instance', level: opts.logLevel, base: { pid: process.pid, model: opts.modelName } }, pino.destination(2));
+  const tiedToPlatform = process.env.MODELDOCK_EXIT_WITH_STDIN === '1';
+  const logger = pino({ name: 'modeldock-instance', level: opts.logLevel, base: { pid: process.pid, model: opts.modelName } }, stderrDestination(() => tiedToPlatform && process.exit(0)));
   const log: LoadContext['log'] = (level, msg, fields) => logger[level](fields ?? {}, msg);
   process.on('unhandledRejection', (e) => log('error', 'unhandled rejection', { err: String((e as Error)?.stack ?? e) }));
+  if (tiedToPlatform) exitWithPlatform();
 
   let runtime: Runtime;
   try {
@@ -83,13 +86,18 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  if (process.env.MODELDOCK_EXIT_WITH_STDIN === '1') {
-    // The platform that started us is gone: nobody routes calls here or reads our logs
-    // (a log write to the dead pipe would block the logger in EPIPE retries), and the
-    // calls in flight came over its sockets, which died with it. Leave at once.
-    const orphaned = () => process.exit(0);
-    process.stdin.on('end', orphaned);
-    process.stdin.on('error', orphaned);
-    process.stdin.resume();
-  }
+}
+
+/**
+ * With MODELDOCK_EXIT_WITH_STDIN=1, exits once the platform that started us is gone (our
+ * stdin closes, or a log line finds stderr's reader gone): nobody routes calls here or
+ * reads our logs, and the calls in flight came over its sockets, which died with it.
+ * Watched from the start, so an instance still loading (a slow or hung load) does not
+ * outlive a killed platform either.
+ */
+function exitWithPlatform(): void {
+  const orphaned = () => process.exit(0);
+  process.stdin.on('end', orphaned);
+  process.stdin.on('error', orphaned);
+  process.stdin.resume();
 }
