@@ -78,6 +78,19 @@ export interface RuntimeEnv {
   details?: Record<string, string>;
 }
 
+/** GET /api/v1/templates → {items: TemplateInfo[]}: the inference code templates */
+export interface TemplateInfo {
+  /** <kind>/<name>, e.g. pytorch/classify */
+  name: string;
+  description: string;
+  /** runtime environment id to import it with */
+  runtime: string;
+  /** model format to import it with */
+  format: string;
+  /** paths inside the template */
+  files: string[];
+}
+
 export interface StorageObject {
   path: string;
   size: number;

@@ -79,6 +79,15 @@ export interface TaskLogLine {
   line: string;
 }
 
+/** GET /api/v1/tasks/{name}/outputs: the files a run wrote to its output folder */
+export interface TaskRunOutputs {
+  run: number;
+  state: TaskState;
+  path: string;
+  /** storagePath: the key to download it by, under /api/v1/storage/ */
+  items: { path: string; size: number; storagePath: string }[];
+}
+
 /** POST /api/v1/tasks/{name}/actions */
 export type TaskAction = { action: 'stop' } | { action: 'restart' };
 

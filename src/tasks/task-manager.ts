@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE } from '../contracts/names.js';
 import type { Page } from '../contracts/resources.js';
-import type { Task, TaskExample, TaskLogLine, TaskState } from '../contracts/tasks.js';
+import type { Task, TaskExample, TaskLogLine, TaskRunOutputs, TaskState } from '../contracts/tasks.js';
 import { REPOSITORY_PREFIX, type SourceDeps, type TaskOutputs } from '../models/sources.js';
 import type { StagingArea } from '../models/staging.js';
 import { UploadSink } from '../models/upload.js';
@@ -176,7 +176,7 @@ export class TaskManager implements TaskOutputs {
     return { run: run.run, items, cursor, done };
   }
 
-  async outputs(name: string, runNo?: number): Promise<{ run: number; state: TaskState; path: string; items: { path: string; size: number; storagePath: string }[] }> {
+  async outputs(name: string, runNo?: number): Promise<TaskRunOutputs> {
     const { run } = await this.runOf(name, runNo);
     const objects = await this.deps.blobs.list(run.output_path);
     return {

@@ -1,17 +1,10 @@
 /** "Download inference code template" (下载推理代码模板): all templates or one. */
 import { useState } from 'react';
+import type { TemplateInfo } from '../../../../src/contracts/resources.js';
 import { download, get } from '../../api.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { useI18n } from '../../i18n.js';
-
-interface TemplateInfo {
-  name: string;
-  description: string;
-  runtime: string;
-  format: string;
-  files: string[];
-}
 
 export function TemplatesButton() {
   const { t } = useI18n();

@@ -1,6 +1,6 @@
 /** One training task: state and reason, runs, live logs, outputs and metrics; "Import as model". */
 import { useState } from 'react';
-import type { Task } from '../../../../src/contracts/tasks.js';
+import type { Task, TaskRunOutputs } from '../../../../src/contracts/tasks.js';
 import { download, enc, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { StateBadge } from '../../components/StateBadge.js';
@@ -12,12 +12,6 @@ import { ImportDialog } from '../models/ImportDialog.js';
 import { TaskActions, duration } from './TaskActions.js';
 import { TaskLogs } from './TaskLogs.js';
 
-interface Outputs {
-  run: number;
-  path: string;
-  items: { path: string; size: number; storagePath: string }[];
-}
-
 export function TaskDetail({ name }: { name: string }) {
   const { t } = useI18n();
   const base = `/api/v1/tasks/${enc(name)}`;
@@ -28,7 +22,7 @@ export function TaskDetail({ name }: { name: string }) {
   const x = task.data;
   const runNo = chosen ?? x?.latestRun.run;
   const run = x?.runs?.find((r) => r.run === runNo) ?? x?.latestRun;
-  const outputs = usePoll(() => (runNo ? get<Outputs>(`${base}/outputs?run=${runNo}`) : Promise.resolve(undefined)), [base, runNo, run?.state], 0);
+  const outputs = usePoll(() => (runNo ? get<TaskRunOutputs>(`${base}/outputs?run=${runNo}`) : Promise.resolve(undefined)), [base, runNo, run?.state], 0);
 
   return (
     <section>
