@@ -39,6 +39,8 @@ export class TaskController {
   private readonly pending: { run_id: string; seq: number; ts: string; stream: string; line: string }[] = [];
   private readonly seqs = new Map<string, number>();
   private flushTimer?: NodeJS.Timeout;
+  /** log writes, one after another: lines are stored in seq order, so a reader's cursor skips none */
+  private flushing: Promise<void> = Promise.resolve();
   private current?: Promise<void>;
 
   constructor(private readonly deps: TaskControllerDeps) {
@@ -219,13 +221,21 @@ export class TaskController {
     else this.flushTimer ??= setTimeout(() => void this.flushLogs(), 200);
   }
 
-  private async flushLogs(): Promise<void> {
+  /**
+   * Stores the pending lines. Writes never overlap: a second flush that started while the
+   * first was still writing its chunks could store later lines first, and a reader
+   * following with `after=<last seq seen>` would then skip the earlier ones for good.
+   */
+  private flushLogs(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch = this.pending.splice(0);
-    for (let i = 0; i < batch.length; i += 200) {
-      await this.deps.repo.appendLogs(batch.slice(i, i + 200)).catch((e) => this.deps.log.warn({ err: e }, 'storing task log lines failed'));
-    }
+    this.flushing = this.flushing.then(async () => {
+      const batch = this.pending.splice(0);
+      for (let i = 0; i < batch.length; i += 200) {
+        await this.deps.repo.appendLogs(batch.slice(i, i + 200)).catch((e) => this.deps.log.warn({ err: e }, 'storing task log lines failed'));
+      }
+    });
+    return this.flushing;
   }
 }
 
