@@ -45,7 +45,9 @@ async function waitOrExplain(what: ReturnType<Page['locator']>, timeout: number,
   } catch (e) {
     await b.shot('failure-journey1');
     const seen = await fetch(`${platform.url}${api}`).then((r) => r.text()).catch((x: unknown) => String(x));
-    throw new Error(`${(e as Error).message}\n${api} answered: ${seen.slice(0, 3000)}`);
+    // the run's state and reason too, so a rare failure says whether the run stalled, failed or was cut off
+    const task = await fetch(`${platform.url}/api/v1/tasks/mnist_train`).then((r) => r.text()).catch((x: unknown) => String(x));
+    throw new Error(`${(e as Error).message}\n${api} answered: ${seen.slice(0, 3000)}\n/api/v1/tasks/mnist_train answered: ${task.slice(0, 2000)}`);
   }
 }
 
