@@ -3,7 +3,11 @@
  * bounded in time, every figure compared with a baseline measured in the same run. Writes
  * test-artifacts/bench/results.{md,json}; with --docs also the table in docs/benchmarks.md.
  *
- *   npm run bench [-- --seconds 5] [--only 1,2,4] [--docs]
+ *   npm run bench [-- --seconds 5] [--only 1,2,4] [--docs] [--profile]
+ *
+ * --profile: every Node process the bench starts itself writes a V8 CPU profile on exit into
+ * test-artifacts/bench/profiles/ (open in Chrome DevTools or speedscope; `node
+ * test-artifacts/bench-build/bench/prof-top.js <file>` prints the top self-time functions).
  *
  * Needs `npm run build` (the scenarios run bin/modeldock.js), /usr/bin/python3 with torch
  * (the MNIST model is exported at bench time) and ../shared/fixtures (SqueezeNet, a photo);
@@ -28,6 +32,13 @@ const arg = (name: string, dflt: string) => {
 };
 const seconds = Number(arg('seconds', '5'));
 const only = new Set(arg('only', '1,2,3,4,5,6,7,8').split(',').map(Number));
+if (process.argv.includes('--profile')) {
+  // the Node processes the bench starts itself (instances, `modeldock up`, bare HTTP) write
+  // a profile when they exit; instances that `up` starts are not profiled
+  const dir = path.join(ROOT, 'test-artifacts/bench/profiles');
+  fs.mkdirSync(dir, { recursive: true });
+  process.env.MODELDOCK_BENCH_PROFILE_DIR = dir;
+}
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const sh = (cmd: string) => {

@@ -24,6 +24,9 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** `--cpu-prof` flags when the bench runs with --profile (Node refuses them in NODE_OPTIONS). */
+export const profileArgs = (): string[] => (process.env.MODELDOCK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MODELDOCK_BENCH_PROFILE_DIR}`] : []);
+
 const quietEnv = (extra: Record<string, string>) => ({ ...process.env, NODE_NO_WARNINGS: '1', MODELDOCK_LOG_LEVEL: 'warn', ...extra });
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -42,7 +45,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** A process that prints {"event":"ready","port":P} on stdout once it serves. */
 export async function startReadyLine(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Proc> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: quietEnv(env) });
+  const child = spawn(process.execPath, [...profileArgs(), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: quietEnv(env) });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -71,7 +74,7 @@ export async function startPlatform(dataDir: string, env: Record<string, string>
   const t0 = performance.now();
   fs.mkdirSync(dataDir, { recursive: true });
   const logFd = fs.openSync(path.join(dataDir, 'platform.log'), 'a');
-  const child = spawn(process.execPath, [MODELDOCK, 'up', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...profileArgs(), MODELDOCK, 'up', '--port', '0', '--data-dir', dataDir], {
     stdio: ['pipe', logFd, 'pipe'],
     env: { ...process.env, NODE_NO_WARNINGS: '1', MODELDOCK_LOG_LEVEL: 'info', MODELDOCK_IMPORT_ROOTS: dataDir, ...env },
   });

@@ -21,6 +21,7 @@ export class ConnectFailure extends Error {
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
+  'ENOENT', // a Unix socket whose instance is gone
   'ECONNRESET',
   'EPIPE',
   'EHOSTUNREACH',

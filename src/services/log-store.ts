@@ -21,19 +21,25 @@ export class LogStore {
   private seq = 0;
   private readonly listeners = new Set<(l: LogLine) => void>();
 
-  constructor(private readonly perServiceLines = 5_000) {}
+  private readonly slack: number;
+
+  constructor(private readonly perServiceLines = 5_000) {
+    this.slack = Math.max(1, Math.ceil(perServiceLines / 8));
+  }
 
   append(l: Omit<LogLine, 'seq'>): void {
     const line = { ...l, seq: ++this.seq };
     let ring = this.rings.get(l.service);
     if (!ring) this.rings.set(l.service, (ring = []));
     ring.push(line);
-    if (ring.length > this.perServiceLines) ring.splice(0, ring.length - this.perServiceLines);
+    // trimmed in steps, not a line at a time: a splice per call moved 5,000 entries per call
+    if (ring.length >= this.perServiceLines + this.slack) ring.splice(0, ring.length - this.perServiceLines);
     for (const fn of this.listeners) fn(line);
   }
 
   query(service: string, q: LogQuery): { items: LogLine[]; cursor: number } {
-    const ring = this.rings.get(service) ?? [];
+    const all = this.rings.get(service) ?? [];
+    const ring = all.length > this.perServiceLines ? all.slice(-this.perServiceLines) : all;
     const kw = q.keyword?.toLowerCase();
     const items: LogLine[] = [];
     for (const l of ring) {
