@@ -84,5 +84,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
     request.log.warn({ errorId: request.id, code: de.code, msg: de.message }, 'request not served');
   }
   const body = errorBody(de.code as ErrorCode, de.message, { id: status >= 500 ? String(request.id) : undefined, details: de.details });
+  // Answered before the request body was all read (a full disk, a limit hit mid-upload):
+  // the rest of that body is never read, so the connection cannot carry another request.
+  // Closing it lets the client see this answer instead of waiting to finish sending.
+  if (!request.raw.complete) reply.header('connection', 'close');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -17,7 +17,7 @@ import { Importer } from './importer.js';
 import { encodeMetrics, toModel, toVersion } from './mapping.js';
 import { noTaskOutputs, resolveStorageSource, type TaskOutputs } from './sources.js';
 import { StagingArea } from './staging.js';
-import { UploadSink } from './upload.js';
+import { checkRoom, UploadSink } from './upload.js';
 import { MAX_METRICS_CHARS, MAX_TAGS, type ModelCreate, type ModelPatch, type VersionSpec } from './version-spec.js';
 import { VersionFiles } from './version-files.js';
 
@@ -150,6 +150,7 @@ export class ModelRepository {
       const spec = await fill(sink);
       await this.precheck(name, spec);
       const files = await sink.finish({ unzip: spec.unzip !== false, limits: this.zipLimits });
+      await checkRoom(this.deps.blobs, files);
       const prepared = await this.prepare(name, spec);
       return await this.insertAndStart(prepared, spec, { type: 'upload', files: files.length }, dir);
     } catch (e) {

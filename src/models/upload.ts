@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError, isDomainError } from '../contracts/errors.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safeRelativePath } from '../store/blobs/keys.js';
 import { listFilesRecursive, type StagedFile } from './staging.js';
 import { stripCommonTopFolder, unzipSafely, type ZipLimits } from './zip.js';
@@ -91,5 +92,18 @@ export class UploadSink {
     await fsp.rm(this.dir, { recursive: true, force: true });
     await fsp.rename(flat, this.dir);
     return listFilesRecursive(this.dir);
+  }
+}
+
+/**
+ * Refuses an upload the blob store has no room for, before anything is recorded: the
+ * staged files are copied into the store, so a disk that held the upload may still fill
+ * half way through that copy (the import would then fail with STORAGE_FULL, later).
+ */
+export async function checkRoom(blobs: BlobStore, files: readonly { size: number }[]): Promise<void> {
+  const free = await blobs.freeBytes?.();
+  const needed = files.reduce((n, f) => n + f.size, 0);
+  if (free !== undefined && needed > free) {
+    throw new DomainError('STORAGE_FULL', `the storage device is full: the upload needs ${needed} bytes, ${free} are free; nothing was stored`);
   }
 }

@@ -14,7 +14,7 @@ import { safePrefix, safeRelativePath } from '../store/blobs/keys.js';
 import type { FileRow, ModelRow, ModelsRepo, VersionRow } from '../store/db/models-repo.js';
 import { toFile } from './mapping.js';
 import type { StagingArea } from './staging.js';
-import { UploadSink } from './upload.js';
+import { checkRoom, UploadSink } from './upload.js';
 import { zipEntries } from './zip.js';
 
 export interface VersionFilesDeps {
@@ -98,6 +98,7 @@ export class VersionFiles {
       const prefix = safePrefix(opts.prefix);
       const l = this.deps.config.limits;
       const staged = await sink.finish({ unzip: opts.unzip ?? false, limits: { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio } });
+      await checkRoom(this.deps.blobs, staged);
       const written: VersionFile[] = [];
       for (const f of staged) {
         const p = prefix ? `${prefix}/${f.path}` : f.path;

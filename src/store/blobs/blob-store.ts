@@ -38,4 +38,6 @@ export interface BlobStore {
   /** A local file path for the object when the store is a folder (instances read models from it;
    * with other stores, see blob-cache.ts). */
   localPath?(key: string): string;
+  /** Bytes that can still be written, where the store can tell (a folder: its file system). */
+  freeBytes?(): Promise<number>;
 }

@@ -23,6 +23,11 @@ export class FolderBlobStore implements BlobStore {
     return path.join(this.root, safeRelativePath(key, 'key'));
   }
 
+  async freeBytes(): Promise<number> {
+    const s = await fsp.statfs(this.root);
+    return s.bavail * s.bsize;
+  }
+
   async put(key: string, body: Readable | Buffer, opts: { maxBytes?: number } = {}): Promise<PutResult> {
     const dest = this.localPath(key);
     const tmp = path.join(this.root, TMP, randomUUID());
