@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderBlobStore } from '../../store/blobs/folder-blob-store.js';
-import { materializeMnist, mnistSplit, MNIST_PREFIX } from './mnist.js';
+import { createRequire } from 'node:module';
+import { materializeMnist, mnistSplit, MNIST_PREFIX, pixelBytes } from './mnist.js';
 
 describe('built-in mnist dataset', () => {
   it('splits every class 90/10 with the held-out part taken from the end', () => {
@@ -16,6 +17,18 @@ describe('built-in mnist dataset', () => {
       expect(Math.floor((t + h) * 0.9)).toBe(t);
     }
     expect(heldout.images.reduce((a, b) => Math.max(a, b), 0)).toBe(255);
+  });
+
+  it('reads every digits file of the package to the same bytes as JSON.parse would', () => {
+    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+    for (let d = 0; d < 10; d++) {
+      const file = fs.readFileSync(path.join(dir, `${d}.json`));
+      const want = Uint8Array.from((JSON.parse(file.toString()) as { data: number[] }).data, (v) => Math.round(v * 255));
+      expect(Buffer.from(pixelBytes(file)).equals(Buffer.from(want))).toBe(true);
+    }
+    const odd = Buffer.from(`{"data":[${[...Array(783).fill('0'), '1e0'].join(', ')}]}`);
+    expect(pixelBytes(odd)[783]).toBe(255);
+    expect(() => pixelBytes(Buffer.from('{"data":[0,2]}'))).toThrow(/not a pixel value/);
   });
 
   it('is written to the object store once, as IDX files a script can read', async () => {
