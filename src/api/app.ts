@@ -4,7 +4,7 @@
  * The gateway (data plane) and console register themselves as further plugins.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import { DomainError } from '../contracts/errors.js';
@@ -108,6 +108,22 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
   return app;
 }
 
+/**
+ * Whether a request is for the control plane: by the route it matched (the router decodes
+ * the path, so `/%61pi/v1/models` is routed to `/api/v1/models`), by its raw path, or by its
+ * decoded path (an unknown /api route is refused as unauthenticated, not as not found).
+ */
+function underApi(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0] ?? '';
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    /* not decodable: the router refuses it too */
+  }
+  return [req.routeOptions?.url ?? '', path, decoded].some((p) => p === '/api' || p.startsWith('/api/'));
+}
+
 /** Deeper JSON than any request needs; deeper still overflows the stack where it is stringified again. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -144,8 +160,8 @@ function makeIdGenerator(): () => string {
 
 function adminGuard(token: string) {
   const want = createHash('sha256').update(token).digest();
-  return async (req: { url: string; headers: Record<string, string | string[] | undefined> }) => {
-    if (!req.url.startsWith('/api/')) return;
+  return async (req: FastifyRequest) => {
+    if (!underApi(req)) return;
     const h = req.headers.authorization;
     const given = typeof h === 'string' ? h.replace(/^Bearer\s+/i, '') : '';
     const got = createHash('sha256').update(given).digest();

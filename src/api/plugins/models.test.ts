@@ -323,5 +323,10 @@ describe('platform', () => {
     const ok = await p.app.inject({ method: 'GET', url: '/api/v1/models', headers: { authorization: 'Bearer s3cret' } });
     expect(ok.statusCode).toBe(200);
     expect((await json('GET', '/healthz')).statusCode).toBe(200);
+    // the router decodes the path: an encoded /api is still the API, and still guarded
+    for (const url of ['/%61pi/v1/models', '/%61%70%69/v1/models', '/./api/v1/models', '/api/v1/models/', '/api/nothing-here', '/api/openapi.json']) {
+      const r = await json('GET', url);
+      expect([url, r.statusCode, r.json().error?.code]).toEqual([url, 401, 'UNAUTHENTICATED']);
+    }
   });
 });
