@@ -12,9 +12,9 @@ import type { ImagePolicy } from '../images/image-policy.js';
 import { hasPackageConfig } from '../package-config.js';
 import type { Runtime } from '../runtime.js';
 import { findHandlerFile } from './node-handler-loader.js';
-import { NodeHandlerRuntime } from './node-handler-runtime.js';
-import { OnnxImageRuntime } from './onnx-image-runtime.js';
-import { OnnxRuntime } from './onnx-runtime.js';
+
+// Each runtime is loaded only when an instance needs it: a plain ONNX instance does not
+// pay for sharp (image decoding, ~20 MiB resident), the Node handler or the Python side.
 
 export class RuntimeSelectError extends Error {}
 
@@ -22,13 +22,12 @@ export async function selectRuntime(runtimeId: string, modelDir: string, policy:
   if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new RuntimeSelectError(`the model dir ${modelDir} does not exist or is not a folder`);
   switch (runtimeId) {
     case RUNTIME_IDS.onnx:
-      if (hasPackageConfig(modelDir)) return new OnnxImageRuntime(policy);
-      if (findHandlerFile(modelDir)) return new NodeHandlerRuntime(policy, RUNTIME_IDS.onnx);
-      return new OnnxRuntime();
+      if (hasPackageConfig(modelDir)) return new (await import('./onnx-image-runtime.js')).OnnxImageRuntime(policy);
+      if (findHandlerFile(modelDir)) return new (await import('./node-handler-runtime.js')).NodeHandlerRuntime(policy, RUNTIME_IDS.onnx);
+      return new (await import('./onnx-runtime.js')).OnnxRuntime();
     case RUNTIME_IDS.node:
-      return new NodeHandlerRuntime(policy);
+      return new (await import('./node-handler-runtime.js')).NodeHandlerRuntime(policy);
     case RUNTIME_IDS.torch: {
-      // loaded only when needed: ONNX instances do not pay for the Python side's modules
       const { createPythonRuntime } = await import('./python-runtime.js');
       return createPythonRuntime({ imagePolicy: policy });
     }
