@@ -112,8 +112,10 @@ describe('a service on the local backend', () => {
       await running('relu', 2);
     });
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    const events = (await api<{ items: { type: string; reason: string; message: string }[] }>('GET', '/api/v1/services/relu/events')).items;
-    expect(events.find((e) => e.reason === 'Crashed')?.message).toMatch(/SIGKILL/);
+    const events = (await api<{ items: { type: string; reason: string; object: string; message: string }[] }>('GET', '/api/v1/services/relu/events')).items;
+    const crashed = events.find((e) => e.reason === 'Crashed');
+    expect([crashed?.type, crashed?.object]).toEqual(['Warning', `instance/${victim.instanceId}`]);
+    expect(crashed?.message).toMatch(/SIGKILL[\s\S]*; restarting$/);
   });
 
   it('rolls a settings update over its instances with no failed call', async () => {
