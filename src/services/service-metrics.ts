@@ -14,13 +14,26 @@ interface Bucket {
   start: number;
   requests: number;
   errors: number;
+  /** the call latencies of the current bucket; a closed bucket keeps only its quantiles */
   latencies: number[];
+  quantiles?: Quantiles;
   readyInstances: number;
   batches: number;
   batchRows: number;
 }
 
 export type { MetricsPoint } from '../contracts/service-ops.js';
+
+interface Quantiles {
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+function quantiles(latencies: readonly number[]): Quantiles {
+  const sorted = [...latencies].sort((x, y) => x - y);
+  const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+  return { p50Ms: q(0.5), p99Ms: q(0.99) };
+}
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -76,9 +89,8 @@ export class ServiceMetrics {
     for (let t = from; t <= end; t += BUCKET_MS) {
       const b = ring.find((x) => x.start === t);
       if (b) lastReady = b.readyInstances;
-      const sorted = b ? [...b.latencies].sort((x, y) => x - y) : [];
-      const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
-      out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms: q(0.5), p99Ms: q(0.99), readyInstances: b?.readyInstances ?? lastReady, batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null });
+      const { p50Ms, p99Ms } = b ? (b.quantiles ?? quantiles(b.latencies)) : { p50Ms: null, p99Ms: null };
+      out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms, p99Ms, readyInstances: b?.readyInstances ?? lastReady, batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null });
     }
     return out;
   }
@@ -95,6 +107,12 @@ export class ServiceMetrics {
     if (!ring) this.series.set(service, (ring = []));
     let b = ring[ring.length - 1];
     if (!b || b.start !== start) {
+      // the bucket before is closed: keep its quantiles, not its latencies (an hour of
+      // buckets holding up to 20,000 numbers each was tens of MiB per busy service)
+      if (b && !b.quantiles) {
+        b.quantiles = quantiles(b.latencies);
+        b.latencies = [];
+      }
       b = { start, requests: 0, errors: 0, latencies: [], readyInstances: this.readyNow.get(service) ?? 0, batches: 0, batchRows: 0 };
       ring.push(b);
       if (ring.length > KEEP_BUCKETS) ring.shift();
