@@ -41,7 +41,7 @@ export function instanceRss(dataDir: string, env?: string): Record<string, RssSa
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [`instances ${k}`, { mib: v.total / v.count, count: v.count }]));
 }
 
-/** Samples every 500 ms for `ms`; answers each group's mean over the window (count: the last seen). */
+/** Samples every second for `ms`; answers each group's mean over the window (count: the last seen). */
 export async function rssWindow(sample: () => Record<string, RssSample>, ms: number): Promise<Record<string, RssSample>> {
   const acc: Record<string, { total: number; n: number; count: number }> = {};
   const end = Date.now() + ms;
@@ -52,7 +52,7 @@ export async function rssWindow(sample: () => Record<string, RssSample>, ms: num
       a.n++;
       a.count = v.count;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
   } while (Date.now() < end);
   return Object.fromEntries(Object.entries(acc).map(([k, a]) => [k, { mib: a.total / a.n, count: a.count }]));
 }

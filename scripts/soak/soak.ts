@@ -5,7 +5,8 @@
  * (default 600) from a bounded loop on loopback, a scale at 1/3 and a rolling update at 1/2.
  * Counts errors (any call that is not answered as expected; must be 0) apart from the
  * deliberate bad-input calls (which must each answer 4xx JSON), and compares the resident
- * memory of the platform and of each service's instances after warm-up with the end.
+ * memory of the platform and of each service's instances after warm-up with the end (means
+ * over 90 s windows, sampled each second, so that one GC cycle does not decide it).
  * Writes test-artifacts/soak/result.{json,md}; exits 1 unless PASS.
  */
 import fs from 'node:fs';
@@ -150,14 +151,30 @@ async function drive(base: string, token: string, seconds: number, midway: { at:
       events.push(`${((s - t0) / 1000).toFixed(0)} s: ${m.name} (done in ${((Date.now() - s) / 1000).toFixed(1)} s)`);
     }
   })();
-  // memory: 10 s of samples right after warm-up, and the last 10 s of traffic
-  const window = Math.min(10_000, seconds * 100);
+  // the platform's RSS and V8 heap every 20 s: a leak climbs to the end, a warming heap levels off
+  const timeline: { s: number; rssMiB: number; heapMiB: number; externalMiB: number }[] = [];
+  const sampler = setInterval(() => void platformHeap(base).then((h) => timeline.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: Math.round(platformRss(up.pid).mib), ...h })), 20_000);
+  // memory: the mean over a window right after warm-up and over the last one of the run;
+  // 90 s spans a whole cycle of the platform's heap (it swings ~40 MiB between major GCs)
+  const window = Math.min(90_000, seconds * 150);
   await new Promise((r) => setTimeout(r, warmEnd - Date.now()));
   const start = await rssWindow(() => ({ platform: platformRss(up.pid), ...instanceRss(up.dataDir) }), window);
   await new Promise((r) => setTimeout(r, Math.max(0, end - window - Date.now())));
   const last = await rssWindow(() => ({ platform: platformRss(up.pid), ...instanceRss(up.dataDir) }), window);
   await Promise.all([...workers, steps]);
-  return { tallies, events, start, last, seconds: (Date.now() - t0) / 1000 };
+  clearInterval(sampler);
+  return { tallies, events, start, last, timeline, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The platform's V8 heap in use and its external memory (Buffers …), MiB, from its /metrics. */
+async function platformHeap(base: string): Promise<{ heapMiB: number; externalMiB: number }> {
+  const r = await request(`${base}/metrics`, { dispatcher: agent });
+  const text = await r.body.text();
+  const mib = (name: string) => {
+    const m = new RegExp(`^modeldock_platform_${name} (\\S+)$`, 'm').exec(text);
+    return m ? Math.round(Number(m[1]) / 2 ** 20) : -1;
+  };
+  return { heapMiB: mib('nodejs_heap_size_used_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
 }
 
 const blank = (): Tally => ({ calls: 0, errors: 0, firstErrors: [] });
@@ -180,6 +197,7 @@ function report(r: Awaited<ReturnType<typeof drive>>, instancesAtEnd: Record<str
     ...Object.values(r.tallies).flatMap((t) => t.firstErrors.map((e) => `  ${e}`)),
     `during: ${r.events.join('; ')}`,
     `instances at the end: ${JSON.stringify(instancesAtEnd)}`,
+    `platform RSS / V8 heap used / external every 20 s (MiB): ${r.timeline.map((x) => `${x.rssMiB}/${x.heapMiB}/${x.externalMiB}`).join(' ')}`,
     '',
     '| process (mean RSS per process) | after warm-up | end | processes | growth |',
     '|---|---|---|---|---|',
