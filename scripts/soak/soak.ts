@@ -127,7 +127,8 @@ async function drive(base: string, token: string, seconds: number, midway: { at:
   const tallies: Record<Kind, Tally> = { relu: blank(), abs: blank(), classify: blank(), bad: blank() };
   const t0 = Date.now();
   const end = t0 + seconds * 1000;
-  const warmEnd = t0 + Math.min(60, seconds * 0.2) * 1000;
+  // 120 s: past the first major GC (near 80 s here), whose peak would flatter the end
+  const warmEnd = t0 + Math.min(120, seconds * 0.2) * 1000;
   let next = 0;
   const workers = Array.from({ length: CONCURRENCY }, async () => {
     while (Date.now() < end) {
