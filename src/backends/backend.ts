@@ -40,8 +40,6 @@ export interface ObservedInstance {
   phase: InstancePhase;
   /** set once the instance listens */
   url?: string;
-  /** a Unix socket the instance also serves on, reachable from this host only (the gateway prefers it) */
-  socketPath?: string;
   pid?: number;
   node: string;
   startedAt: string | null;

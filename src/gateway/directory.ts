@@ -7,8 +7,6 @@ export interface RouteTarget {
   instanceId: string;
   /** e.g. http://127.0.0.1:43121 */
   url: string;
-  /** the instance's Unix socket on this host, called instead of the URL when set */
-  socketPath?: string;
 }
 
 export interface RouteVersion {

@@ -21,7 +21,6 @@ export class ConnectFailure extends Error {
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
-  'ENOENT', // a Unix socket whose instance is gone
   'ECONNRESET',
   'EPIPE',
   'EHOSTUNREACH',

@@ -81,7 +81,7 @@ export class RouteCache {
   }
 
   private compileVersion(rv: RouteVersion, old: CompiledVersion | undefined): CompiledVersion {
-    const targets: Upstream[] = rv.targets.map((t) => this.upstreams.acquire(t.url, t.instanceId, t.socketPath));
+    const targets: Upstream[] = rv.targets.map((t) => this.upstreams.acquire(t.url, t.instanceId));
     const perInstanceRps = rv.limits?.maxRequestsPerSecond;
     let bucket: RateBucket | undefined;
     if (perInstanceRps && perInstanceRps > 0 && targets.length > 0) {

@@ -1,6 +1,5 @@
 /**
- * One keep-alive undici Pool per instance URL (over the instance's Unix socket when it
- * has one on this host), shared by every route that names it and
+ * One keep-alive undici Pool per instance URL, shared by every route that names it and
  * closed when no route does any more. Each upstream counts its calls in flight (for
  * least-loaded choice) and can be marked down for a moment after a failed connect, so
  * that the next calls go elsewhere until the directory drops it.
@@ -18,10 +17,8 @@ export class Upstream {
     readonly url: string,
     readonly instanceId: string,
     timeoutMs: number,
-    readonly socketPath?: string,
   ) {
     this.pool = new Pool(url, {
-      ...(socketPath ? { socketPath } : {}),
       connections: 256,
       pipelining: 1,
       keepAliveTimeout: 30_000,
@@ -39,11 +36,11 @@ export class Upstreams {
   constructor(private readonly timeoutMs: number) {}
 
   /** The upstream for a URL, counted as used by one more route version. */
-  acquire(url: string, instanceId: string, socketPath?: string): Upstream {
+  acquire(url: string, instanceId: string): Upstream {
     let u = this.byUrl.get(url);
-    if (!u || u.instanceId !== instanceId || u.socketPath !== socketPath) {
+    if (!u || u.instanceId !== instanceId) {
       if (u) this.drop(u);
-      u = new Upstream(url, instanceId, this.timeoutMs, socketPath);
+      u = new Upstream(url, instanceId, this.timeoutMs);
       this.byUrl.set(url, u);
     }
     u.refs++;

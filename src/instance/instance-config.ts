@@ -12,8 +12,6 @@ export interface InstanceOptions {
   host: string;
   /** 0: any free port */
   port: number;
-  /** a Unix socket path to serve on as well (the local backend's gateway prefers it: cheaper than loopback TCP) */
-  socket?: string;
   modelName: string;
   /** the batching cap; undefined: the runtime's own (Python's TI_INFERENCE_MAX_BATCH_SIZE), 1 for ONNX */
   maxBatchSize?: number;
@@ -37,7 +35,6 @@ export interface InstanceFlags {
   runtime?: string;
   host?: string;
   port?: string;
-  socket?: string;
   modelName?: string;
   maxBatchSize?: string;
   maxQueueDelayMs?: string;
@@ -74,7 +71,6 @@ export function instanceOptions(flags: InstanceFlags, env: NodeJS.ProcessEnv = p
     runtime: flags.runtime,
     host: flags.host ?? '127.0.0.1',
     port: int('--port', flags.port, 0, 65535, 0),
-    socket: flags.socket ? path.resolve(flags.socket) : undefined,
     modelName: flags.modelName ?? 'm',
     maxBatchSize: int('--max-batch-size', flags.maxBatchSize, 1, 4096),
     maxQueueDelayMs: int('--max-queue-delay-ms', flags.maxQueueDelayMs, 0, 60_000, 0),
@@ -86,8 +82,6 @@ export function instanceOptions(flags: InstanceFlags, env: NodeJS.ProcessEnv = p
     logLevel: env.MODELDOCK_LOG_LEVEL ?? 'info',
     image,
   };
-  // sockaddr_un holds 108 bytes with the terminating NUL
-  if (opts.socket !== undefined && Buffer.byteLength(opts.socket) > 107) throw new InstanceArgError(`--socket path is over 107 bytes: ${opts.socket}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(opts.modelName)) throw new InstanceArgError(`--model-name "${opts.modelName}" must be letters, digits, _, - or . (starting with a letter or digit)`);
   return Object.freeze({ ...opts, image: Object.freeze(image) });
 }

@@ -13,7 +13,6 @@ import type { LoadContext, Runtime } from './runtime.js';
 import { selectRuntime } from './runtimes/select-runtime.js';
 import { stderrDestination } from './stderr-destination.js';
 import { createInstanceServer } from './server/instance-server.js';
-import { listen, listenSocket } from './server/listen.js';
 
 export const EXIT_LOAD_FAILED = 3;
 export const EXIT_BAD_ARGS = 2;
@@ -47,7 +46,7 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     maxQueue: opts.maxQueue,
     onBatch: (rows) => metrics.batch(rows),
   });
-  const serverDeps = {
+  const server = createInstanceServer({
     plane,
     metrics,
     modelName: opts.modelName,
@@ -56,23 +55,26 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     log,
     isReady: () => ready && !draining,
     isDraining: () => draining,
-  };
-  const server = createInstanceServer(serverDeps);
-  const servers = [server];
-  await listen(server, opts.port, opts.host).catch(cannotListen(`${opts.host}:${opts.port}`));
-  if (opts.socket) servers.push(await listenSocket(createInstanceServer(serverDeps), opts.socket).catch(cannotListen(opts.socket)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  }).catch((e: Error) => {
+    process.stderr.write(`modeldock instance: cannot listen on ${opts.host}:${opts.port}: ${e.message}\n`);
+    process.exit(EXIT_LOAD_FAILED);
+  });
   const port = (server.address() as AddressInfo).port;
   ready = true;
-  log('info', 'instance ready', { port, socket: opts.socket, runtime: runtime.id, batchSize: plane.batchSize });
-  process.stdout.write(`${JSON.stringify({ event: 'ready', port, ...(opts.socket ? { socket: opts.socket } : {}), pid: process.pid })}\n`);
+  log('info', 'instance ready', { port, runtime: runtime.id, batchSize: plane.batchSize });
+  process.stdout.write(`${JSON.stringify({ event: 'ready', port, pid: process.pid })}\n`);
 
   const shutdown = (why: string) => {
     if (draining) return;
     draining = true;
     log('info', 'draining', { why });
-    const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), opts.drainTimeoutMs);
+    const force = setTimeout(() => server.closeAllConnections(), opts.drainTimeoutMs);
     force.unref();
-    void Promise.all(servers.map((s) => new Promise((r) => s.close(r)))).then(async () => {
+    server.close(async () => {
       clearTimeout(force);
       await plane!.drained();
       await runtime.close().catch((e: Error) => log('warn', 'runtime close failed', { err: e.message }));
@@ -80,7 +82,7 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
       logger.flush();
       process.exit(0);
     });
-    servers.forEach((s) => s.closeIdleConnections());
+    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -99,8 +101,3 @@ function exitWithPlatform(): void {
   process.stdin.on('error', orphaned);
   process.stdin.resume();
 }
-
-const cannotListen = (where: string) => (e: Error): never => {
-  process.stderr.write(`modeldock instance: cannot listen on ${where}: ${e.message}\n`);
-  process.exit(EXIT_LOAD_FAILED);
-};

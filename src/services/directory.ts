@@ -37,7 +37,7 @@ export class LiveDirectory implements ServiceDirectory {
             id: v.id,
             seq: v.seq,
             weight: v.weight,
-            targets: o.instances.filter((i) => i.versionId === v.id && i.phase === 'Ready' && i.url).map((i) => ({ instanceId: i.instanceId, url: i.url!, ...(i.socketPath ? { socketPath: i.socketPath } : {}) })),
+            targets: o.instances.filter((i) => i.versionId === v.id && i.phase === 'Ready' && i.url).map((i) => ({ instanceId: i.instanceId, url: i.url! })),
             limits: spec.limits,
             scalesFromZero: spec.scaling.mode === 'auto' && spec.scaling.minInstances === 0,
           };

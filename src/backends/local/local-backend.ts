@@ -4,15 +4,9 @@
  * cap and an RSS watchdog over the whole process tree (instance + Python workers) from
  * `memoryMiB`; intra-op threads from `cpuMillicores`. Instances exit when the platform
  * dies (their stdin closes), so a killed platform leaves no orphans.
- *
- * Each instance also serves on a Unix socket in a folder only this user can open; the
- * gateway calls it there (a loopback TCP round trip costs ~1.4× a Unix socket's here,
- * docs/benchmarks.md). The TCP port stays for probes, replicas and people.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InstancePhase } from '../../contracts/services.js';
 import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
@@ -57,16 +51,8 @@ export class LocalBackend implements InstanceBackend {
   private readonly changeListeners: ((id: string) => void)[] = [];
   private readonly logListeners: ((l: InstanceLogLine) => void)[] = [];
   private closed = false;
-  private socketDir?: string;
 
   constructor(private readonly opts: LocalBackendOptions) {}
-
-  /** Where an instance's Unix socket goes; undefined when the path would be too long for one. */
-  private socketPath(instanceId: string): string | undefined {
-    this.socketDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-sock-'));
-    const p = path.join(this.socketDir, `${instanceId}.sock`);
-    return Buffer.byteLength(p) <= 100 ? p : undefined;
-  }
 
   onChange(l: (id: string) => void): void {
     this.changeListeners.push(l);
@@ -133,13 +119,11 @@ export class LocalBackend implements InstanceBackend {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.slots.keys()].map((id) => this.stop(id, 5_000)));
-    if (this.socketDir) fs.rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private launch(slot: Slot): void {
     const { t } = slot;
     const threads = Math.max(1, Math.floor(t.resources.cpuMillicores / 1000));
-    const socket = this.socketPath(t.instanceId);
     const args = [
       `--max-old-space-size=${Math.max(64, Math.floor(t.resources.memoryMiB * 0.75))}`,
       BIN,
@@ -148,7 +132,6 @@ export class LocalBackend implements InstanceBackend {
       '--runtime', t.runtime,
       '--port', '0',
       '--host', '127.0.0.1',
-      ...(socket ? ['--socket', socket] : []),
       '--model-name', t.serviceName,
       '--threads', String(threads),
       ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
@@ -158,7 +141,7 @@ export class LocalBackend implements InstanceBackend {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     slot.child = child;
-    slot.obs = { ...slot.obs, pid: child.pid, startedAt: new Date().toISOString(), url: undefined, socketPath: undefined };
+    slot.obs = { ...slot.obs, pid: child.pid, startedAt: new Date().toISOString(), url: undefined };
     slot.probeFailures = 0;
     this.setPhase(slot, 'Starting');
     slot.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
@@ -186,8 +169,8 @@ export class LocalBackend implements InstanceBackend {
   private onStdout(slot: Slot, line: string): void {
     if (line.startsWith('{"event":"ready"')) {
       try {
-        const ev = JSON.parse(line) as { port: number; socket?: string };
-        slot.obs = { ...slot.obs, url: `http://127.0.0.1:${ev.port}`, socketPath: ev.socket };
+        const ev = JSON.parse(line) as { port: number };
+        slot.obs = { ...slot.obs, url: `http://127.0.0.1:${ev.port}` };
         slot.crashes = [];
         slot.startupTimeouts = 0;
         this.setPhase(slot, 'Ready');
@@ -249,7 +232,7 @@ export class LocalBackend implements InstanceBackend {
     if (slot.stopping) return;
     const tail = slot.stderrTail.slice(-8).join('\n');
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    slot.obs = { ...slot.obs, url: undefined, socketPath: undefined, lastExitReason: `${how}${tail ? `: ${tail}` : ''}` };
+    slot.obs = { ...slot.obs, url: undefined, lastExitReason: `${how}${tail ? `: ${tail}` : ''}` };
     this.setPhase(slot, 'Exited');
     if (code === LOAD_FAILED_EXIT) {
       slot.obs.failed = `model load failed: ${tail || how}`;

@@ -13,7 +13,6 @@ export function register(program: Command): void {
     .requiredOption('--runtime <id>', 'runtime environment id (modeldock runtimes)')
     .requiredOption('--port <port>', 'port to listen on; 0 picks a free one')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--socket <path>', 'also serve on this Unix socket (what the local backend routes calls over)')
     .option('--model-name <name>', 'the name the model is served under (/v2/models/{name})', 'm')
     .option('--max-batch-size <n>', 'dynamic batching: most rows per batch')
     .option('--max-queue-delay-ms <ms>', 'dynamic batching: how long a queued request may wait for a fuller batch', '0')
