@@ -18,8 +18,8 @@ const ONNX = 'onnxruntime1.30-node20-cpu';
 const TORCH = 'torch1.13-py311-cpu';
 const BATCHING = ['--max-batch-size', '32', '--max-queue-delay-ms', '2'];
 
-async function withInstance<T>(dir: string, runtime: string, name: string, extra: string[], fn: (p: Proc) => Promise<T>): Promise<T> {
-  const p = await startInstance(dir, runtime, name, extra);
+async function withInstance<T>(dir: string, runtime: string, name: string, extra: string[], fn: (p: Proc) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const p = await startInstance(dir, runtime, name, extra, env);
   try {
     return await fn(p);
   } finally {
@@ -100,6 +100,22 @@ export async function tione(ctx: Ctx): Promise<void> {
         row.vs.push({ name: "the issue's Python server (500 req/s, not measured here)", rps: row.rps! / REFERENCE });
       }
     });
+    // The same package with TI-ONE's batching on: concurrent calls reach predict() as one list.
+    await withInstance(
+      ctx.fx.mnistPython,
+      TORCH,
+      'mnist',
+      ['--max-queue-delay-ms', '2'],
+      async (inst) => {
+        for (const c of [8, 32]) {
+          const row = await measure(ctx, { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.digitPredict, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'pytorch/mnist, Python runtime, batching on (TI_INFERENCE_MAX_BATCH_SIZE=16, 2 ms)' }, `tione:python-batched:${c}`);
+          const off = ratio(row, ctx.saved.get('tione:python:8'), 'batching off c=8');
+          if (off) row.vs.push(off);
+          row.vs.push({ name: "the issue's Python server (500 req/s, not measured here)", rps: row.rps! / REFERENCE });
+        }
+      },
+      { TI_INFERENCE_MAX_BATCH_SIZE: '16' },
+    );
   }
   if (!ctx.fx.squeezenet || !ctx.fx.photoPredict) skipped(ctx, S, 'onnx/classify', ctx.fx.missing.squeezenet ?? ctx.fx.missing.photo ?? 'missing');
   else {
