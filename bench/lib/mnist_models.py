@@ -4,32 +4,13 @@ the IDX digits given (weights do not change speed; a trained model answers sensi
 
 usage: mnist_models.py <out dir> [<idx dir with train-images-idx3-ubyte, train-labels-idx1-ubyte>]
 """
-import os, struct, sys, time
+import os, sys, time
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch, torch.nn.functional as F
 
-MEAN, STD = 0.1307, 0.3081
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.c1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.c2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.f1 = nn.Linear(32 * 7 * 7, 64)
-        self.f2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.c1(x)), 2)
-        x = F.max_pool2d(F.relu(self.c2(x)), 2)
-        return self.f2(F.relu(self.f1(x.flatten(1))))
-
-
-def read_idx(path):
-    with open(path, "rb") as f:
-        magic, = struct.unpack(">I", f.read(4))
-        dims = [struct.unpack(">I", f.read(4))[0] for _ in range(magic & 0xFF)]
-        return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
+# the network, the IDX reader and the normalisation of the example itself
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "mnist-pytorch"))
+from train import MEAN, STD, Net, read_idx  # noqa: E402
 
 
 def main():
