@@ -84,9 +84,15 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
     request.log.warn({ errorId: request.id, code: de.code, msg: de.message }, 'request not served');
   }
   const body = errorBody(de.code as ErrorCode, de.message, { id: status >= 500 ? String(request.id) : undefined, details: de.details });
-  // Answered before the request body was all read (a full disk, a limit hit mid-upload):
-  // the rest of that body is never read, so the connection cannot carry another request.
-  // Closing it lets the client see this answer instead of waiting to finish sending.
-  if (!request.raw.complete) reply.header('connection', 'close');
+  // Answered before the request body was all read (a full disk, a bad field, a limit hit
+  // mid-upload): whoever was reading it stopped, so the client's upload would stall on a
+  // full socket and never get to read this answer. The rest is read and dropped (the
+  // request timeout bounds it), so the client finishes sending and reads the answer;
+  // closing at once cuts such uploads off with EPIPE before they see why. A body stream
+  // already destroyed (a failed pipeline) cannot be drained: that connection is closed.
+  if (!request.raw.complete) {
+    if (request.raw.destroyed) reply.header('connection', 'close');
+    else request.raw.resume();
+  }
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
