@@ -8,6 +8,13 @@ import { eventually } from '../../test/support/platform.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { ObservedRun, RunLogLine, TaskRunner, TaskRunTemplate } from './task-runner.js';
 
+/**
+ * How long the background `sleep` of the stop test asks for: a number no other process on
+ * the machine is likely to sleep for, so `gone()` can look for it (a plain `sleep 300`
+ * also matched whatever else was sleeping 300 s on the machine, and failed the test).
+ */
+export const ORPHAN_SLEEP = '3017';
+
 export interface TaskRunnerFixture {
   runner: TaskRunner;
   blobs: BlobStore;
@@ -110,7 +117,7 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
 
     it('stops a run and everything it started', () =>
       withRunner(async (f, logs) => {
-        const t = await template(f, `require('child_process').spawn('sleep', ['300'], { stdio: 'ignore' }); console.log('started'); setInterval(() => {}, 1000);`);
+        const t = await template(f, `require('child_process').spawn('sleep', ['${ORPHAN_SLEEP}'], { stdio: 'ignore' }); console.log('started'); setInterval(() => {}, 1000);`);
         await f.runner.start(t);
         await eventually(() => logs.some((l) => l.runId === t.runId && l.line === 'started'), 20_000, 'the run to print');
         await f.runner.stop(t.runId, 2_000);

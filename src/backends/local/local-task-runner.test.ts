@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { FolderBlobStore } from '../../store/blobs/folder-blob-store.js';
-import { describeTaskRunner } from '../task-runner.contract.js';
+import { describeTaskRunner, ORPHAN_SLEEP } from '../task-runner.contract.js';
 import { LocalTaskRunner } from './local-task-runner.js';
 
 describeTaskRunner('local processes', async () => {
@@ -17,7 +17,7 @@ describeTaskRunner('local processes', async () => {
     // A run's processes carry its work folder in their command line or cwd.
     async gone(runId) {
       const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-      return !out.split('\n').some((l) => l.includes('sleep 300') || l.includes(runId));
+      return !out.split('\n').some((l) => l.includes(`sleep ${ORPHAN_SLEEP}`) || l.includes(runId));
     },
     async close() {
       await runner.close();
