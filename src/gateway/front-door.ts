@@ -11,7 +11,7 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { DomainError } from '../contracts/errors.js';
+import { readBody } from '../http/read-body.js';
 import type { Call, GatewayCore, Outcome } from './gateway-core.js';
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -61,13 +61,7 @@ async function serve(core: GatewayCore, maxBodyBytes: number, req: http.Incoming
     authorization: req.headers.authorization,
     t0: performance.now(),
   };
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > maxBodyBytes) {
-    req.resume();
-    write(res, core.fail(call, tooLarge(maxBodyBytes)));
-    return;
-  }
-  const body = await readBody(req, maxBodyBytes).catch((e: unknown) => e as Error);
+  const body = await readBody(req, maxBodyBytes, "the gateway's").catch((e: unknown) => e as Error);
   if (body instanceof Error) {
     write(res, core.fail(call, body));
     return;
@@ -75,29 +69,6 @@ async function serve(core: GatewayCore, maxBodyBytes: number, req: http.Incoming
   call.body = body;
   write(res, await core.call(call));
 }
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined;
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      if (first === undefined) first = c;
-      else (chunks ??= [first]).push(c);
-    });
-    req.on('end', () => resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0))));
-    req.on('error', reject);
-  });
-}
-
-const tooLarge = (limit: number) => new DomainError('UPLOAD_TOO_LARGE', `the request body is over the limit of ${limit} bytes`);
 
 /**
  * Puts the hot routes in front of the server's existing request listeners (Fastify's).

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { STATUS_BY_KIND } from '../../api/error-edge.js';
 import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
 import type { OipInferRequest } from '../../contracts/oip.js';
+import { readBody } from '../../http/read-body.js';
 import { modelError, type DataPlane } from '../data-plane.js';
 import type { InstanceMetrics } from '../instance-metrics.js';
 
@@ -60,33 +61,8 @@ function sendError(deps: ServerDeps, res: http.ServerResponse, route: Route, err
   return status;
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > limit) {
-      req.resume();
-      reject(new DomainError('UPLOAD_TOO_LARGE', `the body is ${declared} bytes, over the instance's limit of ${limit}`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new DomainError('UPLOAD_TOO_LARGE', `the body is over the instance's limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  const buf = await readBody(req, limit);
+  const buf = await readBody(req, limit, "the instance's");
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (e) {
