@@ -63,4 +63,27 @@ describe('Autoscaler', () => {
     leader.setPeers([]);
     expect(leader.desired(row, auto)).toBe(0);
   });
+
+  it('counts only the last 10 s of calls, however many arrive', () => {
+    let t = 1_000_000;
+    const a = new Autoscaler(() => t);
+    const busy = spec({ mode: 'auto', minInstances: 1, maxInstances: 100, metric: 'qps-per-instance', target: 100, scaleDownStabilizationMs: 0 });
+    for (let s = 0; s < 30; s++) {
+      for (let i = 0; i < 2_000; i++) a.observe('v1', 1); // 2,000 calls/s for 30 s
+      t += 1_000;
+    }
+    expect(a.snapshot()[0]!.requests).toBe(18_000); // the 9 whole seconds still in the window; the current one is empty
+    expect(a.desired({ ...row, desired_instances: 1 } as VersionRow, busy)).toBe(18);
+    t += 10_000;
+    expect(a.snapshot()).toEqual([]);
+    expect(a.desired({ ...row, desired_instances: 1 } as VersionRow, busy)).toBe(1);
+  });
+
+  it('forgets versions that are gone', () => {
+    const a = new Autoscaler(() => 1_000_000);
+    a.observe('v1', 1);
+    a.observe('v2', 1);
+    a.retain(new Set(['v2']));
+    expect(a.snapshot().map((s) => s.versionId)).toEqual(['v2']);
+  });
 });

@@ -8,9 +8,50 @@ import type { ServiceVersionSpec } from '../contracts/services.js';
 import type { VersionRow } from './services-repo.js';
 
 const WINDOW_MS = 10_000;
+const BUCKET_MS = 250;
+const BUCKETS = WINDOW_MS / BUCKET_MS;
+
+/**
+ * Calls and their summed latency over the last WINDOW_MS, in fixed time buckets: constant
+ * memory and O(1) per call, however busy the version. (It kept one object per call before:
+ * 50,000 per busy version, pruned only for auto-scaled ones, and the platform's RSS grew
+ * with it through the whole soak.)
+ */
+class TrafficWindow {
+  private readonly count = new Float64Array(BUCKETS);
+  private readonly busy = new Float64Array(BUCKETS);
+  /** the bucket number (time / BUCKET_MS) each slot holds; -1: never used */
+  private readonly stamp = new Float64Array(BUCKETS).fill(-1);
+
+  add(at: number, latencyMs: number): void {
+    const b = Math.floor(at / BUCKET_MS);
+    const slot = b % BUCKETS;
+    if (this.stamp[slot] !== b) {
+      this.stamp[slot] = b;
+      this.count[slot] = 0;
+      this.busy[slot] = 0;
+    }
+    this.count[slot]! += 1;
+    this.busy[slot]! += latencyMs;
+  }
+
+  /** calls and summed latency in the buckets of the last WINDOW_MS up to `at` */
+  sum(at: number): { requests: number; busyMs: number } {
+    const now = Math.floor(at / BUCKET_MS);
+    let requests = 0;
+    let busyMs = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      if (now - this.stamp[i]! < BUCKETS) {
+        requests += this.count[i]!;
+        busyMs += this.busy[i]!;
+      }
+    }
+    return { requests, busyMs };
+  }
+}
 
 interface VersionTraffic {
-  samples: { at: number; latencyMs: number }[];
+  window: TrafficWindow;
   lastRequestAt: number;
   current: number;
   /** since when the computed value has differed from current, by direction */
@@ -43,8 +84,13 @@ export class Autoscaler {
     const t = this.state(versionId);
     const at = this.now();
     t.lastRequestAt = at;
-    t.samples.push({ at, latencyMs });
-    if (t.samples.length > 50_000) t.samples.splice(0, t.samples.length - 50_000);
+    t.window.add(at, latencyMs);
+  }
+
+  /** Forgets the traffic of versions not in `versionIds` (they were deleted). */
+  retain(versionIds: ReadonlySet<string>): void {
+    for (const id of this.traffic.keys()) if (!versionIds.has(id)) this.traffic.delete(id);
+    for (const id of this.peers.keys()) if (!versionIds.has(id)) this.peers.delete(id);
   }
 
   /**
@@ -71,9 +117,9 @@ export class Autoscaler {
     const at = this.now();
     const out: TrafficSummary[] = [];
     for (const [versionId, t] of this.traffic) {
-      const recent = t.samples.filter((s) => at - s.at < WINDOW_MS);
-      if (!recent.length && !t.holds) continue;
-      out.push({ versionId, requests: recent.length, busyMs: recent.reduce((a, s) => a + s.latencyMs, 0), holds: t.holds, lastRequestAt: t.lastRequestAt });
+      const { requests, busyMs } = t.window.sum(at);
+      if (!requests && !t.holds) continue;
+      out.push({ versionId, requests, busyMs, holds: t.holds, lastRequestAt: t.lastRequestAt });
     }
     return out;
   }
@@ -97,10 +143,10 @@ export class Autoscaler {
     if (sc.mode === 'manual') return v.desired_instances;
     const t = this.state(v.id, Math.max(sc.minInstances, Math.min(v.desired_instances, sc.maxInstances)));
     const at = this.now();
-    t.samples = t.samples.filter((s) => at - s.at < WINDOW_MS);
+    const own = t.window.sum(at);
     const peer = this.peers.get(v.id);
-    const rps = (t.samples.length + (peer?.requests ?? 0)) / (WINDOW_MS / 1000);
-    const concurrency = (t.samples.reduce((a, s) => a + s.latencyMs, 0) + (peer?.busyMs ?? 0)) / WINDOW_MS;
+    const rps = (own.requests + (peer?.requests ?? 0)) / (WINDOW_MS / 1000);
+    const concurrency = (own.busyMs + (peer?.busyMs ?? 0)) / WINDOW_MS;
     const lastRequestAt = Math.max(t.lastRequestAt, peer?.lastRequestAt ?? Number.NEGATIVE_INFINITY);
     const holds = t.holds + (peer?.holds ?? 0);
     // cpu-util: total use in "instances' worth" of CPU, against the target percentage
@@ -133,7 +179,7 @@ export class Autoscaler {
     let t = this.traffic.get(versionId);
     if (!t) {
       // never called yet: a version that may scale to zero starts at zero
-      t = { samples: [], lastRequestAt: Number.NEGATIVE_INFINITY, current: initial, holds: 0 };
+      t = { window: new TrafficWindow(), lastRequestAt: Number.NEGATIVE_INFINITY, current: initial, holds: 0 };
       this.traffic.set(versionId, t);
     }
     return t;

@@ -115,6 +115,7 @@ export class Reconciler {
     const known = new Set(versions.map((v) => v.id));
     // Instances whose version no longer exists are stopped.
     for (const i of observed) if (!known.has(i.versionId) && LIVE.has(i.phase)) void backend.stop(i.instanceId, 5_000);
+    this.deps.autoscaler.retain(known);
 
     for (const s of services) {
       const own = versions.filter((v) => v.service_id === s.id);
