@@ -93,7 +93,7 @@ export function capturingLogger(): { log: Logger; lines: string[] } {
       cb();
     },
   });
-  const log = pino({ level: 'info', redact: { paths: ['req.headers.authorization', 'authorization', 'token', '*.token'], censor: '[redacted]' } }, sink);
+  const log = pino({ level: 'debug', redact: { paths: ['req.headers.authorization', 'authorization', 'token', '*.token'], censor: '[redacted]' } }, sink);
   return { log, lines };
 }
 
