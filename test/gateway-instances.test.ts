@@ -4,7 +4,9 @@
  * auth, and an instance killed with SIGKILL under load without a failed call.
  */
 import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBinary, unpackBinary } from '../src/instance/binary-tensors.js';
 import { TokenService } from '../src/services/tokens.js';
 import { openDb } from '../src/store/db/connect.js';
 import { base64Of, squeezenetPackage } from './instance-harness.js';
@@ -46,6 +48,38 @@ describe('gateway → real instances', () => {
     const meta = await call(`${gw.url}/v2/models/tiny`);
     expect(meta.status).toBe(200);
     expect(meta.json().inputs[0].name).toBe('x');
+  });
+
+  it('carries OIP v2 binary tensors both ways (Inference-Header-Content-Length) and says why a bad one is refused', async () => {
+    dir.set({ name: 'tiny', auth: false, stopped: false, versions: [version('v1', 1, 100, [one.url])] });
+    const x = Float32Array.of(-3, -1, 0.5, 4);
+    const send = async (json: unknown, parts: Uint8Array[], headerLength?: string) => {
+      const p = packBinary(json, parts);
+      const r = await request(`${gw.url}/v2/models/tiny/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength ?? p.headerLength },
+        body: p.body,
+      });
+      return { status: r.statusCode, headers: r.headers, body: Buffer.from(await r.body.arrayBuffer()) };
+    };
+    const input = { name: 'x', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } };
+    const raw = await send({ inputs: [input], outputs: [{ name: 'y', parameters: { binary_data: true } }] }, [new Uint8Array(x.buffer)]);
+    expect(raw.status).toBe(200);
+    expect(raw.headers['content-type']).toBe('application/octet-stream');
+    const back = unpackBinary(raw.body, String(raw.headers['inference-header-content-length']));
+    expect(back.json.outputs).toEqual([{ name: 'y', datatype: 'FP32', shape: [1, 4], parameters: { binary_data_size: 16 } }]);
+    expect(Array.from(new Float32Array(new Uint8Array(back.bytes.y!).buffer))).toEqual([0, 0, 0.5, 4]);
+    // binary in, JSON out (no output asked for as binary)
+    const json = await send({ inputs: [input] }, [new Uint8Array(x.buffer)]);
+    expect(json.status).toBe(200);
+    expect(json.headers['inference-header-content-length']).toBeUndefined();
+    expect(JSON.parse(json.body.toString()).outputs[0].data).toEqual([0, 0, 0.5, 4]);
+    const short = await send({ inputs: [{ ...input, parameters: { binary_data_size: 12 } }] }, [new Uint8Array(x.buffer, 0, 12)]);
+    expect(short.status).toBe(400);
+    expect(JSON.parse(short.body.toString()).error).toMatchObject({ code: 'INVALID_TENSOR', message: expect.stringContaining('takes 16 bytes') });
+    const lying = await send({ inputs: [input] }, [new Uint8Array(x.buffer)], '100000');
+    expect(lying.status).toBe(400);
+    expect(JSON.parse(lying.body.toString()).error.code).toBe('INVALID_TENSOR');
   });
 
   it('splits traffic 90/10 between versions within ±3% over 2,000 calls', async () => {

@@ -26,7 +26,8 @@ export interface OipRequestInput {
   shape: number[];
   datatype: OipDatatype;
   parameters?: Record<string, unknown>;
-  data: unknown[];
+  /** absent when the input's bytes follow the JSON part (`parameters.binary_data_size`) */
+  data?: unknown[];
 }
 
 export interface OipRequestOutput {
@@ -46,7 +47,8 @@ export interface OipResponseOutput {
   shape: number[];
   datatype: OipDatatype;
   parameters?: Record<string, unknown>;
-  data: unknown[];
+  /** absent when the output was asked for as binary (`parameters.binary_data_size` then gives its bytes) */
+  data?: unknown[];
 }
 
 export interface OipInferResponse {

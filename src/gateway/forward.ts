@@ -9,8 +9,13 @@ import type { Upstream } from './upstreams.js';
 export interface Answer {
   status: number;
   contentType: string | undefined;
+  /** Inference-Header-Content-Length of a binary-tensor answer (OIP v2 extension) */
+  headerLength?: string;
   body: Buffer;
 }
+
+/** The OIP v2 binary tensor extension's header, passed through both ways. */
+export const HEADER_LENGTH = 'inference-header-content-length';
 
 /** Failed before any byte of an answer: safe to send again to another instance. */
 export class ConnectFailure extends Error {
@@ -43,10 +48,13 @@ const codeOf = (e: unknown): string => {
  * Sends one request on the upstream's pool and reads the answer whole. Uses the pool's
  * dispatch handler API directly: no response stream or extra promise per call.
  */
-export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined): Promise<Answer> {
+export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined, headerLength?: string): Promise<Answer> {
+  const headers: Record<string, string> | undefined = contentType === undefined ? undefined : { 'content-type': contentType };
+  if (headers && headerLength !== undefined) headers[HEADER_LENGTH] = headerLength;
   return new Promise<Answer>((resolve, reject) => {
     let status = 0;
     let type: string | undefined;
+    let binaryHead: string | undefined;
     let started = false;
     let settled = false;
     const chunks: Buffer[] = [];
@@ -60,20 +68,23 @@ export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, con
     up.inflight++;
     try {
       up.pool.dispatch(
-        { method, path, headers: contentType === undefined ? undefined : { 'content-type': contentType }, body },
+        { method, path, headers, body },
         {
           // (undici tells its new handler API from the legacy one by this method)
           onRequestStart() {},
           onResponseStart(_c: unknown, statusCode: number, headers: Record<string, string | string[] | undefined>) {
             started = true;
             status = statusCode;
-            type = headerOf(headers);
+            type = headerOf(headers, 'content-type');
+            binaryHead = headerOf(headers, HEADER_LENGTH);
           },
           onResponseData(_c: unknown, chunk: Buffer) {
             chunks.push(chunk);
           },
           onResponseEnd() {
-            finish(undefined, { status, contentType: type, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+            const answer: Answer = { status, contentType: type, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+            if (binaryHead !== undefined) answer.headerLength = binaryHead;
+            finish(undefined, answer);
           },
           onResponseError(_c: unknown, err: Error) {
             finish(err);
@@ -94,9 +105,9 @@ function classify(e: unknown, started: boolean): Error {
   return broken(e);
 }
 
-function headerOf(h: Record<string, string | string[] | undefined>): string | undefined {
-  const ct = h['content-type'];
-  return Array.isArray(ct) ? ct[0] : ct;
+function headerOf(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 const timeout = () => new DomainError('TIMEOUT', 'the instance did not answer within the request timeout');

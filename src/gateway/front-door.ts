@@ -12,6 +12,7 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readBody } from '../http/read-body.js';
+import { HEADER_LENGTH } from './forward.js';
 import type { Call, GatewayCore, Outcome } from './gateway-core.js';
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -48,6 +49,7 @@ function write(res: http.ServerResponse, o: Outcome): void {
     'content-length': typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length,
   };
   if (o.retryAfter !== undefined) headers['retry-after'] = o.retryAfter;
+  if (o.headerLength !== undefined) headers[HEADER_LENGTH] = o.headerLength;
   res.writeHead(o.status, headers);
   res.end(o.body);
 }
@@ -58,6 +60,7 @@ async function serve(core: GatewayCore, maxBodyBytes: number, req: http.Incoming
     method: 'POST',
     url: req.url!,
     contentType: req.headers['content-type'],
+    headerLength: req.headers[HEADER_LENGTH],
     authorization: req.headers.authorization,
     t0: performance.now(),
   };

@@ -56,6 +56,8 @@ export interface Call {
   url: string;
   body?: Buffer;
   contentType?: string;
+  /** Inference-Header-Content-Length (OIP v2 binary tensors), forwarded as sent */
+  headerLength?: string | string[];
   authorization?: string | string[];
   /** performance.now() when the call arrived */
   t0: number;
@@ -66,6 +68,8 @@ export interface Outcome {
   contentType: string | undefined;
   body: Buffer | string;
   retryAfter?: string;
+  /** the instance's Inference-Header-Content-Length, for a binary-tensor answer */
+  headerLength?: string;
 }
 
 /** Seconds a client should wait when nothing can serve it. */
@@ -117,19 +121,20 @@ export class GatewayCore {
       const method = c.op === 'metadata' ? 'GET' : 'POST';
       const body = method === 'POST' ? (c.body ?? EMPTY) : undefined;
       const contentType = method === 'POST' ? (c.contentType ?? 'application/json') : undefined;
+      const headerLength = method === 'POST' && typeof c.headerLength === 'string' ? c.headerLength : undefined;
       let ans: Answer;
       try {
-        ans = await exchange(up, method, path, contentType, body);
+        ans = await exchange(up, method, path, contentType, body, headerLength);
       } catch (e) {
         if (!(e instanceof ConnectFailure)) throw e;
         up.downUntil = performance.now() + this.downForMs;
         [v, up] = this.retryTarget(svc, v, up);
-        ans = await exchange(up, method, path, contentType, body).catch((e2: unknown) => {
+        ans = await exchange(up, method, path, contentType, body, headerLength).catch((e2: unknown) => {
           throw e2 instanceof ConnectFailure ? new DomainError('UNAVAILABLE', `no instance of service "${c.service}" could be reached; retry`) : e2;
         });
       }
       this.logCall(c, v, up, ans.status);
-      return { status: ans.status, contentType: ans.contentType, body: ans.body };
+      return { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength };
     } catch (e) {
       return this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);
     }

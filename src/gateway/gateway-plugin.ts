@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../contracts/errors.js';
+import { HEADER_LENGTH } from './forward.js';
 import { installFrontDoor } from './front-door.js';
 import { GatewayCore, type Call, type GatewayDeps, type Op, type Outcome } from './gateway-core.js';
 
@@ -39,6 +40,7 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
       url: req.url,
       body: req.body as Buffer | undefined,
       contentType: req.headers['content-type'],
+      headerLength: req.headers[HEADER_LENGTH],
       authorization: req.headers.authorization,
       t0: performance.now(),
     });
@@ -46,6 +48,7 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
       reply.code(o.status);
       if (o.contentType !== undefined) reply.header('content-type', o.contentType);
       if (o.retryAfter !== undefined) reply.header('retry-after', o.retryAfter);
+      if (o.headerLength !== undefined) reply.header(HEADER_LENGTH, o.headerLength);
       return reply.send(o.body);
     };
     const call = async (req: FastifyRequest, reply: FastifyReply, service: string, op: Op, seq?: number) => send(reply, await core.call(callOf(req, service, op, seq)));

@@ -7,7 +7,8 @@ import { DomainError, isDomainError } from '../contracts/errors.js';
 import type { OipInferRequest, OipInferResponse, OipModelMetadata } from '../contracts/oip.js';
 import { Batcher } from './batcher.js';
 import type { Runtime, Tensor } from './runtime.js';
-import { checkInputs, concatRows, decodeInput, encodeOutput, rowKey, splitRows } from './tensors.js';
+import { decodeInputs, encodeOutputAs, wantsBinary } from './binary-tensors.js';
+import { checkInputs, concatRows, rowKey, splitRows } from './tensors.js';
 
 export interface DataPlaneOptions {
   modelName: string;
@@ -16,6 +17,12 @@ export interface DataPlaneOptions {
   maxQueueDelayMs: number;
   maxQueue: number;
   onBatch?: (rows: number) => void;
+}
+
+/** An infer answer: the JSON response, and the raw bytes of the outputs asked for as binary (in output order). */
+export interface InferAnswer {
+  response: OipInferResponse;
+  binary: Buffer[];
 }
 
 interface InferItem {
@@ -71,12 +78,13 @@ export class DataPlane {
     return this.meta ? { ...this.meta, name: this.opts.modelName } : { name: this.opts.modelName, platform: this.runtime.id, versions: ['1'], inputs: [], outputs: [] };
   }
 
-  async infer(req: OipInferRequest, deadlineMs: number): Promise<OipInferResponse> {
+  /** `binary`: the bytes after the JSON part of a binary-extension request (binary-tensors.ts). */
+  async infer(req: OipInferRequest, deadlineMs: number, binary?: Buffer): Promise<InferAnswer> {
     if (!this.inferBatcher || !this.meta) {
       throw new DomainError('INVALID_TENSOR', `the model "${this.opts.modelName}" takes TI-ONE predict (POST /v1/models/m:predict), not OIP v2 tensors`);
     }
     if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) throw new DomainError('INVALID_TENSOR', 'the body must be an OIP v2 infer request: {"inputs": [{"name", "shape", "datatype", "data"}]}');
-    const inputs = req.inputs.map((i) => decodeInput(i));
+    const inputs = decodeInputs(req.inputs, binary);
     checkInputs(inputs, this.meta.inputs);
     const outputs = req.outputs?.map((o) => o?.name);
     if (outputs) {
@@ -92,7 +100,13 @@ export class DataPlane {
     } catch (e) {
       throw modelError(e);
     }
-    return { model_name: this.opts.modelName, model_version: '1', ...(req.id !== undefined ? { id: req.id } : {}), outputs: result.map(encodeOutput) };
+    const bytes: Buffer[] = [];
+    const outs = result.map((t) => {
+      const o = encodeOutputAs(t, wantsBinary(req, t.name));
+      if (o.bytes) bytes.push(o.bytes);
+      return o.output;
+    });
+    return { response: { model_name: this.opts.modelName, model_version: '1', ...(req.id !== undefined ? { id: req.id } : {}), outputs: outs }, binary: bytes };
   }
 
   async predict(body: unknown, deadlineMs: number): Promise<unknown> {

@@ -47,12 +47,18 @@ export const elementCount = (shape: readonly number[]) => shape.reduce((a, b) =>
 const describe = (v: unknown): string =>
   typeof v === 'number' ? String(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : JSON.stringify(v).slice(0, 40);
 
-/** OIP JSON input → Tensor (data flattened row-major; nested arrays accepted). */
-export function decodeInput(input: OipRequestInput, where = `input "${input?.name}"`): Tensor {
-  if (!input || typeof input.name !== 'string') throw bad('each input needs a "name"');
+/** An input's name and shape, checked (the data is the caller's: JSON or binary). */
+export function checkHead(input: OipRequestInput, where: string): { datatype: OipDatatype; shape: number[] } {
+  if (!input || typeof input !== 'object' || typeof input.name !== 'string') throw bad('each input needs a "name"');
   const { datatype, shape } = input;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${where}: "shape" must be an array of non-negative integers`);
   if (shape.length > MAX_RANK) throw bad(`${where}: "shape" has ${shape.length} dimensions; at most ${MAX_RANK} are allowed`);
+  return { datatype, shape };
+}
+
+/** OIP JSON input → Tensor (data flattened row-major; nested arrays accepted). */
+export function decodeInput(input: OipRequestInput, where = `input "${input?.name}"`): Tensor {
+  const { datatype, shape } = checkHead(input, where);
   if (!Array.isArray(input.data)) throw bad(`${where}: "data" must be an array`);
   // bounded: data nested deeper than any shape stays nested and fails the element checks
   const flat = (Array.isArray(input.data[0]) ? (input.data as unknown[]).flat(MAX_RANK) : input.data) as unknown[];

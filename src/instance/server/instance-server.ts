@@ -3,7 +3,7 @@
  * one JSON.parse and one JSON.stringify per call). Routes:
  *   GET  /v2/health/live | /v2/health/ready | /v2
  *   GET  /v2/models/{m}[/versions/{v}] | …/ready
- *   POST /v2/models/{m}[/versions/{v}]/infer           (OIP v2)
+ *   POST /v2/models/{m}[/versions/{v}]/infer           (OIP v2, JSON or binary tensors)
  *   POST /v1/models/{m}:predict                         (TI-ONE; body to the handler)
  *   GET  /metrics                                       (Prometheus)
  * Errors are `{"error":{"code","message"}}` with the status from STATUS_BY_KIND; a 5xx
@@ -14,6 +14,7 @@ import { STATUS_BY_KIND } from '../../api/error-edge.js';
 import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
 import type { OipInferRequest } from '../../contracts/oip.js';
 import { readBody } from '../../http/read-body.js';
+import { HEADER_LENGTH, splitBody } from '../binary-tensors.js';
 import { modelError, type DataPlane } from '../data-plane.js';
 import type { InstanceMetrics } from '../instance-metrics.js';
 
@@ -40,8 +41,8 @@ export function createInstanceServer(deps: ServerDeps): http.Server {
   return server;
 }
 
-function send(deps: ServerDeps, res: http.ServerResponse, status: number, body: string, type = JSON_TYPE, extra?: Record<string, string>): void {
-  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra };
+function send(deps: ServerDeps, res: http.ServerResponse, status: number, body: string | Buffer, type = JSON_TYPE, extra?: Record<string, string>): void {
+  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, ...extra };
   if (deps.isDraining()) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(body);
@@ -62,7 +63,10 @@ function sendError(deps: ServerDeps, res: http.ServerResponse, route: Route, err
 }
 
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  const buf = await readBody(req, limit, "the instance's");
+  return parseJson(await readBody(req, limit, "the instance's"));
+}
+
+function parseJson(buf: Buffer): unknown {
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (e) {
@@ -107,8 +111,15 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
       if (route === 'infer') {
         methodGuard(req.method, 'POST');
         if (!deps.isReady()) throw new DomainError('MODEL_NOT_READY', 'the model is not ready');
-        const body = (await readJson(req, deps.maxBodyBytes)) as OipInferRequest;
-        send(deps, res, 200, JSON.stringify(await deps.plane.infer(body, deadlineOf(req, deps.requestTimeoutMs))));
+        const buf = await readBody(req, deps.maxBodyBytes, "the instance's");
+        const headerLength = req.headers[HEADER_LENGTH];
+        const { request, binary } = typeof headerLength === 'string' ? splitBody(buf, headerLength) : { request: parseJson(buf), binary: undefined };
+        const answer = await deps.plane.infer(request as OipInferRequest, deadlineOf(req, deps.requestTimeoutMs), binary);
+        if (answer.binary.length === 0) send(deps, res, 200, JSON.stringify(answer.response));
+        else {
+          const head = Buffer.from(JSON.stringify(answer.response));
+          send(deps, res, 200, Buffer.concat([head, ...answer.binary]), 'application/octet-stream', { [HEADER_LENGTH]: String(head.length) });
+        }
       } else if (route === 'model_ready') {
         methodGuard(req.method, 'GET');
         status = deps.isReady() ? 200 : 503;
@@ -132,7 +143,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
       send(deps, res, status, status === 200 ? '{"ready":true}' : '{"ready":false}');
     } else if (p === '/v2') {
       route = 'server';
-      send(deps, res, 200, JSON.stringify({ name: 'modeldock', version: '1', extensions: [] }));
+      send(deps, res, 200, JSON.stringify({ name: 'modeldock', version: '1', extensions: ['binary_tensor_data'] }));
     } else if (p === '/metrics') {
       route = 'metrics';
       send(deps, res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
