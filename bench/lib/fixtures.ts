@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { packBinary } from '../../src/instance/binary-tensors.js';
 import { FolderBlobStore } from '../../src/store/blobs/folder-blob-store.js';
 import { MNIST_PREFIX, materializeMnist, mnistSplit } from '../../src/tasks/datasets/mnist.js';
 import { ROOT } from './spawn.js';
@@ -24,6 +25,8 @@ export interface Fixtures {
   squeezenet?: string;
   /** OIP v2 infer body: one 1×1×28×28 FP32 digit */
   mnistInfer: string;
+  /** the same digit with the binary tensor extension, the output asked for as raw bytes too */
+  mnistBinary: { body: Buffer; headers: Record<string, string> };
   /** {"images":[<base64 JPEG of a digit>]} */
   digitPredict: string;
   /** {"images":[<base64 224×224 JPEG photo>]} */
@@ -66,6 +69,10 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
   const px = heldout.images.subarray(0, 784);
   const norm = Array.from(px, (v) => Math.round(((v / 255 - 0.1307) / 0.3081) * 1e4) / 1e4);
   const mnistInfer = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', data: norm }] });
+  const packed = packBinary({ inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }], parameters: { binary_data_output: true } }, [
+    new Uint8Array(Float32Array.from(norm).buffer),
+  ]);
+  const mnistBinary = { body: packed.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': packed.headerLength } };
   const jpeg = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).jpeg({ quality: 90 }).toBuffer();
   const digitPredict = JSON.stringify({ images: [jpeg.toString('base64')] });
   let photoPredict: string | undefined;
@@ -74,5 +81,5 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
     const small = await sharp(photo).resize(224, 224, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
     photoPredict = JSON.stringify({ images: [small.toString('base64')] });
   } else missing.photo = `no ${photo}`;
-  return { dir, mnistOnnx, mnistPython, squeezenet, mnistInfer, digitPredict, photoPredict, missing, trained };
+  return { dir, mnistOnnx, mnistPython, squeezenet, mnistInfer, mnistBinary, digitPredict, photoPredict, missing, trained };
 }

@@ -37,6 +37,11 @@ export async function direct(ctx: Ctx): Promise<void> {
       const r = ratio(row, ctx.saved.get(`bare:${c}`), `bare HTTP c=${c}`);
       if (r) row.vs.push(r);
     }
+    for (const c of [1, 32]) {
+      const row = await measure(ctx, { url: `${inst.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'MNIST CNN, OIP v2 binary tensors (in and out)' }, `direct-binary:${c}`);
+      const r = ratio(row, ctx.saved.get(`direct:${c}`), `JSON c=${c}`);
+      if (r) row.vs.push(r);
+    }
   });
 }
 

@@ -40,6 +40,13 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
       if (r) row.vs.push(r);
     }
   }
+  for (const c of [1, 32]) {
+    const row = await measure(ctx, { url: `${p.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c }, groups, { scenario: S, case: 'MNIST service, OIP v2 binary tensors (in and out)' }, `gateway-binary:${c}`);
+    for (const [key, name] of [[`gateway:${c}`, `JSON c=${c}`], [`direct-binary:${c}`, `instance direct (binary) c=${c}`]] as const) {
+      const r = ratio(row, ctx.saved.get(key), name);
+      if (r) row.vs.push(r);
+    }
+  }
   const gw = ctx.saved.get('gateway:1');
   const d = ctx.saved.get('direct:1');
   if (gw && d) {
