@@ -3,6 +3,9 @@
  * the gateway, clients and tests. https://kserve.github.io/website/latest/modelserving/data_plane/v2_protocol/
  */
 
+/** The binary tensor data extension's header: the byte length of the JSON part of a body (lowercase, as node gives headers). */
+export const OIP_HEADER_LENGTH = 'inference-header-content-length';
+
 export const OIP_DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
 export type OipDatatype = (typeof OIP_DATATYPES)[number];
 

@@ -4,6 +4,7 @@
  * lets a broken answer still become a clean error instead of a cut-off body).
  */
 import { DomainError } from '../contracts/errors.js';
+import { OIP_HEADER_LENGTH } from '../contracts/oip.js';
 import type { Upstream } from './upstreams.js';
 
 export interface Answer {
@@ -15,7 +16,7 @@ export interface Answer {
 }
 
 /** The OIP v2 binary tensor extension's header, passed through both ways. */
-export const HEADER_LENGTH = 'inference-header-content-length';
+export const HEADER_LENGTH = OIP_HEADER_LENGTH;
 
 /** Failed before any byte of an answer: safe to send again to another instance. */
 export class ConnectFailure extends Error {

@@ -11,12 +11,11 @@
  * as sent (NaN included: JSON cannot carry them, raw bytes can).
  */
 import { DomainError } from '../contracts/errors.js';
-import type { OipDatatype, OipInferRequest, OipRequestInput, OipResponseOutput } from '../contracts/oip.js';
+import { OIP_HEADER_LENGTH, type OipDatatype, type OipInferRequest, type OipRequestInput, type OipResponseOutput } from '../contracts/oip.js';
 import type { Tensor } from './runtime.js';
 import { checkHead, decodeInput, elementCount, encodeOutput, TYPED } from './tensors.js';
 
-/** The header naming the JSON part's length (HTTP headers are case-insensitive; node lowercases them). */
-export const HEADER_LENGTH = 'inference-header-content-length';
+export const HEADER_LENGTH = OIP_HEADER_LENGTH;
 
 const bad = (msg: string) => new DomainError('INVALID_TENSOR', msg);
 
