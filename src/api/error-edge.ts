@@ -4,7 +4,7 @@
  * are translated into domain codes here too. A 5xx carries an id that is also logged.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, errorBody, type ErrorCode, type ErrorKind } from '../contracts/errors.js';
+import { DomainError, errorBody, type ErrorBody, type ErrorCode, type ErrorKind } from '../contracts/errors.js';
 import { NAME_PATTERN, NAME_RULE } from '../contracts/names.js';
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -74,16 +74,31 @@ export function toDomainError(err: unknown): DomainError {
   return internal;
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+interface ErrorLog {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Any thrown value as an answer: its domain error, the status, and the JSON body. A 5xx
+ * gets an id (`newId()`) that is in the body and in the log: internal errors are logged
+ * with their cause, other 5xx (503 no instance, 504 timeout, 507 disk full) as a warning
+ * without a stack. The API (sendError) and the gateway (GatewayCore.fail) both answer so.
+ */
+export function errorAnswer(err: unknown, log: ErrorLog, newId: () => string): { de: DomainError; status: number; body: ErrorBody } {
   const de = toDomainError(err);
   const status = STATUS_BY_KIND[de.kind];
-  if (de.kind === 'internal') {
-    request.log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: request.id, code: de.code }, 'request failed');
-  } else if (status >= 500) {
-    // expected operational answers (503 no instance, 504 timeout, 507 disk full): no stack
-    request.log.warn({ errorId: request.id, code: de.code, msg: de.message }, 'request not served');
+  let id: string | undefined;
+  if (status >= 500) {
+    id = newId();
+    if (de.kind === 'internal') log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: id, code: de.code }, 'request failed');
+    else log.warn({ errorId: id, code: de.code, msg: de.message }, 'request not served');
   }
-  const body = errorBody(de.code as ErrorCode, de.message, { id: status >= 500 ? String(request.id) : undefined, details: de.details });
+  return { de, status, body: errorBody(de.code as ErrorCode, de.message, { id, details: de.details }) };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, body } = errorAnswer(err, request.log, () => String(request.id));
   // Answered before the request body was all read (a full disk, a bad field, a limit hit
   // mid-upload): whoever was reading it stopped, so the client's upload would stall on a
   // full socket and never get to read this answer. The rest is read and dropped (the

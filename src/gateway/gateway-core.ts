@@ -10,8 +10,8 @@
  * (route-cache.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { STATUS_BY_KIND, toDomainError } from '../api/error-edge.js';
-import { DomainError, errorBody, type ErrorCode } from '../contracts/errors.js';
+import { errorAnswer } from '../api/error-edge.js';
+import { DomainError } from '../contracts/errors.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
@@ -151,21 +151,13 @@ export class GatewayCore {
 
   /** An error answer (`{"error":{code,message}}`, Retry-After where it helps), logged as a call. */
   fail(c: Call, err: unknown, v?: CompiledVersion, up?: Upstream, retryAfter?: string): Outcome {
-    const de = toDomainError(err);
-    const status = STATUS_BY_KIND[de.kind];
+    const { de, status, body } = errorAnswer(err, this.deps.log, () => `${this.idPrefix}${(++this.errorSeq).toString(36)}`);
     const wait = (de.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     if (wait !== undefined) retryAfter = String(wait);
     else if (de.kind === 'unavailable') retryAfter ??= RETRY_AFTER_UNAVAILABLE;
     else if (de.kind === 'limited') retryAfter = '1';
-    let id: string | undefined;
-    if (status >= 500) {
-      id = `${this.idPrefix}${(++this.errorSeq).toString(36)}`;
-      if (de.kind === 'internal') this.deps.log.error({ err: (de as { cause?: unknown }).cause ?? de, errorId: id, code: de.code }, 'request failed');
-      else this.deps.log.warn({ errorId: id, code: de.code, msg: de.message }, 'request not served');
-    }
-    const body = JSON.stringify(errorBody(de.code as ErrorCode, de.message, { id, details: de.details }));
     this.logCall(c, v, up, status);
-    return { status, contentType: JSON_TYPE, body, retryAfter };
+    return { status, contentType: JSON_TYPE, body: JSON.stringify(body), retryAfter };
   }
 
   private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number): void {
