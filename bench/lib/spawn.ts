@@ -27,7 +27,8 @@ export interface Proc {
 /** `--cpu-prof` flags when the bench runs with --profile (Node refuses them in NODE_OPTIONS). */
 export const profileArgs = (): string[] => (process.env.MODELDOCK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MODELDOCK_BENCH_PROFILE_DIR}`] : []);
 
-const quietEnv = (extra: Record<string, string>) => ({ ...process.env, NODE_NO_WARNINGS: '1', MODELDOCK_LOG_LEVEL: 'warn', ...extra });
+// MODELDOCK_EXIT_WITH_STDIN: an instance the bench started exits with the bench, even a killed one
+const quietEnv = (extra: Record<string, string>) => ({ ...process.env, NODE_NO_WARNINGS: '1', MODELDOCK_LOG_LEVEL: 'warn', MODELDOCK_EXIT_WITH_STDIN: '1', ...extra });
 
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
