@@ -15,9 +15,6 @@ export interface Answer {
   body: Buffer;
 }
 
-/** The OIP v2 binary tensor extension's header, passed through both ways. */
-export const HEADER_LENGTH = OIP_HEADER_LENGTH;
-
 /** Failed before any byte of an answer: safe to send again to another instance. */
 export class ConnectFailure extends Error {
   constructor(override readonly cause: unknown) {
@@ -51,7 +48,7 @@ const codeOf = (e: unknown): string => {
  */
 export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined, headerLength?: string): Promise<Answer> {
   const headers: Record<string, string> | undefined = contentType === undefined ? undefined : { 'content-type': contentType };
-  if (headers && headerLength !== undefined) headers[HEADER_LENGTH] = headerLength;
+  if (headers && headerLength !== undefined) headers[OIP_HEADER_LENGTH] = headerLength;
   return new Promise<Answer>((resolve, reject) => {
     let status = 0;
     let type: string | undefined;
@@ -77,7 +74,7 @@ export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, con
             started = true;
             status = statusCode;
             type = headerOf(headers, 'content-type');
-            binaryHead = headerOf(headers, HEADER_LENGTH);
+            binaryHead = headerOf(headers, OIP_HEADER_LENGTH);
           },
           onResponseData(_c: unknown, chunk: Buffer) {
             chunks.push(chunk);

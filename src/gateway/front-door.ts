@@ -10,10 +10,8 @@
  * Server-level protections (header/request/idle timeouts) apply to both, being the server's.
  */
 import type http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { readBody } from '../http/read-body.js';
-import { HEADER_LENGTH } from './forward.js';
-import type { Call, GatewayCore, Outcome } from './gateway-core.js';
+import { callFrom, outcomeHeaders, type Call, type GatewayCore, type Outcome } from './gateway-core.js';
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -44,26 +42,13 @@ export function hotRoute(method: string | undefined, url: string): Pick<Call, 's
 
 function write(res: http.ServerResponse, o: Outcome): void {
   if (res.destroyed) return;
-  const headers: Record<string, string | number> = {
-    'content-type': o.contentType ?? 'application/octet-stream',
-    'content-length': typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length,
-  };
-  if (o.retryAfter !== undefined) headers['retry-after'] = o.retryAfter;
-  if (o.headerLength !== undefined) headers[HEADER_LENGTH] = o.headerLength;
-  res.writeHead(o.status, headers);
+  const length = typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length;
+  res.writeHead(o.status, outcomeHeaders(o, { 'content-type': 'application/octet-stream', 'content-length': length }));
   res.end(o.body);
 }
 
 async function serve(core: GatewayCore, maxBodyBytes: number, req: http.IncomingMessage, res: http.ServerResponse, hot: Pick<Call, 'service' | 'op' | 'seq'>): Promise<void> {
-  const call: Call = {
-    ...hot,
-    method: 'POST',
-    url: req.url!,
-    contentType: req.headers['content-type'],
-    headerLength: req.headers[HEADER_LENGTH],
-    authorization: req.headers.authorization,
-    t0: performance.now(),
-  };
+  const call = callFrom(req, hot);
   const body = await readBody(req, maxBodyBytes, "the gateway's").catch((e: unknown) => e as Error);
   if (body instanceof Error) {
     write(res, core.fail(call, body));
@@ -87,7 +72,7 @@ export function installFrontDoor(server: http.Server, core: GatewayCore, maxBody
       return;
     }
     serve(core, maxBodyBytes, req, res, hot).catch((e: unknown) => {
-      if (!res.headersSent) write(res, core.fail({ ...hot, method: 'POST', url: req.url ?? '', t0: performance.now() }, e));
+      if (!res.headersSent) write(res, core.fail(callFrom(req, hot), e));
       else res.destroy();
     });
   });

@@ -9,9 +9,11 @@
  * bytes come back as received; whatever can be worked out once per route change is
  * (route-cache.ts).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errorAnswer } from '../api/error-edge.js';
 import { DomainError } from '../contracts/errors.js';
+import { OIP_HEADER_LENGTH } from '../contracts/oip.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
@@ -70,6 +72,31 @@ export interface Outcome {
   retryAfter?: string;
   /** the instance's Inference-Header-Content-Length, for a binary-tensor answer */
   headerLength?: string;
+}
+
+/**
+ * A call from a request (node's IncomingMessage or Fastify's request): the one place that
+ * decides which request headers the gateway reads and forwards, for both transports.
+ */
+export function callFrom(req: { method?: string; url?: string; headers: IncomingHttpHeaders }, route: Pick<Call, 'service' | 'op' | 'seq'>, body?: Buffer): Call {
+  return {
+    ...route,
+    method: req.method ?? 'POST',
+    url: req.url ?? '',
+    body,
+    contentType: req.headers['content-type'],
+    headerLength: req.headers[OIP_HEADER_LENGTH],
+    authorization: req.headers.authorization,
+    t0: performance.now(),
+  };
+}
+
+/** An outcome's response headers (content type, Retry-After, the binary-tensor header), added to `into`. */
+export function outcomeHeaders(o: Outcome, into: Record<string, string | number> = {}): Record<string, string | number> {
+  if (o.contentType !== undefined) into['content-type'] = o.contentType;
+  if (o.retryAfter !== undefined) into['retry-after'] = o.retryAfter;
+  if (o.headerLength !== undefined) into[OIP_HEADER_LENGTH] = o.headerLength;
+  return into;
 }
 
 /** Seconds a client should wait when nothing can serve it. */

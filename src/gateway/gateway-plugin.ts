@@ -5,12 +5,10 @@
  * (front-door.ts) on the same server, ahead of Fastify; the Fastify routes stay for the
  * GET routes, in-process `inject`, and whatever the front door leaves (odd paths).
  */
-import { performance } from 'node:perf_hooks';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../contracts/errors.js';
-import { HEADER_LENGTH } from './forward.js';
 import { installFrontDoor } from './front-door.js';
-import { GatewayCore, type Call, type GatewayDeps, type Op, type Outcome } from './gateway-core.js';
+import { callFrom, GatewayCore, outcomeHeaders, type Call, type GatewayDeps, type Op, type Outcome } from './gateway-core.js';
 
 export type { AccessLogSink, GatewayDeps } from './gateway-core.js';
 
@@ -32,25 +30,8 @@ export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
 
-    const callOf = (req: FastifyRequest, service: string, op: Op, seq?: number): Call => ({
-      service,
-      op,
-      seq,
-      method: req.method,
-      url: req.url,
-      body: req.body as Buffer | undefined,
-      contentType: req.headers['content-type'],
-      headerLength: req.headers[HEADER_LENGTH],
-      authorization: req.headers.authorization,
-      t0: performance.now(),
-    });
-    const send = (reply: FastifyReply, o: Outcome): FastifyReply => {
-      reply.code(o.status);
-      if (o.contentType !== undefined) reply.header('content-type', o.contentType);
-      if (o.retryAfter !== undefined) reply.header('retry-after', o.retryAfter);
-      if (o.headerLength !== undefined) reply.header(HEADER_LENGTH, o.headerLength);
-      return reply.send(o.body);
-    };
+    const callOf = (req: FastifyRequest, service: string, op: Op, seq?: number): Call => callFrom(req, { service, op, seq }, req.body as Buffer | undefined);
+    const send = (reply: FastifyReply, o: Outcome): FastifyReply => reply.code(o.status).headers(outcomeHeaders(o)).send(o.body);
     const call = async (req: FastifyRequest, reply: FastifyReply, service: string, op: Op, seq?: number) => send(reply, await core.call(callOf(req, service, op, seq)));
     const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
       const service = (req.params as { service?: string } | undefined)?.service ?? '';

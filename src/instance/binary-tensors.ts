@@ -15,21 +15,19 @@ import { OIP_HEADER_LENGTH, type OipDatatype, type OipInferRequest, type OipRequ
 import type { Tensor } from './runtime.js';
 import { checkHead, decodeInput, elementCount, encodeOutput, TYPED } from './tensors.js';
 
-export const HEADER_LENGTH = OIP_HEADER_LENGTH;
-
 const bad = (msg: string) => new DomainError('INVALID_TENSOR', msg);
 
 /** Splits a binary-extension body into its JSON request and the bytes after it. */
 export function splitBody(body: Buffer, headerLength: string): { request: unknown; binary: Buffer } {
   const n = /^[0-9]{1,15}$/.test(headerLength.trim()) ? Number(headerLength.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n < 2 || n > body.length) {
-    throw bad(`${HEADER_LENGTH} must be the byte length of the JSON part (2 to ${body.length} for this body), got "${headerLength.slice(0, 40)}"`);
+    throw bad(`${OIP_HEADER_LENGTH} must be the byte length of the JSON part (2 to ${body.length} for this body), got "${headerLength.slice(0, 40)}"`);
   }
   let request: unknown;
   try {
     request = JSON.parse(body.subarray(0, n).toString('utf8'));
   } catch (e) {
-    throw new DomainError('INVALID_JSON', `the first ${n} bytes (${HEADER_LENGTH}) are not valid JSON: ${(e as Error).message}`);
+    throw new DomainError('INVALID_JSON', `the first ${n} bytes (${OIP_HEADER_LENGTH}) are not valid JSON: ${(e as Error).message}`);
   }
   return { request, binary: body.subarray(n) };
 }

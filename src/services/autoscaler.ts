@@ -87,10 +87,9 @@ export class Autoscaler {
     t.window.add(at, latencyMs);
   }
 
-  /** Forgets the traffic of versions not in `versionIds` (they were deleted). */
+  /** Forgets the traffic of versions not in `versionIds` (they were deleted). Peers' reports are replaced each round anyway. */
   retain(versionIds: ReadonlySet<string>): void {
     for (const id of this.traffic.keys()) if (!versionIds.has(id)) this.traffic.delete(id);
-    for (const id of this.peers.keys()) if (!versionIds.has(id)) this.peers.delete(id);
   }
 
   /**

@@ -12,9 +12,9 @@
 import http from 'node:http';
 import { STATUS_BY_KIND } from '../../api/error-edge.js';
 import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
-import type { OipInferRequest } from '../../contracts/oip.js';
+import { OIP_HEADER_LENGTH, type OipInferRequest } from '../../contracts/oip.js';
 import { readBody } from '../../http/read-body.js';
-import { HEADER_LENGTH, splitBody } from '../binary-tensors.js';
+import { splitBody } from '../binary-tensors.js';
 import { modelError, type DataPlane } from '../data-plane.js';
 import type { InstanceMetrics } from '../instance-metrics.js';
 
@@ -112,13 +112,13 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
         methodGuard(req.method, 'POST');
         if (!deps.isReady()) throw new DomainError('MODEL_NOT_READY', 'the model is not ready');
         const buf = await readBody(req, deps.maxBodyBytes, "the instance's");
-        const headerLength = req.headers[HEADER_LENGTH];
+        const headerLength = req.headers[OIP_HEADER_LENGTH];
         const { request, binary } = typeof headerLength === 'string' ? splitBody(buf, headerLength) : { request: parseJson(buf), binary: undefined };
         const answer = await deps.plane.infer(request as OipInferRequest, deadlineOf(req, deps.requestTimeoutMs), binary);
         if (answer.binary.length === 0) send(deps, res, 200, JSON.stringify(answer.response));
         else {
           const head = Buffer.from(JSON.stringify(answer.response));
-          send(deps, res, 200, Buffer.concat([head, ...answer.binary]), 'application/octet-stream', { [HEADER_LENGTH]: String(head.length) });
+          send(deps, res, 200, Buffer.concat([head, ...answer.binary]), 'application/octet-stream', { [OIP_HEADER_LENGTH]: String(head.length) });
         }
       } else if (route === 'model_ready') {
         methodGuard(req.method, 'GET');
