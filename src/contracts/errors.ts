@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   INVALID_ARCHIVE: 'invalid',
   UNSAFE_ARCHIVE_ENTRY: 'invalid',
   UNKNOWN_RUNTIME: 'invalid',
+  DEPENDENCY_INSTALL_FAILED: 'invalid',
   SOURCE_NOT_FOUND: 'invalid',
   SOURCE_UNSUPPORTED: 'invalid',
   EMPTY_IMPORT: 'invalid',
