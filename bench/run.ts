@@ -10,7 +10,7 @@
  * test-artifacts/bench-build/bench/prof-top.js <file>` prints the top self-time functions).
  *
  * Needs `npm run build` (the scenarios run bin/modeldock.js), /usr/bin/python3 with torch
- * (the MNIST model is exported at bench time) and ../shared/fixtures (SqueezeNet, a photo);
+ * (the MNIST model is exported at bench time) and examples/fixtures (SqueezeNet, a photo);
  * a scenario that cannot run says why in the table.
  */
 import { execSync } from 'node:child_process';

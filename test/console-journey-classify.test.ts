@@ -17,7 +17,7 @@ import { cli, startPlatform, tmpDir, type RunningPlatform } from './cli-harness.
 import { openConsole, type ConsoleBrowser } from './support/browser.js';
 import { eventually } from './support/platform.js';
 
-const FIXTURES = new URL('../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../examples/fixtures/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
 const PHOTOS: [string, number, number][] = [
   ['cat-jetson.jpg', 281, 285],

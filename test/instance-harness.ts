@@ -1,5 +1,5 @@
 /**
- * For instance tests: model packages built from the shared fixtures and the templates,
+ * For instance tests: model packages built from examples/fixtures and the templates,
  * a real `modeldock instance` process (needs dist/), a loopback file server for image
  * URLs, and small HTTP helpers.
  */
@@ -12,7 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../examples/fixtures/', import.meta.url));
 export const TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
 export const BIN = fileURLToPath(new URL('../bin/modeldock.js', import.meta.url));
 

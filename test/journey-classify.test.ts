@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliJson, startPlatform, tmpDir, type RunningPlatform } from './cli-harness.js';
 
-const FIXTURES = new URL('../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../examples/fixtures/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES);
 const PHOTOS: [string, number, number][] = [
   ['cat-jetson.jpg', 281, 285],

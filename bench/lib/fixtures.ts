@@ -12,7 +12,7 @@ import { FolderBlobStore } from '../../src/store/blobs/folder-blob-store.js';
 import { MNIST_PREFIX, materializeMnist, mnistSplit } from '../../src/tasks/datasets/mnist.js';
 import { ROOT } from './spawn.js';
 
-export const FIXTURES = process.env.MODELDOCK_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
+export const FIXTURES = process.env.MODELDOCK_FIXTURES ?? path.resolve(ROOT, 'examples/fixtures');
 export const PYTHON = process.env.MODELDOCK_PYTHON ?? '/usr/bin/python3';
 
 export interface Fixtures {

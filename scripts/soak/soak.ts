@@ -22,7 +22,7 @@ const SECONDS = Number(process.env.MODELDOCK_SOAK_SECONDS ?? 600);
 const CONCURRENCY = Number(process.env.MODELDOCK_SOAK_CONCURRENCY ?? 4);
 const GROWTH_LIMIT = 0.1;
 const ROOT = path.resolve(new URL('../../../..', import.meta.url).pathname);
-const FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = path.resolve(ROOT, 'examples/fixtures');
 const OUT = path.join(ROOT, 'test-artifacts/soak');
 const agent = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 30_000 });
 

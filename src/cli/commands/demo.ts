@@ -29,9 +29,10 @@ export function register(program: Command): void {
     .description('run both journeys (a model trained here; a third-party classifier) on a fresh platform and print every step')
     .option('--data-dir <dir>', 'data dir for the demo platform (default: a new temp dir)')
     .option('--port <port>', 'port for the demo platform (0: any free one)', '0')
-    .option('--fixtures <dir>', 'the shared test fixtures (weights and photos for journey 2)', process.env.MODELDOCK_FIXTURES ?? path.join(REPO, '..', 'shared', 'fixtures'))
+    .option('--fixtures <dir>', 'weights and photos for journey 2 (see examples/fixtures/PROVENANCE.md)', process.env.MODELDOCK_FIXTURES ?? path.join(REPO, 'examples', 'fixtures'))
     .option('--keep', 'leave the platform running afterwards (Ctrl-C stops it)')
     .action(async (o: DemoOpts) => {
+      const fixtures = checkFixtures(o.fixtures ?? path.join(REPO, 'examples', 'fixtures'));
       const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-demo-'));
       if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length) throw new CliError(`${dataDir} is not empty: the demo wants a fresh data dir`);
       const { loadConfig } = await import('../../config.js');
@@ -41,13 +42,12 @@ export function register(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
       // the demo's photos come from loopback, which instances refuse unless told otherwise
       const platform = await startPlatform(config, { logger: createLogger('warn'), instanceEnv: { MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1' } });
-      const photos = await servePhotos(o.fixtures);
+      const photos = await servePhotos(fixtures);
       say(`modeldock demo: platform at ${platform.url}, data in ${dataDir}`);
       const ctx: DemoContext = { api: new ApiClient({ server: platform.url }), photosUrl: photos.url, templatesDir: path.join(REPO, 'templates'), say };
       try {
         await journeyTrained(ctx, await digitPhoto(photos));
-        if (o.fixtures && fs.existsSync(path.join(o.fixtures, 'pytorch-classify'))) await journeyThirdParty(ctx, o.fixtures, dataDir);
-        else say(`\n(journey 2 skipped: no fixtures at ${o.fixtures}; give --fixtures <dir> with pytorch-classify/ and the photos, see ../shared/fixtures/README.md)`);
+        await journeyThirdParty(ctx, fixtures, dataDir);
         say(`\n✔ done. ${o.keep ? `The platform stays up at ${platform.url} — try: modeldock --server ${platform.url} services list   (Ctrl-C stops it)` : 'Stopping the demo platform.'}`);
         if (o.keep) await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       } finally {
@@ -64,12 +64,19 @@ interface Photos {
   files: Map<string, Buffer>;
 }
 
-async function servePhotos(fixtures: string | undefined): Promise<Photos> {
+const PHOTOS = ['cat-jetson.jpg', 'butterfly-monarch-in-may.jpg', 'dog-winml.jpg'];
+const NEEDED = ['pytorch-classify/mobilenet_quantized.pt', 'imagenet_synset.txt', ...PHOTOS];
+
+/** Journey 2 needs these files; without them the demo stops before it starts a platform. */
+function checkFixtures(dir: string): string {
+  const missing = NEEDED.filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (missing.length) throw new CliError(`the demo's fixtures are missing from ${dir}: ${missing.join(', ')} (a clone has them in examples/fixtures/; --fixtures <dir> points elsewhere)`);
+  return dir;
+}
+
+async function servePhotos(fixtures: string): Promise<Photos> {
   const files = new Map<string, Buffer>();
-  for (const name of ['cat-jetson.jpg', 'butterfly-monarch-in-may.jpg', 'dog-winml.jpg']) {
-    const p = fixtures && path.join(fixtures, name);
-    if (p && fs.existsSync(p)) files.set(name, fs.readFileSync(p));
-  }
+  for (const name of PHOTOS) files.set(name, fs.readFileSync(path.join(fixtures, name)));
   const server = http.createServer((req, res) => {
     const body = files.get(path.basename(req.url ?? ''));
     if (!body) return res.writeHead(404).end();

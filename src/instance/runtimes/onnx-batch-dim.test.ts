@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { makeBatchDimSymbolic, parseFields } from './onnx-batch-dim.js';
 
-const SQUEEZENET = new URL('../../../../shared/fixtures/squeezenet1.1-fp16.onnx', import.meta.url);
+const SQUEEZENET = new URL('../../../examples/fixtures/squeezenet1.1-fp16.onnx', import.meta.url);
 
 describe('makeBatchDimSymbolic', () => {
   it('makes the SqueezeNet fixture run batches that match batch-1 runs row by row', async () => {

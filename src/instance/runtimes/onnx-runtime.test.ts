@@ -39,7 +39,7 @@ describe('OnnxRuntime', () => {
     expect(rt.metadata().inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 4] }]);
     await rt.close();
     const sq = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-sq-'));
-    fs.copyFileSync(new URL('../../../../shared/fixtures/squeezenet1.1-fp16.onnx', import.meta.url), path.join(sq, 'squeezenet.onnx'));
+    fs.copyFileSync(new URL('../../../examples/fixtures/squeezenet1.1-fp16.onnx', import.meta.url), path.join(sq, 'squeezenet.onnx'));
     const fixed = new OnnxRuntime();
     await fixed.load(ctx(sq, 16));
     expect(fixed.maxBatchSize()).toBe(1);
