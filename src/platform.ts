@@ -26,6 +26,8 @@ import { Autoscaler } from './services/autoscaler.js';
 import { LiveDirectory } from './services/directory.js';
 import { LogStore } from './services/log-store.js';
 import { Reconciler } from './services/reconciler.js';
+import { VersionEnvs } from './services/version-envs.js';
+import { PythonEnvs } from './runtimes/python-envs.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
@@ -109,6 +111,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
   backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;
+  // a package's requirements.txt is installed on this machine, for the instances it runs
+  const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
   const metrics = new ServiceMetrics();
   const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
   const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
@@ -125,7 +129,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       delivery.update(o);
     },
     billing,
+    ...(pythonEnvs
+      ? {
+          envs: new VersionEnvs({ envs: pythonEnvs, models: models.repo, blobs }),
+          envLog: (service: string, line: string) => logs.append({ ts: new Date().toISOString(), service, instanceId: 'dependencies', stream: 'stdout', line }),
+        }
+      : {}),
   });
+  if (pythonEnvs) pythonEnvs.onSettled = () => kick();
   kick = () => reconciler.kick();
   const tokens = new TokenService({ db: db.kysely });
   directory.setTokenVerifier(tokens);

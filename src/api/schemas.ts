@@ -27,6 +27,8 @@ export const VersionSchema = Type.Object({
   source: Type.Object({}, { additionalProperties: true }),
   format: Type.String(),
   runtime: Type.String(),
+  runtimeRequested: Type.Optional(Type.String({ description: 'the runtime name given at import, when it was mapped onto `runtime` (a TI-ONE name)' })),
+  runtimeNote: Type.Optional(Type.String({ description: 'how the requested runtime maps onto `runtime`' })),
   metrics: Type.Unknown(),
   moveMode: Type.String(),
   description: Type.String(),

@@ -15,6 +15,8 @@ export interface InstanceTemplate {
   /** the model version's files: a blob-store key prefix */
   modelKey: string;
   runtime: string;
+  /** the Python interpreter for the Python runtime (a version's own environment); default the platform's */
+  python?: string;
   env: Record<string, string>;
   resources: ResourcesSpec;
   batching?: { maxBatchSize: number; maxQueueDelayMs: number };

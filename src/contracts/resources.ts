@@ -49,7 +49,12 @@ export interface ModelVersion {
   error?: string;
   source: ModelVersionSource;
   format: ModelFormat;
+  /** the catalog runtime the version runs on */
   runtime: string;
+  /** the runtime name it was imported with, when that was mapped onto `runtime` (a TI-ONE name) */
+  runtimeRequested?: string;
+  /** how the requested runtime maps onto `runtime` (shown as a warning) */
+  runtimeNote?: string;
   metrics: string | Record<string, unknown> | null;
   moveMode: MoveMode;
   description: string;

@@ -1,6 +1,7 @@
 /** Store rows → API resources. */
 import type { Model, ModelVersion, ModelVersionSource, VersionFile } from '../contracts/resources.js';
 import type { FileRow, ModelRow, VersionRow } from '../store/db/models-repo.js';
+import { mappingNote } from '../runtimes/aliases.js';
 
 export function toModel(row: ModelRow, stats?: { count: number; latest: number | null }): Model {
   return {
@@ -41,6 +42,7 @@ export function toVersion(modelName: string, row: VersionRow, files?: FileRow[])
     source: JSON.parse(row.source) as ModelVersionSource,
     format: row.format as ModelVersion['format'],
     runtime: row.runtime,
+    ...(row.runtime_requested ? { runtimeRequested: row.runtime_requested, runtimeNote: mappingNote(row.runtime_requested, row.runtime) } : {}),
     metrics: parseMetrics(row.metrics),
     moveMode: row.move_mode as ModelVersion['moveMode'],
     description: row.description,

@@ -13,6 +13,7 @@ import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { Database } from '../store/db/schema.js';
 import { ModelsRepo, type ModelRow, type VersionRow } from '../store/db/models-repo.js';
 import { findRuntime } from '../runtimes/catalog.js';
+import { resolveRuntime, type RuntimeResolution } from '../runtimes/aliases.js';
 import { Importer } from './importer.js';
 import { encodeMetrics, toModel, toVersion } from './mapping.js';
 import { noTaskOutputs, resolveStorageSource, type TaskOutputs } from './sources.js';
@@ -50,7 +51,7 @@ export class ModelRepository {
     this.tasks = deps.tasks ?? noTaskOutputs;
     const taskProxy: TaskOutputs = { resolve: (t, r) => this.tasks.resolve(t, r) };
     this.importer = new Importer({ repo: this.repo, blobs: deps.blobs, staging: this.staging, importRoots: deps.config.importRoots, zipLimits: this.zipLimits, tasks: taskProxy, log: deps.log, concurrency: 2 });
-    this.files = new VersionFiles({ repo: this.repo, blobs: deps.blobs, config: deps.config, staging: this.staging, resolve: (m, v) => this.resolveVersion(m, v) });
+    this.files = new VersionFiles({ repo: this.repo, blobs: deps.blobs, config: deps.config, staging: this.staging, resolve: (m, v) => this.resolveVersion(m, v), usersOf: (m, v) => this.usage.usersOf(m, v) });
   }
 
   get zipLimits() {
@@ -170,9 +171,7 @@ export class ModelRepository {
   }
 
   private checkSpec(spec: VersionSpec): void {
-    if (!findRuntime(spec.runtime)) {
-      throw new DomainError('UNKNOWN_RUNTIME', `runtime "${spec.runtime}" is not in the catalog (GET /api/v1/runtimes lists them)`);
-    }
+    runtimeOf(spec.runtime);
     const metrics = encodeMetrics(spec.metrics);
     if (metrics && metrics.length - 5 > MAX_METRICS_CHARS) {
       throw new DomainError('INVALID_ARGUMENT', `metrics are ${metrics.length - 5} characters; at most ${MAX_METRICS_CHARS} are allowed`, { fields: [{ field: 'metrics', message: `at most ${MAX_METRICS_CHARS} characters` }] });
@@ -205,7 +204,7 @@ export class ModelRepository {
       sourceType: spec.source.type,
       source,
       format: spec.format,
-      runtime: spec.runtime,
+      ...runtimeFields(runtimeOf(spec.runtime)),
       metrics: encodeMetrics(spec.metrics),
       moveMode: spec.moveMode ?? 'copy',
       description: spec.description ?? '',
@@ -255,6 +254,18 @@ export class ModelRepository {
     await this.repo.deleteVersion(version.id);
     await this.deps.blobs.deletePrefix(version.storage_path).catch(() => undefined);
   }
+}
+
+/** The catalog runtime a spec's runtime names: an id, or a TI-ONE name mapped onto one. */
+function runtimeOf(name: string): Exclude<RuntimeResolution, { refused: string }> {
+  const r = resolveRuntime(name, (id) => !!findRuntime(id));
+  if (!r) throw new DomainError('UNKNOWN_RUNTIME', `runtime "${name}" is not in the catalog (GET /api/v1/runtimes lists them)`);
+  if ('refused' in r) throw new DomainError('UNKNOWN_RUNTIME', r.refused);
+  return r;
+}
+
+function runtimeFields(r: Exclude<RuntimeResolution, { refused: string }>): { runtime: string; runtimeRequested?: string } {
+  return r.requested ? { runtime: r.id, runtimeRequested: r.requested } : { runtime: r.id };
 }
 
 function checkName(name: string): void {

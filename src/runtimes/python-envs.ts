@@ -55,7 +55,8 @@ export function envKey(runtimeId: string, requirementsSha256: string): string {
 
 export class PythonEnvs {
   private readonly known = new Map<string, EnvState & { at: number }>();
-  private readonly listeners = new Map<string, Set<Listener>>();
+  /** key → listener id → listener: a caller asking again while a build runs is not added twice */
+  private readonly listeners = new Map<string, Map<string, Listener>>();
   private readonly builds = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: PythonEnvsOptions) {}
@@ -63,16 +64,16 @@ export class PythonEnvs {
   /**
    * The environment for a requirements file: answers at once (`building` the first time,
    * with the build started in the background); `onLine` hears the build's progress.
-   * `read` is called only when a build starts.
+   * `read` is called only when a build starts. One listener per `listenerId`.
    */
-  ensure(key: string, read: () => Promise<Buffer>, onLine?: Listener): EnvState {
+  ensure(key: string, read: () => Promise<Buffer>, onLine?: Listener, listenerId = ''): EnvState {
     const k = this.known.get(key);
     if (k && !(k.state === 'failed' && Date.now() - k.at > (this.opts.retryFailedAfterMs ?? 60_000))) {
-      if (k.state === 'building' && onLine) this.listeners.get(key)?.add(onLine);
+      if (k.state === 'building' && onLine) this.listeners.get(key)?.set(listenerId, onLine);
       return strip(k);
     }
     this.known.set(key, { state: 'building', key, at: Date.now() });
-    this.listeners.set(key, new Set(onLine ? [onLine] : []));
+    this.listeners.set(key, new Map(onLine ? [[listenerId, onLine]] : []));
     const done = this.build(key, read).then(
       (s) => this.settle(key, s),
       (e: Error) => this.settle(key, { state: 'failed', key, reason: `DEPENDENCY_INSTALL_FAILED: ${e.message}` }),
@@ -98,7 +99,7 @@ export class PythonEnvs {
   }
 
   private emit(key: string, line: string): void {
-    for (const l of this.listeners.get(key) ?? []) l(line);
+    for (const l of this.listeners.get(key)?.values() ?? []) l(line);
   }
 
   private async build(key: string, read: () => Promise<Buffer>): Promise<EnvState> {

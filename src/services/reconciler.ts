@@ -14,6 +14,9 @@ import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { serviceState, versionState } from './states.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Billing } from './billing.js';
+import type { EnvState } from '../runtimes/python-envs.js';
+import { mappingNote } from '../runtimes/aliases.js';
+import type { DependencyGate } from './version-envs.js';
 
 export interface ReconcilerDeps {
   repo: ServicesRepo;
@@ -27,6 +30,10 @@ export interface ReconcilerDeps {
   billing: Billing;
   /** time between taking an instance out of the routes and stopping it (default 500 ms) */
   drainDelayMs?: number;
+  /** Python environments for packages with requirements.txt (local backend); none: the base Python */
+  envs?: DependencyGate;
+  /** where an environment build's progress goes (the service's logs) */
+  envLog?: (service: string, line: string) => void;
 }
 
 export interface Observed {
@@ -58,6 +65,10 @@ export class Reconciler {
   private lastObserved?: Observed;
   /** instance id → exits already reported as events */
   private readonly reportedExits = new Map<string, number>();
+  /** version id → the environment state last reported as an event */
+  private readonly envReported = new Map<string, string>();
+  /** versions whose runtime mapping (a TI-ONE name) was reported */
+  private readonly runtimeNoted = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     deps.backend.onChange(() => this.kick());
@@ -190,6 +201,8 @@ export class Reconciler {
     }
     const failure = this.failures.get(v.id);
     if (failure && failure.at !== v.updated_at) this.failures.delete(v.id);
+    const env = desiredState === 'running' && !this.failures.has(v.id) ? await this.dependencies(s, v) : null;
+    if (env?.state === 'failed') this.failures.set(v.id, { at: v.updated_at, reason: env.reason });
     const failed = this.failures.get(v.id)?.reason;
 
     const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec, mine.filter((i) => i.phase === 'Ready' && i.cpuUtil !== undefined).map((i) => i.cpuUtil!)) : 0;
@@ -205,7 +218,10 @@ export class Reconciler {
       // start instances of the current spec, up to desired (+ surge while old ones remain)
       let toStart = Math.min(want - current.length, want + maxSurge - live.length);
       if (stale.length === 0) toStart = want - current.length;
-      for (let n = 0; n < toStart; n++) await this.startInstance(s, v, spec, hash);
+      // instances start once the package's Python environment is ready
+      if (env?.state === 'building') toStart = 0;
+      const python = env?.state === 'ready' ? env.python : undefined;
+      for (let n = 0; n < toStart; n++) await this.startInstance(s, v, spec, hash, python);
       // retire old-spec instances as far as availability allows
       const available = ready(current) + ready(stale);
       let canStop = Math.max(0, available - (want - maxUnavailable));
@@ -234,6 +250,7 @@ export class Reconciler {
       stale: now.filter((i) => i.specHash !== hash).length,
       alive: now.length,
       failed,
+      waiting: env?.state === 'building' ? 'installing the Python packages of requirements.txt (see the logs)' : undefined,
       previous: v.status as ServiceState,
     });
     if (st.status !== v.status || st.reason !== v.reason || readyCurrent !== v.ready_instances) {
@@ -245,9 +262,33 @@ export class Reconciler {
     return st;
   }
 
-  private async startInstance(s: ServiceRow, v: VersionRow, spec: ServiceVersionSpec, hash: string): Promise<void> {
+  /** The version's Python environment (null: none needed); each new state becomes an event once. */
+  private async dependencies(s: ServiceRow, v: VersionRow): Promise<EnvState | null> {
+    if (!this.deps.envs) return null;
+    const mv = await this.deps.models.versionById(await this.modelVersionId(v));
+    if (!mv) return null;
+    const env = await this.deps.envs.envFor(mv, v.runtime, (line) => this.deps.envLog?.(s.name, line), v.id);
+    const seen = env ? `${env.key}:${env.state}` : '';
+    if (!env || this.envReported.get(v.id) === seen) return env;
+    this.envReported.set(v.id, seen);
+    const object = `version/${v.seq}`;
+    if (env.state === 'building') {
+      await this.deps.repo.event(s.id, { type: 'Normal', reason: 'InstallingDependencies', object, message: `preparing the Python environment for requirements.txt (${env.key}); instances start when it is ready` });
+    } else if (env.state === 'ready') {
+      await this.deps.repo.event(s.id, { type: 'Normal', reason: env.venv ? 'DependenciesInstalled' : 'DependenciesMet', object, message: env.note });
+    } else {
+      await this.deps.repo.event(s.id, { type: 'Warning', reason: 'DependencyInstallFailed', object, message: env.reason });
+    }
+    return env;
+  }
+
+  private async startInstance(s: ServiceRow, v: VersionRow, spec: ServiceVersionSpec, hash: string, python?: string): Promise<void> {
     const mv = await this.deps.models.versionById(await this.modelVersionId(v));
     if (!mv) return;
+    if (mv.runtime_requested && !this.runtimeNoted.has(v.id)) {
+      this.runtimeNoted.add(v.id);
+      await this.deps.repo.event(s.id, { type: 'Warning', reason: 'RuntimeMapped', object: `version/${v.seq}`, message: mappingNote(mv.runtime_requested, mv.runtime) });
+    }
     const t: InstanceTemplate = {
       instanceId: `${s.name}-${v.seq}-${randomUUID().slice(0, 8)}`,
       serviceName: s.name,
@@ -255,6 +296,7 @@ export class Reconciler {
       specHash: hash,
       modelKey: mv.storage_path,
       runtime: v.runtime,
+      ...(python ? { python } : {}),
       env: spec.env ?? {},
       resources: spec.resources,
       batching: spec.batching,

@@ -20,6 +20,10 @@ describe('versionState', () => {
     expect(versionState({ ...base, failed: 'model load failed: boom' })).toEqual({ status: 'Failed', reason: 'model load failed: boom' });
     expect(versionState({ ...base, desired: 'deleted', failed: 'x' }).status).toBe('Deleting');
   });
+  it('says what a version waits for while it cannot start instances (its Python environment)', () => {
+    expect(versionState({ ...base, waiting: 'installing requirements' })).toEqual({ status: 'Creating', reason: 'installing requirements' });
+    expect(serviceState([{ status: 'Creating', reason: 'installing requirements', weight: 100 }])).toEqual({ status: 'Creating', reason: 'installing requirements' });
+  });
   it('counts a version scaled to zero as Running', () => {
     expect(versionState({ ...base, desiredInstances: 0 }).status).toBe('Running');
   });

@@ -14,6 +14,8 @@ export interface VersionView {
   /** live instances of any spec */
   alive: number;
   failed?: string;
+  /** what the version waits for before its instances can start (a Python environment being built) */
+  waiting?: string;
   previous: ServiceState;
 }
 
@@ -24,7 +26,7 @@ export function versionState(v: VersionView): { status: ServiceState; reason: st
   const settled = v.readyCurrent >= v.desiredInstances && v.stale === 0 && v.alive <= v.desiredInstances;
   if (settled) return { status: 'Running', reason: null };
   const wasUp = v.previous === 'Running' || v.previous === 'Updating';
-  return { status: wasUp ? 'Updating' : 'Creating', reason: null };
+  return { status: wasUp ? 'Updating' : 'Creating', reason: v.waiting ?? null };
 }
 
 const PRIORITY: ServiceState[] = ['Deleting', 'Stopping', 'Stopped', 'Creating', 'Updating', 'Running'];
@@ -42,7 +44,7 @@ export function serviceState(versions: { status: ServiceState; reason: string | 
   const live = considered.filter((v) => v.status !== 'Failed');
   for (const s of PRIORITY) {
     const hit = live.find((v) => v.status === s);
-    if (hit) return { status: s, reason: failed.length ? `a version failed: ${failed[0]!.reason}` : null };
+    if (hit) return { status: s, reason: failed.length ? `a version failed: ${failed[0]!.reason}` : hit.reason };
   }
   return { status: 'Running', reason: null };
 }

@@ -137,7 +137,7 @@ export class LocalBackend implements InstanceBackend {
       ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
     ];
     const child = spawn(process.execPath, args, {
-      env: { ...inheritedEnv(), ...this.opts.env, ...t.env, MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
+      env: { ...inheritedEnv(), ...this.opts.env, ...t.env, ...(t.python ? { MODELDOCK_PYTHON: t.python } : {}), MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     slot.child = child;

@@ -27,6 +27,8 @@ export interface NewVersion {
   source: unknown;
   format: string;
   runtime: string;
+  /** the name asked for, when it was mapped onto `runtime` */
+  runtimeRequested?: string;
   metrics: string | null;
   moveMode: string;
   description: string;
@@ -183,6 +185,7 @@ export class ModelsRepo {
       source: JSON.stringify(v.source),
       format: v.format,
       runtime: v.runtime,
+      runtime_requested: v.runtimeRequested ?? null,
       metrics: v.metrics,
       move_mode: v.moveMode,
       description: v.description,

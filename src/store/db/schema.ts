@@ -28,6 +28,8 @@ export interface ModelVersionsTable {
   source: string;
   format: string;
   runtime: string;
+  /** the runtime name asked for when it was mapped onto `runtime` (a TI-ONE name); else null */
+  runtime_requested: string | null;
   metrics: string | null;
   move_mode: string;
   description: string;

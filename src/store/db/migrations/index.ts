@@ -5,6 +5,7 @@ import * as m0002 from './0002_services.js';
 import * as m0003 from './0003_billing.js';
 import * as m0004 from './0004_tasks.js';
 import * as m0005 from './0005_traffic_reports.js';
+import * as m0006 from './0006_runtime_requested.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_billing': m0003,
   '0004_tasks': m0004,
   '0005_traffic_reports': m0005,
+  '0006_runtime_requested': m0006,
 };

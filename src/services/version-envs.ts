@@ -1,0 +1,29 @@
+/**
+ * The Python environment a service version's instances run in: for the Python runtime and
+ * a model version holding `requirements.txt`, the environment of PythonEnvs keyed by the
+ * runtime and the file's sha256 (as recorded with the version's files). Instances start only
+ * once it is ready; a failed install fails the version (DEPENDENCY_INSTALL_FAILED).
+ */
+import { findRuntime } from '../runtimes/catalog.js';
+import { envKey, type EnvState, type PythonEnvs } from '../runtimes/python-envs.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
+import type { ModelsRepo, VersionRow } from '../store/db/models-repo.js';
+
+export const REQUIREMENTS_FILE = 'requirements.txt';
+
+export interface DependencyGate {
+  /** null when the version needs no environment of its own (not Python, no requirements.txt) */
+  envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string): Promise<EnvState | null>;
+}
+
+export class VersionEnvs implements DependencyGate {
+  constructor(private readonly deps: { envs: PythonEnvs; models: ModelsRepo; blobs: BlobStore }) {}
+
+  async envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string): Promise<EnvState | null> {
+    if (findRuntime(runtime)?.kind !== 'python') return null;
+    const file = (await this.deps.models.listFiles(mv.id)).find((f) => f.path === REQUIREMENTS_FILE);
+    if (!file) return null;
+    const key = envKey(runtime, file.sha256);
+    return this.deps.envs.ensure(key, () => this.deps.blobs.read(`${mv.storage_path}/${REQUIREMENTS_FILE}`), onLine, listenerId);
+  }
+}
