@@ -1,7 +1,7 @@
 """Entry: python3 -m modeldock_worker --role infer|pre|post --threads N
 
 Run by the Node instance process with the model package as working directory, this
-package's parent folder on PYTHONPATH (for tiinfer) and the socket on fd 3.
+package's parent folder on PYTHONPATH (for tiinfer and kserve) and the socket on fd 3.
 """
 import argparse
 import logging
@@ -28,33 +28,47 @@ def main() -> int:
     ch = Channel(args.fd)
     model_dir = os.getcwd()
     if model_dir not in sys.path:
-        sys.path.insert(0, model_dir)  # model_service.py and its sibling modules
-    service = Service(args.role, os.environ.get("TI_MODEL_DIR", model_dir), args.threads)
+        sys.path.insert(0, model_dir)  # model_service.py / model.py and their sibling modules
+    ti_dir = os.environ.get("TI_MODEL_DIR", model_dir)
+    if not os.path.isfile(os.path.join(model_dir, "model_service.py")) and os.path.isfile(os.path.join(model_dir, "model.py")):
+        from .kserve_service import KServeService  # a KServe custom predictor (imports numpy)
+
+        service = KServeService(args.role, model_dir, args.threads)
+    else:
+        service = Service(args.role, ti_dir, args.threads)
+    ready = []
+
+    def serve(info: dict) -> None:
+        info["requirements"] = report
+        ch.write(0, OP_READY, [(TAG_JSON, jsonable.dumps(info))])
+        ready.append(True)
+        while True:
+            msg = ch.read()
+            if msg is None:
+                return
+            fid, op, items = msg
+            if op == OP_EXIT:
+                return
+            if op & OP_RUN:
+                ch.write(fid, op, service.run(op, items))
+
     try:
         report = check(model_dir)
         if report["missing"]:
             raise LoadError(missing_message(report))
-        info = service.load()
-        info["requirements"] = report
+        service.start(serve)
     except LoadError as e:
+        if ready:
+            raise
         ch.write(0, OP_READY, [(TAG_ERROR, jsonable.dumps({"message": str(e), "code": "LOAD_FAILED"}))])
         return 3
     except BaseException as e:  # noqa: BLE001 (SystemExit from user code too)
+        if ready:
+            raise
         traceback.print_exc()
         ch.write(0, OP_READY, [error_item(e)])
         return 3
-    ch.write(0, OP_READY, [(TAG_JSON, jsonable.dumps(info))])
-
-    while True:
-        msg = ch.read()
-        if msg is None:
-            return 0
-        fid, op, items = msg
-        if op == OP_EXIT:
-            return 0
-        if op & OP_RUN:
-            ch.write(fid, op, service.run(op & 7, items))
-
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,7 +7,7 @@ Frame, both directions (little endian)::
 
 Tags: 0 JSON (UTF-8), 1 pickle (opaque to Node, passed between stages), 2 error (JSON
 ``{"message", "code", "traceback"?}``). Node -> worker ops: RUN (flags select stages),
-EXIT. Worker -> Node: READY (id 0, one JSON item: the load report, or an error item),
+EXIT (RUN | 8: the items are OIP v2 infer requests, for KServe packages). Worker -> Node: READY (id 0, one JSON item: the load report, or an error item),
 and one answer per request with the same id and one item per input item, in order.
 """
 import socket
@@ -28,6 +28,7 @@ STAGE_PRE = 1
 STAGE_PREDICT = 2
 STAGE_POST = 4
 OP_RUN = 16  # OP_RUN | stages
+RUN_V2 = 8  # with OP_RUN: the items are OIP v2 requests (KServe packages)
 
 Item = Tuple[int, bytes]
 

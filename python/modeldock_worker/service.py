@@ -65,6 +65,10 @@ class Service:
         self.batch = max(1, tiinfer.get_ti_inference_max_batch_size())
         self.own_call = False
 
+    def start(self, serve: Any) -> None:
+        """Loads model_service.py, then ``serve(info)`` answers calls until Node closes."""
+        serve(self.load())
+
     def load(self) -> dict:
         if not os.path.isfile(os.path.join(self.model_dir, "model_service.py")):
             raise LoadError("no model_service.py in the package (the Python runtime runs a TI-ONE model_service.py with a tiinfer.Model subclass)")
@@ -98,7 +102,8 @@ class Service:
 
     # ---- stages -------------------------------------------------------------------------
 
-    def run(self, stages: int, items: List[Item]) -> List[Item]:
+    def run(self, op: int, items: List[Item]) -> List[Item]:
+        stages = op & 7
         n = len(items)
         vals: List[Any] = [None] * n
         errs: List[Optional[Item]] = [None] * n

@@ -1,6 +1,7 @@
 /**
  * The instance's data plane (KServe's DataPlane): OIP v2 infer and TI-ONE predict over
- * one Runtime, each through a dynamic batcher. HTTP knows nothing of this beyond calling
+ * one Runtime, each through a dynamic batcher. Runtimes without tensor infer answer v2
+ * through infer-adapter.ts (whole requests for KServe packages, else a JSON body). HTTP knows nothing of this beyond calling
  * `infer` / `predict` / `metadata` (STYLE.md §6).
  */
 import { DomainError, isDomainError } from '../contracts/errors.js';
@@ -8,6 +9,7 @@ import type { OipInferRequest, OipInferResponse, OipModelMetadata } from '../con
 import { Batcher } from './batcher.js';
 import type { Runtime, Tensor } from './runtime.js';
 import { decodeInputs, encodeOutputAs, wantsBinary } from './binary-tensors.js';
+import { bodyOfTensors, requestOfTensors, tensorsOfAnswer, tensorsOfResponse } from './infer-adapter.js';
 import { checkInputs, concatRows, rowKey, splitRows } from './tensors.js';
 
 export interface DataPlaneOptions {
@@ -42,6 +44,7 @@ export class DataPlane {
   readonly batchSize: number;
   private readonly inferBatcher?: Batcher<InferItem, Tensor[]>;
   private readonly predictBatcher: Batcher<unknown, unknown>;
+  private readonly requestBatcher?: Batcher<OipInferRequest, unknown>;
   private readonly meta: OipModelMetadata | null;
 
   constructor(
@@ -68,10 +71,12 @@ export class DataPlane {
       });
     }
     this.predictBatcher = new Batcher<unknown, unknown>({ ...common, maxBatchSize: this.batchSize, run: (bodies) => runtime.predict(bodies) });
+    const whole = runtime.inferRequests;
+    if (!this.inferBatcher && whole) this.requestBatcher = new Batcher<OipInferRequest, unknown>({ ...common, maxBatchSize: 1, run: (reqs) => whole.call(runtime, reqs) });
   }
 
   get queued(): number {
-    return (this.inferBatcher?.queued ?? 0) + this.predictBatcher.queued;
+    return (this.inferBatcher?.queued ?? 0) + (this.requestBatcher?.queued ?? 0) + this.predictBatcher.queued;
   }
 
   metadata(): OipModelMetadata {
@@ -80,23 +85,25 @@ export class DataPlane {
 
   /** `binary`: the bytes after the JSON part of a binary-extension request (binary-tensors.ts). */
   async infer(req: OipInferRequest, deadlineMs: number, binary?: Buffer): Promise<InferAnswer> {
-    if (!this.inferBatcher || !this.meta) {
-      throw new DomainError('INVALID_TENSOR', `the model "${this.opts.modelName}" takes TI-ONE predict (POST /v1/models/m:predict), not OIP v2 tensors`);
-    }
     if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) throw new DomainError('INVALID_TENSOR', 'the body must be an OIP v2 infer request: {"inputs": [{"name", "shape", "datatype", "data"}]}');
+    const meta = this.metadata();
     const inputs = decodeInputs(req.inputs, binary);
-    checkInputs(inputs, this.meta.inputs);
+    // tensor runtimes always know their inputs; code packages are checked when they declare them
+    if (this.inferBatcher || meta.inputs.length) checkInputs(inputs, meta.inputs);
     const outputs = req.outputs?.map((o) => o?.name);
-    if (outputs) {
+    if (outputs && meta.outputs.length) {
       for (const name of outputs) {
-        if (!this.meta.outputs.some((o) => o.name === name)) throw new DomainError('INVALID_TENSOR', `the model has no output "${name}" (outputs: ${this.meta.outputs.map((o) => o.name).join(', ')})`);
+        if (!meta.outputs.some((o) => o.name === name)) throw new DomainError('INVALID_TENSOR', `the model has no output "${name}" (outputs: ${meta.outputs.map((o) => o.name).join(', ')})`);
       }
     }
     const rows = inputs.map((t) => t.shape[0]);
-    if (this.batchSize > 1 && rows.some((r) => r !== rows[0])) throw new DomainError('INVALID_TENSOR', 'all inputs must have the same first (batch) dimension');
+    if (this.inferBatcher && this.batchSize > 1 && rows.some((r) => r !== rows[0])) throw new DomainError('INVALID_TENSOR', 'all inputs must have the same first (batch) dimension');
+    const wanted = outputs?.length ? outputs : undefined;
     let result: Tensor[];
     try {
-      result = await this.inferBatcher.submit({ inputs, outputs: outputs?.length ? outputs : undefined }, deadlineMs);
+      if (this.inferBatcher) result = await this.inferBatcher.submit({ inputs, outputs: wanted }, deadlineMs);
+      else if (this.requestBatcher) result = tensorsOfResponse(await this.requestBatcher.submit(requestOfTensors(req, inputs), deadlineMs), wanted);
+      else result = tensorsOfAnswer(await this.predictBatcher.submit(bodyOfTensors(inputs), deadlineMs), meta.outputs, wanted);
     } catch (e) {
       throw modelError(e);
     }
@@ -119,6 +126,6 @@ export class DataPlane {
 
   /** Resolves when nothing waits or runs. */
   async drained(): Promise<void> {
-    await Promise.all([this.inferBatcher?.drained(), this.predictBatcher.drained()]);
+    await Promise.all([this.inferBatcher?.drained(), this.requestBatcher?.drained(), this.predictBatcher.drained()]);
   }
 }

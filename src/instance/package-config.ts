@@ -48,6 +48,22 @@ export function hasPackageConfig(modelDir: string): boolean {
   return fs.existsSync(path.join(modelDir, PACKAGE_CONFIG_FILE));
 }
 
+/**
+ * Whether modeldock.json configures the built-in image handler. A modeldock.json that only
+ * declares `inputs` / `outputs` (a code package's OIP signature, signature.ts) does not;
+ * one that cannot be parsed does (the image handler then names the problem).
+ */
+export function configuresImageHandler(modelDir: string): boolean {
+  if (!hasPackageConfig(modelDir)) return false;
+  try {
+    const raw = JSON.parse(fs.readFileSync(path.join(modelDir, PACKAGE_CONFIG_FILE), 'utf8')) as Record<string, unknown> | null;
+    if (!raw || typeof raw !== 'object') return true;
+    return Object.keys(raw).some((k) => k !== 'inputs' && k !== 'outputs');
+  } catch {
+    return true;
+  }
+}
+
 /** Reads and validates modeldock.json; throws an Error naming each bad field. */
 export function readPackageConfig(modelDir: string): PackageConfig {
   const file = path.join(modelDir, PACKAGE_CONFIG_FILE);

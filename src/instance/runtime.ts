@@ -7,7 +7,7 @@
  * The HTTP layer (src/instance/server) decodes requests, calls one function here (through
  * the batcher when batching is on), and encodes the answer (STYLE.md §6).
  */
-import type { OipDatatype, OipModelMetadata } from '../contracts/oip.js';
+import type { OipDatatype, OipInferRequest, OipModelMetadata } from '../contracts/oip.js';
 
 /** A decoded tensor: row-major data in a typed array (FP16 as Uint16Array of half bits) or strings for BYTES. */
 export interface Tensor {
@@ -32,7 +32,10 @@ export interface Runtime {
   readonly id: string;
   /** Loads the package. Throws with a clear reason when the model cannot serve. */
   load(ctx: LoadContext): Promise<void>;
-  /** OIP tensor metadata, or null when the package serves only TI-ONE predict. */
+  /**
+   * OIP tensor metadata (code packages: what they declare, possibly empty lists), or null
+   * when the runtime knows none. Without `infer`, v2 calls go through infer-adapter.ts.
+   */
   metadata(): OipModelMetadata | null;
   /** The largest batch this runtime can run in one call (1 = no batching). */
   maxBatchSize(): number;
@@ -46,6 +49,11 @@ export interface Runtime {
    * several requests joined along dimension 0 by the batcher.
    */
   infer?(inputs: Tensor[], outputNames?: string[]): Promise<Tensor[]>;
+  /**
+   * Optional, for packages that take OIP v2 requests whole (a KServe model.py): one
+   * response (`{outputs: [...]}` JSON) or Error per request, in order.
+   */
+  inferRequests?(requests: OipInferRequest[]): Promise<(unknown | Error)[]>;
   /**
    * TI-ONE predict: each body goes through preprocess → predict → postprocess; when
    * several bodies come at once, predict receives them as one batch. One result (or

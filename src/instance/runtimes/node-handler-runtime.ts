@@ -13,7 +13,9 @@
  * `ctx` carries onnxruntime-node (`ctx.ort`), the image toolkit (`ctx.images`), a
  * logger, the environment, and `ctx.badInput(message)` for 400 answers. Batching: a
  * handler whose `maxBatchSize` property (or TI_INFERENCE_MAX_BATCH_SIZE) is above 1 gets
- * several preprocessed inputs in one predict call.
+ * several preprocessed inputs in one predict call. OIP v2: `inputs` / `outputs` properties
+ * (OIP tensor metadata), or modeldock.json's, are the model's metadata; v2 calls reach the
+ * handler as a JSON body through the data plane's adapter (infer-adapter.ts).
  */
 import * as ort from 'onnxruntime-node';
 import { DomainError } from '../../contracts/errors.js';
@@ -21,6 +23,7 @@ import type { OipModelMetadata } from '../../contracts/oip.js';
 import { createImageHelpers, type ImageHelpers } from '../images/image-helpers.js';
 import type { ImagePolicy } from '../images/image-policy.js';
 import type { LoadContext, Runtime } from '../runtime.js';
+import { declaredSignature, mergeSignature, parseSignature, type Signature } from '../signature.js';
 import { findHandlerFile, loadHandlerModule, type LoadedModule } from './node-handler-loader.js';
 
 export interface HandlerContext {
@@ -37,6 +40,8 @@ export interface HandlerContext {
 
 interface Handler {
   maxBatchSize?: number;
+  inputs?: unknown;
+  outputs?: unknown;
   load?(): unknown;
   preprocess?(body: unknown): unknown;
   predict(input: unknown): unknown;
@@ -59,6 +64,8 @@ export class NodeHandlerRuntime implements Runtime {
   private module?: LoadedModule;
   private batch = 1;
   private images: ImageHelpers;
+  private signature: Signature = { inputs: [], outputs: [] };
+  private modelName = 'model';
 
   constructor(policy: ImagePolicy, id = 'node20-handler') {
     this.id = id;
@@ -68,6 +75,8 @@ export class NodeHandlerRuntime implements Runtime {
   async load(ctx: LoadContext): Promise<void> {
     const file = findHandlerFile(ctx.modelDir);
     if (!file) throw new Error('no model_service.ts or model_service.js in the package');
+    this.modelName = ctx.modelName;
+    const ownSignature = declaredSignature(ctx.modelDir);
     this.module = await loadHandlerModule(file);
     const Cls = findClass(this.module.exports);
     if (!Cls) throw new Error(`${file} exports no class with a predict() method (export default class … { predict() {} })`);
@@ -83,14 +92,15 @@ export class NodeHandlerRuntime implements Runtime {
     };
     this.handler = new Cls(ctx.modelDir, hctx);
     await this.handler.load?.();
+    this.signature = mergeSignature(ownSignature, parseSignature({ inputs: this.handler.inputs, outputs: this.handler.outputs }, `${file} (inputs/outputs)`));
     const fromEnv = Number(ctx.env.TI_INFERENCE_MAX_BATCH_SIZE ?? 1);
     const declared = Number(this.handler.maxBatchSize ?? fromEnv);
     this.batch = Number.isInteger(declared) && declared > 1 ? declared : 1;
     ctx.log('info', 'node handler loaded', { file, maxBatchSize: this.batch });
   }
 
-  metadata(): OipModelMetadata | null {
-    return null;
+  metadata(): OipModelMetadata {
+    return { name: this.modelName, versions: ['1'], platform: this.id, ...this.signature };
   }
 
   maxBatchSize(): number {

@@ -8,7 +8,8 @@
  */
 
 export const TAG = { json: 0, pickle: 1, error: 2 } as const;
-export const OP = { ready: 0, exit: 9, run: 16 } as const;
+/** `run | v2`: the items are OIP v2 requests (KServe packages) */
+export const OP = { ready: 0, exit: 9, run: 16, v2: 8 } as const;
 export const STAGE = { pre: 1, predict: 2, post: 4, all: 7 } as const;
 
 export interface Item {

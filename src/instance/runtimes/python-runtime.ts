@@ -1,7 +1,10 @@
 /**
  * The Python runtime (`torch1.13-py311-cpu`): a TI-ONE `model_service.py` (a `tiinfer.Model`
- * subclass) served by supervised worker processes under /usr/bin/python3
- * (python/modeldock_worker). Node does HTTP and batching; Python only runs the package.
+ * subclass) or a KServe custom predictor's `model.py` (a `kserve.Model` handed to
+ * `kserve.ModelServer().start`), served by supervised worker processes under
+ * /usr/bin/python3 (python/modeldock_worker). Node does HTTP and batching; Python only
+ * runs the package. KServe packages take OIP v2 requests whole (`inferRequests`, as
+ * `InferRequest`); tiinfer packages get v2 tensors through the data plane's adapter.
  *
  * TI-ONE's variables: `TI_INFERENCE_NUMS` inference processes (the batcher runs that many
  * calls at once), `TI_INFERENCE_MAX_BATCH_SIZE` > 1 hands predict a list (the instance's
@@ -12,15 +15,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../../contracts/errors.js';
-import type { OipModelMetadata } from '../../contracts/oip.js';
+import type { OipInferRequest, OipModelMetadata } from '../../contracts/oip.js';
 import { RUNTIME_IDS } from '../../runtimes/catalog.js';
 import type { ImagePolicy } from '../images/image-policy.js';
 import type { LoadContext, Runtime } from '../runtime.js';
+import { declaredSignature, mergeSignature, parseSignature, type Signature } from '../signature.js';
 import { WorkerPool } from './python-pool.js';
 import { errorOf, jsonItem, OP, STAGE, TAG, type Item } from './python-protocol.js';
 import type { LoadReport, WorkerRole } from './python-worker.js';
 
 export const DEFAULT_PYTHON = '/usr/bin/python3';
+
+/** The package kinds the Python runtime serves, by the file it runs. */
+export type PythonPackageKind = 'tiinfer' | 'kserve';
+
+export function pythonPackageKind(modelDir: string): PythonPackageKind | undefined {
+  if (fs.existsSync(path.join(modelDir, 'model_service.py'))) return 'tiinfer';
+  if (fs.existsSync(path.join(modelDir, 'model.py'))) return 'kserve';
+  return undefined;
+}
 
 export interface PythonRuntimeOptions {
   /** the interpreter (default: MODELDOCK_PYTHON, else /usr/bin/python3) */
@@ -60,7 +73,12 @@ export class PythonRuntime implements Runtime {
   private batch = 1;
   private inferNums = 1;
   private log: LoadContext['log'] = () => undefined;
+  private signature: Signature = { inputs: [], outputs: [] };
+  private modelName = 'model';
   report?: LoadReport;
+  kind?: PythonPackageKind;
+  /** OIP v2 requests handed to the model whole (KServe packages only; set at load) */
+  inferRequests?: (requests: OipInferRequest[]) => Promise<(unknown | Error)[]>;
 
   constructor(private readonly opts: PythonRuntimeOptions = {}) {
     this.python = opts.pythonPath ?? process.env.MODELDOCK_PYTHON ?? DEFAULT_PYTHON;
@@ -69,13 +87,20 @@ export class PythonRuntime implements Runtime {
   async load(ctx: LoadContext): Promise<void> {
     this.log = ctx.log;
     const modelDir = path.resolve(ctx.modelDir);
-    if (!fs.existsSync(path.join(modelDir, 'model_service.py'))) {
-      throw new Error('no model_service.py in the package: the Python runtime runs a TI-ONE model_service.py defining a tiinfer.Model subclass (see docs/model-package.md)');
+    this.modelName = ctx.modelName;
+    this.kind = pythonPackageKind(modelDir);
+    if (!this.kind) {
+      throw new Error('no model_service.py or model.py in the package: the Python runtime runs a TI-ONE model_service.py defining a tiinfer.Model subclass, or a KServe model.py starting kserve.ModelServer (see docs/model-package.md)');
     }
+    const declared = declaredSignature(modelDir);
     const env = { ...ctx.env, ...policyEnv(this.opts.imagePolicy), TI_MODEL_DIR: modelDir };
     this.inferNums = count(env, 'TI_INFERENCE_NUMS', 1, 1);
-    const preNums = count(env, 'TI_PREPROCESS_NUMS', 0, 0);
-    const postNums = count(env, 'TI_POSTPROCESS_NUMS', 0, 0);
+    let preNums = count(env, 'TI_PREPROCESS_NUMS', 0, 0);
+    let postNums = count(env, 'TI_POSTPROCESS_NUMS', 0, 0);
+    if (this.kind === 'kserve' && preNums + postNums > 0) {
+      ctx.log('warn', 'TI_PREPROCESS_NUMS / TI_POSTPROCESS_NUMS are ignored for a KServe model.py: its stages run in the inference workers');
+      preNums = postNums = 0;
+    }
     count(env, 'TI_INFERENCE_MAX_BATCH_SIZE', 1, 1);
     const pool = (role: WorkerRole, n: number) => new WorkerPool({ python: this.python, role, modelDir, env, threads: Math.max(1, ctx.threads), log: ctx.log }, n, ctx.log);
     this.inferPool = pool('infer', this.inferNums);
@@ -92,13 +117,15 @@ export class PythonRuntime implements Runtime {
     this.report = report;
     this.batch = Math.max(1, Number(report.maxBatchSize ?? 1));
     if (report.warning) ctx.log('warn', report.warning);
+    this.signature = mergeSignature(declared, parseSignature({ inputs: report.inputs ?? undefined, outputs: report.outputs ?? undefined }, `${report.class ?? 'the model'}.get_input_types/get_output_types`));
+    if (this.kind === 'kserve') this.inferRequests = (requests) => this.run(OP.run | OP.v2 | STAGE.all, requests);
     const req = report.requirements;
     if (req?.file) ctx.log('info', `requirements.txt: ${req.found.map((f) => `${f.requirement} → ${f.module} ${f.version ?? ''}`.trim()).join(', ') || 'nothing to check'}${req.skipped.length ? `; not checked: ${req.skipped.join(', ')}` : ''}`, { requirements: req });
-    ctx.log('info', 'python model loaded', { class: report.class, python: this.python, inferenceWorkers: this.inferNums, preprocessWorkers: preNums, postprocessWorkers: postNums, maxBatchSize: this.batch, torch: report.torch });
+    ctx.log('info', 'python model loaded', { kind: this.kind, class: report.class, python: this.python, inferenceWorkers: this.inferNums, preprocessWorkers: preNums, postprocessWorkers: postNums, maxBatchSize: this.batch, torch: report.torch });
   }
 
-  metadata(): OipModelMetadata | null {
-    return null;
+  metadata(): OipModelMetadata {
+    return { name: this.modelName, versions: ['1'], platform: this.kind === 'kserve' ? `${this.id} (kserve)` : this.id, ...this.signature };
   }
 
   maxBatchSize(): number {
@@ -115,12 +142,20 @@ export class PythonRuntime implements Runtime {
   }
 
   async predict(bodies: unknown[]): Promise<(unknown | Error)[]> {
+    if (this.kind === 'kserve') return this.run(OP.run | STAGE.all, bodies);
     if (!this.inferPool) throw new DomainError('MODEL_NOT_READY', 'the model is not loaded');
     let slots: Slot[] = bodies.map(itemOf);
     if (this.prePool) slots = await this.perItem(this.prePool, STAGE.pre, slots);
     const stages = STAGE.predict | (this.prePool ? 0 : STAGE.pre) | (this.postPool ? 0 : STAGE.post);
     slots = await this.batchCall(this.inferPool, stages, slots);
     if (this.postPool) slots = await this.perItem(this.postPool, STAGE.post, slots);
+    return slots.map((s) => this.result(s));
+  }
+
+  /** One op over the inference workers (KServe packages: every stage runs there). */
+  private async run(op: number, bodies: unknown[]): Promise<(unknown | Error)[]> {
+    if (!this.inferPool) throw new DomainError('MODEL_NOT_READY', 'the model is not loaded');
+    const slots = await this.batchCall(this.inferPool, op, bodies.map(itemOf));
     return slots.map((s) => this.result(s));
   }
 

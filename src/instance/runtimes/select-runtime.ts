@@ -1,15 +1,15 @@
 /**
  * Picks the Runtime for a runtime id and a package's files:
- * - `onnxruntime1.30-node20-cpu`: modeldock.json → built-in image handler; else a
+ * - `onnxruntime1.30-node20-cpu`: modeldock.json (beyond an inputs/outputs signature) → built-in image handler; else a
  *   model_service.ts/js → Node handler (with onnxruntime available); else the .onnx file
  *   alone → plain OIP v2.
  * - `node20-handler`: the Node handler.
- * - `torch1.13-py311-cpu`: the Python (tiinfer) runtime from ./python-runtime.js.
+ * - `torch1.13-py311-cpu`: the Python runtime (a tiinfer model_service.py or a KServe model.py) from ./python-runtime.js.
  */
 import fs from 'node:fs';
 import { RUNTIME_IDS } from '../../runtimes/catalog.js';
 import type { ImagePolicy } from '../images/image-policy.js';
-import { hasPackageConfig } from '../package-config.js';
+import { configuresImageHandler } from '../package-config.js';
 import type { Runtime } from '../runtime.js';
 import { findHandlerFile } from './node-handler-loader.js';
 
@@ -22,7 +22,7 @@ export async function selectRuntime(runtimeId: string, modelDir: string, policy:
   if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new RuntimeSelectError(`the model dir ${modelDir} does not exist or is not a folder`);
   switch (runtimeId) {
     case RUNTIME_IDS.onnx:
-      if (hasPackageConfig(modelDir)) return new (await import('./onnx-image-runtime.js')).OnnxImageRuntime(policy);
+      if (configuresImageHandler(modelDir)) return new (await import('./onnx-image-runtime.js')).OnnxImageRuntime(policy);
       if (findHandlerFile(modelDir)) return new (await import('./node-handler-runtime.js')).NodeHandlerRuntime(policy, RUNTIME_IDS.onnx);
       return new (await import('./onnx-runtime.js')).OnnxRuntime();
     case RUNTIME_IDS.node:
