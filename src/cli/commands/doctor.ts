@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { configFromFlags } from '../platform-config.js';
 import { ApiClient } from '../client.js';
 import { globalOpts, printJson } from '../output.js';
+import { checkPythonEnvs, mappedVersions, runtimeNames } from './doctor-python-envs.js';
 
 export interface Check {
   name: string;
@@ -45,9 +46,12 @@ export function register(program: Command): void {
           checkModule('onnxruntime-node', 'needed by the ONNX runtime: run `npm install` (.npmrc must hold onnxruntime-node-install=skip)'),
           checkModule('sharp', 'needed to decode images: run `npm install`'),
           checkPython(config.pythonPath),
+          checkPythonEnvs(config.pythonPath, config.dataDir),
+          runtimeNames(),
           checkChromium(),
           checkDataDir(config.dataDir),
           checkServer(g.server, g.token),
+          mappedVersions(g.server, g.token),
         ])
       ).flat();
       const described = describeConfig(config);

@@ -212,7 +212,7 @@ describe('PythonRuntime', () => {
 
   it('fails the load with the reason: no model_service.py, no tiinfer.Model, load() False, an exception in load()', async () => {
     const reason = (files: Record<string, string>) => new PythonRuntime().load(ctx(packageWith(files))).then(() => '', (e: Error) => e.message);
-    expect(await reason({ 'model.pt': 'x' })).toMatch(/no model_service\.py in the package/);
+    expect(await reason({ 'model.pt': 'x' })).toMatch(/no model_service\.py or model\.py in the package/);
     expect(await reason({ 'model_service.py': 'x = 1\n' })).toMatch(/defines no subclass of tiinfer\.Model/);
     expect(await reason({ 'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        return False\n' })).toMatch(/M\.load\(\) returned False/);
     expect(await reason({ 'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        raise FileNotFoundError("model.pt is missing")\n' })).toBe('FileNotFoundError: model.pt is missing');
