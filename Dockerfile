@@ -22,11 +22,12 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
+COPY --from=build /src/proto ./proto
 ENV NODE_ENV=production \
     MODELDOCK_PYTHON=/usr/bin/python3 \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # uid 1000 is the image's `node` user; the manifests run as it with a read-only root
 USER 1000:1000
-EXPOSE 8080
+EXPOSE 8080 8081
 ENTRYPOINT ["node", "/app/bin/modeldock.js"]
 CMD ["up", "--host", "0.0.0.0", "--port", "8080", "--data-dir", "/var/lib/modeldock"]

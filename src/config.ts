@@ -11,6 +11,10 @@ const MiB = 1024 * 1024;
 export const ConfigSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1', description: 'address the platform listens on' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  grpcPort: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Literal('any')], {
+    default: 8081,
+    description: 'port of the OIP v2 gRPC data plane (inference.GRPCInferenceService); 0 turns it off, "any" takes a free one (the default when port is 0)',
+  }),
   dataDir: Type.String({ default: '.modeldock', description: 'where the embedded database and blobs live' }),
   databaseUrl: Type.String({ default: '', description: 'sqlite:<file> (default: <dataDir>/modeldock.db) or postgres://…' }),
   blobUrl: Type.String({
@@ -104,6 +108,7 @@ export interface ConfigFlags {
   host?: string;
   port?: number | string;
   dataDir?: string;
+  grpcPort?: number | string;
 }
 
 /** Maps MODELDOCK_* variables onto the config's shape (only those set). */
@@ -117,6 +122,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   };
   set('HOST', (v) => (out.host = v));
   set('PORT', (v) => (out.port = num(v)));
+  set('GRPC_PORT', (v) => (out.grpcPort = v.trim() === 'any' ? 'any' : num(v)));
   set('DATA_DIR', (v) => (out.dataDir = v));
   set('DATABASE_URL', (v) => (out.databaseUrl = v));
   set('BLOB_URL', (v) => (out.blobUrl = v));
@@ -180,7 +186,10 @@ export function loadConfig(
   if (opts.flags?.host !== undefined) flags.host = opts.flags.host;
   if (opts.flags?.port !== undefined) flags.port = Number(opts.flags.port);
   if (opts.flags?.dataDir !== undefined) flags.dataDir = opts.flags.dataDir;
+  if (opts.flags?.grpcPort !== undefined) flags.grpcPort = String(opts.flags.grpcPort).trim() === 'any' ? 'any' : Number(opts.flags.grpcPort);
   const raw: Record<string, unknown> = { ...env, ...flags, ...(opts.overrides ?? {}) };
+  // any free HTTP port (tests, the demo): any free gRPC port too, unless one is named
+  if (raw.grpcPort === undefined && raw.port === 0) raw.grpcPort = 'any';
   raw.limits = { ...((env.limits as object) ?? {}), ...((opts.overrides?.limits as object) ?? {}) };
   raw.s3 = { ...((env.s3 as object) ?? {}), ...((opts.overrides?.s3 as object) ?? {}) };
   raw.kubernetes = { ...((env.kubernetes as object) ?? {}), ...((opts.overrides?.kubernetes as object) ?? {}) };

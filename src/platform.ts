@@ -37,7 +37,9 @@ import { billingPlugin } from './api/plugins/billing.js';
 import { LogDelivery } from './services/log-delivery.js';
 import { TokenService } from './services/tokens.js';
 import { tokensPlugin } from './api/plugins/tokens.js';
-import { gatewayPlugin } from './gateway/gateway-plugin.js';
+import { gatewayPlugin, type GatewayDeps } from './gateway/gateway-plugin.js';
+import { GatewayCore } from './gateway/gateway-core.js';
+import { GrpcGateway } from './gateway/grpc/grpc-gateway.js';
 import { templatesPlugin } from './api/plugins/templates.js';
 import { tasksPlugin } from './api/plugins/tasks.js';
 import { consolePlugin } from './api/plugins/console.js';
@@ -54,6 +56,8 @@ import { TrafficShare } from './cluster/traffic-share.js';
 export interface Platform {
   readonly config: Config;
   readonly url: string;
+  /** host:port of the OIP v2 gRPC service; undefined when it is off (grpcPort 0) */
+  readonly grpcAddress?: string;
   readonly app: FastifyInstance;
   readonly db: Db;
   readonly blobs: BlobStore;
@@ -68,6 +72,8 @@ export interface Platform {
   readonly taskController: TaskController;
   /** the reconciler lease: this replica leads when it holds it */
   readonly lease: LeaderLease;
+  /** the gRPC data plane (listening once started, unless grpcPort is 0) */
+  readonly grpc: GrpcGateway;
   close(): Promise<void>;
 }
 
@@ -83,7 +89,7 @@ export interface PlatformOptions {
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** Builds the platform without listening (for in-process tests with inject). */
-export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Omit<Platform, 'url'>> {
+export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Omit<Platform, 'url' | 'grpcAddress'>> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb(config.databaseUrl);
   const blobs = await openBlobStore(config.blobUrl, config);
@@ -142,6 +148,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
   const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick() });
+  const gatewayDeps: GatewayDeps = {
+    directory,
+    log,
+    maxBodyBytes: config.limits.maxJsonBodyBytes,
+    requestTimeoutMs: config.gateway.requestTimeoutMs,
+    wakeTimeoutMs: config.gateway.wakeTimeoutMs,
+    accessLog: (l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
+  };
+  // one core for REST and gRPC: the same routes, instance pools, limits and access lines
+  const gatewayCore = new GatewayCore(gatewayDeps);
+  const grpc = new GrpcGateway({ core: gatewayCore, log, version: VERSION, maxMessageBytes: config.limits.maxJsonBodyBytes });
 
   const plugins: ApiPlugin[] = [
     { plugin: modelsPlugin({ models, config }) },
@@ -155,16 +172,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: tasksPlugin({ tasks, blobs, config }) },
     { plugin: clusterPlugin({ lease: () => lease }) },
     { plugin: consolePlugin },
-    {
-      plugin: gatewayPlugin({
-        directory,
-        log,
-        maxBodyBytes: config.limits.maxJsonBodyBytes,
-        requestTimeoutMs: config.gateway.requestTimeoutMs,
-        wakeTimeoutMs: config.gateway.wakeTimeoutMs,
-        accessLog: (l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
-      }),
-    },
+    { plugin: gatewayPlugin(gatewayDeps, gatewayCore) },
   ];
   const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION, timeouts: config.http }, plugins);
   app.addHook('onListen', async () => {
@@ -203,6 +211,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     tasks,
     taskController,
     lease,
+    grpc,
     async close() {
       // Each step is bounded and named, so a stuck part shows in the log instead of
       // hanging shutdown; open HTTP connections are cut after their grace period.
@@ -221,6 +230,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       // released once this replica's singletons are stopped: another replica can lead now
       await step('lease', 2_000, () => lease.stop());
       await step('instances', 35_000, () => backend.close());
+      await step('grpc', 3_000, () => grpc.close());
       await step('http', 5_000, () => app.close());
       app.server.closeAllConnections?.();
       await step('imports', 5_000, () => models.stop());
@@ -237,8 +247,10 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const p = await createPlatform(config, opts);
   // Built-in datasets appear in the object store soon after start (and on first use).
   void p.tasks.ensureDatasets().catch((e) => p.log.warn({ err: e }, 'could not write the built-in datasets'));
+  let grpcPort: number | undefined;
   try {
     await p.app.listen({ host: config.host, port: config.port });
+    if (config.grpcPort !== 0) grpcPort = await p.grpc.listen(config.host, config.grpcPort === 'any' ? 0 : config.grpcPort);
   } catch (e) {
     // e.g. the port is taken: stop what already runs (reconcilers, lease) before failing
     await p.close();
@@ -248,8 +260,9 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
-  p.log.info({ url, dataDir: config.dataDir, database: config.databaseUrl.split(':')[0] }, `modeldock ${VERSION} listening on ${url}`);
-  return { ...p, url };
+  const grpcAddress = grpcPort === undefined ? undefined : `${url.slice('http://'.length, url.lastIndexOf(':'))}:${grpcPort}`;
+  p.log.info({ url, grpc: grpcAddress, dataDir: config.dataDir, database: config.databaseUrl.split(':')[0] }, `modeldock ${VERSION} listening on ${url}`);
+  return { ...p, url, grpcAddress };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);

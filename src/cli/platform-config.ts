@@ -2,11 +2,11 @@
 import type { Config } from '../config.js';
 import { CliError } from './output.js';
 
-export async function configFromFlags(o: { host?: string; port?: string; dataDir?: string }): Promise<Config> {
+export async function configFromFlags(o: { host?: string; port?: string; grpcPort?: string; dataDir?: string }): Promise<Config> {
   // loaded here so that API commands do not pay for the server's modules
   const { loadConfig, ConfigError } = await import('../config.js');
   try {
-    return loadConfig({ flags: { host: o.host, port: o.port, dataDir: o.dataDir } });
+    return loadConfig({ flags: { host: o.host, port: o.port, grpcPort: o.grpcPort, dataDir: o.dataDir } });
   } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
     throw e;

@@ -12,11 +12,12 @@ import { callFrom, GatewayCore, outcomeHeaders, type Call, type GatewayDeps, typ
 
 export type { AccessLogSink, GatewayDeps } from './gateway-core.js';
 
-export function gatewayPlugin(deps: GatewayDeps): FastifyPluginAsync {
+/** `shared`: a core also serving another transport (the gRPC gateway), so both share routes, pools and limits. */
+export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyPluginAsync {
   const { log } = deps;
 
   return async (app) => {
-    const core = new GatewayCore(deps);
+    const core = shared ?? new GatewayCore(deps);
     let closing = false;
     app.addHook('preClose', async () => {
       closing = true;

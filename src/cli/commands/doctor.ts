@@ -35,8 +35,9 @@ export function register(program: Command): void {
     .description('show the effective config and what is installed or missing, with how to fix it')
     .option('--host <host>', 'as for `up`')
     .option('--port <port>', 'as for `up`')
+    .option('--grpc-port <port>', 'as for `up`')
     .option('--data-dir <dir>', 'as for `up`')
-    .action(async (o: { host?: string; port?: string; dataDir?: string }, cmd: Command) => {
+    .action(async (o: { host?: string; port?: string; grpcPort?: string; dataDir?: string }, cmd: Command) => {
       const g = globalOpts(cmd);
       const { describeConfig } = await import('../../config.js');
       const config = await configFromFlags(o);

@@ -6,6 +6,7 @@ import { configFromFlags } from '../platform-config.js';
 interface UpOpts {
   host?: string;
   port?: string;
+  grpcPort?: string;
   dataDir?: string;
 }
 
@@ -15,16 +16,21 @@ export function register(program: Command): void {
     .description('start the platform (127.0.0.1:8080 and ./.modeldock unless told otherwise; MODELDOCK_* variables apply)')
     .option('--host <host>', 'address to listen on (MODELDOCK_HOST)')
     .option('--port <port>', 'port to listen on, 0 for any free one (MODELDOCK_PORT)')
+    .option('--grpc-port <port>', 'port of the OIP v2 gRPC data plane (default 8081; any free one with --port 0), 0 turns it off (MODELDOCK_GRPC_PORT)')
     .option('--data-dir <dir>', 'where the database and blobs live (MODELDOCK_DATA_DIR)')
     .action(async (o: UpOpts) => {
       const config = await configFromFlags(o);
       // loaded here so that API commands do not pay for the server's modules
       const { startPlatform } = await import('../../platform.js');
       const platform = await startPlatform(config).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE' && (e as { address?: string }).address !== undefined) {
+          throw new CliError(`${(e as { address?: string }).address} (gRPC) is already in use (is modeldock already running?): stop it, pick another --grpc-port, or turn gRPC off with --grpc-port 0`, 1, 'ADDRESS_IN_USE');
+        }
         if (e.code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is already in use (is modeldock already running?): stop it, or pick another --port`, 1, 'ADDRESS_IN_USE');
         throw e;
       });
-      process.stderr.write(`modeldock is up at ${platform.url} (data in ${config.dataDir}); press Ctrl-C to stop\n`);
+      const grpc = platform.grpcAddress ? `gRPC at ${platform.grpcAddress}; ` : '';
+      process.stderr.write(`modeldock is up at ${platform.url} (${grpc}data in ${config.dataDir}); press Ctrl-C to stop\n`);
       await untilSignal(async (signal) => {
         process.stderr.write(`${signal}: stopping modeldock…\n`);
         await platform.close();

@@ -1,0 +1,184 @@
+/**
+ * The data plane over gRPC: `inference.GRPCInferenceService` of the Open Inference Protocol
+ * v2 (KServe's grpc_predict_v2.proto), on its own port, over the same GatewayCore as the
+ * REST routes — so the same auth (`authorization: Bearer <token>` metadata), routing by
+ * weights, limits, access lines and metrics. A ModelInfer is sent to the instance as the
+ * REST binary-tensor infer call (infer-message.ts); errors become gRPC statuses with the
+ * modeldock code in the trailing metadata (grpc-status.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { Metadata, Server, ServerCredentials, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { DomainError, isDomainError } from '../../contracts/errors.js';
+import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
+import type { Logger } from '../../log.js';
+import type { Call, GatewayCore, Op, Outcome } from '../gateway-core.js';
+import { inferBody, inferResponse, type GrpcInferRequest, type GrpcInferResponse } from './infer-message.js';
+import { CODE_KEY, grpcError, GRPC_STATUS_BY_KIND } from './grpc-status.js';
+import { inferenceService, SERVICE_NAME } from './proto.js';
+
+export interface GrpcGatewayDeps {
+  core: GatewayCore;
+  log: Logger;
+  /** the server's version, for ServerMetadata */
+  version: string;
+  /** the largest request message taken (the REST body limit) */
+  maxMessageBytes: number;
+  /** protocol extensions ServerMetadata names */
+  extensions?: string[];
+}
+
+interface NamedRequest {
+  name: string;
+  version?: string;
+}
+
+/** A version as the protocol names it ("1", or "v1" as the control plane shows it); undefined: by weight. */
+export function versionSeq(version: string | undefined, service: string): number | undefined {
+  if (!version) return undefined;
+  const m = /^v?([1-9][0-9]{0,8})$/.exec(version);
+  if (!m) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version "${version.slice(0, 40)}" (versions are 1, 2, …)`);
+  return Number(m[1]);
+}
+
+export class GrpcGateway {
+  private server?: Server;
+
+  constructor(private readonly deps: GrpcGatewayDeps) {}
+
+  /** Listens on host:port (0: any free port); answers the port. */
+  async listen(host: string, port: number): Promise<number> {
+    const server = new Server({ 'grpc.max_receive_message_length': this.deps.maxMessageBytes });
+    server.addService(inferenceService(), this.handlers());
+    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const bound = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => {
+        if (!err) return resolve(p);
+        const e = new Error(`gRPC: cannot listen on ${address}: ${err.message}`) as NodeJS.ErrnoException & { address?: string };
+        e.code = /EADDRINUSE|address already in use/i.test(err.message) ? 'EADDRINUSE' : 'GRPC_LISTEN_FAILED';
+        e.address = address;
+        reject(e);
+      }),
+    );
+    this.server = server;
+    return bound;
+  }
+
+  /** Stops taking calls; calls in flight get up to `graceMs` to finish. */
+  async close(graceMs = 2_000): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private handlers(): UntypedServiceImplementation {
+    return {
+      ServerLive: this.unary(async () => ({ live: true })),
+      ServerReady: this.unary(async () => ({ ready: true })),
+      ServerMetadata: this.unary(async () => ({ name: 'modeldock', version: this.deps.version, extensions: this.deps.extensions ?? [] })),
+      ModelReady: this.unary((req: NamedRequest, md) => this.modelReady(req, md)),
+      ModelMetadata: this.unary((req: NamedRequest, md) => this.modelMetadata(req, md)),
+      ModelInfer: this.unary((req: GrpcInferRequest, md) => this.modelInfer(req, md)),
+    };
+  }
+
+  /** A call as GatewayCore takes it; logged as `GRPC /inference.GRPCInferenceService/<rpc>`. */
+  private callOf(service: string, op: Op, rpc: string, md: Metadata): Call {
+    const auth = md.get('authorization')[0];
+    return { service, op, method: 'GRPC', url: `/${SERVICE_NAME}/${rpc}`, authorization: typeof auth === 'string' ? auth : undefined, t0: performance.now() };
+  }
+
+  private async modelInfer(req: GrpcInferRequest, md: Metadata): Promise<GrpcInferResponse> {
+    const { core } = this.deps;
+    const c = this.callOf(req.model_name, 'infer', 'ModelInfer', md);
+    let raw: boolean;
+    try {
+      c.seq = versionSeq(req.model_version, req.model_name);
+      const b = inferBody(req);
+      c.body = b.body;
+      c.headerLength = b.headerLength;
+      c.contentType = 'application/octet-stream';
+      raw = b.raw;
+    } catch (e) {
+      throw core.fail(c, e);
+    }
+    const o = await core.call(c);
+    if (o.status !== 200) throw o;
+    return inferResponse(o, req.model_name, raw);
+  }
+
+  private async modelMetadata(req: NamedRequest, md: Metadata) {
+    const { core } = this.deps;
+    const c = this.callOf(req.name, 'metadata', 'ModelMetadata', md);
+    try {
+      c.seq = versionSeq(req.version, req.name);
+    } catch (e) {
+      throw core.fail(c, e);
+    }
+    const o = await core.call(c);
+    if (o.status !== 200) throw o;
+    let m: Partial<OipModelMetadata>;
+    try {
+      m = JSON.parse(typeof o.body === 'string' ? o.body : o.body.toString('utf8')) as Partial<OipModelMetadata>;
+    } catch {
+      throw new DomainError('MODEL_ERROR', "the instance's model metadata is not JSON");
+    }
+    const tensor = (t: OipTensorMetadata) => ({ name: t.name, datatype: t.datatype, shape: t.shape });
+    return { name: m.name ?? req.name, versions: m.versions ?? [], platform: m.platform ?? '', inputs: (m.inputs ?? []).map(tensor), outputs: (m.outputs ?? []).map(tensor) };
+  }
+
+  /** Ready: not stopped, and (the version asked for, or a version with traffic) has a ready instance. Unknown: NOT_FOUND. */
+  private async modelReady(req: NamedRequest, md: Metadata): Promise<{ ready: boolean }> {
+    const { core } = this.deps;
+    const c = this.callOf(req.name, 'metadata', 'ModelReady', md);
+    let seq: number | undefined;
+    try {
+      seq = versionSeq(req.version, req.name);
+    } catch (e) {
+      throw core.fail(c, e);
+    }
+    if (seq === undefined) {
+      const o = core.modelReady(c);
+      if (o.status === 200 || o.status === 503) return { ready: o.status === 200 };
+      throw o;
+    }
+    const svc = core.routes.get(req.name);
+    if (svc === undefined) throw core.fail(c, new DomainError('SERVICE_NOT_FOUND', `service "${req.name}" does not exist`));
+    const v = svc.versions.find((x) => x.seq === seq);
+    if (v === undefined) throw core.fail(c, new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${req.name}" has no version ${seq}`));
+    return { ready: !svc.route.stopped && v.targets.length > 0 };
+  }
+
+  /** A handler from an async function; a thrown Outcome or error becomes the gRPC status. */
+  private unary<Req, Res>(fn: (req: Req, md: Metadata) => Promise<Res>): handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      fn(call.request, call.metadata).then(
+        (res) => callback(null, res),
+        (e: unknown) => callback(this.toError(e) as ServiceError),
+      );
+    };
+  }
+
+  private toError(e: unknown): Partial<ServiceError> {
+    if (isOutcome(e)) return grpcError(e);
+    const metadata = new Metadata();
+    if (isDomainError(e)) {
+      metadata.set(CODE_KEY, e.code);
+      return { code: GRPC_STATUS_BY_KIND[e.kind] ?? Status.UNKNOWN, details: e.message, metadata };
+    }
+    this.deps.log.error({ err: e }, 'gRPC: internal error');
+    metadata.set(CODE_KEY, 'INTERNAL');
+    return { code: Status.INTERNAL, details: 'internal error', metadata };
+  }
+}
+
+const isOutcome = (e: unknown): e is Outcome => typeof e === 'object' && e !== null && typeof (e as Outcome).status === 'number' && 'body' in e;
