@@ -216,6 +216,7 @@ export const ZH: Record<string, string> = {
   'Run #{n}': '第 {n} 次运行',
   Runtime: '运行环境',
   'Runtime environment': '运行环境',
+  'Imported as runtime': '导入时指定的运行环境',
   Save: '保存',
   'Save weights': '保存权重',
   Scale: '调整实例数',

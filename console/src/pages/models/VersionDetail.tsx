@@ -72,7 +72,14 @@ export function VersionDetail({ name, version }: { name: string; version: string
           <dt>{t('Model format')}</dt>
           <dd>{d.format}</dd>
           <dt>{t('Runtime environment')}</dt>
-          <dd>{d.runtime}</dd>
+          <dd>
+            {d.runtime}
+            {d.runtimeRequested && (
+              <div className="runtime-note" role="note" data-testid="runtime-mapping">
+                ⚠ {t('Imported as runtime')} <code>{d.runtimeRequested}</code>: {d.runtimeNote}
+              </div>
+            )}
+          </dd>
           <dt>{t('Metrics')}</dt>
           <dd>{metricsText(d.metrics)}</dd>
           <dt>{t('Storage path')}</dt>
