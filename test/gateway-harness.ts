@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { request } from 'undici';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/api/app.js';
+import { buildApp, type ApiPlugin } from '../src/api/app.js';
 import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../src/gateway/directory.js';
 import { gatewayPlugin, type AccessLogSink, type GatewayDeps } from '../src/gateway/gateway-plugin.js';
 import type { Logger } from '../src/log.js';
@@ -106,7 +106,7 @@ export interface TestGateway {
 }
 
 /** The gateway plugin on the platform's real API app (error edge, hooks), listening on loopback. */
-export async function startGateway(directory: ServiceDirectory, opts: Partial<GatewayDeps> = {}): Promise<TestGateway> {
+export async function startGateway(directory: ServiceDirectory, opts: Partial<GatewayDeps> = {}, more: ApiPlugin[] = []): Promise<TestGateway> {
   const { log, lines } = capturingLogger();
   const access: Parameters<AccessLogSink>[0][] = [];
   const deps: GatewayDeps = {
@@ -118,7 +118,7 @@ export async function startGateway(directory: ServiceDirectory, opts: Partial<Ga
     accessLog: (l) => access.push(l),
     ...opts,
   };
-  const app = await buildApp({ logger: log, bodyLimitBytes: 64 * 1024, adminToken: '', version: 'test' }, [{ plugin: gatewayPlugin(deps) }]);
+  const app = await buildApp({ logger: log, bodyLimitBytes: 64 * 1024, adminToken: '', version: 'test' }, [{ plugin: gatewayPlugin(deps) }, ...more]);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
   return { url: `http://127.0.0.1:${port}`, app, access, lines, close: () => app.close() };

@@ -8,6 +8,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import { DomainError } from '../contracts/errors.js';
+import { checkJsonDepth } from '../http/json-depth.js';
+import { clientErrorHandler, guardServerEdges } from '../http/http-edge.js';
 import type { Logger } from '../log.js';
 import { sendError } from './error-edge.js';
 import { RouteTable } from './route-table.js';
@@ -50,7 +52,11 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
     requestTimeout: t.requestTimeoutMs,
     connectionTimeout: t.idleTimeoutMs,
     keepAliveTimeout: t.keepAliveTimeoutMs,
-    http: { headersTimeout: t.headersTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(t.headersTimeoutMs / 4))) },
+    // requireHostHeader: Node's own answer is an empty 400; guardServerEdges answers it in JSON
+    http: { headersTimeout: t.headersTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(t.headersTimeoutMs / 4))), requireHostHeader: false },
+    // parser errors (431, 400 smuggling, 408) and Fastify's own early answers, in the documented shape
+    clientErrorHandler: clientErrorHandler(opts.logger),
+    frameworkErrors: (err, req, reply) => sendError(req, reply, err),
     loggerInstance: opts.logger as FastifyBaseLogger,
     // one line per request is written by the onResponse hook below (and by the gateway for calls)
     logController: new LogController({ disableRequestLogging: true }),
@@ -58,7 +64,8 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
     requestIdHeader: false,
     genReqId: makeIdGenerator(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
-    return503OnClosing: true,
+    // Fastify's own 503 is not in the documented shape: the onRequest hook below answers it
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
 
@@ -69,6 +76,7 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
 
   guardJsonDepth(app);
+  refuseWhileClosing(app);
 
   const routes = new RouteTable();
   routes.attach(app);
@@ -105,6 +113,7 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const p of plugins) await app.register(p.plugin, { prefix: p.prefix ?? '' });
+  guardServerEdges(app.server);
   return app;
 }
 
@@ -124,32 +133,33 @@ function underApi(req: FastifyRequest): boolean {
   return [req.routeOptions?.url ?? '', path, decoded].some((p) => p === '/api' || p.startsWith('/api/'));
 }
 
-/** Deeper JSON than any request needs; deeper still overflows the stack where it is stringified again. */
-export const MAX_JSON_DEPTH = 64;
-
-/** The default JSON parser (no __proto__ / constructor tricks), refusing bodies nested past MAX_JSON_DEPTH. */
+/** The default JSON parser (no __proto__ / constructor tricks), refusing bodies nested past MAX_JSON_DEPTH (INVALID_JSON). */
 function guardJsonDepth(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     parse(req, body as string, (err, value) => {
       if (err) return done(err as Error);
-      if (deeperThan(value, MAX_JSON_DEPTH)) return done(new DomainError('INVALID_ARGUMENT', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`));
-      done(null, value);
+      try {
+        done(null, checkJsonDepth(value));
+      } catch (e) {
+        done(e as Error);
+      }
     });
   });
 }
 
-/** Whether a parsed JSON value nests deeper than `max` (iterative: no recursion to overflow). */
-export function deeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
-  }
-  return false;
+/** While the server closes, every request is answered 503 UNAVAILABLE and its connection closed. */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new DomainError('UNAVAILABLE', 'the platform is shutting down; retry');
+  });
 }
 
 function makeIdGenerator(): () => string {

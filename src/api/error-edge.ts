@@ -15,6 +15,9 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
+  request_timeout: 408,
+  expectation_failed: 417,
+  headers_too_large: 431,
   unsupported_media: 415,
   limited: 429,
   internal: 500,
@@ -62,7 +65,9 @@ export function toDomainError(err: unknown): DomainError {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
     return new DomainError('UNSUPPORTED_MEDIA_TYPE', e.message);
   }
-  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_CTP_INVALID_TYPE') {
+  if (code === 'FST_ERR_BAD_URL') return new DomainError('MALFORMED_REQUEST', `the URL is not valid: ${e.message}`);
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return new DomainError('INVALID_ARGUMENT', 'a path segment of the URL is too long');
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_INVALID_TYPE') {
     return new DomainError('INVALID_ARGUMENT', e.message);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');

@@ -2,14 +2,17 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DomainError } from '../contracts/errors.js';
+import { checkJsonDepth } from '../http/json-depth.js';
 
 export function parseJsonField(raw: string | undefined, field: string): unknown {
   if (raw === undefined) throw new DomainError('INVALID_ARGUMENT', `the multipart request needs a "${field}" field`, { fields: [{ field, message: 'is required' }] });
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch (e) {
     throw new DomainError('INVALID_JSON', `field "${field}" is not valid JSON: ${(e as Error).message}`);
   }
+  return checkJsonDepth(value, `field "${field}"`);
 }
 
 export function check<T extends TSchema>(schema: T, value: unknown, context: string): Static<T> {

@@ -14,6 +14,9 @@ export type ErrorKind =
   | 'method_not_allowed'
   | 'conflict'
   | 'too_large'
+  | 'request_timeout'
+  | 'expectation_failed'
+  | 'headers_too_large'
   | 'unsupported_media'
   | 'limited'
   | 'internal'
@@ -26,8 +29,10 @@ export const ERROR_CODES = {
   // input
   INVALID_ARGUMENT: 'invalid',
   INVALID_JSON: 'invalid',
+  MALFORMED_REQUEST: 'invalid',
   INVALID_NAME: 'invalid',
   INVALID_PATH: 'invalid',
+  INVALID_MULTIPART: 'invalid',
   INVALID_ARCHIVE: 'invalid',
   UNSAFE_ARCHIVE_ENTRY: 'invalid',
   UNKNOWN_RUNTIME: 'invalid',
@@ -67,6 +72,7 @@ export const ERROR_CODES = {
   RESOURCE_GROUP_EXISTS: 'conflict',
   RESOURCE_GROUP_IN_USE: 'conflict',
   VERSION_NOT_READY: 'conflict',
+  PATH_CONFLICT: 'conflict',
   TASK_EXISTS: 'conflict',
   TASK_RUNNING: 'conflict',
   TASK_FINISHED: 'conflict',
@@ -74,6 +80,10 @@ export const ERROR_CODES = {
   // size
   UPLOAD_TOO_LARGE: 'too_large',
   ARCHIVE_TOO_LARGE: 'too_large',
+  HEADERS_TOO_LARGE: 'headers_too_large',
+  // HTTP framing
+  REQUEST_TIMEOUT: 'request_timeout',
+  EXPECTATION_FAILED: 'expectation_failed',
   // limits
   RATE_LIMITED: 'limited',
   QUEUE_FULL: 'unavailable',

@@ -40,10 +40,13 @@ export function hotRoute(method: string | undefined, url: string): Pick<Call, 's
   return undefined;
 }
 
-function write(res: http.ServerResponse, o: Outcome): void {
+/** `close`: the connection ends after this answer (Connection: close). */
+function write(res: http.ServerResponse, o: Outcome, close = false): void {
   if (res.destroyed) return;
   const length = typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length;
-  res.writeHead(o.status, outcomeHeaders(o, { 'content-type': 'application/octet-stream', 'content-length': length }));
+  const headers = outcomeHeaders(o, { 'content-type': 'application/octet-stream', 'content-length': length });
+  if (close) headers.connection = 'close';
+  res.writeHead(o.status, headers);
   res.end(o.body);
 }
 
@@ -51,7 +54,9 @@ async function serve(core: GatewayCore, maxBodyBytes: number, req: http.Incoming
   const call = callFrom(req, hot);
   const body = await readBody(req, maxBodyBytes, "the gateway's").catch((e: unknown) => e as Error);
   if (body instanceof Error) {
-    write(res, core.fail(call, body));
+    // A body refused part-read (413): the rest of it is not read, so the connection is closed
+    // after the answer (docs/security.md), not left to carry the unread bytes as a next request.
+    write(res, core.fail(call, body), true);
     return;
   }
   call.body = body;

@@ -36,6 +36,8 @@ export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyP
     const call = async (req: FastifyRequest, reply: FastifyReply, service: string, op: Op, seq?: number) => send(reply, await core.call(callOf(req, service, op, seq)));
     const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
       const service = (req.params as { service?: string } | undefined)?.service ?? '';
+      // refused before the body was all read (413): the connection closes after the answer, as on the front door
+      if (!req.raw.complete) reply.header('connection', 'close');
       return send(reply, core.fail(callOf(req, service, 'infer'), err));
     };
 

@@ -14,6 +14,7 @@ import { DomainError } from '../contracts/errors.js';
 import { OIP_HEADER_LENGTH, type OipDatatype, type OipInferRequest, type OipRequestInput, type OipResponseOutput } from '../contracts/oip.js';
 import type { Tensor } from './runtime.js';
 import { checkHead, decodeInput, elementCount, encodeOutput, TYPED } from './tensors.js';
+import { checkJsonDepth } from '../http/json-depth.js';
 
 const bad = (msg: string) => new DomainError('INVALID_TENSOR', msg);
 
@@ -29,7 +30,7 @@ export function splitBody(body: Buffer, headerLength: string): { request: unknow
   } catch (e) {
     throw new DomainError('INVALID_JSON', `the first ${n} bytes (${OIP_HEADER_LENGTH}) are not valid JSON: ${(e as Error).message}`);
   }
-  return { request, binary: body.subarray(n) };
+  return { request: checkJsonDepth(request, `the JSON part (${OIP_HEADER_LENGTH})`), binary: body.subarray(n) };
 }
 
 /** The declared size of an input's binary data, or undefined when it carries JSON `data`. */

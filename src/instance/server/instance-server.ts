@@ -13,6 +13,8 @@ import http from 'node:http';
 import { STATUS_BY_KIND } from '../../api/error-edge.js';
 import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
 import { OIP_HEADER_LENGTH, type OipInferRequest } from '../../contracts/oip.js';
+import { clientErrorHandler, guardServerEdges } from '../../http/http-edge.js';
+import { checkJsonDepth } from '../../http/json-depth.js';
 import { readBody } from '../../http/read-body.js';
 import { splitBody } from '../binary-tensors.js';
 import { modelError, type DataPlane } from '../data-plane.js';
@@ -35,9 +37,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 let errorSeq = 0;
 
 export function createInstanceServer(deps: ServerDeps): http.Server {
-  const server = http.createServer((req, res) => void handle(deps, req, res));
+  // requireHostHeader: Node's own answer is an empty 400; guardServerEdges answers in JSON
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => void handle(deps, req, res));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on('clientError', clientErrorHandler());
+  guardServerEdges(server);
   return server;
 }
 
@@ -67,11 +72,13 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
 }
 
 function parseJson(buf: Buffer): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(buf.toString('utf8'));
   } catch (e) {
     throw new DomainError('INVALID_JSON', `the request body is not valid JSON: ${(e as Error).message}`);
   }
+  return checkJsonDepth(value);
 }
 
 function deadlineOf(req: http.IncomingMessage, dflt: number): number {
