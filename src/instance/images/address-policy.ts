@@ -1,7 +1,9 @@
 /**
  * Which addresses an image URL may reach. Private, loopback, link-local (incl. the cloud
- * metadata address 169.254.169.254), CGNAT, multicast, unspecified and IPv6 unique-local
- * addresses are refused unless the policy allows private addresses. The check runs on
+ * metadata address 169.254.169.254), CGNAT, multicast, unspecified, documentation and
+ * IPv6 unique-local addresses are refused unless the policy allows private addresses, and
+ * so is each of them embedded in IPv6 (mapped, IPv4-compatible, NAT64, 6to4, Teredo).
+ * The check runs on
  * the addresses DNS answers, inside the socket's lookup, so the address checked is the
  * address connected to (no DNS-rebinding gap).
  */
@@ -17,26 +19,48 @@ function v4Parts(ip: string): number[] {
 }
 
 function refusedV4(ip: string): boolean {
-  const [a, b] = v4Parts(ip) as [number, number, number, number];
+  const [a, b, c] = v4Parts(ip) as [number, number, number, number];
   return (
     a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0 && v4Parts(ip)[2] === 0) ||
-    (a === 198 && (b === 18 || b === 19)) || a >= 224
+    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0 && (c === 0 || c === 2)) ||
+    (a === 192 && b === 88 && c === 99) /* 6to4 relay */ || (a === 198 && (b === 18 || b === 19)) ||
+    (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113) /* documentation: routes nowhere */ || a >= 224
   );
 }
 
-function refusedV6(ip: string): boolean {
-  const lower = ip.toLowerCase();
-  const mapped = /^(?:0*:)*:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower) ?? /^::(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (mapped) return refusedV4(mapped[1]!);
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hexMapped) {
-    const hi = parseInt(hexMapped[1]!, 16);
-    const lo = parseInt(hexMapped[2]!, 16);
-    return refusedV4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+/** An IPv6 address (already checked by net.isIP) as its eight 16-bit words; a zone id is dropped. */
+function v6Words(ip: string): number[] {
+  let s = ip.toLowerCase().split('%')[0]!;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    s = `${s.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  if (lower === '::' || lower === '::1') return true;
-  const first = parseInt(lower.split(':')[0] || '0', 16);
+  const [head, tail] = s.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : Array<string>(8 - h.length - t.length).fill('0');
+  return [...h, ...fill, ...t].map((x) => parseInt(x, 16));
+}
+
+/** The IPv4 address held in words i and i + 1. */
+const v4In = (w: number[], i: number, mask = 0): string => [w[i]! >> 8, w[i]! & 255, w[i + 1]! >> 8, w[i + 1]! & 255].map((x) => x ^ mask).join('.');
+
+function refusedV6(ip: string): boolean {
+  const w = v6Words(ip);
+  const zero = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
+  // ::/96 IPv4-compatible (deprecated, incl. :: and ::1): routes nowhere a fetch should go
+  if (zero(0, 6)) return true;
+  // IPv4 in IPv6: ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (SIIT), 64:ff9b::a.b.c.d (NAT64, RFC 6052)
+  if (zero(0, 5) && w[5] === 0xffff) return refusedV4(v4In(w, 6));
+  if (zero(0, 4) && w[4] === 0xffff && w[5] === 0) return refusedV4(v4In(w, 6));
+  if (w[0] === 0x64 && w[1] === 0xff9b && zero(2, 6)) return refusedV4(v4In(w, 6));
+  if (w[0] === 0x64 && w[1] === 0xff9b && w[2] === 1) return true; // local-use NAT64 (RFC 8215)
+  if (w[0] === 0x2002) return refusedV4(v4In(w, 1)); // 6to4
+  if (w[0] === 0x2001 && w[1] === 0) return refusedV4(v4In(w, 2)) || refusedV4(v4In(w, 6, 0xff)); // Teredo: server, client
+  if (w[0] === 0x2001 && w[1] === 0xdb8) return true; // documentation
+  if (w[0] === 0x100 && zero(1, 4)) return true; // discard-only 100::/64
+  const first = w[0]!;
   return (first & 0xfe00) === 0xfc00 /* fc00::/7 ULA */ || (first & 0xffc0) === 0xfe80 /* link-local */ || (first & 0xff00) === 0xff00 /* multicast */ ||
     (first & 0xffc0) === 0xfec0 /* site-local */;
 }
@@ -51,17 +75,24 @@ export function isPrivateAddress(ip: string): boolean {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+/** How names are resolved: dns.lookup's `all: true` form (tests pass a stub, so nothing leaves the machine). */
+export type Resolve = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+const systemResolve: Resolve = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+
+const noAddress = (hostname: string) => Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND', hostname });
+
 /** A `lookup` for net.connect that refuses private answers (all of them are checked). */
-export function guardedLookup(allowPrivate: boolean) {
+export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
-      const list = addresses as dns.LookupAddress[];
+      const list = addresses ?? [];
+      if (list.length === 0) return callback(noAddress(hostname), '');
       const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
       if (bad) return callback(new AddressRefusedError(`${hostname} resolves to ${bad.address}, a private or local address`), '');
       if (options.all) return callback(null, list);
-      const first = list[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      const first = list[0]!;
       callback(null, first.address, first.family);
     });
   };

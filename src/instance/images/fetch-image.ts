@@ -6,15 +6,19 @@
 import net from 'node:net';
 import { Agent, request } from 'undici';
 import { DomainError } from '../../contracts/errors.js';
-import { AddressRefusedError, guardedLookup, isPrivateAddress } from './address-policy.js';
+import { AddressRefusedError, guardedLookup, isPrivateAddress, type Resolve } from './address-policy.js';
 import type { ImagePolicy } from './image-policy.js';
 
-const agents = new Map<boolean, Agent>();
-function agentFor(allowPrivate: boolean): Agent {
-  let a = agents.get(allowPrivate);
+/** One keep-alive agent per (resolver, private allowed or not). */
+const agents = new Map<Resolve | undefined, Map<boolean, Agent>>();
+function agentFor(policy: ImagePolicy): Agent {
+  const { allowPrivateAddresses: allowPrivate, resolve } = policy;
+  let byPrivacy = agents.get(resolve);
+  if (!byPrivacy) agents.set(resolve, (byPrivacy = new Map()));
+  let a = byPrivacy.get(allowPrivate);
   if (!a) {
-    a = new Agent({ connect: { lookup: guardedLookup(allowPrivate) as never }, keepAliveTimeout: 4_000 });
-    agents.set(allowPrivate, a);
+    a = new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) as never }, keepAliveTimeout: 4_000 });
+    byPrivacy.set(allowPrivate, a);
   }
   return a;
 }
@@ -43,7 +47,7 @@ export async function fetchImage(raw: string, where: string, policy: ImagePolicy
   for (let hop = 0; ; hop++) {
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(url, { method: 'GET', dispatcher: agentFor(policy.allowPrivateAddresses), signal, headers: { accept: 'image/*' } });
+      res = await request(url, { method: 'GET', dispatcher: agentFor(policy), signal, headers: { accept: 'image/*' } });
     } catch (e) {
       throw fetchError(e, where, url, policy);
     }
@@ -96,5 +100,19 @@ function fetchError(e: unknown, where: string, url: URL, policy: ImagePolicy): D
     return refused(where, (err.cause instanceof AddressRefusedError ? err.cause : err).message);
   }
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return failed(where, `fetching ${url.host} took longer than ${policy.fetchTimeoutMs} ms`);
-  return failed(where, `fetching ${url.host} failed: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '));
+  const code = err.code ?? (err.cause as { code?: string } | undefined)?.code ?? '';
+  const why = NET_ERRORS[code];
+  if (why) return failed(where, `${url.hostname} ${why} (${code})`);
+  return failed(where, `fetching ${url.host} failed: ${code} ${err.message}`.replace(/\s+/g, ' '));
 }
+
+/** Network failures in words that name what to fix; the code is kept in the message. */
+const NET_ERRORS: Record<string, string> = {
+  ENOTFOUND: 'does not resolve: no such host',
+  ENODATA: 'does not resolve: the name has no address',
+  EAI_AGAIN: 'could not be resolved: the DNS server did not answer; retry',
+  EAI_FAIL: 'could not be resolved: the DNS server failed',
+  ECONNREFUSED: 'refused the connection',
+  EHOSTUNREACH: 'is not reachable: no route to the host',
+  ENETUNREACH: 'is not reachable: no route to its network',
+};

@@ -1,4 +1,5 @@
 /** Limits on image inputs: fetch timeout, sizes, redirects, pixels, and the address policy. */
+import type { Resolve } from './address-policy.js';
 
 export interface ImagePolicy {
   /** allow URLs that resolve to private / loopback / link-local addresses */
@@ -10,6 +11,8 @@ export interface ImagePolicy {
   maxPixels: number;
   /** images in one request */
   maxImagesPerRequest: number;
+  /** how image hosts are resolved (default: the system's dns.lookup); tests pass a stub */
+  resolve?: Resolve;
 }
 
 export const DEFAULT_IMAGE_POLICY: Readonly<ImagePolicy> = Object.freeze({

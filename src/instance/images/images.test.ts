@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../contracts/errors.js';
-import { guardedLookup, isPrivateAddress } from './address-policy.js';
+import { guardedLookup, isPrivateAddress, type Resolve } from './address-policy.js';
 import { createImageHelpers } from './image-helpers.js';
 import { DEFAULT_IMAGE_POLICY, type ImagePolicy } from './image-policy.js';
 import { imageBytes } from './image-source.js';
@@ -19,11 +19,94 @@ describe('address policy', () => {
     expect(allowed.filter((ip) => isPrivateAddress(ip))).toEqual([]);
   });
 
+  // Each refused IPv4 range, bare and in every IPv6 form that carries an IPv4 address.
+  const v4Refused = ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '240.0.0.1', '192.0.2.7', '198.51.100.7', '203.0.113.7', '198.18.0.1'];
+  const embeddings: [string, (v4: string) => string][] = [
+    ['bare', (v4) => v4],
+    ['IPv4-mapped', (v4) => `::ffff:${v4}`],
+    ['IPv4-mapped, hex', (v4) => `::ffff:${hex(v4)}`],
+    ['IPv4-mapped, long form', (v4) => `0:0:0:0:0:ffff:${v4}`],
+    ['IPv4-compatible', (v4) => `::${v4}`],
+    ['IPv4-compatible, hex', (v4) => `::${hex(v4)}`],
+    ['IPv4-translated (SIIT)', (v4) => `::ffff:0:${v4}`],
+    ['NAT64 well-known prefix', (v4) => `64:ff9b::${v4}`],
+    ['NAT64, hex', (v4) => `64:ff9b::${hex(v4)}`],
+    ['6to4', (v4) => `2002:${hex(v4)}::1`],
+  ];
+  it.each(embeddings)('refuses every refused IPv4 range %s', (_name, form) => {
+    expect(v4Refused.map(form).filter((ip) => !isPrivateAddress(ip))).toEqual([]);
+    // a public address in the same form is fetched (IPv4-compatible forms route nowhere: refused)
+    const pub = form('8.8.8.8');
+    expect([pub, isPrivateAddress(pub)]).toEqual([pub, _name.startsWith('IPv4-compatible')]);
+  });
+
+  it('refuses IPv6 loopback, unspecified, link-local, unique-local, multicast, documentation and local NAT64', () => {
+    const refused = ['::1', '0:0:0:0:0:0:0:1', '::', 'fe80::1', 'fe80::1%eth0', 'febf::1', 'fc00::1', 'fdff::1', 'ff02::1', 'fec0::1', '2001:db8::1', '64:ff9b:1::7f00:1', '100::1', '2001:0:7f00:1::1'];
+    expect(refused.filter((ip) => !isPrivateAddress(ip))).toEqual([]);
+    const allowed = ['2606:4700:4700::1111', '2a00:1450:4001::200e', '64:ff9b::808:808', '2002:808:808::1'];
+    expect(allowed.filter((ip) => isPrivateAddress(ip))).toEqual([]);
+  });
+
   it('checks what DNS answers, inside the socket lookup', async () => {
     const err = await new Promise<Error | null>((resolve) => guardedLookup(false)('localhost', {}, (e) => resolve(e)));
     expect(err?.message).toMatch(/localhost resolves to .*private or local/);
     const ok = await new Promise<Error | null>((resolve) => guardedLookup(true)('localhost', {}, (e) => resolve(e)));
     expect(ok).toBeNull();
+  });
+});
+
+/** `a.b.c.d` as two hex words, `7f00:1`. */
+const hex = (v4: string): string => {
+  const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number];
+  return `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+};
+
+/** A resolver that answers from a table and never asks a DNS server; unknown names are ENOTFOUND. */
+function stubResolver(table: Record<string, string[] | NodeJS.ErrnoException>): Resolve & { asked: string[] } {
+  const asked: string[] = [];
+  const resolve = (hostname: string, _o: unknown, cb: (err: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) => {
+    asked.push(hostname);
+    const a = table[hostname] ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    queueMicrotask(() => (a instanceof Error ? cb(a, []) : cb(null, a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))));
+  };
+  return Object.assign(resolve, { asked });
+}
+
+describe('image hosts that do not resolve, or resolve to nothing routable', () => {
+  const eagain = Object.assign(new Error('getaddrinfo EAI_AGAIN slow.invalid'), { code: 'EAI_AGAIN' });
+  const dns = stubResolver({
+    'empty.invalid': [],
+    'loop.invalid': ['127.0.0.1'],
+    'nat64-loop.invalid': ['64:ff9b::7f00:1'],
+    'compat-loop.invalid': ['::127.0.0.1'],
+    'mixed.invalid': ['8.8.8.8', '10.0.0.1'],
+    'doc.invalid': ['192.0.2.1'],
+    'slow.invalid': eagain,
+  });
+  const policy: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, fetchTimeoutMs: 5_000, resolve: dns };
+
+  it.each([
+    ['no such host', 'http://nowhere.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: nowhere\.invalid does not resolve: no such host \(ENOTFOUND\)$/],
+    ['no address at all', 'http://empty.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: empty\.invalid does not resolve/],
+    ['DNS not answering', 'https://slow.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: slow\.invalid could not be resolved: .*retry \(EAI_AGAIN\)$/],
+    ['loopback', 'http://loop.invalid:9/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: loop\.invalid resolves to 127\.0\.0\.1/],
+    ['loopback via NAT64', 'http://nat64-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: nat64-loop\.invalid resolves to 64:ff9b::7f00:1/],
+    ['loopback, IPv4-compatible', 'http://compat-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: compat-loop\.invalid resolves to ::127\.0\.0\.1/],
+    ['one private answer among public ones', 'http://mixed.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: mixed\.invalid resolves to 10\.0\.0\.1/],
+    ['a documentation address (routes nowhere)', 'http://doc.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: doc\.invalid resolves to 192\.0\.2\.1/],
+  ])('%s: fails at once with a code and the host named', async (_name, url, want) => {
+    const t0 = performance.now();
+    expect(await code(imageBytes(url, 'images[0]', policy))).toMatch(want);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(dns.asked).toContain(new URL(url).hostname);
+  });
+
+  it('refuses literal embedded-loopback URLs before any lookup', async () => {
+    for (const host of ['[::127.0.0.1]', '[::ffff:127.0.0.1]', '[64:ff9b::7f00:1]', '[::7f00:1]']) {
+      const before = dns.asked.length;
+      expect(await code(imageBytes(`http://${host}:1/x.png`, 'images[1]', policy))).toMatch(/^IMAGE_ADDRESS_REFUSED images\[1\]: /);
+      expect(dns.asked.length).toBe(before);
+    }
   });
 });
 
