@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PKGS=(python3-torch python3-torchvision python3-pil python3-numpy chromium fonts-wqy-microhei)
+APT_PKGS=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip chromium fonts-wqy-microhei)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
