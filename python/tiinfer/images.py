@@ -110,10 +110,32 @@ def load_bytes(item: str, where: str = "images[0]") -> bytes:
     return data
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SIIT = ipaddress.ip_network("::ffff:0:0:0/96")
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> List[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, SIIT, NAT64 (RFC 6052), 6to4, Teredo."""
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip in _NAT64 or ip in _SIIT:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    return []
+
+
 def _allowed(addr: str) -> bool:
+    """Whether an address may be fetched: global, not multicast, and (for IPv6) carrying no refused IPv4."""
     ip = ipaddress.ip_address(addr.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if int(ip) >> 32 == 0:
+            return False  # ::/96: unspecified, loopback, IPv4-compatible (deprecated): routes nowhere a fetch should go
+        inner = _embedded_v4(ip)
+        if inner:
+            return all(_allowed(str(v4)) for v4 in inner)
     return ip.is_global and not ip.is_multicast
 
 
@@ -140,7 +162,11 @@ def _resolve(host: str, port: int, where: str) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
-        raise ImageError(f"{where}: cannot resolve {host} ({e.strerror})", "IMAGE_FETCH_FAILED") from None
+        raise ImageError(f"{where}: {host} does not resolve ({e.strerror})", "IMAGE_FETCH_FAILED") from None
+    except OSError as e:
+        raise ImageError(f"{where}: {host} could not be resolved ({e})", "IMAGE_FETCH_FAILED") from None
+    if not infos:
+        raise ImageError(f"{where}: {host} does not resolve (no address)", "IMAGE_FETCH_FAILED")
     addr = str(infos[0][4][0])
     if not allow_private() and not _allowed(addr):
         raise ImageError(
