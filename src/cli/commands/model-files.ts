@@ -108,6 +108,7 @@ export function printVersion(v: ModelVersion): void {
     ...(v.error ? ([['error', v.error]] as [string, string][]) : []),
     ['format', v.format],
     ['runtime', v.runtime],
+    ...(v.runtimeRequested ? ([['imported as', `${v.runtimeRequested} (${v.runtimeNote ?? 'mapped'})`]] as [string, string][]) : []),
     ['source', source],
     ['move mode', v.moveMode],
     ['metrics', v.metrics === null || v.metrics === undefined ? null : typeof v.metrics === 'string' ? v.metrics : JSON.stringify(v.metrics)],
