@@ -6,12 +6,14 @@
  * get the gRPC status a client expects, with the modeldock code in the trailing metadata.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatsToHalf, halfToFloats } from '../src/instance/fp16.js';
-import { VERSION } from '../src/platform.js';
+import { loadConfig } from '../src/config.js';
+import { startPlatform, VERSION } from '../src/platform.js';
 import { tinyInferBody, tinyOnnx } from './gateway-model.js';
 import { FIXTURES, RANGES, squeezenetPackage } from './instance-harness.js';
 import { fp32Of, InferenceClient, rawFp32 } from './support/grpc-client.js';
@@ -209,5 +211,15 @@ describe('gRPC and REST share the gateway', () => {
     await eventually(async () => (await client.call('ModelReady', { name: 'tiny' })).res?.ready === false, 30_000, 'tiny not ready');
     const r = await client.call('ModelInfer', tinyInfer([1, 2, 3, 4]));
     expect([r.code, r.trailer('modeldock-error-code'), r.trailer('retry-after')]).toEqual([Status.UNAVAILABLE, 'UNAVAILABLE', '30']);
+  });
+});
+
+describe('gRPC port', () => {
+  it('refuses to start on a gRPC port already taken, naming it', async () => {
+    const taken = Number(rp.p.grpcAddress!.split(':').pop());
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-grpc-taken-'));
+    const start = startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, grpcPort: taken, logLevel: 'silent' } }));
+    await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE', address: `127.0.0.1:${taken}` });
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

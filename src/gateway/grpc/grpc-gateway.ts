@@ -7,7 +7,7 @@
  * modeldock code in the trailing metadata (grpc-status.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { Metadata, Server, ServerCredentials, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { DomainError, isDomainError } from '../../contracts/errors.js';
 import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
 import type { Logger } from '../../log.js';
@@ -47,6 +47,10 @@ export class GrpcGateway {
 
   /** Listens on host:port (0: any free port); answers the port. */
   async listen(host: string, port: number): Promise<number> {
+    // grpc-js's own lines (to stderr by default) go to the platform's log, as debug: what
+    // matters reaches the caller as an error (a port in use, say)
+    const line = (...args: unknown[]) => this.deps.log.debug({ source: 'grpc-js' }, args.map(String).join(' '));
+    setLogger({ error: line, info: line, debug: line });
     const server = new Server({ 'grpc.max_receive_message_length': this.deps.maxMessageBytes });
     server.addService(inferenceService(), this.handlers());
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
