@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -79,4 +79,18 @@ it('fetch-blobs (the Kubernetes init container) copies a model version out of S3
   const { stdout } = await promisify(execFile)(process.execPath, [bin, 'fetch-blobs', '--prefix', v.storagePath, '--into', into], { env: { ...process.env, ...s3.env('md') } });
   expect(JSON.parse(stdout)).toMatchObject({ event: 'fetched', files: v.files.length });
   for (const f of v.files) expect(createHash('sha256').update(fs.readFileSync(path.join(into, f.path))).digest('hex')).toBe(f.sha256);
+});
+
+it('refuses, on S3 too, a path that would be both a file and a folder: storage PUTs, and a folder another tool wrote', async () => {
+  const put = (key: string) => fetch(`${p.url}/api/v1/storage/${key}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'x' });
+  expect((await put('clash/a')).status).toBe(200);
+  const refused = await put('clash/a/b');
+  expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([409, 'PATH_CONFLICT']);
+  // S3 itself takes both keys: an import of such a folder is refused before a version exists
+  const client = (p.blobs as S3BlobStore).client;
+  for (const k of ['md/ext/pkg/m', 'md/ext/pkg/m/x']) await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: k, Body: 'x' }));
+  const spec = { source: { type: 'storage', path: 'ext/pkg' }, format: 'custom', runtime: 'node20-handler', createModel: true };
+  const imp = await fetch(`${p.url}/api/v1/models/clashing/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  expect([imp.status, ((await imp.json()) as { error: { code: string } }).error.code]).toEqual([409, 'PATH_CONFLICT']);
+  expect((await fetch(`${p.url}/api/v1/models/clashing`)).status).toBe(404);
 });

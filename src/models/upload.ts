@@ -10,12 +10,14 @@ import { pipeline } from 'node:stream/promises';
 import { DomainError, isDomainError } from '../contracts/errors.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safeRelativePath } from '../store/blobs/keys.js';
+import { PathSet } from '../store/blobs/path-set.js';
 import { listFilesRecursive, type StagedFile } from './staging.js';
 import { stripCommonTopFolder, unzipSafely, type ZipLimits } from './zip.js';
 
 export class UploadSink {
   private total = 0;
-  private readonly names = new Set<string>();
+  private readonly names = new PathSet();
+  private n = 0;
 
   constructor(
     readonly dir: string,
@@ -27,7 +29,7 @@ export class UploadSink {
   }
 
   get count(): number {
-    return this.names.size;
+    return this.n;
   }
 
   /** Writes one uploaded file under its relative path. */
@@ -39,11 +41,14 @@ export class UploadSink {
       stream.resume();
       throw e;
     }
-    if (this.names.has(rel)) {
+    try {
+      if (this.names.has(rel)) throw new DomainError('INVALID_PATH', `file "${rel}" is uploaded twice`);
+      this.names.add(rel, 'file');
+    } catch (e) {
       stream.resume();
-      throw new DomainError('INVALID_PATH', `file "${rel}" is uploaded twice`);
+      throw e;
     }
-    this.names.add(rel);
+    this.n++;
     const target = path.join(this.dir, rel);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const self = this;
@@ -60,7 +65,6 @@ export class UploadSink {
       if (isDomainError(e)) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') throw new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');
-      if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') throw new DomainError('INVALID_PATH', `file "${rel}" collides with another uploaded path`);
       if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('UPLOAD_TOO_LARGE', `file "${rel}" is larger than the limit of ${this.maxBytes} bytes`);
       throw e;
     }

@@ -1,8 +1,9 @@
 /**
  * Zip in and out. `unzipSafely` refuses entries that escape the target (`../`, absolute
- * paths, symlinks, duplicates) and zip bombs (entry count, total size, compression
- * ratio — all checked against the real bytes, not only the headers), and writes
- * nothing outside `destDir`. `zipEntries` streams a zip of named sources.
+ * paths, symlinks, duplicates, empty segments like `a//b`), entries that make a path
+ * both a file and a folder (`a` and `a/b`: PATH_CONFLICT), and zip bombs (entry count,
+ * total size, compression ratio — all checked against the real bytes, not only the
+ * headers), and writes nothing outside `destDir`. `zipEntries` streams a zip of named sources.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -13,6 +14,7 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { DomainError, isDomainError } from '../contracts/errors.js';
 import { safeRelativePath } from '../store/blobs/keys.js';
+import { PathSet } from '../store/blobs/path-set.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -47,7 +49,7 @@ export async function unzipSafely(zipFile: string, destDir: string, limits: ZipL
     throw new DomainError('ARCHIVE_TOO_LARGE', `the zip has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`);
   }
   const files: UnzippedFile[] = [];
-  const seen = new Set<string>();
+  const seen = new PathSet();
   let total = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -80,7 +82,7 @@ async function handleEntry(
   entry: yauzl.Entry,
   destDir: string,
   limits: ZipLimits,
-  seen: Set<string>,
+  seen: PathSet,
   total: () => number,
   add: (n: number) => void,
 ): Promise<UnzippedFile | null> {
@@ -88,11 +90,13 @@ async function handleEntry(
   const raw = entry.fileName as unknown as Buffer;
   const name = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
   const isDir = name.endsWith('/');
+  if (isDir && (name === '/' || name === './')) return null;
+  // a leading `./` is how some tools write every entry; anything else is taken as written
+  const asWritten = name.startsWith('./') ? name.slice(2) : name;
   let rel: string;
   try {
-    rel = safeRelativePath(isDir ? name.slice(0, -1) : name, 'zip entry');
+    rel = safeRelativePath(isDir ? asWritten.slice(0, -1) : asWritten, 'zip entry');
   } catch (e) {
-    if (isDir && (name === '/' || name === './')) return null;
     throw new DomainError('UNSAFE_ARCHIVE_ENTRY', (e as Error).message);
   }
   const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
@@ -100,7 +104,7 @@ async function handleEntry(
   if (isDir) return null;
   if (rel.split('/')[0] === '__MACOSX') return null;
   if (seen.has(rel)) throw new DomainError('UNSAFE_ARCHIVE_ENTRY', `zip entry "${rel}" appears twice`);
-  seen.add(rel);
+  seen.add(rel, 'zip entry');
   if (total() + entry.uncompressedSize > limits.maxBytes) {
     throw new DomainError('ARCHIVE_TOO_LARGE', `the zip unpacks to more than ${limits.maxBytes} bytes`);
   }
@@ -128,7 +132,6 @@ async function handleEntry(
     if (isDomainError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');
-    if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') throw new DomainError('UNSAFE_ARCHIVE_ENTRY', `zip entry "${rel}" collides with another entry`);
     throw new DomainError('INVALID_ARCHIVE', `zip entry "${rel}" cannot be unpacked: ${(e as Error).message}`);
   }
   add(written);

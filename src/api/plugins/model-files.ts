@@ -4,6 +4,7 @@ import { Type, type TObject } from '@sinclair/typebox';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../../contracts/errors.js';
 import type { ModelRepository } from '../../models/model-repository.js';
+import { forEachPart } from '../uploads.js';
 
 type P = { name: string; version: string; '*': string };
 
@@ -24,14 +25,14 @@ export function registerFileRoutes(app: FastifyInstance, models: ModelRepository
       if (!req.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the files as multipart/form-data');
       const fields: Record<string, string> = {};
       const items = await models.files.putMany(p.name, p.version, async (sink) => {
-        for await (const part of req.parts()) {
+        await forEachPart(req, async (part) => {
           if (part.type === 'field') {
             fields[part.fieldname] = String(part.value);
-            continue;
+            return;
           }
           await sink.add(part.filename, part.file);
           if (part.file.truncated) throw new DomainError('UPLOAD_TOO_LARGE', `file "${part.filename}" is over the upload limit`);
-        }
+        });
         return { prefix: fields.prefix, unzip: fields.unzip === 'true' };
       });
       return { items };

@@ -10,7 +10,7 @@ import { ModelCreateSchema, ModelPatchSchema, VersionSpecSchema, type VersionSpe
 import { check, parseJsonField } from '../validate.js';
 import { FileSchema, ModelSchema, VersionSchema, pageOf } from '../schemas.js';
 import { registerFileRoutes } from './model-files.js';
-import { registerUploads } from '../uploads.js';
+import { forEachPart, registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const VersionParams = Type.Object({ name: Type.String(), version: Type.String({ description: 'v1, 1 or latest' }) });
@@ -101,7 +101,7 @@ export function modelsPlugin(deps: { models: ModelRepository; config: Config }):
 async function importUpload(models: ModelRepository, name: string, req: FastifyRequest) {
   let spec: VersionSpec | undefined;
   return models.createVersionFromUpload(name, async (sink: UploadSink) => {
-    for await (const part of req.parts()) {
+    await forEachPart(req, async (part) => {
       if (part.type === 'field') {
         if (part.fieldname === 'spec') {
           // a part sent as application/json arrives already parsed
@@ -109,11 +109,11 @@ async function importUpload(models: ModelRepository, name: string, req: FastifyR
           spec = check(VersionSpecSchema, raw, 'spec');
           await models.precheck(name, spec);
         }
-        continue;
+        return;
       }
       await sink.add(part.filename, part.file);
       if (part.file.truncated) throw new DomainError('UPLOAD_TOO_LARGE', `file "${part.filename}" is over the upload limit`);
-    }
+    });
     if (!spec) throw new DomainError('INVALID_ARGUMENT', 'the multipart request needs a "spec" field', { fields: [{ field: 'spec', message: 'is required' }] });
     return spec;
   });

@@ -9,7 +9,7 @@ import { MNIST_PREFIX } from '../../tasks/datasets/mnist.js';
 import type { TaskManager } from '../../tasks/task-manager.js';
 import { TaskSpecSchema, type TaskSpecInput } from '../../tasks/task-spec.js';
 import { check, parseJsonField } from '../validate.js';
-import { registerUploads } from '../uploads.js';
+import { forEachPart, registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const ListQuery = Type.Object({
@@ -85,14 +85,14 @@ export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config
 async function createFromUpload(tasks: TaskManager, req: FastifyRequest) {
   return tasks.createFromUpload(async (sink, precheck) => {
     let spec: TaskSpecInput | undefined;
-    for await (const part of req.parts()) {
+    await forEachPart(req, async (part) => {
       if (part.type === 'field') {
         if (part.fieldname === 'spec') {
           const raw = typeof part.value === 'object' && part.value !== null ? part.value : parseJsonField(String(part.value), 'spec');
           spec = check(TaskSpecSchema, raw, 'spec');
           await precheck(spec);
         }
-        continue;
+        return;
       }
       if (!spec) {
         part.file.resume();
@@ -100,7 +100,7 @@ async function createFromUpload(tasks: TaskManager, req: FastifyRequest) {
       }
       await sink.add(part.filename, part.file);
       if (part.file.truncated) throw new DomainError('UPLOAD_TOO_LARGE', `file "${part.filename}" is over the upload limit`);
-    }
+    });
     if (!spec) throw new DomainError('INVALID_ARGUMENT', 'the multipart request needs a "spec" field', { fields: [{ field: 'spec', message: 'is required' }] });
     return spec;
   });

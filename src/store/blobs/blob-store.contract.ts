@@ -56,6 +56,60 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStore>):
       }
     });
 
+    it('refuses keys with empty or "." segments rather than rewriting them', async () => {
+      const s = await make();
+      for (const k of ['seg//b', 'seg/', 'seg/./b', './seg', 'seg/.', '']) {
+        await expect(s.put(k, Buffer.from('x')), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+      }
+      await expect(s.list('seg//b')).rejects.toMatchObject({ code: 'INVALID_PATH' });
+      await expect(s.get('seg//b')).rejects.toMatchObject({ code: 'INVALID_PATH' });
+      expect(await s.list('seg')).toEqual([]);
+    });
+
+    it('keeps its own working area (.tmp/) out of every key', async () => {
+      const s = await make();
+      await s.put('r/x', Buffer.from('x'));
+      for (const k of ['.tmp', '.tmp/x', '.tmp/a/b']) {
+        await expect(s.put(k, Buffer.from('x')), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+        await expect(s.get(k), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+        await expect(s.delete(k), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+        await expect(s.deletePrefix(k), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+        await expect(s.list(k), k).rejects.toMatchObject({ code: 'INVALID_PATH' });
+      }
+      // a name that only starts like it is an ordinary key
+      await s.put('.tmpx/y', Buffer.from('y'));
+      expect(await s.list('.tmpx')).toEqual([{ key: '.tmpx/y', size: 1 }]);
+      expect((await s.read('r/x')).toString()).toBe('x');
+    });
+
+    // [first, then]: the second would make a path both an object and a folder
+    const clashes: [string, string][] = [
+      ['k1/a', 'k1/a/b'],
+      ['k2/a/b', 'k2/a'],
+      ['k3/a', 'k3/a/b/c/d'],
+      ['k4/a/b/c/d', 'k4/a/b'],
+      ['k5', 'k5/x'],
+      ['k6/x', 'k6'],
+    ];
+    for (const [first, then] of clashes) {
+      it(`refuses "${then}" once "${first}" is stored (PATH_CONFLICT), buffered, streamed or copied, and keeps nothing`, async () => {
+        const s = await make();
+        const top = first.split('/')[0]!;
+        await s.put(first, Buffer.from('first'));
+        await s.put(`${top}-src/obj`, Buffer.from('copy me'));
+        await expect(s.put(then, Buffer.from('then'))).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
+        await expect(s.put(then, Readable.from([Buffer.from('then')]))).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
+        await expect(s.copy(`${top}-src/obj`, then)).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
+        expect(await s.list(top)).toEqual([{ key: first, size: 5 }]);
+        expect((await s.read(first)).toString()).toBe('first');
+        expect(await s.stat(then)).toBeNull();
+        // once the first is gone, the second fits
+        await s.deletePrefix(first);
+        await s.put(then, Buffer.from('then'));
+        expect((await s.read(then)).toString()).toBe('then');
+      });
+    }
+
     it('stops a write over maxBytes and leaves nothing behind', async () => {
       const s = await make();
       await expect(s.put('big/one', Buffer.alloc(2048), { maxBytes: 1024 })).rejects.toMatchObject({ code: 'UPLOAD_TOO_LARGE' });

@@ -1,4 +1,8 @@
-/** BlobStore on a local folder: temp file + fsync + rename for atomic writes. */
+/**
+ * BlobStore on a local folder: temp file + fsync + rename for atomic writes. The temp
+ * files live in `<root>/.tmp`, a reserved name no key may use (keys.ts); it is made
+ * again whenever it is missing.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -7,9 +11,10 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../contracts/errors.js';
 import type { BlobInfo, BlobStore, PutResult } from './blob-store.js';
-import { safePrefix, safeRelativePath } from './keys.js';
+import { RESERVED_KEY_TOPS, safeKey, safeKeyPrefix } from './keys.js';
+import { ancestors, pathConflict } from './path-set.js';
 
-const TMP = '.tmp';
+const TMP = RESERVED_KEY_TOPS[0]!;
 
 export class FolderBlobStore implements BlobStore {
   readonly root: string;
@@ -20,7 +25,7 @@ export class FolderBlobStore implements BlobStore {
   }
 
   localPath(key: string): string {
-    return path.join(this.root, safeRelativePath(key, 'key'));
+    return path.join(this.root, safeKey(key));
   }
 
   async freeBytes(): Promise<number> {
@@ -30,7 +35,10 @@ export class FolderBlobStore implements BlobStore {
 
   async put(key: string, body: Readable | Buffer, opts: { maxBytes?: number } = {}): Promise<PutResult> {
     const dest = this.localPath(key);
-    const tmp = path.join(this.root, TMP, randomUUID());
+    await this.checkPlace(key);
+    const tmpDir = path.join(this.root, TMP);
+    await fsp.mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -54,6 +62,9 @@ export class FolderBlobStore implements BlobStore {
       await fsp.rename(tmp, dest);
     } catch (e) {
       await fsp.rm(tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      // another writer made `key` or a folder of it the other kind since checkPlace looked
+      if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY') await this.checkPlace(key);
       throw translateFsError(e);
     }
     return { size, sha256: hash.digest('hex') };
@@ -79,16 +90,17 @@ export class FolderBlobStore implements BlobStore {
   }
 
   async stat(key: string): Promise<BlobInfo | null> {
+    const file = this.localPath(key);
     try {
-      const st = await fsp.stat(this.localPath(key));
-      return st.isFile() ? { key: safeRelativePath(key), size: st.size } : null;
+      const st = await fsp.stat(file);
+      return st.isFile() ? { key: safeKey(key), size: st.size } : null;
     } catch {
       return null;
     }
   }
 
   async list(prefix: string): Promise<BlobInfo[]> {
-    const p = safePrefix(prefix);
+    const p = safeKeyPrefix(prefix);
     const base = path.join(this.root, p);
     const out: BlobInfo[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
@@ -126,11 +138,25 @@ export class FolderBlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    const p = safePrefix(prefix);
+    const p = safeKeyPrefix(prefix);
     if (!p) throw new Error('refusing to delete the whole blob store');
     const target = path.join(this.root, p);
     await fsp.rm(target, { recursive: true, force: true });
     await this.pruneEmptyDirs(path.dirname(target));
+  }
+
+  /**
+   * PATH_CONFLICT if `key` cannot be a file here: one of its folders is a file, or it is
+   * itself a folder. Checked before a byte is written, so a refused put costs no upload.
+   */
+  private async checkPlace(key: string): Promise<void> {
+    for (const a of ancestors(key)) {
+      const st = await fsp.stat(path.join(this.root, a)).catch(() => null);
+      if (!st) return;
+      if (!st.isDirectory()) throw pathConflict('key', key, a, 'file');
+    }
+    const st = await fsp.stat(path.join(this.root, key)).catch(() => null);
+    if (st?.isDirectory()) throw pathConflict('key', key, key, 'folder');
   }
 
   private async pruneEmptyDirs(dir: string): Promise<void> {

@@ -8,6 +8,10 @@
  * A streamed body is spooled to a local temp file first: the sha256 must be known before
  * the upload starts (metadata goes with the first request), and a limit (maxBytes) is
  * checked before anything reaches the bucket, so a refused write leaves nothing behind.
+ *
+ * S3 itself would hold both `a` and `a/b`; this store refuses that (PATH_CONFLICT) as the
+ * folder store must, with a HEAD per folder of the key and one LIST under it before each
+ * write (writers racing on the same names can still get past it).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -29,7 +33,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DomainError } from '../../contracts/errors.js';
 import type { BlobInfo, BlobStore, PutResult } from './blob-store.js';
-import { safePrefix, safeRelativePath } from './keys.js';
+import { isReservedKey, safeKey, safeKeyPrefix } from './keys.js';
+import { ancestors, pathConflict } from './path-set.js';
 import { translateFsError } from './folder-blob-store.js';
 
 const MiB = 1024 * 1024;
@@ -93,13 +98,15 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Readable | Buffer, opts: { maxBytes?: number } = {}): Promise<PutResult> {
-    const k = safeRelativePath(key, 'key');
+    const k = safeKey(key);
     if (Buffer.isBuffer(body)) {
       if (opts.maxBytes !== undefined && body.length > opts.maxBytes) throw tooLarge(key, opts.maxBytes);
+      await this.checkPlace(k);
       const sha256 = createHash('sha256').update(body).digest('hex');
       await this.call(k, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(k), Body: body, ContentLength: body.length, Metadata: { sha256 } })));
       return { size: body.length, sha256 };
     }
+    await this.checkPlace(k);
     const spooled = await this.spool(key, body, opts.maxBytes);
     try {
       await this.upload(k, spooled);
@@ -110,7 +117,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const k = safeRelativePath(key, 'key');
+    const k = safeKey(key);
     const res = await this.call(k, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.full(k) })));
     const body = res.Body as Readable;
     const want = res.Metadata?.sha256;
@@ -137,7 +144,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async stat(key: string): Promise<BlobInfo | null> {
-    const k = safeRelativePath(key, 'key');
+    const k = safeKey(key);
     try {
       const h = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.full(k) }));
       return { key: k, size: h.ContentLength ?? 0, ...(h.Metadata?.sha256 ? { sha256: h.Metadata.sha256 } : {}) };
@@ -148,7 +155,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<BlobInfo[]> {
-    const p = safePrefix(prefix);
+    const p = safeKeyPrefix(prefix);
     // a prefix may name a single object too (as in the folder store)
     if (p) {
       const single = await this.stat(p);
@@ -164,7 +171,9 @@ export class S3BlobStore implements BlobStore {
       for (const o of page.Contents ?? []) {
         // "folder" markers that consoles create (`a/b/`) are not objects here
         if (!o.Key || o.Key.endsWith('/')) continue;
-        out.push({ key: this.relative(o.Key), size: o.Size ?? 0 });
+        const key = this.relative(o.Key);
+        if (!p && isReservedKey(key)) continue;
+        out.push({ key, size: o.Size ?? 0 });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -172,10 +181,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async copy(from: string, to: string): Promise<PutResult> {
-    const src = safeRelativePath(from, 'key');
-    const dest = safeRelativePath(to, 'key');
+    const src = safeKey(from);
+    const dest = safeKey(to);
     const info = await this.stat(src);
     if (!info) throw new DomainError('OBJECT_NOT_FOUND', `object "${from}" does not exist`);
+    await this.checkPlace(dest);
     if (!info.sha256 || info.size > MAX_COPY_BYTES) return this.put(dest, await this.get(src));
     await this.call(dest, () =>
       this.client.send(
@@ -186,12 +196,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    const k = safeRelativePath(key, 'key');
+    const k = safeKey(key);
     await this.call(k, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.full(k) })));
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    const p = safePrefix(prefix);
+    const p = safeKeyPrefix(prefix);
     if (!p) throw new Error('refusing to delete the whole blob store');
     const keys = (await this.list(p)).map((o) => this.full(o.key));
     for (let i = 0; i < keys.length; i += this.pageSize) {
@@ -206,6 +216,18 @@ export class S3BlobStore implements BlobStore {
 
   close(): void {
     this.client.destroy();
+  }
+
+  /** PATH_CONFLICT if an object sits at a folder of `key`, or objects sit under `key/`. */
+  private async checkPlace(key: string): Promise<void> {
+    const [above, under] = await Promise.all([
+      Promise.all(ancestors(key).map((a) => this.stat(a))),
+      // a few keys, in case "folder" markers (`key/`, `key/sub/`) come first
+      this.call(key, () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.full(key)}/`, MaxKeys: 10 }))),
+    ]);
+    const file = above.find((o) => o !== null);
+    if (file) throw pathConflict('key', key, file.key, 'file');
+    if ((under.Contents ?? []).some((o) => o.Key && !o.Key.endsWith('/'))) throw pathConflict('key', key, key, 'folder');
   }
 
   private full(key: string): string {
