@@ -11,6 +11,7 @@ import { DomainError } from '../contracts/errors.js';
 import type { VersionFile } from '../contracts/resources.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safePrefix, safeRelativePath } from '../store/blobs/keys.js';
+import { PathSet } from '../store/blobs/path-set.js';
 import type { FileRow, ModelRow, ModelsRepo, VersionRow } from '../store/db/models-repo.js';
 import { toFile } from './mapping.js';
 import type { StagingArea } from './staging.js';
@@ -79,6 +80,7 @@ export class VersionFiles {
   async put(model: string, ref: string, rawPath: string, body: Readable): Promise<VersionFile> {
     const version = await this.writable(model, ref);
     const p = safeRelativePath(rawPath);
+    await this.checkPlaces(version, [p]);
     const put = await this.deps.blobs.put(`${version.storage_path}/${p}`, body, { maxBytes: this.deps.config.limits.maxUploadBytes });
     const file = { path: p, size: put.size, sha256: put.sha256 };
     await this.deps.repo.putFiles(version.id, [file]);
@@ -98,10 +100,12 @@ export class VersionFiles {
       const prefix = safePrefix(opts.prefix);
       const l = this.deps.config.limits;
       const staged = await sink.finish({ unzip: opts.unzip ?? false, limits: { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio } });
+      const paths = staged.map((f) => (prefix ? `${prefix}/${f.path}` : f.path));
+      await this.checkPlaces(version, paths);
       await checkRoom(this.deps.blobs, staged);
       const written: VersionFile[] = [];
-      for (const f of staged) {
-        const p = prefix ? `${prefix}/${f.path}` : f.path;
+      for (const [i, f] of staged.entries()) {
+        const p = paths[i]!;
         const put = await this.deps.blobs.put(`${version.storage_path}/${p}`, createReadStream(f.abs));
         written.push({ path: p, size: put.size, sha256: put.sha256 });
       }
@@ -126,6 +130,12 @@ export class VersionFiles {
     const rows = await this.deps.repo.listFiles(version.id);
     const body = zipEntries(rows.map((r) => ({ path: r.path, open: () => this.verified(version, r) })));
     return { name: `${m.name}-v${version.number}.zip`, body };
+  }
+
+  /** PATH_CONFLICT, before anything is written, if a new path is a folder of a file the version has, or the reverse. */
+  private async checkPlaces(version: VersionRow, paths: readonly string[]): Promise<void> {
+    const have = new PathSet((await this.deps.repo.listFiles(version.id)).map((f) => f.path));
+    for (const p of paths) have.check(p, 'file');
   }
 
   private async writable(model: string, ref: string): Promise<VersionRow> {
