@@ -24,6 +24,8 @@ export interface VersionFilesDeps {
   config: Config;
   staging: StagingArea;
   resolve(model: string, ref: string): Promise<{ model: ModelRow; version: VersionRow }>;
+  /** the services whose versions deploy this model version: its files are then frozen */
+  usersOf(model: string, version: number): Promise<string[]>;
 }
 
 export interface FileStream {
@@ -78,8 +80,8 @@ export class VersionFiles {
 
   /** Adds or replaces one file from a raw body. */
   async put(model: string, ref: string, rawPath: string, body: Readable): Promise<VersionFile> {
-    const version = await this.writable(model, ref);
     const p = safeRelativePath(rawPath);
+    const version = await this.writable(model, ref);
     await this.checkPlaces(version, [p]);
     const put = await this.deps.blobs.put(`${version.storage_path}/${p}`, body, { maxBytes: this.deps.config.limits.maxUploadBytes });
     const file = { path: p, size: put.size, sha256: put.sha256 };
@@ -117,8 +119,8 @@ export class VersionFiles {
   }
 
   async delete(model: string, ref: string, rawPath: string): Promise<void> {
-    const version = await this.writable(model, ref);
     const p = safeRelativePath(rawPath);
+    const version = await this.writable(model, ref);
     if (!(await this.deps.repo.deleteFile(version.id, p))) throw new DomainError('FILE_NOT_FOUND', `v${version.number} of "${model}" has no file "${p}"`);
     await this.deps.blobs.delete(`${version.storage_path}/${p}`);
   }
@@ -138,10 +140,23 @@ export class VersionFiles {
     for (const p of paths) have.check(p, 'file');
   }
 
+  /**
+   * Every write to a version's files (PUT, multipart POST, DELETE) comes through here: a
+   * version's files change only while it is ready and no service deploys it, because its
+   * instances load (and restart from) exactly these bytes. Import a new version instead.
+   */
   private async writable(model: string, ref: string): Promise<VersionRow> {
-    const { version } = await this.deps.resolve(model, ref);
+    const { model: m, version } = await this.deps.resolve(model, ref);
     if (version.status !== 'ready') {
       throw new DomainError('VERSION_NOT_READY', `v${version.number} of "${model}" is ${version.status}${version.error ? ` (${version.error})` : ''}; its files cannot change`);
+    }
+    const users = await this.deps.usersOf(m.name, version.number);
+    if (users.length) {
+      throw new DomainError(
+        'MODEL_IN_USE',
+        `v${version.number} of "${model}" is deployed by service(s) ${users.join(', ')}, so its files cannot change; import the changed files as a new version and roll it out, or remove it from those services first`,
+        { services: users },
+      );
     }
     return version;
   }

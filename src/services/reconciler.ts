@@ -131,7 +131,7 @@ export class Reconciler {
     for (const s of services) {
       const own = versions.filter((v) => v.service_id === s.id);
       const states: { status: ServiceState; reason: string | null; weight: number }[] = [];
-      for (const v of own) states.push({ ...(await this.reconcileVersion(s, v, observed.filter((i) => i.versionId === v.id))), weight: v.weight });
+      for (const v of own) states.push({ ...(await this.reconcileOrReport(s, v, observed.filter((i) => i.versionId === v.id))), weight: v.weight });
       if (s.desired === 'deleted') {
         if (!observed.some((i) => own.some((v) => v.id === i.versionId))) {
           await repo.delete(s.id);
@@ -176,6 +176,27 @@ export class Reconciler {
     if (!o) return;
     const instances = this.deps.backend.list().filter((i) => !this.draining.has(i.instanceId));
     this.deps.onObserved({ ...o, instances });
+  }
+
+  /**
+   * A version whose reconcile throws (the backend refused to start an instance, its model
+   * version is gone) shows it: a Warning event and the version Failed with the reason,
+   * never only a log line. The next pass tries again, so a passing fault clears itself.
+   */
+  private async reconcileOrReport(s: ServiceRow, v: VersionRow, mine: ObservedInstance[]): Promise<{ status: ServiceState; reason: string | null }> {
+    try {
+      return await this.reconcileVersion(s, v, mine);
+    } catch (e) {
+      const reason = `reconcile failed: ${(e as Error).message}`;
+      this.deps.log.warn({ err: e, service: s.name, version: v.seq }, 'reconciling a service version failed');
+      const { repo } = this.deps;
+      await repo.event(s.id, { type: 'Warning', reason: 'ReconcileFailed', object: `version/${v.seq}`, message: reason });
+      if (v.status !== 'Failed' || v.reason !== reason) {
+        await repo.setVersionStatus(v.id, 'Failed', reason, v.ready_instances);
+        if (v.status !== 'Failed') await repo.event(s.id, { type: 'Warning', reason: 'Failed', object: `version/${v.seq}`, message: reason });
+      }
+      return { status: 'Failed', reason };
+    }
   }
 
   private async reconcileVersion(s: ServiceRow, v: VersionRow, mine: ObservedInstance[]): Promise<{ status: ServiceState; reason: string | null }> {
@@ -284,7 +305,7 @@ export class Reconciler {
 
   private async startInstance(s: ServiceRow, v: VersionRow, spec: ServiceVersionSpec, hash: string, python?: string): Promise<void> {
     const mv = await this.deps.models.versionById(await this.modelVersionId(v));
-    if (!mv) return;
+    if (!mv) throw new Error(`model "${v.model_name}" v${v.model_version} no longer exists`);
     if (mv.runtime_requested && !this.runtimeNoted.has(v.id)) {
       this.runtimeNoted.add(v.id);
       await this.deps.repo.event(s.id, { type: 'Warning', reason: 'RuntimeMapped', object: `version/${v.seq}`, message: mappingNote(mv.runtime_requested, mv.runtime) });

@@ -4,6 +4,7 @@
  */
 import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE, RESERVED_NAMES } from '../contracts/names.js';
+import { checkServiceEnv } from '../contracts/process-input.js';
 import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec } from '../contracts/services.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
@@ -27,7 +28,7 @@ export class ServiceManager {
     if (billingMode === 'prepaid' && !input.resourceGroup) {
       throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', { fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }] });
     }
-    const v = await this.versionFrom(input.version, 100);
+    const v = await this.versionFrom(input.version, 100, 'version.');
     if (input.resourceGroup) await this.deps.billing.admit(input.resourceGroup, reservation(v.spec, v.desiredInstances));
     await this.deps.repo.create(
       { name: input.name, description: input.description ?? '', tags: input.tags ?? {}, billingMode, resourceGroup: input.resourceGroup, auth: input.auth ?? false },
@@ -54,7 +55,7 @@ export class ServiceManager {
     const s = await this.live(name);
     const existing = await this.deps.repo.versions(s.id);
     const weight = input.weight ?? (existing.some((v) => v.weight > 0) ? 0 : 100);
-    const next = await this.versionFrom(input, weight);
+    const next = await this.versionFrom(input, weight, '');
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances));
     await this.deps.repo.addVersion(s.id, next);
     this.deps.kick();
@@ -68,7 +69,7 @@ export class ServiceManager {
   async updateVersion(name: string, ref: string, input: VersionSpecInput): Promise<Service> {
     const s = await this.live(name);
     const v = await this.version(s, ref);
-    const next = await this.versionFrom(input, v.weight);
+    const next = await this.versionFrom(input, v.weight, '');
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
     await this.deps.repo.setVersionSpec(v.id, { model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime }, spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
     this.deps.kick();
@@ -154,13 +155,18 @@ export class ServiceManager {
     return v;
   }
 
-  private async versionFrom(input: VersionSpecInput, weight: number) {
+  /** `at` is where the version object sits in the request body ("version." or ""), for field names. */
+  private async versionFrom(input: VersionSpecInput, weight: number, at: string) {
+    checkServiceEnv(input.env, `${at}env`);
+    if (input.logDelivery?.type === 'http' && !URL.canParse(input.logDelivery.url)) {
+      throw new DomainError('INVALID_ARGUMENT', `${at}logDelivery.url is not a valid URL`, { fields: [{ field: `${at}logDelivery.url`, message: 'is not a valid URL' }] });
+    }
     const { version } = await this.deps.models.resolveVersion(input.model, input.modelVersion);
     if (version.status !== 'ready') {
       throw new DomainError('VERSION_NOT_READY', `model "${input.model}" v${version.number} is ${version.status}; deploy a ready version`);
     }
     if (input.scaling.mode === 'auto' && input.scaling.minInstances > input.scaling.maxInstances) {
-      throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', { fields: [{ field: 'version.scaling.minInstances', message: 'must not exceed maxInstances' }] });
+      throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', { fields: [{ field: `${at}scaling.minInstances`, message: 'must not exceed maxInstances' }] });
     }
     const spec = withDefaults(input, version.number);
     return { modelName: input.model, modelVersion: version.number, runtime: version.runtime, spec, weight, desiredInstances: initialInstances(spec) };

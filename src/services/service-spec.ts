@@ -1,13 +1,14 @@
 /** Request schemas for services (API validation + OpenAPI), with their defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import { NAME_PATTERN } from '../contracts/names.js';
+import { ENV_MAX_ENTRIES, ENV_MAX_TOTAL_BYTES, SERVICE_RESERVED_ENV } from '../contracts/process-input.js';
 import type { ServiceVersionSpec } from '../contracts/services.js';
 
 const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ minimum: min, maximum: max, ...extra });
 
 const ProbeSchema = Type.Object(
   {
-    path: Type.Optional(Type.String({ pattern: '^/', maxLength: 200 })),
+    path: Type.Optional(Type.String({ pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$", maxLength: 200, description: 'an URL path on the instance (no spaces or control characters)' })),
     initialDelayMs: Type.Optional(Int(0, 600_000)),
     periodMs: Type.Optional(Int(100, 600_000)),
     timeoutMs: Type.Optional(Int(50, 60_000)),
@@ -40,7 +41,12 @@ export const VersionSpecSchema = Type.Object(
         { additionalProperties: false },
       ),
     ]),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 8192 }), { additionalProperties: false })),
+    env: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
+        maxProperties: ENV_MAX_ENTRIES,
+        description: `instance environment: names of letters, digits and _ (not starting with a digit, not one the platform sets: ${Object.keys(SERVICE_RESERVED_ENV).join(', ')}); values without NUL bytes; ${ENV_MAX_TOTAL_BYTES} bytes in all`,
+      }),
+    ),
     batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
     probes: Type.Optional(Type.Object({ readiness: Type.Optional(ProbeSchema), liveness: Type.Optional(ProbeSchema) }, { additionalProperties: false })),
     rollingUpdate: Type.Optional(Type.Object({ maxSurge: Int(0, 64), maxUnavailable: Int(0, 64) }, { additionalProperties: false })),
@@ -48,7 +54,7 @@ export const VersionSpecSchema = Type.Object(
     logDelivery: Type.Optional(
       Type.Union([
         Type.Object({ type: Type.Literal('off') }, { additionalProperties: false }),
-        Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }) }, { additionalProperties: false }),
         Type.Object({ type: Type.Literal('http'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }),
       ]),
     ),

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE } from '../contracts/names.js';
+import { checkProcessString, checkTaskEnv } from '../contracts/process-input.js';
 import type { Page } from '../contracts/resources.js';
 import type { Task, TaskExample, TaskLogLine, TaskRunOutputs, TaskState } from '../contracts/tasks.js';
 import { REPOSITORY_PREFIX, type SourceDeps, type TaskOutputs } from '../models/sources.js';
@@ -75,6 +76,8 @@ export class TaskManager implements TaskOutputs {
   /** Every check that needs no code: fails before anything is copied or streamed. */
   private async precheck(spec: TaskSpecInput): Promise<Checked> {
     if (!isValidName(spec.name)) throw new DomainError('INVALID_NAME', `"${spec.name.slice(0, 80)}" is not a valid name: ${NAME_RULE}`);
+    checkProcessString(spec.command, 'command');
+    checkTaskEnv(spec.env, 'env');
     if (!findRuntime(spec.runtime)) throw new DomainError('UNKNOWN_RUNTIME', `runtime "${spec.runtime}" is not in the catalog (GET /api/v1/runtimes lists them)`);
     if (await this.deps.repo.find(spec.name)) throw new DomainError('TASK_EXISTS', `task "${spec.name}" already exists`);
     const output = spec.output === undefined ? TASK_DEFAULTS.output(spec.name) : safePrefix(spec.output, 'output');

@@ -1,6 +1,7 @@
 /** The create-task request: schema (API validation + OpenAPI) and its defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import { NAME_PATTERN } from '../contracts/names.js';
+import { ENV_MAX_ENTRIES, TASK_RESERVED_ENV } from '../contracts/process-input.js';
 import { TagsSchema } from '../models/version-spec.js';
 
 const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ minimum: min, maximum: max, ...extra });
@@ -28,7 +29,12 @@ export const TaskSpecSchema = Type.Object(
       }),
     ),
     output: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'object-store folder for the outputs (run n goes to <output>/run-<n>); default tasks/<name>' })),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 4096 }), { maxProperties: 64, additionalProperties: false })),
+    env: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
+        maxProperties: ENV_MAX_ENTRIES,
+        description: `names of letters, digits and _ (not starting with a digit, not one the platform sets: ${Object.keys(TASK_RESERVED_ENV).join(', ')}, MODELDOCK_INPUT_*); values without NUL bytes`,
+      }),
+    ),
     resources: Type.Optional(
       Type.Object({ cpuMillicores: Int(100, 64_000), memoryMiB: Int(64, 512 * 1024), gpu: Type.Optional(Int(0, 16)) }, { additionalProperties: false }),
     ),

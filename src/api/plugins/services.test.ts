@@ -84,6 +84,101 @@ describe('services control plane', () => {
     expect((await call('GET', '/api/v1/services/nope')).json().error.code).toBe('SERVICE_NOT_FOUND');
   });
 
+  it('refuses an env no instance could be started with, naming the field, on create, add and update', async () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`V${i}`, 'x']));
+    const huge = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`V${i}`, 'x'.repeat(8000)]));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ 'BAD-KEY': 'x' }, 'env.BAD-KEY'],
+      [{ '9LIVES': 'x' }, 'env.9LIVES'],
+      [{ 'A B': 'x' }, 'env.A B'],
+      [{ 'A=B': 'x' }, 'env.A=B'],
+      [{ 'A\nB': 'x' }, 'env.A\\x0aB'],
+      [{ 'A\u0000B': 'x' }, 'env.A\\x00B'],
+      [{ '': 'x' }, 'env'],
+      [{ GREETING: 'hello\u0000world' }, 'env.GREETING'],
+      [{ GREETING: 'x'.repeat(8193) }, 'env.GREETING'],
+      [{ GREETING: 42 }, 'env.GREETING'],
+      [{ MODELDOCK_INSTANCE_ID: 'mine' }, 'env.MODELDOCK_INSTANCE_ID'],
+      [{ TI_MODEL_DIR: '/elsewhere' }, 'env.TI_MODEL_DIR'],
+      [{ NODE_OPTIONS: '--require /tmp/x.js' }, 'env.NODE_OPTIONS'],
+      [{ OMP_NUM_THREADS: '64' }, 'env.OMP_NUM_THREADS'],
+      [many, 'env'],
+      [huge, 'env'],
+    ];
+    await call('POST', '/api/v1/services', { name: 'ok', version: version() });
+    for (const [env, field] of cases) {
+      const what = JSON.stringify(env).slice(0, 60);
+      for (const [url, method, body, at] of [
+        ['/api/v1/services', 'POST', { name: 'e', version: version({ env }) }, 'version.'],
+        ['/api/v1/services/ok/versions', 'POST', version({ env }), ''],
+        ['/api/v1/services/ok/versions/1', 'PUT', version({ env }), ''],
+      ] as const) {
+        const r = await call(method, url, body);
+        expect([what, url, r.statusCode, r.json().error?.code]).toEqual([what, url, 400, 'INVALID_ARGUMENT']);
+        expect([what, url, r.json().error.details.fields.map((f: { field: string }) => f.field)]).toEqual([what, url, expect.arrayContaining([at + field])]);
+      }
+    }
+    expect((await call('GET', '/api/v1/services/e')).statusCode).toBe(404);
+    expect((await call('GET', '/api/v1/services/ok')).json().versions).toHaveLength(1);
+    const fine = await call('POST', '/api/v1/services', { name: 'fine', version: version({ env: { _X: '', lower_case: 'ünï cödé = fine', MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1', TI_INFERENCE_NUMS: '2' } }) });
+    expect(fine.statusCode, fine.body).toBe(202);
+  });
+
+  it('refuses other strings a spec hands to an instance or the platform that cannot be used', async () => {
+    const cases: [object, string][] = [
+      [{ probes: { readiness: { path: '/ready now' } } }, 'version.probes.readiness.path'],
+      [{ probes: { liveness: { path: '/live\u0000' } } }, 'version.probes.liveness.path'],
+      [{ probes: { readiness: { path: 'no-slash' } } }, 'version.probes.readiness.path'],
+      [{ logDelivery: { type: 'file', path: '/tmp/a\u0000b.log' } }, 'version.logDelivery'],
+      [{ logDelivery: { type: 'http', url: 'http://exa mple.com/logs' } }, 'version.logDelivery.url'],
+    ];
+    for (const [extra, field] of cases) {
+      const r = await call('POST', '/api/v1/services', { name: 'p', version: version(extra) });
+      const what = JSON.stringify(extra);
+      expect([what, r.statusCode, r.json().error?.code]).toEqual([what, 400, 'INVALID_ARGUMENT']);
+      expect([what, r.json().error.details.fields.some((f: { field: string }) => f.field.startsWith(field))]).toEqual([what, true]);
+    }
+    const ok = await call('POST', '/api/v1/services', { name: 'p', version: version({ probes: { readiness: { path: '/v2/health/ready?verbose=1' } } }) });
+    expect(ok.statusCode, ok.body).toBe(202);
+  });
+
+  it('freezes the files of a model version while a service deploys it: every write path is refused with the services named', async () => {
+    const before = (await call('GET', '/api/v1/models/m/versions/v1')).json().files;
+    await call('POST', '/api/v1/services', { name: 'uses-v1', version: version() });
+    await call('POST', '/api/v1/services', { name: 'also-v1', version: version() });
+    const mp = (unzip: boolean) =>
+      multipart([
+        ...(unzip ? [{ name: 'unzip', value: 'true' }] : []),
+        { name: 'f', filename: 'extra.txt', data: Buffer.from('more') },
+      ]);
+    const writes = [
+      () => p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/v1/files/model.onnx', payload: Buffer.from('replaced'), headers: { 'content-type': 'application/octet-stream' } }),
+      () => p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/latest/files/new/file.txt', payload: Buffer.from('new'), headers: { 'content-type': 'application/octet-stream' } }),
+      () => p.app.inject({ method: 'DELETE', url: '/api/v1/models/m/versions/v1/files/model.onnx' }),
+      () => p.app.inject({ method: 'DELETE', url: '/api/v1/models/m/versions/1/files/no-such-file' }),
+      () => p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions/v1/files', ...(({ payload, headers }) => ({ payload, headers }))(mp(false)) }),
+      () => p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions/v1/files', ...(({ payload, headers }) => ({ payload, headers }))(mp(true)) }),
+      () => p.app.inject({ method: 'DELETE', url: '/api/v1/models/m/versions/v1' }),
+    ];
+    for (const [i, write] of writes.entries()) {
+      const r = await write();
+      expect([i, r.statusCode, r.json().error?.code]).toEqual([i, 409, 'MODEL_IN_USE']);
+      expect(r.json().error.message).toMatch(/uses-v1/);
+      expect(r.json().error.message).toMatch(/also-v1/);
+    }
+    expect((await call('GET', '/api/v1/models/m/versions/v1')).json().files).toEqual(before);
+    const stored = await call('GET', '/api/v1/models/m/versions/v1/files/model.onnx');
+    expect([stored.statusCode, stored.body]).toEqual([200, 'not really onnx']);
+    // A stopped service still deploys the version: a resume must find the same files.
+    await call('POST', '/api/v1/services/uses-v1/actions', { action: 'stop' });
+    expect((await writes[0]!()).statusCode).toBe(409);
+    // Once no service deploys it, the version's files can change again.
+    for (const name of ['uses-v1', 'also-v1']) await call('DELETE', `/api/v1/services/${name}`);
+    await eventually(async () => (await call('GET', '/api/v1/services/also-v1')).statusCode === 404 && (await call('GET', '/api/v1/services/uses-v1')).statusCode === 404, 10_000, 'deleted');
+    expect((await writes[0]!()).statusCode).toBe(200);
+    expect((await writes[2]!()).statusCode).toBe(204);
+  });
+
   it('answers call info with the URL, headers and a curl example', async () => {
     await call('POST', '/api/v1/services', { name: 'ci', auth: true, version: version() });
     const info = (await call('GET', '/api/v1/services/ci/call-info')).json();

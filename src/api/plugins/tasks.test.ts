@@ -195,6 +195,44 @@ describe('training tasks API', () => {
     expect((await p.blobs.list('tasks/bad')).filter((o) => o.key.includes('/code-')).length).toBe(1);
   });
 
+  it('refuses an env or a command that no process can be given, naming the field, in JSON and multipart creates', async () => {
+    await putCode('code/ok', { 'train.js': 'console.log(1)' });
+    const base = { name: 'envy', runtime: NODE, code: { type: 'storage', path: 'code/ok' }, command: 'node train.js' };
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`V${i}`, 'x']));
+    const huge = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'x'.repeat(4000)]));
+    const cases: [object, string][] = [
+      [{ env: { 'BAD-KEY': 'x' } }, 'env.BAD-KEY'],
+      [{ env: { '1ST': 'x' } }, 'env.1ST'],
+      [{ env: { 'A B': 'x' } }, 'env.A B'],
+      [{ env: { 'A\u0000B': 'x' } }, 'env.A\\x00B'],
+      [{ env: { '': 'x' } }, 'env'],
+      [{ env: { ['N'.repeat(129)]: 'x' } }, `env.${'N'.repeat(40)}…`],
+      [{ env: { LR: 'a\u0000b' } }, 'env.LR'],
+      [{ env: { LR: 'x'.repeat(4097) } }, 'env.LR'],
+      [{ env: { MODELDOCK_OUTPUT_DIR: '/tmp/elsewhere' } }, 'env.MODELDOCK_OUTPUT_DIR'],
+      [{ env: { MODELDOCK_INPUT_DATA: '/tmp/elsewhere' } }, 'env.MODELDOCK_INPUT_DATA'],
+      [{ env: many }, 'env'],
+      [{ env: huge }, 'env'],
+      [{ env: { LR: 1 } }, 'env.LR'],
+      [{ command: 'node train.js\u0000 --evil' }, 'command'],
+    ];
+    for (const [extra, field] of cases) {
+      const r = await call('POST', '/api/v1/tasks', { ...base, ...extra });
+      const what = JSON.stringify(extra).slice(0, 80);
+      expect([what, r.statusCode, r.json().error?.code]).toEqual([what, 400, 'INVALID_ARGUMENT']);
+      expect([what, r.json().error.details.fields.map((f: { field: string }) => f.field)]).toEqual([what, expect.arrayContaining([field])]);
+    }
+    const mp = multipart([
+      { name: 'spec', value: JSON.stringify({ ...base, code: { type: 'upload' }, env: { OK: 'fine', BAD: 'a\u0000b' } }) },
+      { name: 'f', filename: 'train.js', data: Buffer.from('console.log(1)') },
+    ]);
+    const up = await p.app.inject({ method: 'POST', url: '/api/v1/tasks', payload: mp.payload, headers: mp.headers });
+    expect([up.statusCode, up.json().error.code, up.json().error.message]).toEqual([400, 'INVALID_ARGUMENT', expect.stringContaining('env.BAD')]);
+    expect((await call('GET', '/api/v1/tasks')).json().total).toBe(0);
+    const ok = await call('POST', '/api/v1/tasks', { ...base, env: { _UNDER: '', MixedCase9: 'ünïcode is fine', OMP_NUM_THREADS: '1' } });
+    expect(ok.statusCode, ok.body).toBe(202);
+  });
+
   it('marks a run the platform lost (killed mid-run) as Failed with the reason, and clears its work folder', async () => {
     const { TasksRepo } = await import('../../tasks/tasks-repo.js');
     const repo = new TasksRepo(p.db.kysely);

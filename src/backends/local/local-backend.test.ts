@@ -57,3 +57,44 @@ describe('local backend probes', () => {
     }
   });
 });
+
+describe('local backend: a process the OS refuses', () => {
+  it('fails the instance with the reason when the spawn itself is refused, and keeps serving others', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'md-backend-'));
+    fs.mkdirSync(path.join(root, 'good'));
+    fs.writeFileSync(path.join(root, 'good', 'model.onnx'), tinyReluOnnx());
+    const backend = new LocalBackend({ blobPath: (key) => path.join(root, key), backoffMs: () => 100 });
+    const template = (instanceId: string, env: Record<string, string>) => ({
+      instanceId,
+      serviceName: 'refused',
+      versionId: 'v1',
+      specHash: 'h',
+      modelKey: 'good',
+      runtime: 'onnxruntime1.30-node20-cpu',
+      env,
+      resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+      startupTimeoutMs: 60_000,
+      readiness: { path: '/v2/health/ready', periodMs: 200, timeoutMs: 1000, failureThreshold: 3 },
+    });
+    try {
+      // Node refuses a NUL byte; Linux (execve: E2BIG) refuses one string over 128 KiB.
+      const cases: [string, Record<string, string>, RegExp][] = [
+        ['nul', { BAD: 'a\u0000b' }, /could not start the instance process: .*null bytes/i],
+        ['e2big', { BIG: 'x'.repeat(200 * 1024) }, /could not start the instance process: .*E2BIG/],
+      ];
+      for (const [id, env, reason] of cases) {
+        await backend.start(template(id, env));
+        const failed = await eventually(() => backend.list().find((i) => i.instanceId === id && i.failed), 10_000, `${id} failed`);
+        expect([id, failed.phase, failed.failed]).toEqual([id, 'Exited', expect.stringMatching(reason)]);
+        expect(failed.pid).toBeUndefined();
+      }
+      await backend.start(template('fine', { GOOD: 'yes' }));
+      await eventually(() => backend.list().find((i) => i.instanceId === 'fine' && i.phase === 'Ready'), 60_000, 'a good instance Ready');
+      for (const id of ['nul', 'e2big', 'fine']) await backend.stop(id, 1_000);
+      expect(backend.list()).toEqual([]);
+    } finally {
+      await backend.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

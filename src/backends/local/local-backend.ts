@@ -136,9 +136,19 @@ export class LocalBackend implements InstanceBackend {
       '--threads', String(threads),
       ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
     ];
-    const child = spawn(process.execPath, args, {
-      env: { ...inheritedEnv(), ...this.opts.env, ...t.env, ...(t.python ? { MODELDOCK_PYTHON: t.python } : {}), MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
-      stdio: ['pipe', 'pipe', 'pipe'],
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, args, {
+        env: { ...inheritedEnv(), ...this.opts.env, ...t.env, ...(t.python ? { MODELDOCK_PYTHON: t.python } : {}), MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      // The OS (or Node) refused the process outright (a NUL byte, an oversized environment):
+      // starting it again cannot help, so the instance is failed with the reason.
+      return this.spawnFailed(slot, e as Error);
+    }
+    child.once('error', (e) => {
+      if (slot.child === child && child.pid === undefined) this.spawnFailed(slot, e);
     });
     slot.child = child;
     slot.obs = { ...slot.obs, pid: child.pid, startedAt: new Date().toISOString(), url: undefined };
@@ -259,6 +269,14 @@ export class LocalBackend implements InstanceBackend {
         this.launch(slot);
       }, delay),
     );
+  }
+
+  private spawnFailed(slot: Slot, e: Error): void {
+    const reason = `could not start the instance process: ${e.message}`;
+    this.clearTimers(slot);
+    slot.child = undefined;
+    slot.obs = { ...slot.obs, phase: 'Exited', url: undefined, lastExitReason: reason, failed: reason };
+    this.emitChange(slot.t.instanceId);
   }
 
   /** SIGKILL for the instance and its whole process tree (Python workers busy in user code included). */
