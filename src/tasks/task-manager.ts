@@ -16,7 +16,7 @@ import type { StagingArea } from '../models/staging.js';
 import { UploadSink } from '../models/upload.js';
 import { findRuntime } from '../runtimes/catalog.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import { safePrefix } from '../store/blobs/keys.js';
+import { safeKeyPrefix } from '../store/blobs/keys.js';
 import { materializeMnist, MNIST_PREFIX } from './datasets/mnist.js';
 import { listExamples } from './examples.js';
 import { toRun, toTask } from './mapping.js';
@@ -80,14 +80,14 @@ export class TaskManager implements TaskOutputs {
     checkTaskEnv(spec.env, 'env');
     if (!findRuntime(spec.runtime)) throw new DomainError('UNKNOWN_RUNTIME', `runtime "${spec.runtime}" is not in the catalog (GET /api/v1/runtimes lists them)`);
     if (await this.deps.repo.find(spec.name)) throw new DomainError('TASK_EXISTS', `task "${spec.name}" already exists`);
-    const output = spec.output === undefined ? TASK_DEFAULTS.output(spec.name) : safePrefix(spec.output, 'output');
+    const output = spec.output === undefined ? TASK_DEFAULTS.output(spec.name) : safeKeyPrefix(spec.output, 'output');
     if (!output) throw new DomainError('INVALID_PATH', 'output names the whole object store; name a folder', { fields: [{ field: 'output', message: 'name a folder' }] });
     if (output === REPOSITORY_PREFIX || output.startsWith(`${REPOSITORY_PREFIX}/`)) {
       throw new DomainError('FORBIDDEN', `"${REPOSITORY_PREFIX}/" is managed by the model repository; write task outputs elsewhere`, { fields: [{ field: 'output', message: 'outside models/' }] });
     }
     const inputs: Record<string, string> = {};
     for (const [channel, raw] of Object.entries(spec.inputs ?? {})) {
-      const prefix = safePrefix(raw, `input "${channel}"`);
+      const prefix = safeKeyPrefix(raw, `input "${channel}"`);
       if (!prefix) throw new DomainError('INVALID_PATH', `input "${channel}" names the whole object store; name a folder`, { fields: [{ field: `inputs.${channel}`, message: 'name a folder' }] });
       if (prefix === MNIST_PREFIX || prefix.startsWith(`${MNIST_PREFIX}/`)) await this.ensureDatasets();
       if (!(await this.deps.blobs.list(prefix)).length) {
