@@ -60,8 +60,9 @@ const LINGER_MS = 2_000;
 
 /**
  * Writes `answer` and closes: the write side at once (FIN after the answer), the socket once
- * the client closes or after LINGER_MS. What the client still sends is read and dropped
- * meanwhile, so its unread bytes do not turn the close into a reset that loses the answer.
+ * the client closes its side or after LINGER_MS. What the client still sends is read and
+ * dropped meanwhile (no longer parsed), so its unread bytes do not turn the close into a
+ * reset that loses the answer.
  */
 export function answerAndClose(socket: Duplex, answer: string): void {
   if (answered.has(socket) || socket.destroyed) return;
@@ -71,7 +72,10 @@ export function answerAndClose(socket: Duplex, answer: string): void {
     return;
   }
   socket.end(answer);
+  // nothing more is parsed from this connection: what arrives is dropped until it closes
+  socket.removeAllListeners('data');
   socket.on('error', () => socket.destroy());
+  socket.once('end', () => socket.destroy());
   socket.resume();
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
