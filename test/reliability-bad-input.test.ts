@@ -237,8 +237,10 @@ describe('bad input catalogue', () => {
     it(`${name} → ${status} ${code}`, async () => {
       const r = await request();
       expect(r.body?.error, `${r.status} ${r.text.slice(0, 300)}`).toBeDefined();
-      expect([r.status, r.body.error.code], r.body.error.message).toEqual([status, code]);
-      expect(typeof r.body.error.message).toBe('string');
+      // the /v2 routes answer the protocol's {"error": "message", "code"}, the others {"error": {code, message}}
+      const e = typeof r.body.error === 'string' ? { code: r.body.code, message: r.body.error } : r.body.error;
+      expect([r.status, e.code], e.message).toEqual([status, code]);
+      expect(typeof e.message).toBe('string');
     });
   }
 

@@ -191,7 +191,7 @@ describe('a service on the local backend', () => {
     await api('POST', '/api/v1/services/relu/actions', { action: 'stop' });
     await eventually(async () => (await status('relu')).status === 'Stopped', 30_000, 'Stopped');
     const r = await call(`${p.url}/v2/models/relu/infer`, { body: tinyInferBody() });
-    expect([r.status, r.json().error.code]).toEqual([503, 'UNAVAILABLE']);
+    expect([r.status, r.json().code]).toEqual([503, 'UNAVAILABLE']);
     await api('POST', '/api/v1/services/relu/actions', { action: 'resume' });
     await running('relu', 2);
   });
@@ -209,7 +209,7 @@ describe('a service on the local backend', () => {
     await api('POST', '/api/v1/services', { name: 'locked', auth: true, version: version() });
     await running('locked', 1);
     const none = await call(`${p.url}/v2/models/locked/infer`, { body: tinyInferBody() });
-    expect([none.status, none.json().error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect([none.status, none.json().code]).toEqual([401, 'UNAUTHENTICATED']);
     const tok = await api<{ token: string }>('POST', '/api/v1/services/locked/tokens', { name: 'ci' });
     const ok = await call(`${p.url}/v2/models/locked/infer`, { body: tinyInferBody(), headers: { authorization: `Bearer ${tok.token}` } });
     expect(ok.status).toBe(200);

@@ -61,3 +61,35 @@ export interface OipInferResponse {
   parameters?: Record<string, unknown>;
   outputs: OipResponseOutput[];
 }
+
+/** Server metadata (`GET /v2`), as the protocol has it. */
+export interface OipServerMetadata {
+  name: string;
+  version: string;
+  extensions: string[];
+}
+
+/** The protocol extensions the REST data plane speaks (binary tensor data, as Triton names it). */
+export const OIP_EXTENSIONS = ['binary_tensor_data'] as const;
+
+/** The response header carrying modeldock's stable error code on every error answer of the /v2 routes. */
+export const ERROR_CODE_HEADER = 'x-modeldock-error-code';
+
+/**
+ * An error answer on the /v2 routes: the protocol's `{"error": "message"}`, with modeldock's
+ * stable `code` (and the 5xx `id`, any `details`) beside it. The other routes answer
+ * `{"error": {"code", "message"}}` (docs/errors.md).
+ */
+export interface OipErrorBody {
+  error: string;
+  code: string;
+  id?: string;
+  details?: unknown;
+}
+
+export function oipErrorBody(e: { code: string; message: string; id?: string; details?: unknown }): OipErrorBody {
+  return { error: e.message, code: e.code, ...(e.id ? { id: e.id } : {}), ...(e.details !== undefined ? { details: e.details } : {}) };
+}
+
+/** Whether a request path is on the OIP v2 REST surface (its errors take the protocol's shape). */
+export const isOipPath = (url: string): boolean => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');

@@ -4,7 +4,7 @@
  * lets a broken answer still become a clean error instead of a cut-off body).
  */
 import { DomainError } from '../contracts/errors.js';
-import { OIP_HEADER_LENGTH } from '../contracts/oip.js';
+import { ERROR_CODE_HEADER, OIP_HEADER_LENGTH } from '../contracts/oip.js';
 import type { Upstream } from './upstreams.js';
 
 export interface Answer {
@@ -12,6 +12,8 @@ export interface Answer {
   contentType: string | undefined;
   /** Inference-Header-Content-Length of a binary-tensor answer (OIP v2 extension) */
   headerLength?: string;
+  /** the instance's x-modeldock-error-code on an error answer */
+  errorCode?: string;
   body: Buffer;
 }
 
@@ -53,6 +55,7 @@ export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, con
     let status = 0;
     let type: string | undefined;
     let binaryHead: string | undefined;
+    let errorCode: string | undefined;
     let started = false;
     let settled = false;
     const chunks: Buffer[] = [];
@@ -75,6 +78,7 @@ export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, con
             status = statusCode;
             type = headerOf(headers, 'content-type');
             binaryHead = headerOf(headers, OIP_HEADER_LENGTH);
+            if (statusCode >= 400) errorCode = headerOf(headers, ERROR_CODE_HEADER);
           },
           onResponseData(_c: unknown, chunk: Buffer) {
             chunks.push(chunk);
@@ -82,6 +86,7 @@ export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, con
           onResponseEnd() {
             const answer: Answer = { status, contentType: type, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
             if (binaryHead !== undefined) answer.headerLength = binaryHead;
+            if (errorCode !== undefined) answer.errorCode = errorCode;
             finish(undefined, answer);
           },
           onResponseError(_c: unknown, err: Error) {

@@ -3,6 +3,7 @@
  *   POST /v2/models/{service}/infer
  *   POST /v2/models/{service}/versions/{n}/infer
  *   POST /{service}/v1/models/m:predict
+ *   POST /v1/models/{service}:predict                   (KServe v1, same call)
  * Everything else (the API, the console, the data plane's GET routes, any path this does
  * not match exactly) goes to Fastify as before. Measured (docs/benchmarks.md): Fastify's
  * request/reply objects, hooks and content-type parsing cost more per call than the whole
@@ -18,6 +19,8 @@ type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 /** A service name as the data plane routes it (anything else is left to Fastify's router). */
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PREDICT_TAIL = '/v1/models/m:predict';
+/** KServe v1 at the root: POST /v1/models/{service}:predict */
+const KSERVE_PREDICT = /^\/v1\/models\/([A-Za-z0-9][A-Za-z0-9_.-]*):predict$/;
 
 /** The call a hot route names, or undefined when the request is not one (Fastify takes it). */
 export function hotRoute(method: string | undefined, url: string): Pick<Call, 'service' | 'op' | 'seq'> | undefined {
@@ -32,6 +35,8 @@ export function hotRoute(method: string | undefined, url: string): Pick<Call, 's
     if (parts.length === 4 && parts[1] === 'versions' && parts[3] === 'infer' && /^[1-9][0-9]{0,8}$/.test(parts[2]!)) return { service, op: 'infer', seq: Number(parts[2]) };
     return undefined;
   }
+  const kserve = p.startsWith('/v1/models/') ? KSERVE_PREDICT.exec(p) : null;
+  if (kserve) return { service: kserve[1]!, op: 'predict' };
   if (p.endsWith(PREDICT_TAIL)) {
     const service = p.slice(1, p.length - PREDICT_TAIL.length);
     if (service === 'v2' || service === 'api' || !SERVICE.test(service)) return undefined;

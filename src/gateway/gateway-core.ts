@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errorAnswer } from '../api/error-edge.js';
 import { DomainError } from '../contracts/errors.js';
-import { OIP_HEADER_LENGTH } from '../contracts/oip.js';
+import { ERROR_CODE_HEADER, isOipPath, OIP_HEADER_LENGTH, oipErrorBody } from '../contracts/oip.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
@@ -72,6 +72,8 @@ export interface Outcome {
   retryAfter?: string;
   /** the instance's Inference-Header-Content-Length, for a binary-tensor answer */
   headerLength?: string;
+  /** the stable error code of an error answer (x-modeldock-error-code) */
+  errorCode?: string;
 }
 
 /**
@@ -96,6 +98,7 @@ export function outcomeHeaders(o: Outcome, into: Record<string, string | number>
   if (o.contentType !== undefined) into['content-type'] = o.contentType;
   if (o.retryAfter !== undefined) into['retry-after'] = o.retryAfter;
   if (o.headerLength !== undefined) into[OIP_HEADER_LENGTH] = o.headerLength;
+  if (o.errorCode !== undefined) into[ERROR_CODE_HEADER] = o.errorCode;
   return into;
 }
 
@@ -161,22 +164,30 @@ export class GatewayCore {
         });
       }
       this.logCall(c, v, up, ans.status);
-      return { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength };
+      return { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength, errorCode: ans.errorCode };
     } catch (e) {
       return this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);
     }
   }
 
-  /** OIP model readiness, from the directory: ready when a version with traffic has a ready instance. */
+  /**
+   * OIP model readiness, from the directory: ready when a version with traffic has a ready
+   * instance (with `c.seq`: when that version has one).
+   */
   modelReady(c: Call): Outcome {
     const svc = this.routes.get(c.service);
     if (svc === undefined) return this.fail(c, new DomainError('SERVICE_NOT_FOUND', `service "${c.service}" does not exist`));
-    const ready = !svc.route.stopped && svc.eligible.some((v) => v.targets.length > 0);
+    const named = c.seq === undefined ? undefined : svc.versions.find((x) => x.seq === c.seq);
+    if (c.seq !== undefined && !named) return this.fail(c, new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.service}" has no version ${c.seq}`));
+    const ready = !svc.route.stopped && (named ? named.targets.length > 0 : svc.eligible.some((v) => v.targets.length > 0));
     if (!ready) return this.fail(c, noInstance(c.service));
     return { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ name: c.service, ready: true }) };
   }
 
-  /** An error answer (`{"error":{code,message}}`, Retry-After where it helps), logged as a call. */
+  /**
+   * An error answer (`{"error":{code,message}}`; on the /v2 routes the protocol's
+   * `{"error": "message", "code"}`; Retry-After where it helps), logged as a call.
+   */
   fail(c: Call, err: unknown, v?: CompiledVersion, up?: Upstream, retryAfter?: string): Outcome {
     const { de, status, body } = errorAnswer(err, this.deps.log, () => `${this.idPrefix}${(++this.errorSeq).toString(36)}`);
     const wait = (de.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
@@ -184,7 +195,7 @@ export class GatewayCore {
     else if (de.kind === 'unavailable') retryAfter ??= RETRY_AFTER_UNAVAILABLE;
     else if (de.kind === 'limited') retryAfter = '1';
     this.logCall(c, v, up, status);
-    return { status, contentType: JSON_TYPE, body: JSON.stringify(body), retryAfter };
+    return { status, contentType: JSON_TYPE, body: JSON.stringify(isOipPath(c.url) ? oipErrorBody(body.error) : body), retryAfter, errorCode: de.code };
   }
 
   private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number): void {

@@ -6,11 +6,20 @@
  * GET routes, in-process `inject`, and whatever the front door leaves (odd paths).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { createRequire } from 'node:module';
 import { DomainError } from '../contracts/errors.js';
+import { OIP_EXTENSIONS, type OipServerMetadata } from '../contracts/oip.js';
 import { installFrontDoor } from './front-door.js';
 import { callFrom, GatewayCore, outcomeHeaders, type Call, type GatewayDeps, type Op, type Outcome } from './gateway-core.js';
 
 export type { AccessLogSink, GatewayDeps } from './gateway-core.js';
+
+/** `GET /v2`: the server's name, version and the OIP extensions the REST data plane speaks. */
+export const SERVER_METADATA: OipServerMetadata = {
+  name: 'modeldock',
+  version: (createRequire(import.meta.url)('../../package.json') as { version: string }).version,
+  extensions: [...OIP_EXTENSIONS],
+};
 
 /** `shared`: a core also serving another transport (the gRPC gateway), so both share routes, pools and limits. */
 export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyPluginAsync {
@@ -60,6 +69,18 @@ export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyP
     });
     app.get<P>('/v2/models/:service', get, (req, reply) => call(req, reply, req.params.service, 'metadata'));
     app.get<P>('/v2/models/:service/ready', get, (req, reply) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata'))));
+    // KServe v1 at the root (the front door serves the POST; this is its fallback), and its model status
+    app.post<P>('/v1/models/:service::predict', post, (req, reply) => call(req, reply, req.params.service, 'predict'));
+    app.get<P>('/v1/models/:service', get, (req, reply) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata'))));
+    // OIP v2: one version's metadata and readiness
+    const versionOf = (req: FastifyRequest<P>, reply: FastifyReply, then: (seq: number) => unknown) => {
+      const seq = Number(req.params.v);
+      if (!Number.isInteger(seq) || seq < 1) return fail(req, reply, new DomainError('SERVICE_VERSION_NOT_FOUND', `"${req.params.v}" is not a version number`));
+      return then(seq);
+    };
+    app.get<P>('/v2/models/:service/versions/:v', get, (req, reply) => versionOf(req, reply, (seq) => call(req, reply, req.params.service, 'metadata', seq)));
+    app.get<P>('/v2/models/:service/versions/:v/ready', get, (req, reply) => versionOf(req, reply, (seq) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata', seq)))));
+    app.get('/v2', get, async () => SERVER_METADATA);
     app.get('/v2/health/live', get, async () => ({ live: true }));
     app.get('/v2/health/ready', get, async () => ({ ready: true }));
   };

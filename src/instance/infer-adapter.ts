@@ -9,8 +9,8 @@
  *   nested array in its shape (`{"x": [[1, 2], [3, 4]]}`, BYTES as strings), through its
  *   usual preprocess → predict → postprocess. Its answer becomes the outputs: an object's
  *   keys are output names, an array or a number is one output (the declared one, else
- *   `output-0`). Datatypes are the declared ones, else worked out from the values (INT64
- *   for integers, FP32 for other numbers, BOOL, BYTES for strings); a value that is not a
+ *   `output-0`). Datatypes are the declared ones, else worked out from the values (FP64
+ *   for numbers, as JSON has them, BOOL, BYTES for strings); a value that is not a
  *   rectangular array of those is one BYTES element holding its JSON.
  */
 import { DomainError } from '../contracts/errors.js';
@@ -93,10 +93,10 @@ function rectangular(v: unknown): { shape: number[]; flat: unknown[] } | undefin
 }
 
 function datatypeOf(flat: unknown[]): OipDatatype | undefined {
-  if (flat.length === 0) return 'FP32';
+  if (flat.length === 0) return 'FP64';
   if (flat.every((x) => typeof x === 'boolean')) return 'BOOL';
   if (flat.every((x) => typeof x === 'string')) return 'BYTES';
-  if (flat.every((x) => typeof x === 'number' && Number.isFinite(x))) return flat.every((x) => Number.isInteger(x)) ? 'INT64' : 'FP32';
+  if (flat.every((x) => typeof x === 'number' && Number.isFinite(x))) return 'FP64'; // what a JSON number is, and the same type whatever the values
   return undefined;
 }
 
