@@ -74,6 +74,7 @@ const HOSTILE: [what: string, status: number, code: string, bytes: string][] = [
   ['a method with bad characters', 400, 'MALFORMED_REQUEST', `G@T /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n`],
   ['a control character in the URL', 400, 'MALFORMED_REQUEST', `GET /v2/health/\x7flive HTTP/1.1\r\nHost: x\r\n\r\n`],
   ['an unknown HTTP version', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/7.3\r\nHost: x\r\n\r\n`],
+  ['an HTTP/2 preface', 400, 'MALFORMED_REQUEST', `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`],
   ['not HTTP at all', 400, 'MALFORMED_REQUEST', `\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 TLS hello\r\n\r\n`],
   ['no Host header', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/1.1\r\n\r\n`],
   ['an Expect other than 100-continue', 417, 'EXPECTATION_FAILED', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}`],

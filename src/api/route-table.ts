@@ -17,7 +17,8 @@ export class RouteTable {
   add(url: string, methods: string[]): void {
     const pattern = url
       .split('/')
-      .map((seg) => (seg === '*' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      // `::` in a literal segment is Fastify's escaped colon (`m::predict` is the path `m:predict`)
+      .map((seg) => (seg === '*' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replaceAll('::', ':').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
     const re = new RegExp(`^${pattern}$`);
     const existing = this.routes.find((r) => r.re.source === re.source);

@@ -33,6 +33,7 @@ const PARSER_ERRORS: Record<string, string> = {
   HPE_CR_EXPECTED: 'a line is not ended by CRLF',
   HPE_LF_EXPECTED: 'a line is not ended by CRLF',
   HPE_INVALID_EOF_STATE: 'the connection ended in the middle of a request',
+  HPE_PAUSED_H2_UPGRADE: 'HTTP/2 is not served on this port (HTTP/1.1 only)',
 };
 
 /** The domain error for a parser or socket error of node:http. */
