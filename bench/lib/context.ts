@@ -1,6 +1,6 @@
 /** What every scenario gets: fixtures, the run's settings, the rows so far, and a measure helper. */
 import type { Fixtures } from './fixtures.js';
-import { load, type LoadSpec } from './load.js';
+import { load, type LoadResult, type LoadSpec } from './load.js';
 import { Watch, type Group } from './procs.js';
 import type { Row } from './report.js';
 
@@ -15,11 +15,18 @@ export interface Ctx {
   log: (msg: string) => void;
 }
 
+/** A load generator other than autocannon's HTTP (gRPC): runs for `seconds` at `connections`. */
+export interface CustomLoad {
+  connections: number;
+  run: (seconds: number) => Promise<LoadResult>;
+}
+
 /** One measured load run (after a 1 s warm-up at the same concurrency), with usage of `groups`. */
-export async function measure(ctx: Ctx, spec: Omit<LoadSpec, 'seconds'>, groups: Record<string, Group>, row: Omit<Row, 'vs'> & { vs?: Row['vs'] }, key?: string): Promise<Row> {
-  await load({ ...spec, seconds: 1 });
+export async function measure(ctx: Ctx, spec: Omit<LoadSpec, 'seconds'> | CustomLoad, groups: Record<string, Group>, row: Omit<Row, 'vs'> & { vs?: Row['vs'] }, key?: string): Promise<Row> {
+  const run = 'run' in spec ? spec.run : (seconds: number) => load({ ...spec, seconds });
+  await run(1);
   const watch = new Watch(groups).start();
-  const r = await load({ ...spec, seconds: ctx.seconds });
+  const r = await run(ctx.seconds);
   const usage = watch.stop();
   const out: Row = { ...row, c: spec.connections, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, usage, vs: row.vs ?? [] };
   ctx.rows.push(out);

@@ -18,6 +18,8 @@ export const benchScript = (name: string) => path.join(BENCH, name);
 export interface Proc {
   pid: number;
   url: string;
+  /** host:port of `modeldock up`'s gRPC service */
+  grpc?: string;
   /** ms from spawn to ready */
   readyMs: number;
   child: ChildProcess;
@@ -93,5 +95,6 @@ export async function startPlatform(dataDir: string, env: Record<string, string>
     });
     child.once('exit', (c) => reject(new Error(`modeldock up exited with ${c}: ${stderr}`)));
   });
-  return { pid: child.pid!, url, readyMs: performance.now() - t0, child, stop: stopper(child) };
+  const grpc = /gRPC at ([^\s;)]+)/.exec(stderr)?.[1];
+  return { pid: child.pid!, url, grpc, readyMs: performance.now() - t0, child, stop: stopper(child) };
 }

@@ -1,11 +1,13 @@
 /**
  * Scenarios on `modeldock up` (one platform, SQLite + folder blobs, local instances):
  * 4. Through the gateway: OIP v2 infer on the MNIST service at concurrency 1, 8, 32; the
- *    same with auth on (a service token). Compared with bare HTTP and instance direct.
+ *    same with auth on (a service token); the same digit over gRPC (ModelInfer, raw
+ *    contents) beside REST JSON and REST binary. Compared with bare HTTP and instance direct.
  * 7. Cold start (create → Running) and scale from zero (first answer), plus idle RSS.
  */
 import path from 'node:path';
 import { measure, type Ctx } from '../lib/context.js';
+import { grpcLoad, grpcRequestOf } from '../lib/grpc-load.js';
 import { load } from '../lib/load.js';
 import { childrenOf, descendants, only, rssMiB } from '../lib/procs.js';
 import { ratio, type Row } from '../lib/report.js';
@@ -47,6 +49,7 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
       if (r) row.vs.push(r);
     }
   }
+  await grpcRows(ctx, p, groups);
   const gw = ctx.saved.get('gateway:1');
   const d = ctx.saved.get('direct:1');
   if (gw && d) {
@@ -64,6 +67,21 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
   }
   const bad = await load({ url: `${p.url}/v2/models/mnist-auth/infer`, body: ctx.fx.mnistInfer, headers: { authorization: 'Bearer wrong' }, connections: 1, seconds: 1 });
   if (bad.errors !== bad.requests) throw new Error(`auth: ${bad.requests - bad.errors} calls with a wrong token were answered 2xx`);
+}
+
+/** The same model and digit over gRPC (raw_input_contents, raw_output_contents), beside the REST rows. */
+async function grpcRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]): Promise<void> {
+  const S = '4 through the gateway';
+  if (!p.grpc) throw new Error('modeldock up did not say its gRPC address');
+  const request = grpcRequestOf('mnist', ctx.fx.mnistInfer);
+  for (const c of [1, 32]) {
+    const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds }) };
+    const row = await measure(ctx, spec, groups, { scenario: S, case: 'MNIST service, OIP v2 gRPC ModelInfer (raw contents in and out; one channel)' }, `gateway-grpc:${c}`);
+    for (const [key, name] of [[`gateway:${c}`, `REST JSON c=${c}`], [`gateway-binary:${c}`, `REST binary c=${c}`]] as const) {
+      const r = ratio(row, ctx.saved.get(key), name);
+      if (r) row.vs.push(r);
+    }
+  }
 }
 
 async function coldStart(ctx: Ctx, p: Proc): Promise<void> {
