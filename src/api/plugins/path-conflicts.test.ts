@@ -2,7 +2,8 @@
  * A path that would be both a file and a folder (`a` and `a/b`, in either order) is
  * refused with 409 PATH_CONFLICT wherever paths come in — a zip import, a multipart
  * import, a version's file PUT and multipart POST (plain, with a prefix, or a zip), a
- * storage PUT — and nothing is kept: no version, no staged upload, no blob.
+ * task's uploaded code, a storage PUT — and nothing is kept: no version, no task, no
+ * staged upload, no blob.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -106,6 +107,15 @@ describe.each(PAIRS)('"%s" then "%s"', (first, then) => {
     // a zip unpacked into the version
     expectConflict(await send(url, [{ name: 'unzip', value: 'true' }, { name: 'file', filename: 'more.zip', data: zipOf(['fits.txt', then]) }]), then);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("in a task's uploaded code (files, or one zip): 409, no task", async () => {
+    const spec = { name: 'spec', value: JSON.stringify({ name: fresh(), runtime: 'node20-handler', code: { type: 'upload' }, command: 'node main.js' }) };
+    const before = await snapshot();
+    expectConflict(await send('/api/v1/tasks', [spec, ...files(['main.js', first, then])]), then);
+    expectConflict(await send('/api/v1/tasks', [spec, { name: 'file', filename: 'code.zip', data: zipOf(['main.js', first, then]) }]), then);
+    expect(await snapshot()).toEqual(before);
+    expect((await p.db.kysely.selectFrom('tasks').select('name').execute()).length).toBe(0);
   });
 
   it('as storage PUTs: 409, the first object kept, the listing unchanged', async () => {
