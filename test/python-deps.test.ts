@@ -41,6 +41,7 @@ class Shouter(tiinfer.Model):
 `;
 
 let p: Platform;
+let wheels: string;
 const saved: Record<string, string | undefined> = {};
 
 const api = async <T>(method: 'GET' | 'POST', url: string, body?: object): Promise<T> => {
@@ -70,7 +71,7 @@ const events = async (name: string) => (await api<{ items: Event[] }>('GET', `/a
 
 beforeAll(async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-deps-'));
-  const wheels = path.join(tmp, 'wheels');
+  wheels = path.join(tmp, 'wheels');
   await writeWheel(wheels, 'tinydep', '0.2.0', { 'tinydep/__init__.py': "VERSION = '0.2.0'\n\n\ndef shout(s):\n    return s.upper() + '!'\n" });
   // pip's own variables, set on the platform's environment
   const pip = { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels, PIP_NO_CACHE_DIR: '1' };
@@ -121,7 +122,7 @@ describe('a package with requirements.txt', () => {
     expect(pipLines.filter((l) => /Successfully installed/.test(l))).toHaveLength(1);
   });
 
-  it('fails the version with DEPENDENCY_INSTALL_FAILED and pip\'s reason for a requirement that does not exist, starting no instance', async () => {
+  it('fails the version with DEPENDENCY_INSTALL_FAILED and pip\'s reason for a requirement the index lacks, starting no instance; a change retries', async () => {
     await importPackage('broken', 'tinydep\nno-such-package-anywhere==9.9\n', 'torch1.13-py311-cpu');
     await deploy('broken', 'broken');
     const s = await eventually(async () => {
@@ -136,5 +137,15 @@ describe('a package with requirements.txt', () => {
     expect(ev.some((e) => e.reason === 'Scheduled' || e.reason === 'Crashed')).toBe(false);
     const inst = await api<{ items: unknown[] }>('GET', '/api/v1/services/broken/instances');
     expect(inst.items).toEqual([]);
+
+    // once the index has it, changing the service version (here: scaling) builds again
+    await writeWheel(wheels, 'no_such_package_anywhere', '9.9', { 'no_such_package_anywhere/__init__.py': '' });
+    await api('POST', '/api/v1/services/broken/actions', { action: 'scale', instances: 1 });
+    await eventually(async () => {
+      const s = await api<Service>('GET', '/api/v1/services/broken');
+      return s.status === 'Running' && s.versions[0]!.readyInstances === 1;
+    }, 60_000, 'broken Running after the retry');
+    const res = await fetch(`${p.url}/broken/v1/models/m:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'again' }) });
+    expect(await res.json()).toEqual({ said: 'AGAIN!', by: 'tinydep 0.2.0' });
   });
 });

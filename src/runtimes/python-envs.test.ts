@@ -72,5 +72,11 @@ describe('PythonEnvs', () => {
     expect(s.reason).toMatch(/^DEPENDENCY_INSTALL_FAILED: pip install exited with code 1:/);
     expect(s.reason).toMatch(/No matching distribution found for surely-not-a-package-xyz>=2/);
     expect(fs.readdirSync(root).filter((d) => d.startsWith('.tmp'))).toEqual([]);
+    // it stays failed (no pip run per request) until a caller asks to retry
+    const key = envKey('torch1.13-py311-cpu', 'tinydep\nsurely-not-a-package-xyz>=2\n');
+    const read = async () => Buffer.from('tinydep\nsurely-not-a-package-xyz>=2\n');
+    expect(envs.ensure(key, read)).toEqual(s);
+    expect(envs.ensure(key, read, undefined, '', true).state).toBe('building');
+    expect((await envs.settled(key))?.state).toBe('failed');
   });
 });

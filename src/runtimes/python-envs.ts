@@ -35,8 +35,6 @@ export interface PythonEnvsOptions {
   env?: NodeJS.ProcessEnv;
   /** a pip run longer than this fails (default 15 min) */
   installTimeoutMs?: number;
-  /** a failed build is retried by a request after this long (default 60 s) */
-  retryFailedAfterMs?: number;
 }
 
 interface Plan {
@@ -64,11 +62,12 @@ export class PythonEnvs {
   /**
    * The environment for a requirements file: answers at once (`building` the first time,
    * with the build started in the background); `onLine` hears the build's progress.
-   * `read` is called only when a build starts. One listener per `listenerId`.
+   * `read` is called only when a build starts. One listener per `listenerId`. A failed
+   * build stays failed until a caller asks with `retryFailed` (or the process restarts).
    */
-  ensure(key: string, read: () => Promise<Buffer>, onLine?: Listener, listenerId = ''): EnvState {
+  ensure(key: string, read: () => Promise<Buffer>, onLine?: Listener, listenerId = '', retryFailed = false): EnvState {
     const k = this.known.get(key);
-    if (k && !(k.state === 'failed' && Date.now() - k.at > (this.opts.retryFailedAfterMs ?? 60_000))) {
+    if (k && !(k.state === 'failed' && retryFailed)) {
       if (k.state === 'building' && onLine) this.listeners.get(key)?.set(listenerId, onLine);
       return strip(k);
     }

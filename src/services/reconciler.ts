@@ -221,8 +221,9 @@ export class Reconciler {
       mine = [];
     }
     const failure = this.failures.get(v.id);
-    if (failure && failure.at !== v.updated_at) this.failures.delete(v.id);
-    const env = desiredState === 'running' && !this.failures.has(v.id) ? await this.dependencies(s, v) : null;
+    const changed = !!failure && failure.at !== v.updated_at;
+    if (changed) this.failures.delete(v.id);
+    const env = desiredState === 'running' && !this.failures.has(v.id) ? await this.dependencies(s, v, changed) : null;
     if (env?.state === 'failed') this.failures.set(v.id, { at: v.updated_at, reason: env.reason });
     const failed = this.failures.get(v.id)?.reason;
 
@@ -284,11 +285,11 @@ export class Reconciler {
   }
 
   /** The version's Python environment (null: none needed); each new state becomes an event once. */
-  private async dependencies(s: ServiceRow, v: VersionRow): Promise<EnvState | null> {
+  private async dependencies(s: ServiceRow, v: VersionRow, retryFailed: boolean): Promise<EnvState | null> {
     if (!this.deps.envs) return null;
     const mv = await this.deps.models.versionById(await this.modelVersionId(v));
     if (!mv) return null;
-    const env = await this.deps.envs.envFor(mv, v.runtime, (line) => this.deps.envLog?.(s.name, line), v.id);
+    const env = await this.deps.envs.envFor(mv, v.runtime, (line) => this.deps.envLog?.(s.name, line), v.id, retryFailed);
     const seen = env ? `${env.key}:${env.state}` : '';
     if (!env || this.envReported.get(v.id) === seen) return env;
     this.envReported.set(v.id, seen);

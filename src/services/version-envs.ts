@@ -13,17 +13,18 @@ export const REQUIREMENTS_FILE = 'requirements.txt';
 
 export interface DependencyGate {
   /** null when the version needs no environment of its own (not Python, no requirements.txt) */
-  envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string): Promise<EnvState | null>;
+  /** `retryFailed`: build again if the last build failed (the service version changed since) */
+  envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string, retryFailed: boolean): Promise<EnvState | null>;
 }
 
 export class VersionEnvs implements DependencyGate {
   constructor(private readonly deps: { envs: PythonEnvs; models: ModelsRepo; blobs: BlobStore }) {}
 
-  async envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string): Promise<EnvState | null> {
+  async envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string, retryFailed: boolean): Promise<EnvState | null> {
     if (findRuntime(runtime)?.kind !== 'python') return null;
     const file = (await this.deps.models.listFiles(mv.id)).find((f) => f.path === REQUIREMENTS_FILE);
     if (!file) return null;
     const key = envKey(runtime, file.sha256);
-    return this.deps.envs.ensure(key, () => this.deps.blobs.read(`${mv.storage_path}/${REQUIREMENTS_FILE}`), onLine, listenerId);
+    return this.deps.envs.ensure(key, () => this.deps.blobs.read(`${mv.storage_path}/${REQUIREMENTS_FILE}`), onLine, listenerId, retryFailed);
   }
 }
