@@ -99,6 +99,23 @@ describe('gateway: routes and errors', () => {
     expect((await call(`${gw.url}/v2/models/svc/ready`)).json()).toEqual({ name: 'svc', ready: true });
   });
 
+  it('answers server metadata, per-version readiness and metadata, and KServe v1 model status', async () => {
+    dir.set({ name: 'pair', auth: false, stopped: false, versions: [version('v1', 1, 100, [a.url]), version('v2', 2, 0, [])] });
+    const server = await call(`${gw.url}/v2`);
+    expect(server.json()).toEqual({ name: 'modeldock', version: expect.stringMatching(/^\d+\.\d+\.\d+/), extensions: ['binary_tensor_data'] });
+    expect((await call(`${gw.url}/v2/models/pair/versions/1/ready`)).json()).toEqual({ name: 'pair', ready: true });
+    const notReady = await call(`${gw.url}/v2/models/pair/versions/2/ready`);
+    expect([notReady.status, notReady.json().code, typeof notReady.json().error]).toEqual([503, 'UNAVAILABLE', 'string']);
+    const unknown = await call(`${gw.url}/v2/models/pair/versions/7/ready`);
+    expect([unknown.status, unknown.json().code]).toEqual([404, 'SERVICE_VERSION_NOT_FOUND']);
+    // version 1's metadata comes from its instance (here an echo of the GET)
+    const meta = await call(`${gw.url}/v2/models/pair/versions/1`);
+    expect([meta.status, meta.json().from]).toEqual([200, 'a']);
+    expect((await call(`${gw.url}/v1/models/pair`)).json()).toEqual({ name: 'pair', ready: true });
+    const kserve = await call(`${gw.url}/v1/models/pair:predict`, { body: '{"instances":[1]}' });
+    expect(kserve.json()).toEqual({ from: 'a', echo: '{"instances":[1]}' });
+  });
+
   it('writes one access line per call without headers, and reports each call to the directory', async () => {
     dir.set({ name: 'svc', auth: false, stopped: false, versions: [version('v1', 1, 100, [a.url])] });
     const before = gw.access.length;
