@@ -144,22 +144,15 @@ export class GrpcGateway {
   private async modelReady(req: NamedRequest, md: Metadata): Promise<{ ready: boolean }> {
     const { core } = this.deps;
     const c = this.callOf(req.name, 'metadata', 'ModelReady', md);
-    let seq: number | undefined;
     try {
-      seq = versionSeq(req.version, req.name);
+      c.seq = versionSeq(req.version, req.name);
     } catch (e) {
       throw core.fail(c, e);
     }
-    if (seq === undefined) {
-      const o = core.modelReady(c);
-      if (o.status === 200 || o.status === 503) return { ready: o.status === 200 };
-      throw o;
-    }
-    const svc = core.routes.get(req.name);
-    if (svc === undefined) throw core.fail(c, new DomainError('SERVICE_NOT_FOUND', `service "${req.name}" does not exist`));
-    const v = svc.versions.find((x) => x.seq === seq);
-    if (v === undefined) throw core.fail(c, new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${req.name}" has no version ${seq}`));
-    return { ready: !svc.route.stopped && v.targets.length > 0 };
+    const o = core.modelReady(c);
+    // not ready (no instance, stopped) is an answer here, not an error
+    if (o.status === 200 || o.status === 503) return { ready: o.status === 200 };
+    throw o;
   }
 
   /** A handler from an async function; a thrown Outcome or error becomes the gRPC status. */

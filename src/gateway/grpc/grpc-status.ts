@@ -74,6 +74,7 @@ export function grpcStatusOf(code: string | undefined, httpStatus: number): Stat
 /** An error Outcome as the error a unary handler's callback takes. */
 export function grpcError(o: Outcome): Partial<ServiceError> {
   const e = errorOf(o);
+  e.code = o.errorCode ?? e.code;
   const metadata = new Metadata();
   if (e.code) metadata.set(CODE_KEY, e.code);
   if (e.id) metadata.set(ID_KEY, e.id);
