@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import type { ErrorBody } from '../contracts/errors.js';
+import type { OipErrorBody } from '../contracts/oip.js';
 import type { Model, ModelVersion, Page, RuntimeEnv, StorageObject, Tags, VersionFile } from '../contracts/resources.js';
 import { fileChunks, multipartBody, type UploadFile } from './multipart.js';
 
@@ -263,8 +264,9 @@ function rawBody(file: UploadFile, onBytes?: OnBytes): NonNullable<RequestOpts['
 async function errorFrom(res: Dispatcher.ResponseData, method: string, path: string): Promise<ApiError> {
   const text = await res.body.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as ErrorBody;
-    if (body?.error?.code) return new ApiError(body.error.code, res.statusCode, body.error.message, body.error.details);
+    const body = JSON.parse(text) as ErrorBody | OipErrorBody;
+    if (typeof body?.error === 'string' && 'code' in body) return new ApiError(body.code, res.statusCode, body.error, body.details); // the /v2 routes
+    if (typeof body?.error === 'object' && body.error?.code) return new ApiError(body.error.code, res.statusCode, body.error.message, body.error.details);
   } catch {
     /* not JSON: fall through */
   }
