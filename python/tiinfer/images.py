@@ -159,6 +159,8 @@ class _HTTPS(http.client.HTTPSConnection):
 
 
 def _resolve(host: str, port: int, where: str) -> str:
+    if re.search(r"(^|\.)invalid\.?$", host, re.I):  # RFC 6761: never resolves; no DNS server asked
+        raise ImageError(f"{where}: {host} does not resolve (a .invalid name never does)", "IMAGE_FETCH_FAILED")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:

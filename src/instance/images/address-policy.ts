@@ -78,9 +78,15 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.
 /** How names are resolved: dns.lookup's `all: true` form (tests pass a stub, so nothing leaves the machine). */
 export type Resolve = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
 
-const systemResolve: Resolve = (hostname, options, callback) => dns.lookup(hostname, options, callback);
-
 const noAddress = (hostname: string) => Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND', hostname });
+
+/** `.invalid` names never resolve (RFC 6761 §6.4): answered at once, no DNS server asked. */
+const neverResolves = (hostname: string) => /(^|\.)invalid\.?$/i.test(hostname);
+
+const systemResolve: Resolve = (hostname, options, callback) => {
+  if (neverResolves(hostname)) return queueMicrotask(() => callback(noAddress(hostname), []));
+  dns.lookup(hostname, options, callback);
+};
 
 /** A `lookup` for net.connect that refuses private answers (all of them are checked). */
 export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve) {

@@ -1,7 +1,8 @@
+import dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DomainError } from '../../contracts/errors.js';
 import { guardedLookup, isPrivateAddress, type Resolve } from './address-policy.js';
 import { createImageHelpers } from './image-helpers.js';
@@ -74,7 +75,7 @@ function stubResolver(table: Record<string, string[] | NodeJS.ErrnoException>): 
 
 describe('image hosts that do not resolve, or resolve to nothing routable', () => {
   const eagain = Object.assign(new Error('getaddrinfo EAI_AGAIN slow.invalid'), { code: 'EAI_AGAIN' });
-  const dns = stubResolver({
+  const resolver = stubResolver({
     'empty.invalid': [],
     'loop.invalid': ['127.0.0.1'],
     'nat64-loop.invalid': ['64:ff9b::7f00:1'],
@@ -83,7 +84,7 @@ describe('image hosts that do not resolve, or resolve to nothing routable', () =
     'doc.invalid': ['192.0.2.1'],
     'slow.invalid': eagain,
   });
-  const policy: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, fetchTimeoutMs: 5_000, resolve: dns };
+  const policy: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, fetchTimeoutMs: 5_000, resolve: resolver };
 
   it.each([
     ['no such host', 'http://nowhere.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: nowhere\.invalid does not resolve: no such host \(ENOTFOUND\)$/],
@@ -98,14 +99,26 @@ describe('image hosts that do not resolve, or resolve to nothing routable', () =
     const t0 = performance.now();
     expect(await code(imageBytes(url, 'images[0]', policy))).toMatch(want);
     expect(performance.now() - t0).toBeLessThan(1_000);
-    expect(dns.asked).toContain(new URL(url).hostname);
+    expect(resolver.asked).toContain(new URL(url).hostname);
+  });
+
+  it('answers .invalid names at once without asking DNS, with the system resolver too (RFC 6761)', async () => {
+    const lookup = vi.spyOn(dns, 'lookup').mockImplementation(() => {
+      throw new Error('no DNS server may be asked for a .invalid name');
+    });
+    try {
+      expect(await code(imageBytes('http://cat.photos.invalid/cat.jpg', 'images[2]', DEFAULT_IMAGE_POLICY))).toBe('IMAGE_FETCH_FAILED images[2]: cat.photos.invalid does not resolve: no such host (ENOTFOUND)');
+      expect(lookup).not.toHaveBeenCalled();
+    } finally {
+      lookup.mockRestore();
+    }
   });
 
   it('refuses literal embedded-loopback URLs before any lookup', async () => {
     for (const host of ['[::127.0.0.1]', '[::ffff:127.0.0.1]', '[64:ff9b::7f00:1]', '[::7f00:1]']) {
-      const before = dns.asked.length;
+      const before = resolver.asked.length;
       expect(await code(imageBytes(`http://${host}:1/x.png`, 'images[1]', policy))).toMatch(/^IMAGE_ADDRESS_REFUSED images\[1\]: /);
-      expect(dns.asked.length).toBe(before);
+      expect(resolver.asked.length).toBe(before);
     }
   });
 });

@@ -3,7 +3,8 @@
  * workers: image hosts that do not resolve or resolve to nothing routable fail at once with
  * a stable code naming the host, and every IPv6 form of a refused IPv4 address is refused.
  * DNS is a stub inside the test's own model_service.py (socket.getaddrinfo replaced, the
- * way a package could), with `.invalid` names: nothing leaves the machine.
+ * way a package could), for `.test` names (RFC 6761's names for testing); `.invalid` names
+ * are answered before any lookup. Nothing leaves the machine.
  */
 import { describe, expect, it } from 'vitest';
 import { fixtureServer, packageWith } from '../../../test/instance-harness.js';
@@ -16,14 +17,14 @@ from tiinfer import images
 
 _real = socket.getaddrinfo
 TABLE = {
-    "loop.invalid": ["127.0.0.1"],
-    "nat64-loop.invalid": ["64:ff9b::7f00:1"],
-    "compat-loop.invalid": ["::127.0.0.1"],
-    "siit-loop.invalid": ["::ffff:0:7f00:1"],
-    "6to4-private.invalid": ["2002:a00:1::1"],
-    "doc.invalid": ["192.0.2.1"],
-    "empty.invalid": [],
-    "files.invalid": ["127.0.0.1"],
+    "loop.test": ["127.0.0.1"],
+    "nat64-loop.test": ["64:ff9b::7f00:1"],
+    "compat-loop.test": ["::127.0.0.1"],
+    "siit-loop.test": ["::ffff:0:7f00:1"],
+    "6to4-private.test": ["2002:a00:1::1"],
+    "doc.test": ["192.0.2.1"],
+    "empty.test": [],
+    "files.test": ["127.0.0.1"],
 }
 
 
@@ -56,14 +57,15 @@ describe('tiinfer.images: hosts that do not resolve or route nowhere', () => {
   it('fails each at once with its code and the host named; a stubbed name that resolves is fetched', async () => {
     const rt = await runtime({ MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '0' });
     const cases: [string, string, RegExp][] = [
-      ['http://nowhere.invalid/cat.jpg', 'IMAGE_FETCH_FAILED', /^images\[0\]: nowhere\.invalid does not resolve \(/],
-      ['http://empty.invalid/cat.jpg', 'IMAGE_FETCH_FAILED', /^images\[0\]: empty\.invalid does not resolve \(no address\)/],
-      ['http://loop.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: loop\.invalid resolves to 127\.0\.0\.1/],
-      ['http://nat64-loop.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: nat64-loop\.invalid resolves to 64:ff9b::7f00:1/],
-      ['http://compat-loop.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: compat-loop\.invalid resolves to ::/],
-      ['http://siit-loop.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: siit-loop\.invalid resolves to ::ffff:0:7f00:1/],
-      ['http://6to4-private.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: 6to4-private\.invalid resolves to 2002:a00:1::1/],
-      ['http://doc.invalid/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: doc\.invalid resolves to 192\.0\.2\.1/],
+      ['http://nowhere.invalid/cat.jpg', 'IMAGE_FETCH_FAILED', /^images\[0\]: nowhere\.invalid does not resolve \(a \.invalid name never does\)$/],
+      ['http://nowhere.test/cat.jpg', 'IMAGE_FETCH_FAILED', /^images\[0\]: nowhere\.test does not resolve \(Name or service not known\)$/],
+      ['http://empty.test/cat.jpg', 'IMAGE_FETCH_FAILED', /^images\[0\]: empty\.test does not resolve \(no address\)/],
+      ['http://loop.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: loop\.test resolves to 127\.0\.0\.1/],
+      ['http://nat64-loop.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: nat64-loop\.test resolves to 64:ff9b::7f00:1/],
+      ['http://compat-loop.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: compat-loop\.test resolves to ::/],
+      ['http://siit-loop.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: siit-loop\.test resolves to ::ffff:0:7f00:1/],
+      ['http://6to4-private.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: 6to4-private\.test resolves to 2002:a00:1::1/],
+      ['http://doc.test/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: doc\.test resolves to 192\.0\.2\.1/],
       ['http://[::127.0.0.1]:1/cat.jpg', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: ::127\.0\.0\.1 resolves to/],
       ['http://[64:ff9b::a9fe:a9fe]/latest/meta-data/', 'IMAGE_ADDRESS_REFUSED', /^images\[0\]: 64:ff9b::a9fe:a9fe resolves to/],
     ];
@@ -76,7 +78,7 @@ describe('tiinfer.images: hosts that do not resolve or route nowhere', () => {
 
     const files = await fixtureServer();
     const allowed = await runtime({ MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1' });
-    const [ok] = await allowed.predict([{ images: [`${files.url.replace('127.0.0.1', 'files.invalid')}/cat-kserve.jpg`] }]);
+    const [ok] = await allowed.predict([{ images: [`${files.url.replace('127.0.0.1', 'files.test')}/cat-kserve.jpg`] }]);
     expect(ok).toEqual([[612, 531]]);
     await allowed.close();
     await files.close();
