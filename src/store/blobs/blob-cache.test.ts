@@ -41,6 +41,18 @@ it('fetches a folder once, shares concurrent fetches, and refetches when its con
   const c = await cache.dir('m/v1');
   expect(c).not.toBe(a);
   expect(fs.existsSync(a)).toBe(false);
-  expect(fs.readdirSync(c).sort()).toEqual(['.modeldock-complete', 'model.onnx']);
+  expect(fs.readdirSync(c).sort()).toEqual(['model.onnx']);
   await expect(cache.dir('m/none')).rejects.toMatchObject({ code: 'OBJECT_NOT_FOUND' });
+});
+
+it("hands out a folder holding the model's files only, whatever they are named", async () => {
+  const store = new S3BlobStore({ bucket: s3.bucket, prefix: 'cache-names', s3: s3.options(), spoolDir: path.join(tmp, 'spool') });
+  // names the cache itself once used inside the folder, or uses beside it
+  const names = ['.modeldock-complete', 'complete.json', 'files/x', '.tmp/y', 'model.onnx'];
+  for (const n of names) await store.put(`m/v1/${n}`, Buffer.from(`bytes of ${n}`));
+  const dir = await new BlobCache(store, path.join(tmp, 'cache-names')).dir('m/v1');
+  expect(fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort()).toEqual([...names].sort());
+  for (const n of names) expect(fs.readFileSync(path.join(dir, n), 'utf8')).toBe(`bytes of ${n}`);
+  // a second process (a fresh cache object) finds the same complete copy
+  expect(await new BlobCache(store, path.join(tmp, 'cache-names')).dir('m/v1')).toBe(dir);
 });

@@ -5,7 +5,9 @@
  * under it (key, size, sha256), written to a temp folder, each file checked against its
  * recorded sha256, then renamed into place — so a half-fetched folder is never used, and a
  * prefix deleted and re-imported with other bytes gets a fresh copy. Concurrent requests
- * for one prefix share one fetch.
+ * for one prefix share one fetch. The folder handed out (`…/files`) holds the objects
+ * and nothing else: the cache's own marker sits beside it, so no file name of a model
+ * can collide with it, and model code listing its folder sees only its own files.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,7 +19,8 @@ import { DomainError } from '../../contracts/errors.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
 import { safePrefix } from './keys.js';
 
-const COMPLETE = '.modeldock-complete';
+const COMPLETE = 'complete.json';
+const FILES = 'files';
 const hex = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 export class BlobCache {
@@ -44,11 +47,12 @@ export class BlobCache {
     const objects = await Promise.all(listed.map(async (o) => (await this.blobs.stat(o.key)) ?? o));
     const home = path.join(this.root, hex(p));
     const dir = path.join(home, hex(JSON.stringify(objects.map((o) => [o.key, o.size, o.sha256 ?? '']))));
-    if (fs.existsSync(path.join(dir, COMPLETE))) return dir;
+    const files = path.join(dir, FILES);
+    if (fs.existsSync(path.join(dir, COMPLETE))) return files;
 
     const tmp = path.join(this.root, '.tmp', randomUUID());
     try {
-      await fetchFolder(this.blobs, p, tmp, objects);
+      await fetchFolder(this.blobs, p, path.join(tmp, FILES), objects);
       await fsp.writeFile(path.join(tmp, COMPLETE), `${JSON.stringify({ prefix: p, objects }, null, 2)}\n`);
       // copies of this prefix with other content are from a deleted, re-imported version
       await fsp.rm(home, { recursive: true, force: true });
@@ -56,10 +60,10 @@ export class BlobCache {
       await fsp.rename(tmp, dir);
     } catch (e) {
       await fsp.rm(tmp, { recursive: true, force: true });
-      if (fs.existsSync(path.join(dir, COMPLETE))) return dir; // another process won the race
+      if (fs.existsSync(path.join(dir, COMPLETE))) return files; // another process won the race
       throw e;
     }
-    return dir;
+    return files;
   }
 }
 
