@@ -14,7 +14,8 @@ import { DEFAULT_IMAGE_POLICY } from '../src/instance/images/image-policy.js';
 import { createInstanceMetrics } from '../src/instance/instance-metrics.js';
 import { selectRuntime } from '../src/instance/runtimes/select-runtime.js';
 import { createInstanceServer } from '../src/instance/server/instance-server.js';
-import { echo, MemoryDirectory, startGateway, startUpstream, version, type TestGateway, type Upstream } from './gateway-harness.js';
+import { buildApp } from '../src/api/app.js';
+import { capturingLogger, echo, MemoryDirectory, startGateway, startUpstream, version, type TestGateway, type Upstream } from './gateway-harness.js';
 import { tinyInferBody, tinyModelDir } from './gateway-model.js';
 import { parseAnswers, rawExchange } from './support/raw-http.js';
 import { eventually } from './support/platform.js';
@@ -165,6 +166,23 @@ describe('the gateway closes the connection after a 413', () => {
       [200, '{}', 'keep-alive'],
       [200, '{"b":1}', 'keep-alive'],
     ]);
+  });
+});
+
+describe('the platform server, slow clients', () => {
+  it.each([
+    ['headers that never end (header timeout)', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a'],
+    ['a body that never ends (request timeout)', 'POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":'],
+  ])('%s: 408 REQUEST_TIMEOUT in JSON, and the connection closed', async (_what, bytes) => {
+    const { log } = capturingLogger();
+    const app = await buildApp({ logger: log, bodyLimitBytes: 1024, adminToken: '', version: 'test', timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000 } }, [
+      { plugin: async (a) => void a.post('/api/v1/echo', async (req) => ({ got: req.body })) },
+    ]);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    opened.push({ close: () => app.close() });
+    const x = await rawExchange((app.server.address() as AddressInfo).port, bytes);
+    expect(x.answers.map((a) => [a.status, a.json(), a.headers.connection])).toEqual([[408, { error: { code: 'REQUEST_TIMEOUT', message: expect.stringMatching(/in time/) } }, 'close']]);
+    expect(x.closed).toBe(true);
   });
 });
 
