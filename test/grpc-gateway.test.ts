@@ -143,6 +143,12 @@ describe('gRPC: bad messages', () => {
     await expectStatus({ model_name: 'tiny', inputs: [{ name: 'nope', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(16)] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /no input "nope"/);
   });
 
+  it('RESOURCE_EXHAUSTED for a message over the body limit (8 MiB, as REST)', async () => {
+    const big = Buffer.alloc(9 * 1024 * 1024);
+    const r = await client.call('ModelInfer', { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [big.length / 16, 4] }], raw_input_contents: [big] });
+    expect(r.code).toBe(Status.RESOURCE_EXHAUSTED);
+  });
+
   it('NOT_FOUND for an unknown model or version', async () => {
     await expectStatus(tinyInfer([1, 2, 3, 4], { model_name: 'nope' }), Status.NOT_FOUND, 'SERVICE_NOT_FOUND', /"nope" does not exist/);
     await expectStatus(tinyInfer([1, 2, 3, 4], { model_version: '7' }), Status.NOT_FOUND, 'SERVICE_VERSION_NOT_FOUND', /no version 7/);
