@@ -219,6 +219,11 @@ describe('the platform server, closing', () => {
   });
 });
 
+it('the instance refuses a model path that is not valid percent-encoding as a bad request, not a model failure', async () => {
+  const x = await rawExchange(instancePort, 'GET /v2/models/%E0%A4%A/ready HTTP/1.1\r\nHost: x\r\n\r\n', { untilClosed: false });
+  expect(x.answers.map((a) => [a.status, a.headers['x-modeldock-error-code'] ?? a.json().error.code])).toEqual([[400, 'MALFORMED_REQUEST']]);
+});
+
 it('the tiny model answers through the instance server (the surface under test is the real one)', async () => {
   const body = tinyInferBody();
   const x = await rawExchange(instancePort, `POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, { untilClosed: false });

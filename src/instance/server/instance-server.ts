@@ -94,7 +94,12 @@ function deadlineOf(req: http.IncomingMessage, dflt: number): number {
 /** `/v2/models/{m}[/versions/{v}][/infer|/ready]` → its parts, or undefined. */
 function parseModelPath(p: string): { name: string; tail: '' | 'infer' | 'ready' } | undefined {
   const parts = p.slice('/v2/models/'.length).split('/');
-  const name = decodeURIComponent(parts[0] ?? '');
+  let name: string;
+  try {
+    name = decodeURIComponent(parts[0] ?? '');
+  } catch {
+    throw new DomainError('MALFORMED_REQUEST', `the model name in ${p.slice(0, 200)} is not valid percent-encoding`);
+  }
   let i = 1;
   if (parts[i] === 'versions' && parts[i + 1]) i += 2;
   const tail = parts[i] ?? '';
