@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../contracts/errors.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import { safePrefix } from '../store/blobs/keys.js';
+import { safePrefix, safeRelativePath } from '../store/blobs/keys.js';
 import { checkNoPathConflicts } from '../store/blobs/path-set.js';
 import { listFilesRecursive, type StagingArea } from './staging.js';
 import { stripCommonTopFolder, unzipSafely, type ZipLimits } from './zip.js';
@@ -89,7 +89,8 @@ export async function resolveStorageSource(deps: SourceDeps, rawPath: string, mo
   if (single && prefix.toLowerCase().endsWith('.zip')) return resolveZipObject(deps, prefix);
   const base = single ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : `${prefix}/`;
   const items = objects.map((o) => ({ path: o.key.slice(base.length), size: o.size, open: () => deps.blobs.get(o.key) }));
-  // an object store written by other tools may hold `a` and `a/b`; a version cannot
+  // an object store written by other tools may hold `a` and `a/b`, or `a//b`; a version cannot
+  for (const o of objects) safeRelativePath(o.key, 'storage object');
   checkNoPathConflicts(objects.map((o) => o.key), 'storage object');
   return {
     items,
