@@ -51,6 +51,8 @@ async function versionWith(model: string, names: string[]): Promise<string> {
     return got.status !== 'importing' ? got : null;
   });
   expect(v.status).toBe('ready');
+  // the importer clears the staged upload just after it records the version ready
+  await eventually(() => fs.readdirSync(path.join(p.dataDir, 'staging')).length === 0, 10_000, 'the staged upload to go');
   return v.version as string;
 }
 
