@@ -1,9 +1,9 @@
 /**
  * A path that would be both a file and a folder (`a` and `a/b`, in either order) is
- * refused with 409 PATH_CONFLICT wherever paths come in — a zip import, a multipart
- * import, a version's file PUT and multipart POST (plain, with a prefix, or a zip), a
- * task's uploaded code, a storage PUT — and nothing is kept: no version, no task, no
- * staged upload, no blob.
+ * refused with 409 PATH_CONFLICT wherever paths come in — a zip import (uploaded, or from
+ * storage), a multipart import, a version's file PUT and multipart POST (plain, with a
+ * prefix, or a zip), a task's uploaded code, a storage PUT — and nothing is kept: no
+ * version, no task, no staged upload, no blob.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,6 +78,15 @@ describe.each(PAIRS)('"%s" then "%s"', (first, then) => {
     const before = await snapshot();
     const r = await importVersion(fresh(), [{ name: 'file', filename: 'pkg.zip', data: zipOf(['pkg/ok.txt', `pkg/${first}`, `pkg/${then}`]) }]);
     expectConflict(r, `pkg/${then}`);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('in a zip imported from storage: 409, no version', async () => {
+    const base = fresh();
+    await p.app.inject({ method: 'PUT', url: `/api/v1/storage/${base}/pkg.zip`, payload: zipOf(['ok.txt', first, then]), headers: octet });
+    const before = await snapshot();
+    const r = await p.app.inject({ method: 'POST', url: `/api/v1/models/${base}/versions`, payload: { ...SPEC, source: { type: 'storage', path: `${base}/pkg.zip` } } });
+    expectConflict(r, then);
     expect(await snapshot()).toEqual(before);
   });
 
