@@ -3,7 +3,9 @@
  * Implementations: FolderBlobStore (embedded default), S3BlobStore (s3://). Every
  * implementation passes blob-store.contract.ts.
  *
- * Keys are `/`-separated relative paths without `.`/`..` segments (see keys.ts).
+ * Keys are `/`-separated relative paths without empty, `.` or `..` segments, outside the
+ * reserved `.tmp/` (see keys.ts; INVALID_PATH). No key is both an object and a folder of
+ * others: a put or copy that would make one so throws PATH_CONFLICT and writes nothing.
  * Writes are atomic: a reader sees the old object or the whole new one, never a part.
  */
 import type { Readable } from 'node:stream';
