@@ -72,6 +72,8 @@ export const ERROR_CODES = {
   RESOURCE_GROUP_EXISTS: 'conflict',
   RESOURCE_GROUP_IN_USE: 'conflict',
   VERSION_NOT_READY: 'conflict',
+  LAST_SERVICE_VERSION: 'conflict',
+  VERSION_HOLDS_ALL_TRAFFIC: 'conflict',
   PATH_CONFLICT: 'conflict',
   TASK_EXISTS: 'conflict',
   TASK_RUNNING: 'conflict',

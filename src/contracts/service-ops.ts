@@ -27,6 +27,13 @@ export interface MetricsPoint {
   batchSize: number | null;
 }
 
+/**
+ * A data-plane request header naming the service version to serve the call (`2` or `v2`),
+ * bypassing the traffic weights: for testing a version before it gets traffic. A version
+ * in the path (`/v2/models/{s}/versions/{v}/infer`) wins over it.
+ */
+export const VERSION_HEADER = 'x-modeldock-version';
+
 /** GET /api/v1/services/{name}/call-info */
 export interface CallInfo {
   url: string;
@@ -36,6 +43,8 @@ export interface CallInfo {
   curl: string;
   example: unknown;
   oip: { infer: string; metadata: string; ready: string };
+  /** how to call one version directly: `header` (VERSION_HEADER) set to one of `versions` */
+  versionRouting?: { header: string; versions: number[] };
 }
 
 /** requests per minute / per UTC day; absent = unlimited */

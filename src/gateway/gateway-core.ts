@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { errorAnswer } from '../api/error-edge.js';
 import { DomainError } from '../contracts/errors.js';
 import { ERROR_CODE_HEADER, isOipPath, OIP_HEADER_LENGTH, oipErrorBody } from '../contracts/oip.js';
+import { VERSION_HEADER } from '../contracts/service-ops.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
@@ -61,6 +62,8 @@ export interface Call {
   /** Inference-Header-Content-Length (OIP v2 binary tensors), forwarded as sent */
   headerLength?: string | string[];
   authorization?: string | string[];
+  /** the x-modeldock-version header: the version to serve the call, bypassing weights */
+  version?: string | string[];
   /** performance.now() when the call arrived */
   t0: number;
 }
@@ -89,6 +92,7 @@ export function callFrom(req: { method?: string; url?: string; headers: Incoming
     contentType: req.headers['content-type'],
     headerLength: req.headers[OIP_HEADER_LENGTH],
     authorization: req.headers.authorization,
+    version: req.headers[VERSION_HEADER],
     t0: performance.now(),
   };
 }
@@ -142,7 +146,7 @@ export class GatewayCore {
         await authorize(this.deps.directory, c.service, c.authorization);
         svc = this.routes.get(c.service) ?? svc;
       }
-      v = await this.chooseVersion(svc, c.seq);
+      v = await this.chooseVersion(svc, c.seq ?? headerSeq(c));
       if (v.bucket !== undefined && !v.bucket.take()) throw limited(c.service, 'requests per second');
       up = pickTarget(v, performance.now())!;
       if (v.maxConcurrency > 0 && up.inflight >= v.maxConcurrency) throw limited(c.service, 'concurrent requests');
@@ -251,6 +255,14 @@ export class GatewayCore {
     }
     return [v, failed];
   }
+}
+
+/** The version an x-modeldock-version header names (`2`, `v2`); an unusable value names no version (404). */
+function headerSeq(c: Call): number | undefined {
+  if (c.version === undefined) return undefined;
+  const m = typeof c.version === 'string' ? /^v?([1-9][0-9]{0,8})$/i.exec(c.version.trim()) : null;
+  if (!m) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.service}" has no version ${JSON.stringify(String(c.version).slice(0, 40))} (${VERSION_HEADER}: give a version number such as 2)`);
+  return Number(m[1]);
 }
 
 export const noInstance = (service: string) => new DomainError('UNAVAILABLE', `service "${service}" has no ready instance; retry`);

@@ -1,5 +1,5 @@
 /** How to call a service (服务调用): URL, method, headers, and examples for its model's handler. */
-import type { CallInfo } from '../contracts/service-ops.js';
+import { VERSION_HEADER, type CallInfo } from '../contracts/service-ops.js';
 import type { Service } from '../contracts/services.js';
 
 export type { CallInfo } from '../contracts/service-ops.js';
@@ -24,5 +24,6 @@ export function callInfo(s: Service): CallInfo {
     curl: `curl -X POST ${h} -d '${JSON.stringify(example)}' ${s.url}`,
     example,
     oip: { infer: `${base}/v2/models/${s.name}/infer`, metadata: `${base}/v2/models/${s.name}`, ready: `${base}/v2/models/${s.name}/ready` },
+    versionRouting: { header: VERSION_HEADER, versions: s.versions.map((v) => v.seq) },
   };
 }

@@ -124,8 +124,8 @@ export class Reconciler {
     const versions = await repo.versionsOf(services.map((s) => s.id));
     const observed = backend.list();
     const known = new Set(versions.map((v) => v.id));
-    // Instances whose version no longer exists are stopped.
-    for (const i of observed) if (!known.has(i.versionId) && LIVE.has(i.phase)) void backend.stop(i.instanceId, 5_000);
+    // Instances whose version no longer exists (removed, or its service deleted) are drained and stopped.
+    for (const i of observed) if (!known.has(i.versionId) && LIVE.has(i.phase)) this.retire(i, 5_000);
     this.deps.autoscaler.retain(known);
 
     for (const s of services) {
@@ -347,20 +347,26 @@ export class Reconciler {
   }
 
   private async stopInstance(s: ServiceRow, i: ObservedInstance, spec: ServiceVersionSpec): Promise<void> {
-    if (i.phase === 'Terminating' || this.draining.has(i.instanceId)) return;
+    if (!this.retire(i, spec.terminationGracePeriodMs ?? 30_000)) return;
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Stopping', object: `instance/${i.instanceId}`, message: `stopping instance ${i.instanceId}` });
+  }
+
+  /** Takes an instance out of the routes, then stops it after the drain delay; false when it is already going. */
+  private retire(i: ObservedInstance, gracePeriodMs: number): boolean {
+    if (i.phase === 'Terminating' || this.draining.has(i.instanceId)) return false;
     this.draining.add(i.instanceId);
     this.publish();
-    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Stopping', object: `instance/${i.instanceId}`, message: `stopping instance ${i.instanceId}` });
     const delay = i.phase === 'Ready' ? (this.deps.drainDelayMs ?? 500) : 0;
     const timer = setTimeout(() => {
       void this.deps.backend
-        .stop(i.instanceId, spec.terminationGracePeriodMs ?? 30_000)
+        .stop(i.instanceId, gracePeriodMs)
         .finally(() => {
           this.draining.delete(i.instanceId);
           this.kick();
         });
     }, delay);
     timer.unref();
+    return true;
   }
 
   private readonly mvIds = new Map<string, string>();

@@ -9,7 +9,7 @@ import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, Ser
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { reservation, type Billing } from './billing.js';
-import { initialInstances, withDefaults, type ServiceCreate, type VersionSpecInput } from './service-spec.js';
+import { initialInstances, MAX_SERVICE_TAGS, withDefaults, type ServiceCreate, type ServicePatch, type VersionSpecInput } from './service-spec.js';
 
 export interface ServiceManagerDeps {
   repo: ServicesRepo;
@@ -72,6 +72,53 @@ export class ServiceManager {
     const next = await this.versionFrom(input, v.weight, '');
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
     await this.deps.repo.setVersionSpec(v.id, { model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime }, spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  /**
+   * Removes a version: its instances are then drained and stopped by the reconciler. The
+   * other versions keep their weights, so their shares of the traffic grow in proportion.
+   * Refused (409) for the only version, and for one that holds all traffic (every other
+   * version at weight 0): give another version a weight first.
+   */
+  async removeVersion(name: string, ref: string): Promise<Service> {
+    const s = await this.live(name);
+    const v = await this.version(s, ref);
+    await this.deps.repo.removeVersion(s.id, v.id, (all) => {
+      const rest = all.filter((x) => x.id !== v.id);
+      if (rest.length === all.length) throw new DomainError('VERSION_NOT_FOUND', `service "${name}" has no version "${ref}"`);
+      if (rest.length === 0) throw new DomainError('LAST_SERVICE_VERSION', `version ${v.seq} is the only version of service "${name}"; delete the service instead`, { version: v.seq });
+      if (!rest.some((x) => x.weight > 0)) {
+        throw new DomainError('VERSION_HOLDS_ALL_TRAFFIC', `version ${v.seq} takes all of service "${name}"'s traffic; give another version a weight first (PUT /api/v1/services/${name}/weights)`, {
+          version: v.seq,
+          others: rest.map((x) => ({ version: x.seq, weight: x.weight })),
+        });
+      }
+    });
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'VersionRemoved', object: `version/${v.seq}`, message: `version ${v.seq} (${v.model_name} v${v.model_version}) removed; its instances are stopped` });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  /** Changes description, tags and auth (JSON merge patch semantics, see ServicePatchSchema). */
+  async update(name: string, patch: ServicePatch): Promise<Service> {
+    const s = await this.live(name);
+    let tags: Record<string, string> | undefined;
+    if (patch.tags !== undefined) {
+      tags = patch.tags === null ? {} : { ...(JSON.parse(s.tags) as Record<string, string>) };
+      for (const [k, val] of Object.entries(patch.tags ?? {})) {
+        if (val === null) delete tags[k];
+        else tags[k] = val;
+      }
+      if (Object.keys(tags).length > MAX_SERVICE_TAGS) {
+        throw new DomainError('INVALID_ARGUMENT', `a service keeps at most ${MAX_SERVICE_TAGS} tags`, { fields: [{ field: 'tags', message: `at most ${MAX_SERVICE_TAGS} tags` }] });
+      }
+    }
+    const description = patch.description === null ? '' : patch.description;
+    await this.deps.repo.setMeta(s.id, { description, tags, auth: patch.auth });
+    const changed = [description !== undefined && 'description', tags && 'tags', patch.auth !== undefined && `auth ${patch.auth ? 'on' : 'off'}`].filter(Boolean);
+    if (changed.length) await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `changed: ${changed.join(', ')}` });
     this.deps.kick();
     return this.get(name);
   }

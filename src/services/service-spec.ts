@@ -80,6 +80,26 @@ export const ServiceCreateSchema = Type.Object(
 );
 export type ServiceCreate = Static<typeof ServiceCreateSchema>;
 
+const TagKey = Type.String({ pattern: '^[^\\u0000-\\u001f]{1,63}$' });
+
+/**
+ * PATCH /api/v1/services/{name}: JSON merge patch (RFC 7396) on the service's own fields.
+ * A field left out is kept; `description: null` clears it; `tags` merges key by key, a key
+ * set to null is removed and `tags: null` removes them all. Name, billing and versions are
+ * not changed here.
+ */
+export const ServicePatchSchema = Type.Object(
+  {
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    tags: Type.Optional(Type.Union([Type.Record(TagKey, Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), { additionalProperties: false }), Type.Null()])),
+    auth: Type.Optional(Type.Boolean({ description: 'calls need a service token (Authorization: Bearer <token>)' })),
+  },
+  { additionalProperties: false },
+);
+export type ServicePatch = Static<typeof ServicePatchSchema>;
+/** The most tags a service keeps after a patch. */
+export const MAX_SERVICE_TAGS = 50;
+
 export const WeightsSchema = Type.Object(
   { weights: Type.Array(Type.Object({ version: Type.Union([Type.String(), Type.Integer()]), weight: Int(0, 100) }, { additionalProperties: false }), { minItems: 1 }) },
   { additionalProperties: false },

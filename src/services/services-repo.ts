@@ -123,6 +123,34 @@ export class ServicesRepo {
     });
   }
 
+  async setMeta(serviceId: string, patch: { description?: string; tags?: Record<string, string>; auth?: boolean }): Promise<void> {
+    await this.db
+      .updateTable('services')
+      .set({
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.tags !== undefined ? { tags: JSON.stringify(patch.tags) } : {}),
+        ...(patch.auth !== undefined ? { auth: patch.auth ? 1 : 0 } : {}),
+        updated_at: now(),
+      })
+      .where('id', '=', serviceId)
+      .execute();
+  }
+
+  /**
+   * Deletes one version of a service if `allowed` says so of the versions as they are
+   * inside the transaction (which first locks the service row, so two removals of a
+   * service's versions cannot both pass on PostgreSQL either). Answers the versions that remain.
+   */
+  async removeVersion(serviceId: string, versionId: string, allowed: (all: VersionRow[]) => void): Promise<VersionRow[]> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('services').set({ updated_at: now() }).where('id', '=', serviceId).execute();
+      const all = await tx.selectFrom('service_versions').selectAll().where('service_id', '=', serviceId).orderBy('seq').execute();
+      allowed(all);
+      await tx.deleteFrom('service_versions').where('id', '=', versionId).execute();
+      return all.filter((v) => v.id !== versionId);
+    });
+  }
+
   async deleteVersion(versionId: string): Promise<void> {
     await this.db.deleteFrom('service_versions').where('id', '=', versionId).execute();
   }

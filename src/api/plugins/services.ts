@@ -4,8 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { ServiceManager } from '../../services/service-manager.js';
 import type { LogStore } from '../../services/log-store.js';
 import type { ServiceMetrics } from '../../services/service-metrics.js';
-import { ActionSchema, ServiceCreateSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type VersionSpecInput } from '../../services/service-spec.js';
+import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type ServicePatch, type VersionSpecInput } from '../../services/service-spec.js';
 import { callInfo } from '../../services/call-info.js';
+import { checkJsonDepth } from '../../http/json-depth.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const VersionParams = Type.Object({ name: Type.String(), version: Type.String() });
@@ -24,6 +25,18 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
   const { services, logs, metrics } = deps;
   const tags = ['services'];
   return async (app) => {
+    // PATCH bodies may come as RFC 7396's application/merge-patch+json: parsed as JSON is
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (req, body, done) =>
+      parseJson(req, body as string, (err, value) => {
+        if (err) return done(err as Error);
+        try {
+          done(null, checkJsonDepth(value));
+        } catch (e) {
+          done(e as Error);
+        }
+      }),
+    );
     app.post('/api/v1/services', { schema: { tags, summary: 'Create a service with its first version', body: ServiceCreateSchema } }, async (req, reply) => {
       reply.code(202);
       return services.create(req.body as ServiceCreate);
@@ -36,6 +49,12 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
     );
 
     app.get('/api/v1/services/:name', { schema: { tags, summary: 'Show a service', params: NameParams } }, async (req) => services.get((req.params as N).name));
+
+    app.patch(
+      '/api/v1/services/:name',
+      { schema: { tags, summary: 'Change description, tags or auth (JSON merge patch: null clears a field or removes a tag)', params: NameParams, body: ServicePatchSchema } },
+      async (req) => services.update((req.params as N).name, req.body as ServicePatch),
+    );
 
     app.delete('/api/v1/services/:name', { schema: { tags, summary: 'Delete a service (drains its instances first)', params: NameParams } }, async (req, reply) => {
       await services.delete((req.params as N).name);
@@ -52,6 +71,16 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
       reply.code(202);
       return services.updateVersion(p.name, p.version, req.body as VersionSpecInput);
     });
+
+    app.delete(
+      '/api/v1/services/:name/versions/:version',
+      { schema: { tags, summary: 'Remove a version (its instances are drained and stopped; the others keep their weights)', params: VersionParams } },
+      async (req, reply) => {
+        const p = req.params as { name: string; version: string };
+        reply.code(202);
+        return services.removeVersion(p.name, p.version);
+      },
+    );
 
     app.put('/api/v1/services/:name/weights', { schema: { tags, summary: 'Set traffic weights', params: NameParams, body: WeightsSchema } }, async (req) =>
       services.setWeights((req.params as N).name, (req.body as { weights: { version: string | number; weight: number }[] }).weights),
