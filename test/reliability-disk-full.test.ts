@@ -109,11 +109,13 @@ describe('the disk fills during an upload', () => {
   });
 
   it('a file put into a version bigger than the free space: 507, the version\'s files as they were', { timeout: 60_000 }, async () => {
-    const before = (await api(base, 'GET', '/api/v1/models/tiny/versions/v1')).body.files;
-    const res = await fetch(`${base}/api/v1/models/tiny/versions/v1/files/extra.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(freeBytes() + 4 * MiB, 1) });
+    // a version no service uses: a deployed one's files are frozen (409 MODEL_IN_USE, docs/model-package.md)
+    const spare = await importFiles(base, 'spare', { 'model.onnx': tinyReluOnnx() });
+    const before = (await api(base, 'GET', `/api/v1/models/spare/versions/${spare}`)).body.files;
+    const res = await fetch(`${base}/api/v1/models/spare/versions/${spare}/files/extra.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(freeBytes() + 4 * MiB, 1) });
     expect(res.status).toBe(507);
     expect(((await res.json()) as Json).error.code).toBe('STORAGE_FULL');
-    expect((await api(base, 'GET', '/api/v1/models/tiny/versions/v1')).body.files).toEqual(before);
+    expect((await api(base, 'GET', `/api/v1/models/spare/versions/${spare}`)).body.files).toEqual(before);
     expect(filesUnder(path.join(dataDir, 'blobs', '.tmp'))).toEqual([]);
     expect((await call(`${base}/v2/models/keep/infer`, { body: tinyInferBody() })).status).toBe(200);
   });
