@@ -129,6 +129,19 @@ refusesEveryHostileRequest('platform server, gateway front door route', gwPort, 
 refusesEveryHostileRequest('platform server, API route', gwPort, '/api/v1/echo');
 refusesEveryHostileRequest('instance server', () => instancePort, '/v2/models/tiny/infer');
 
+it('a body that breaks after its request was answered gets no second answer, and the connection is closed', async () => {
+  const socket = net.connect(gwPort(), '127.0.0.1');
+  const got: Buffer[] = [];
+  socket.on('data', (c: Buffer) => got.push(c));
+  const closed = new Promise<void>((r) => socket.on('close', () => r()));
+  // no Content-Type: answered 415 before the body is read
+  socket.write('POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n');
+  await eventually(() => parseAnswers(Buffer.concat(got)).length === 1, 5_000, 'the 415 answer');
+  socket.write('zz\r\n');
+  await closed;
+  expect(parseAnswers(Buffer.concat(got)).map((a) => [a.status, a.json().error.code])).toEqual([[415, 'UNSUPPORTED_MEDIA_TYPE']]);
+});
+
 describe('the gateway closes the connection after a 413', () => {
   const post = (path: string, body: string, framing: 'length' | 'chunked') =>
     framing === 'length'

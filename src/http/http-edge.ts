@@ -54,8 +54,6 @@ export function closingAnswer(de: DomainError, extraHeaders = ''): string {
 }
 
 const answered = new WeakSet<Duplex>();
-/** Requests already answered (guardServerEdges marks them): a parser error in the rest of their body gets no second answer. */
-const answeredRequests = new WeakSet<http.IncomingMessage>();
 /** Long enough for the answer to leave, short enough that a refused client holds nothing. */
 const LINGER_MS = 2_000;
 
@@ -85,11 +83,12 @@ export function answerAndClose(socket: Duplex, answer: string): void {
 export function clientErrorHandler(log?: EdgeLog): (err: Error & { code?: string }, socket: Duplex) => void {
   return (err, socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return socket.destroy();
-    const s = socket as Duplex & { _httpMessage?: { headersSent?: boolean }; parser?: { incoming?: http.IncomingMessage } };
-    // An answer already under way, or given to the request whose body failed, cannot be followed by another.
+    const s = socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null; parser?: { incoming?: http.IncomingMessage | null } };
+    // An answer already under way cannot be followed by another; nor can the answer already
+    // given to the request whose body failed (its response is done and detached).
     if (s._httpMessage?.headersSent) return socket.destroy();
     const incoming = s.parser?.incoming;
-    if (incoming && answeredRequests.has(incoming)) return socket.destroy();
+    if (incoming && !incoming.complete && !s._httpMessage) return socket.destroy();
     const de = clientErrorOf(err);
     log?.debug({ code: de.code, parserCode: err.code }, 'refused before routing');
     answerAndClose(socket, closingAnswer(de));
@@ -118,7 +117,6 @@ export function guardServerEdges(server: http.Server): void {
       refuse(res, new DomainError('MALFORMED_REQUEST', 'an HTTP/1.1 request needs a Host header'));
       return;
     }
-    res.once('finish', () => answeredRequests.add(req));
     for (const l of inner) l.call(server, req, res);
   });
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
