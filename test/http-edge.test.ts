@@ -88,7 +88,7 @@ function refusesEveryHostileRequest(surface: string, port: () => number, path: s
       const x = await rawExchange(port(), bytes.replaceAll('{path}', path));
       expect(x.answers.length, JSON.stringify(x.answers)).toBe(1);
       const [a] = x.answers;
-      expect([a!.status, a!.headers['content-type'], a!.headers.connection]).toEqual([status, 'application/json; charset=utf-8', 'close']);
+      expect([a!.status, a!.headers['content-type'], a!.headers.connection, a!.headers['x-modeldock-error-code']]).toEqual([status, 'application/json; charset=utf-8', 'close', code]);
       const body = a!.json();
       expect(Object.keys(body)).toEqual(['error']);
       expect(body.error.code).toBe(code);

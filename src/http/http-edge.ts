@@ -7,13 +7,15 @@
  * - an HTTP/1.1 request without Host (Node's own answer is an empty 400);
  * - `Expect:` other than 100-continue (Node's own answer is an empty 417);
  * - CONNECT (Node closes the socket without a word).
- * Each closes the connection: after a framing error nothing else on it can be trusted.
+ * Each closes the connection: after a framing error nothing else on it can be trusted. The
+ * code is also in `x-modeldock-error-code`, as on the data plane's answers.
  * Used by the API's server (which the gateway's front door shares) and by the instance.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_BY_KIND } from '../api/error-edge.js';
 import { DomainError, errorBody } from '../contracts/errors.js';
+import { ERROR_CODE_HEADER } from '../contracts/oip.js';
 
 interface EdgeLog {
   debug(obj: object, msg: string): void;
@@ -50,7 +52,7 @@ export function clientErrorOf(err: Error & { code?: string; reason?: string }): 
 export function closingAnswer(de: DomainError, extraHeaders = ''): string {
   const status = STATUS_BY_KIND[de.kind];
   const body = JSON.stringify(errorBody(de.code, de.message));
-  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${ERROR_CODE_HEADER}: ${de.code}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
 }
 
 const answered = new WeakSet<Duplex>();
@@ -100,7 +102,7 @@ type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 /** Sends a closing error answer on a response that nothing else has written to. */
 function refuse(res: http.ServerResponse, de: DomainError): void {
   const body = JSON.stringify(errorBody(de.code, de.message));
-  res.writeHead(STATUS_BY_KIND[de.kind], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(STATUS_BY_KIND[de.kind], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [ERROR_CODE_HEADER]: de.code, connection: 'close' });
   res.end(body);
 }
 
