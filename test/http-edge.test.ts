@@ -142,6 +142,16 @@ it('a body that breaks after its request was answered gets no second answer, and
   expect(parseAnswers(Buffer.concat(got)).map((a) => [a.status, a.json().error.code])).toEqual([[415, 'UNSUPPORTED_MEDIA_TYPE']]);
 });
 
+it('a client that goes away mid-body is logged as its fault (400), not as a gateway failure (500)', async () => {
+  const before = gw.access.length;
+  const socket = net.connect(gwPort(), '127.0.0.1');
+  await new Promise<void>((r) => socket.write('POST /svc/v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"images":', () => r()));
+  socket.destroy();
+  const line = await eventually(() => gw.access.slice(before).find((l) => l.service === 'svc'), 5_000, 'the access line');
+  expect([line.status, line.path]).toEqual([400, '/svc/v1/models/m:predict']);
+  expect(gw.lines.some((l) => l.includes('"level":50'))).toBe(false);
+});
+
 describe('the gateway closes the connection after a 413', () => {
   const post = (path: string, body: string, framing: 'length' | 'chunked') =>
     framing === 'length'

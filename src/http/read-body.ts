@@ -29,6 +29,9 @@ export function readBody(req: http.IncomingMessage, limit: number, whose: string
       chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // the client went away mid-body: its fault, not the server's (no 500, no error log)
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ECONNRESET' ? new DomainError('MALFORMED_REQUEST', 'the connection closed before the request body was complete') : e),
+    );
   });
 }
