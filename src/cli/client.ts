@@ -69,6 +69,8 @@ interface RequestOpts {
   query?: Record<string, string | number | boolean | string[] | undefined>;
   json?: unknown;
   body?: { stream: AsyncIterable<Buffer>; length: number; contentType: string };
+  /** extra request headers (e.g. x-modeldock-version on a data-plane call) */
+  headers?: Record<string, string>;
 }
 
 /** Encodes a `/`-separated path segment by segment (file and storage paths). */
@@ -225,7 +227,7 @@ export class ApiClient {
       if (v === undefined) continue;
       for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(one));
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | Readable | undefined;
     if (opts.json !== undefined) {

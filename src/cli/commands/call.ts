@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { VERSION_HEADER } from '../../contracts/service-ops.js';
 import { ApiClient } from '../client.js';
 import { collect, CliError, globalOpts, printJson } from '../output.js';
 
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     )
     .option('--image <file>', 'send {"images":[<base64 of the file>]} (repeatable)', collect)
     .option('--oip <file>', 'an Open Inference Protocol v2 infer request (JSON file, - for stdin)')
-    .option('--version <n>', 'with --oip: call this service version only (1, 2, …)')
+    .option('--version <n>', 'call this service version only (1, 2, …), whatever the weights: in the path with --oip, else as the x-modeldock-version header')
     .option('--service-token <token>', 'the service token (same as --token)')
     .action(async (service: string, operand: string | undefined, o: CallOpts, cmd: Command) => {
       const g = globalOpts(cmd);
@@ -33,7 +34,8 @@ export function register(program: Command): void {
       const { path, body } = await request(service, o);
       const api = new ApiClient({ server: g.server, token });
       const t0 = performance.now();
-      const answer = await api.json<unknown>('POST', path, { json: body });
+      const headers = o.version !== undefined && o.oip === undefined ? { [VERSION_HEADER]: o.version } : undefined;
+      const answer = await api.json<unknown>('POST', path, { json: body, headers });
       if (!g.json) process.stderr.write(`${service}: answered in ${(performance.now() - t0).toFixed(1)} ms\n`);
       printJson(answer);
     });
@@ -53,7 +55,7 @@ async function request(service: string, o: CallOpts): Promise<{ path: string; bo
   const given = [o.json !== undefined, !!o.image?.length, o.oip !== undefined].filter(Boolean).length;
   if (given !== 1) throw new CliError('give exactly one of --json BODY, --image FILE or --oip FILE');
   const svc = encodeURIComponent(service);
-  if (o.version !== undefined && o.oip === undefined) throw new CliError('--version goes with --oip (OIP v2 infer of one service version)');
+  if (o.version !== undefined && !/^[1-9]\d*$/.test(o.version)) throw new CliError(`--version wants a version number (1, 2, …), got "${o.version}"`);
   if (o.json !== undefined) return { path: `/${svc}/v1/models/m:predict`, body: parseJson(o.json, '--json') };
   if (o.image?.length) {
     const images = await Promise.all(
@@ -70,7 +72,6 @@ async function request(service: string, o: CallOpts): Promise<{ path: string; bo
     throw new CliError(`${o.oip}: cannot read the OIP request file`);
   });
   const body = parseJson(text, o.oip!);
-  if (o.version !== undefined && !/^[1-9]\d*$/.test(o.version)) throw new CliError(`--version wants a version number (1, 2, …), got "${o.version}"`);
   const path = o.version ? `/v2/models/${svc}/versions/${o.version}/infer` : `/v2/models/${svc}/infer`;
   return { path, body };
 }

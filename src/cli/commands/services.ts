@@ -6,6 +6,7 @@ import { collect, CliError, parseTags, printFields, printJson, printTable } from
 import { addVersionFlags, versionSpec, type VersionFlags } from './service-flags.js';
 import { registerObserveCommands } from './services-observe.js';
 import { registerTokenCommands } from './service-tokens.js';
+import { registerChangeCommands } from './services-change.js';
 
 const seg = encodeURIComponent;
 
@@ -27,7 +28,10 @@ export async function waitRunning(ctx: CommandContext, name: string, timeoutMs: 
   }
 }
 
-function show(ctx: CommandContext, s: Service): void {
+/** Prints a service (or its JSON with --json). */
+export type ServicePrinter = (ctx: CommandContext, s: Service) => void;
+
+const show: ServicePrinter = (ctx, s) => {
   if (ctx.json) return printJson(s);
   printFields([
     ['name', s.name],
@@ -36,13 +40,14 @@ function show(ctx: CommandContext, s: Service): void {
     ['auth', s.auth ? 'on' : 'off'],
     ['billing', s.resourceGroup ? `${s.billingMode} (${s.resourceGroup})` : s.billingMode],
     ['description', s.description],
+    ['tags', Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ')],
   ]);
   process.stdout.write('\n');
   printTable(
     ['VERSION', 'MODEL', 'WEIGHT', 'STATUS', 'READY', 'RUNTIME'],
     s.versions.map((v) => [v.seq, `${v.model} ${v.modelVersion}`, v.weight, v.reason ? `${v.status}: ${v.reason}` : v.status, `${v.readyInstances}/${v.desiredInstances}`, v.runtime]),
   );
-}
+};
 
 export function register(program: Command): void {
   const services = program.command('services').description('online services: deploy model versions, scale, route, observe');
@@ -156,6 +161,7 @@ export function register(program: Command): void {
       for await (const chunk of res.body) process.stdout.write(chunk as Buffer);
     });
 
+  registerChangeCommands(services, show);
   registerObserveCommands(services);
   registerTokenCommands(services);
 }

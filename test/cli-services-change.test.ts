@@ -1,0 +1,73 @@
+/**
+ * Changing a service from the CLI: `services update` (description, tags, auth),
+ * `services remove-version`, and `call --version` (the x-modeldock-version header), against
+ * a real `modeldock up` with two Node handler model versions that answer differently.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../src/contracts/services.js';
+import { cli, cliJson, startPlatform, tmpDir, writeTree, type RunningPlatform } from './cli-harness.js';
+import { eventually } from './support/platform.js';
+
+let platform: RunningPlatform;
+
+const handler = (n: number) => `export default class Model {
+  async load() {}
+  async preprocess(body) { return body; }
+  async predict() { return { served: ${n} }; }
+  async postprocess(out) { return out; }
+}
+`;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  const work = tmpDir('cli-services-change');
+  for (const n of [1, 2]) {
+    const dir = path.join(work, `v${n}`);
+    writeTree(dir, { 'model_service.mjs': handler(n) });
+    const r = await cli(platform.url, ['models', 'import', 'which', '--dir', dir, '--format', 'custom', '--runtime', 'node20-handler']);
+    expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+  }
+  const flags = ['--model', 'which', '--cpu', '500', '--memory', '256', '--instances', '1'];
+  expect((await cli(platform.url, ['services', 'create', 'chg', ...flags, '--model-version', 'v1', '--description', 'first', '--tag', 'team=ml'])).code).toBe(0);
+  expect((await cli(platform.url, ['services', 'add-version', 'chg', ...flags, '--model-version', 'v2'])).code).toBe(0);
+  await eventually(async () => (await cliJson<Service>(platform.url, ['services', 'show', 'chg'])).versions.every((v) => v.readyInstances === 1), 60_000, 'both versions ready');
+});
+
+afterAll(async () => {
+  if (platform) expect(await platform.stop()).toBe(0);
+});
+
+describe('modeldock services update / remove-version, call --version', () => {
+  it('update merges tags, sets or clears the description and turns auth on and off', async () => {
+    const a = await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--description', 'second', '--tag', 'stage=test', '--auth']);
+    expect(a).toMatchObject({ description: 'second', tags: { team: 'ml', stage: 'test' }, auth: true });
+    const b = await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--untag', 'team', '--clear-description', '--no-auth']);
+    expect(b).toMatchObject({ description: '', tags: { stage: 'test' }, auth: false });
+    const table = await cli(platform.url, ['services', 'update', 'chg', '--clear-tags']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^tags:\s+-$/m);
+    const none = await cli(platform.url, ['services', 'update', 'chg']);
+    expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: nothing to change/)]);
+    const bad = await cli(platform.url, ['services', 'update', 'chg', '--description', 'x'.repeat(2001)]);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: /)]);
+  });
+
+  it('call --version reaches that version whatever the weights; an unknown one fails with its code', async () => {
+    for (const v of ['1', '2']) expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}', '--version', v])).stdout)).toEqual({ served: Number(v) });
+    expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
+    const unknown = await cli(platform.url, ['call', 'chg', '{}', '--version', '9']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringMatching(/^error: SERVICE_VERSION_NOT_FOUND: /)]);
+  });
+
+  it('remove-version refuses the version with all traffic, then removes it once another has weight', async () => {
+    const refused = await cli(platform.url, ['services', 'remove-version', 'chg', '1']);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error: VERSION_HOLDS_ALL_TRAFFIC: /)]);
+    expect((await cli(platform.url, ['services', 'weights', 'chg', '2=100'])).code).toBe(0);
+    const removed = await cliJson<Service>(platform.url, ['services', 'remove-version', 'chg', '1']);
+    expect(removed.versions.map((v) => [v.seq, v.weight])).toEqual([[2, 100]]);
+    const last = await cli(platform.url, ['services', 'remove-version', 'chg', '2']);
+    expect([last.code, last.stderr]).toEqual([1, expect.stringMatching(/^error: LAST_SERVICE_VERSION: /)]);
+    await eventually(async () => JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout).served === 2, 20_000, 'version 2 to serve');
+  });
+});
