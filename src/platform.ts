@@ -17,6 +17,7 @@ import { modelsPlugin } from './api/plugins/models.js';
 import { runtimesPlugin } from './api/plugins/runtimes.js';
 import { storagePlugin } from './api/plugins/storage.js';
 import { servicesPlugin } from './api/plugins/services.js';
+import { callFacts } from './services/call-facts.js';
 import { manifestsPlugin } from './api/plugins/manifests.js';
 import { LocalBackend } from './backends/local/local-backend.js';
 import { KubernetesBackend } from './backends/kubernetes/kubernetes-backend.js';
@@ -164,7 +165,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
-    { plugin: servicesPlugin({ services, logs, metrics }) },
+    { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }) }) },
     { plugin: manifestsPlugin({ services, models, config }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },

@@ -27,6 +27,16 @@ export interface MetricsPoint {
   batchSize: number | null;
 }
 
+/** What serves a model version's package (the runtime and its files decide). */
+export type PackageKind = 'onnx-image' | 'onnx' | 'tiinfer' | 'kserve' | 'node-handler';
+
+/** One call that works for the service: where to POST which JSON body. */
+export interface CallExample {
+  protocol: 'tione' | 'kserve-v1' | 'oip-v2';
+  url: string;
+  body: unknown;
+}
+
 /**
  * A data-plane request header naming the service version to serve the call (`2` or `v2`),
  * bypassing the traffic weights: for testing a version before it gets traffic. A version
@@ -36,13 +46,21 @@ export const VERSION_HEADER = 'x-modeldock-version';
 
 /** GET /api/v1/services/{name}/call-info */
 export interface CallInfo {
+  /** the URL of the first example (TI-ONE predict, or OIP v2 infer for plain ONNX) */
   url: string;
   method: 'POST';
   headers: Record<string, string>;
   auth: boolean;
   curl: string;
+  /** the first example's body */
   example: unknown;
+  /** the package kind of the version with traffic, when known */
+  kind?: PackageKind;
+  /** calls that work for this kind, the first the one `url`, `example` and `curl` show */
+  examples: CallExample[];
   oip: { infer: string; metadata: string; ready: string };
+  /** KServe v1 predict at the root */
+  kserve: { predict: string };
   /** how to call one version directly: `header` (VERSION_HEADER) set to one of `versions` */
   versionRouting?: { header: string; versions: number[] };
 }

@@ -183,7 +183,10 @@ describe('services control plane', () => {
     await call('POST', '/api/v1/services', { name: 'ci', auth: true, version: version() });
     const info = (await call('GET', '/api/v1/services/ci/call-info')).json();
     expect(info).toMatchObject({ method: 'POST', auth: true, headers: { Authorization: 'Bearer <token>' } });
-    expect(info.url).toMatch(/\/ci\/v1\/models\/m:predict$/);
+    // a plain ONNX package (model.onnx alone) is called with OIP v2 tensors, not {"images"}
+    expect([info.kind, info.examples[0].protocol]).toEqual(['onnx', 'oip-v2']);
+    expect(info.url).toMatch(/\/v2\/models\/ci\/infer$/);
     expect(info.curl).toContain(info.url);
+    expect(info.kserve.predict).toMatch(/\/v1\/models\/ci:predict$/);
   });
 });

@@ -5,7 +5,8 @@ import type { ServiceManager } from '../../services/service-manager.js';
 import type { LogStore } from '../../services/log-store.js';
 import type { ServiceMetrics } from '../../services/service-metrics.js';
 import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type ServicePatch, type VersionSpecInput } from '../../services/service-spec.js';
-import { callInfo } from '../../services/call-info.js';
+import { callInfo, type CallFacts } from '../../services/call-info.js';
+import type { Service } from '../../contracts/services.js';
 import { checkJsonDepth } from '../../http/json-depth.js';
 
 const NameParams = Type.Object({ name: Type.String() });
@@ -21,7 +22,8 @@ const LogsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
 });
 
-export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics }): FastifyPluginAsync {
+/** `facts`: what call-info knows of a service's package (src/services/call-facts.ts); without it, examples go by runtime. */
+export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics; facts?: (s: Service) => Promise<CallFacts> }): FastifyPluginAsync {
   const { services, logs, metrics } = deps;
   const tags = ['services'];
   return async (app) => {
@@ -123,8 +125,9 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
       return metrics.registry.metrics();
     });
 
-    app.get('/api/v1/services/:name/call-info', { schema: { tags, summary: 'How to call the service: URL, headers, curl example', params: NameParams } }, async (req) =>
-      callInfo(await services.get((req.params as N).name)),
-    );
+    app.get('/api/v1/services/:name/call-info', { schema: { tags, summary: 'How to call the service: URL, headers, curl, example calls that work for its package', params: NameParams } }, async (req) => {
+      const s = await services.get((req.params as N).name);
+      return callInfo(s, (await deps.facts?.(s).catch(() => undefined)) ?? {});
+    });
   };
 }

@@ -62,9 +62,10 @@ export function CallPage({ name }: { name: string }) {
               <dt>{t('Authentication')}</dt>
               <dd>{c.auth ? t('Token required: Authorization: Bearer <token>') : t('Off: anyone who can reach the URL can call it')}</dd>
               <dt>Open Inference Protocol v2</dt>
-              <dd>
-                <code>{c.oip.infer}</code>
+              <dd className="copyable">
+                <code data-testid="call-oip-url">{c.oip.infer}</code> <CopyButton value={c.oip.infer} label="OIP v2" />
               </dd>
+
             </dl>
             {c.auth && (
               <div className="tokens">

@@ -1,6 +1,10 @@
-/** 在线测试: a JSON body (prefilled from call-info's example, or an image as base64), Send, the answer with status and time. */
+/**
+ * 在线测试: a JSON body prefilled with an example that works for the service's package
+ * (call-info's examples: TI-ONE predict, KServe v1 or OIP v2 tensors, each with its URL),
+ * or an image as base64 for the image handlers; Send; the answer with status and time.
+ */
 import { useEffect, useState } from 'react';
-import type { CallInfo } from '../../api-types.js';
+import type { CallExample, CallInfo } from '../../api-types.js';
 import { useI18n } from '../../i18n.js';
 
 interface Answer {
@@ -27,9 +31,17 @@ function readDataUrl(file: File): Promise<string> {
   });
 }
 
+const PROTOCOLS: Record<CallExample['protocol'], string> = { tione: 'TI-ONE predict', 'kserve-v1': 'KServe v1', 'oip-v2': 'OIP v2 infer' };
+
+/** Whether the package reads {"images": [...]} (the image handlers, TI-ONE image templates). */
+const takesImages = (info: CallInfo) => info.kind === undefined || info.kind === 'onnx-image' || info.kind === 'tiinfer';
+
 export function OnlineTest({ info, token: given }: { info: CallInfo; token?: string }) {
   const { t } = useI18n();
-  const [body, setBody] = useState(JSON.stringify(info.example, null, 2));
+  const examples = info.examples?.length ? info.examples : [{ protocol: 'tione' as const, url: info.url, body: info.example }];
+  const [chosen, setChosen] = useState(0);
+  const [target, setTarget] = useState(examples[0]!.url);
+  const [body, setBody] = useState(JSON.stringify(examples[0]!.body, null, 2));
   const [token, setToken] = useState('');
   const [preview, setPreview] = useState<string>();
   const [bodyError, setBodyError] = useState<string>();
@@ -39,10 +51,22 @@ export function OnlineTest({ info, token: given }: { info: CallInfo; token?: str
     if (given) setToken(given);
   }, [given]);
 
+  const choose = (i: number) => {
+    setChosen(i);
+    setTarget(examples[i]!.url);
+    setBody(JSON.stringify(examples[i]!.body, null, 2));
+    setBodyError(undefined);
+  };
+
   const pickImage = async (file: File | undefined) => {
     if (!file) return;
     const url = await readDataUrl(file);
     setPreview(url);
+    const predict = examples.findIndex((e) => e.protocol === 'tione');
+    if (predict >= 0) {
+      setChosen(predict);
+      setTarget(examples[predict]!.url);
+    }
     setBody(JSON.stringify({ images: [url] }, null, 2));
     setBodyError(undefined);
   };
@@ -59,7 +83,7 @@ export function OnlineTest({ info, token: given }: { info: CallInfo; token?: str
     if (token.trim()) headers.authorization = `Bearer ${token.trim()}`;
     const t0 = performance.now();
     try {
-      const res = await fetch(new URL(info.url).pathname, { method: info.method, headers, body });
+      const res = await fetch(new URL(target).pathname, { method: info.method, headers, body });
       const text = await res.text();
       setAnswer({ status: res.status, statusText: res.statusText, ms: Math.round(performance.now() - t0), body: pretty(text) });
     } catch (e) {
@@ -78,13 +102,27 @@ export function OnlineTest({ info, token: given }: { info: CallInfo; token?: str
           <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" placeholder={t('paste a service token')} />
         </label>
       )}
-      <div className="picker">
-        <label className="button-like">
-          {t('Choose an image')}
-          <input type="file" accept="image/*" className="visually-hidden-input" data-testid="pick-image" onChange={(e) => void pickImage(e.target.files?.[0])} />
-        </label>
-        {preview && <img src={preview} alt={t('Chosen image')} className="thumb" />}
-      </div>
+      {examples.length > 1 && (
+        <div className="actions" role="group" aria-label={t('Example')}>
+          {examples.map((e, i) => (
+            <button key={e.protocol} type="button" aria-pressed={i === chosen} className={i === chosen ? 'primary' : ''} data-testid={`example-${e.protocol}`} onClick={() => choose(i)}>
+              {PROTOCOLS[e.protocol]}
+            </button>
+          ))}
+        </div>
+      )}
+      <p className="muted">
+        POST <code data-testid="test-url">{new URL(target).pathname}</code>
+      </p>
+      {takesImages(info) && (
+        <div className="picker">
+          <label className="button-like">
+            {t('Choose an image')}
+            <input type="file" accept="image/*" className="visually-hidden-input" data-testid="pick-image" onChange={(e) => void pickImage(e.target.files?.[0])} />
+          </label>
+          {preview && <img src={preview} alt={t('Chosen image')} className="thumb" />}
+        </div>
+      )}
       <label className="field">
         <span className="field-label">{t('Request body (JSON)')}</span>
         <textarea className="code" rows={10} spellCheck={false} value={body} onChange={(e) => setBody(e.target.value)} />
