@@ -201,6 +201,8 @@ export const ZH: Record<string, string> = {
   'batch size': '批大小',
   Reason: '原因',
   Remove: '移除',
+  'Remove version {n}': '移除版本 {n}',
+  'Remove version {n} ({model}) from {name}? Its instances are drained and stopped; the other versions keep their weights.': '从 {name} 移除版本 {n}（{model}）？其实例将被排空并停止，其他版本保留各自的流量权重。',
   'Request body (JSON)': '请求体 (JSON)',
   'Requests per second': '每秒请求数 (QPS)',
   'Require a token to call (authentication)': '调用需要令牌（鉴权）',

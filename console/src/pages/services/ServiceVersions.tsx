@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Service, ServiceVersion } from '../../../../src/contracts/services.js';
 import { api, enc } from '../../api.js';
-import { Dialog } from '../../components/Dialog.js';
+import { Confirm, Dialog } from '../../components/Dialog.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { useI18n } from '../../i18n.js';
@@ -15,6 +15,8 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
   const [dirty, setDirty] = useState(false);
   const [error, setError] = useState<unknown>();
   const [editing, setEditing] = useState<ServiceVersion | 'new'>();
+  const [removing, setRemoving] = useState<ServiceVersion>();
+  const [removeError, setRemoveError] = useState<unknown>();
   const base = `/api/v1/services/${enc(service.name)}`;
   useEffect(() => {
     if (!dirty) setWeights(Object.fromEntries(service.versions.map((v) => [v.id, String(v.weight)])));
@@ -28,6 +30,17 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
       onChange();
     } catch (e) {
       setError(e);
+    }
+  };
+  const remove = async (v: ServiceVersion) => {
+    setRemoveError(undefined);
+    try {
+      await api('DELETE', `${base}/versions/${v.seq}`);
+      setRemoving(undefined);
+      setDirty(false);
+      onChange();
+    } catch (e) {
+      setRemoveError(e);
     }
   };
   const total = service.versions.reduce((n, v) => n + (Number(weights[v.id]) || 0), 0);
@@ -85,6 +98,11 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
                   <button type="button" className="small" onClick={() => setEditing(v)}>
                     {t('Update')}
                   </button>
+                  {service.versions.length > 1 && (
+                    <button type="button" className="small" aria-label={t('Remove version {n}', { n: v.seq })} onClick={() => (setRemoveError(undefined), setRemoving(v))}>
+                      {t('Remove')}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -105,6 +123,19 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
           {t('Add version')}
         </button>
       </div>
+      {removing && (
+        <Confirm
+          open
+          danger
+          title={t('Remove version {n}', { n: removing.seq })}
+          message={t('Remove version {n} ({model}) from {name}? Its instances are drained and stopped; the other versions keep their weights.', { n: removing.seq, model: `${removing.model}:${removing.modelVersion}`, name: service.name })}
+          confirmLabel={t('Remove')}
+          onClose={() => setRemoving(undefined)}
+          onConfirm={() => void remove(removing)}
+        >
+          <ErrorBanner error={removeError} />
+        </Confirm>
+      )}
       {editing && <VersionDialog service={service} version={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onDone={onChange} />}
     </>
   );

@@ -1,0 +1,71 @@
+/**
+ * The console's versions panel removes a version (issue 17 §4), in Debian's chromium: the
+ * one holding all traffic is refused with the API's code in the dialog; once another
+ * version has a weight it goes, and the service shows what remains. Control plane only
+ * (versions at 0 instances), so no instance process starts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { loadConfig } from '../src/config.js';
+import type { Service } from '../src/contracts/services.js';
+import { startPlatform, type Platform } from '../src/platform.js';
+import { tinyReluOnnx } from './gateway-model.js';
+import { openConsole, type ConsoleBrowser } from './support/browser.js';
+import { multipart } from './support/multipart.js';
+import { eventually } from './support/platform.js';
+
+let p: Platform;
+let b: ConsoleBrowser;
+let page: Page;
+
+const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
+  (await (await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json()) as T;
+const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 0 } };
+
+beforeAll(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-versions-'));
+  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
+  const mp = multipart([
+    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
+    { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
+  ]);
+  await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
+  await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/tiny/versions/v1')).status === 'ready', 30_000, 'tiny v1 ready');
+  await api('POST', '/api/v1/services', { name: 'twov', version });
+  await api('POST', '/api/v1/services/twov/versions', version);
+  b = await openConsole(p.url);
+  page = b.page;
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await p?.close();
+});
+
+describe('console: removing a service version', () => {
+  it('refuses the version with all traffic in the dialog, then removes it once another has weight', async () => {
+    await page.goto('/services/twov?tab=versions');
+    const table = page.getByRole('table', { name: 'Versions' });
+    await table.getByRole('button', { name: 'Remove version 1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove version 1' });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await dialog.getByRole('alert').getByText('VERSION_HOLDS_ALL_TRAFFIC').waitFor();
+    await b.shot('service-remove-version-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api<Service>('GET', '/api/v1/services/twov')).versions.length).toBe(2);
+
+    await table.getByLabel('Traffic weight of version 2').fill('100');
+    await page.getByRole('button', { name: 'Save weights' }).click();
+    await eventually(async () => (await api<Service>('GET', '/api/v1/services/twov')).versions[1]!.weight === 100, 10_000, 'weights saved');
+    await table.getByRole('button', { name: 'Remove version 1' }).click();
+    await page.getByRole('dialog', { name: 'Remove version 1' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await table.getByRole('button', { name: 'Remove version 1' }).waitFor({ state: 'detached' });
+    expect((await api<Service>('GET', '/api/v1/services/twov')).versions.map((v) => v.seq)).toEqual([2]);
+    // the only version left has no remove button
+    expect(await table.getByRole('button', { name: /^Remove version/ }).count()).toBe(0);
+  }, 60_000);
+});
