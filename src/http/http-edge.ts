@@ -44,15 +44,15 @@ export function clientErrorOf(err: Error & { code?: string; reason?: string }): 
   if (code === 'HPE_HEADER_OVERFLOW') return new DomainError('HEADERS_TOO_LARGE', `the request line and headers are over the limit of ${http.maxHeaderSize} bytes`);
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new DomainError('REQUEST_TIMEOUT', 'the request did not arrive in time; the connection is closed');
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return new DomainError('UPLOAD_TOO_LARGE', 'the chunk extensions of the body are over the limit');
-  const why = PARSER_ERRORS[code] ?? (err.reason ? `${err.reason.replace(/\.$/, '')}` : err.message);
+  const why = PARSER_ERRORS[code] ?? (err.reason ?? err.message).replace(/\.$/, '');
   return new DomainError('MALFORMED_REQUEST', `the request is not valid HTTP/1.1: ${why}; the connection is closed`);
 }
 
 /** The raw bytes of an error answer that closes its connection. */
-export function closingAnswer(de: DomainError, extraHeaders = ''): string {
+export function closingAnswer(de: DomainError): string {
   const status = STATUS_BY_KIND[de.kind];
   const body = JSON.stringify(errorBody(de.code, de.message));
-  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${ERROR_CODE_HEADER}: ${de.code}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${ERROR_CODE_HEADER}: ${de.code}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 const answered = new WeakSet<Duplex>();
