@@ -88,10 +88,22 @@ const systemResolve: Resolve = (hostname, options, callback) => {
   dns.lookup(hostname, options, callback);
 };
 
+/** How long a name may take to resolve before the fetch fails (EAI_AGAIN). */
+export const DNS_TIMEOUT_MS = 3_000;
+
 /** A `lookup` for net.connect that refuses private answers (all of them are checked). */
-export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve) {
+export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve, timeoutMs = DNS_TIMEOUT_MS) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    let settled = false;
+    // a DNS server that does not answer: fail at once with why, not at the end of the fetch timeout
+    const timer = setTimeout(() => {
+      settled = true;
+      callback(Object.assign(new Error(`${hostname}: no DNS answer within ${timeoutMs} ms`), { code: 'EAI_AGAIN', hostname }), '');
+    }, timeoutMs);
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       if (err) return callback(err, '');
       const list = addresses ?? [];
       if (list.length === 0) return callback(noAddress(hostname), '');

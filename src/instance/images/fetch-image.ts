@@ -6,19 +6,20 @@
 import net from 'node:net';
 import { Agent, request } from 'undici';
 import { DomainError } from '../../contracts/errors.js';
-import { AddressRefusedError, guardedLookup, isPrivateAddress, type Resolve } from './address-policy.js';
+import { AddressRefusedError, DNS_TIMEOUT_MS, guardedLookup, isPrivateAddress, type Resolve } from './address-policy.js';
 import type { ImagePolicy } from './image-policy.js';
 
-/** One keep-alive agent per (resolver, private allowed or not). */
-const agents = new Map<Resolve | undefined, Map<boolean, Agent>>();
+/** One keep-alive agent per (resolver, private allowed or not, DNS timeout). */
+const agents = new Map<Resolve | undefined, Map<string, Agent>>();
 function agentFor(policy: ImagePolicy): Agent {
-  const { allowPrivateAddresses: allowPrivate, resolve } = policy;
-  let byPrivacy = agents.get(resolve);
-  if (!byPrivacy) agents.set(resolve, (byPrivacy = new Map()));
-  let a = byPrivacy.get(allowPrivate);
+  const { allowPrivateAddresses: allowPrivate, resolve, dnsTimeoutMs = DNS_TIMEOUT_MS } = policy;
+  let byResolver = agents.get(resolve);
+  if (!byResolver) agents.set(resolve, (byResolver = new Map()));
+  const key = `${allowPrivate}:${dnsTimeoutMs}`;
+  let a = byResolver.get(key);
   if (!a) {
-    a = new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve) as never }, keepAliveTimeout: 4_000 });
-    byPrivacy.set(allowPrivate, a);
+    a = new Agent({ connect: { lookup: guardedLookup(allowPrivate, resolve, dnsTimeoutMs) as never }, keepAliveTimeout: 4_000 });
+    byResolver.set(key, a);
   }
   return a;
 }
@@ -110,7 +111,7 @@ function fetchError(e: unknown, where: string, url: URL, policy: ImagePolicy): D
 const NET_ERRORS: Record<string, string> = {
   ENOTFOUND: 'does not resolve: no such host',
   ENODATA: 'does not resolve: the name has no address',
-  EAI_AGAIN: 'could not be resolved: the DNS server did not answer; retry',
+  EAI_AGAIN: 'could not be resolved: the DNS server did not answer in time; retry',
   EAI_FAIL: 'could not be resolved: the DNS server failed',
   ECONNREFUSED: 'refused the connection',
   EHOSTUNREACH: 'is not reachable: no route to the host',

@@ -13,6 +13,8 @@ export interface ImagePolicy {
   maxImagesPerRequest: number;
   /** how image hosts are resolved (default: the system's dns.lookup); tests pass a stub */
   resolve?: Resolve;
+  /** how long a name may take to resolve (default DNS_TIMEOUT_MS, 3 s) */
+  dnsTimeoutMs?: number;
 }
 
 export const DEFAULT_IMAGE_POLICY: Readonly<ImagePolicy> = Object.freeze({

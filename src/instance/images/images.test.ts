@@ -67,6 +67,7 @@ function stubResolver(table: Record<string, string[] | NodeJS.ErrnoException>): 
   const asked: string[] = [];
   const resolve = (hostname: string, _o: unknown, cb: (err: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) => {
     asked.push(hostname);
+    if (hostname.startsWith('silent.')) return; // a DNS server that never answers
     const a = table[hostname] ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
     queueMicrotask(() => (a instanceof Error ? cb(a, []) : cb(null, a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))));
   };
@@ -84,12 +85,14 @@ describe('image hosts that do not resolve, or resolve to nothing routable', () =
     'doc.invalid': ['192.0.2.1'],
     'slow.invalid': eagain,
   });
-  const policy: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, fetchTimeoutMs: 5_000, resolve: resolver };
+  // a 5 s fetch timeout, and names answered within 300 ms or not at all
+  const policy: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, fetchTimeoutMs: 5_000, dnsTimeoutMs: 300, resolve: resolver };
 
   it.each([
     ['no such host', 'http://nowhere.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: nowhere\.invalid does not resolve: no such host \(ENOTFOUND\)$/],
     ['no address at all', 'http://empty.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: empty\.invalid does not resolve/],
-    ['DNS not answering', 'https://slow.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: slow\.invalid could not be resolved: .*retry \(EAI_AGAIN\)$/],
+    ['DNS failing for now', 'https://slow.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: slow\.invalid could not be resolved: .*retry \(EAI_AGAIN\)$/],
+    ['DNS never answering', 'http://silent.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: silent\.invalid could not be resolved: the DNS server did not answer in time; retry \(EAI_AGAIN\)$/],
     ['loopback', 'http://loop.invalid:9/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: loop\.invalid resolves to 127\.0\.0\.1/],
     ['loopback via NAT64', 'http://nat64-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: nat64-loop\.invalid resolves to 64:ff9b::7f00:1/],
     ['loopback, IPv4-compatible', 'http://compat-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: compat-loop\.invalid resolves to ::127\.0\.0\.1/],
