@@ -74,9 +74,17 @@ async function grpcRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]
   const S = '4 through the gateway';
   if (!p.grpc) throw new Error('modeldock up did not say its gRPC address');
   const request = grpcRequestOf('mnist', ctx.fx.mnistInfer);
+  // the digit's 10 scores, as raw FP32 bytes
+  const check = (res: unknown) => {
+    const r = res as { outputs?: { shape?: unknown[] }[]; raw_output_contents?: Buffer[] };
+    if (r.outputs?.length !== 1 || r.raw_output_contents?.[0]?.length !== 40) throw new Error(`gRPC: not the MNIST answer: ${JSON.stringify(r).slice(0, 200)}`);
+  };
+  // the gateway's gRPC code runs here for the first time (the REST rows above warmed theirs):
+  // a few seconds of calls first, so the rows measure it compiled, not its JIT warm-up
+  await grpcLoad({ address: p.grpc, request, connections: 32, seconds: 3, check });
   for (const c of [1, 32]) {
-    const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds }) };
-    const row = await measure(ctx, spec, groups, { scenario: S, case: 'MNIST service, OIP v2 gRPC ModelInfer (raw contents in and out; one channel)' }, `gateway-grpc:${c}`);
+    const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds, check }) };
+    const row = await measure(ctx, spec, groups, { scenario: S, case: 'MNIST service, OIP v2 gRPC ModelInfer (raw contents in and out; one HTTP/2 connection)' }, `gateway-grpc:${c}`);
     for (const [key, name] of [[`gateway:${c}`, `REST JSON c=${c}`], [`gateway-binary:${c}`, `REST binary c=${c}`]] as const) {
       const r = ratio(row, ctx.saved.get(key), name);
       if (r) row.vs.push(r);
