@@ -27,6 +27,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from typing import Any, List, Optional
@@ -158,11 +159,36 @@ class _HTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+_DNS_TIMEOUT_S = 3.0  # as the Node instance's DNS_TIMEOUT_MS
+
+
+def _getaddrinfo(host: str, port: int):
+    """socket.getaddrinfo, given up on (TimeoutError) after _DNS_TIMEOUT_S: it has no timeout of its own."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as e:  # noqa: BLE001 (handed to the caller)
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(_DNS_TIMEOUT_S)
+    if t.is_alive():
+        raise TimeoutError()
+    if "error" in box:
+        raise box["error"]
+    return box["infos"]
+
+
 def _resolve(host: str, port: int, where: str) -> str:
     if re.search(r"(^|\.)invalid\.?$", host, re.I):  # RFC 6761: never resolves; no DNS server asked
         raise ImageError(f"{where}: {host} does not resolve (a .invalid name never does)", "IMAGE_FETCH_FAILED")
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port)
+    except TimeoutError:
+        raise ImageError(f"{where}: {host} could not be resolved (no DNS answer within {_DNS_TIMEOUT_S:g} s; retry)", "IMAGE_FETCH_FAILED") from None
     except socket.gaierror as e:
         raise ImageError(f"{where}: {host} does not resolve ({e.strerror})", "IMAGE_FETCH_FAILED") from None
     except OSError as e:
