@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   EMPTY_IMPORT: 'invalid',
   INVALID_TENSOR: 'invalid',
   INVALID_INPUT: 'invalid',
+  INVALID_SCHEDULE: 'invalid',
   IMAGE_FETCH_FAILED: 'invalid',
   IMAGE_ADDRESS_REFUSED: 'invalid',
   IMAGE_DECODE_FAILED: 'invalid',

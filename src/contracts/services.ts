@@ -51,6 +51,26 @@ export interface ServiceVersionSpec {
   logDelivery?: { type: 'off' } | { type: 'file'; path: string } | { type: 'http'; url: string };
   terminationGracePeriodMs?: number;
   startupTimeoutMs?: number;
+  /** scheduled scaling (定时扩缩容), with automatic scaling only: the rule that fired last sets the bounds */
+  schedules?: ScalingSchedule[];
+}
+
+/** A cron rule: when it fires, the version's autoscaling bounds become its min/max (left out: the scaling spec's). */
+export interface ScalingSchedule {
+  /** 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first */
+  cron: string;
+  /** IANA time zone the cron is read in (default UTC), e.g. Asia/Shanghai */
+  timeZone?: string;
+  minInstances?: number;
+  maxInstances?: number;
+}
+
+/** Where a version's schedule stands now (GET …/services/{name}: versions[].schedule). */
+export interface ScheduleState {
+  /** the rule that fired last (1-based), when, and the bounds that apply since */
+  active?: { rule: number; firedAt: string; minInstances: number; maxInstances: number };
+  /** the next firing of any rule */
+  next?: { rule: number; at: string; minInstances: number; maxInstances: number };
 }
 
 export interface ServiceVersion {
@@ -66,6 +86,8 @@ export interface ServiceVersion {
   readyInstances: number;
   desiredInstances: number;
   spec: ServiceVersionSpec;
+  /** with schedules: the rule in force and the next firing */
+  schedule?: ScheduleState;
   createdAt: string;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ServiceVersionSpec } from '../contracts/services.js';
 import type { VersionRow } from './services-repo.js';
+import { scheduledScaling } from './scaling-schedule.js';
 
 const WINDOW_MS = 10_000;
 const BUCKET_MS = 250;
@@ -138,8 +139,9 @@ export class Autoscaler {
    * for (needed for metric cpu-util; the target is then a percentage, e.g. 70).
    */
   desired(v: VersionRow, spec: ServiceVersionSpec, cpuUtil: number[] = []): number {
-    const sc = spec.scaling;
-    if (sc.mode === 'manual') return v.desired_instances;
+    if (spec.scaling.mode === 'manual') return v.desired_instances;
+    // scheduled scaling: the bounds of the rule that fired last (scaling-schedule.ts)
+    const sc = scheduledScaling(spec.scaling, spec.schedules, this.now());
     const t = this.state(v.id, Math.max(sc.minInstances, Math.min(v.desired_instances, sc.maxInstances)));
     const at = this.now();
     const own = t.window.sum(at);

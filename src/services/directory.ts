@@ -39,7 +39,7 @@ export class LiveDirectory implements ServiceDirectory {
             weight: v.weight,
             targets: o.instances.filter((i) => i.versionId === v.id && i.phase === 'Ready' && i.url).map((i) => ({ instanceId: i.instanceId, url: i.url! })),
             limits: spec.limits,
-            scalesFromZero: spec.scaling.mode === 'auto' && spec.scaling.minInstances === 0,
+            scalesFromZero: scalesFromZero(spec),
           };
         });
       next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });
@@ -97,4 +97,10 @@ export class LiveDirectory implements ServiceDirectory {
   async verifyToken(name: string, token: string): Promise<TokenCheck> {
     return this.tokens ? this.tokens.verify(name, token) : { ok: false };
   }
+}
+
+/** A version that may have no instance when a call comes: auto-scaled with min 0, or a scheduled rule's min 0. */
+function scalesFromZero(spec: ServiceVersionSpec): boolean {
+  const sc = spec.scaling;
+  return sc.mode === 'auto' && (sc.minInstances === 0 || !!spec.schedules?.some((r) => (r.minInstances ?? sc.minInstances) === 0));
 }

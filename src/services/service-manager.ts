@@ -9,6 +9,7 @@ import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, Ser
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { reservation, type Billing } from './billing.js';
+import { checkSchedules, scheduleState } from './scaling-schedule.js';
 import { initialInstances, MAX_SERVICE_TAGS, withDefaults, type ServiceCreate, type ServicePatch, type VersionSpecInput } from './service-spec.js';
 
 export interface ServiceManagerDeps {
@@ -215,6 +216,7 @@ export class ServiceManager {
     if (input.scaling.mode === 'auto' && input.scaling.minInstances > input.scaling.maxInstances) {
       throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', { fields: [{ field: `${at}scaling.minInstances`, message: 'must not exceed maxInstances' }] });
     }
+    checkSchedules(input.schedules, input.scaling, `${at}schedules`);
     const spec = withDefaults(input, version.number);
     return { modelName: input.model, modelVersion: version.number, runtime: version.runtime, spec, weight, desiredInstances: initialInstances(spec) };
   }
@@ -238,6 +240,8 @@ export class ServiceManager {
 }
 
 function toVersion(v: VersionRow, desired: string): ServiceVersion {
+  const spec = JSON.parse(v.spec) as ServiceVersionSpec;
+  const schedule = scheduleState(spec.schedules, spec.scaling, Date.now());
   return {
     id: v.id,
     seq: v.seq,
@@ -249,7 +253,8 @@ function toVersion(v: VersionRow, desired: string): ServiceVersion {
     ...(v.reason ? { reason: v.reason } : {}),
     readyInstances: v.ready_instances,
     desiredInstances: desired === 'running' ? v.desired_instances : 0,
-    spec: JSON.parse(v.spec) as ServiceVersionSpec,
+    spec,
+    ...(schedule ? { schedule } : {}),
     createdAt: v.created_at,
   };
 }

@@ -61,6 +61,20 @@ export const VersionSpecSchema = Type.Object(
     terminationGracePeriodMs: Type.Optional(Int(0, 600_000)),
     startupTimeoutMs: Type.Optional(Int(1000, 3_600_000)),
     weight: Type.Optional(Int(0, 100, { description: 'traffic weight of this version (new versions of a running service default to 0)' })),
+    schedules: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            cron: Type.String({ minLength: 1, maxLength: 100, description: 'when the rule fires: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, e.g. "0 9 * * 1-5"' }),
+            timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone the cron is read in (default UTC), e.g. Asia/Shanghai' })),
+            minInstances: Type.Optional(Int(0, 64)),
+            maxInstances: Type.Optional(Int(1, 64)),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20, description: 'scheduled scaling (auto scaling only): from each firing, the rule\'s min/max replace the scaling bounds until another rule fires' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
