@@ -10,6 +10,8 @@ describe('inferPackage', () => {
     [['model_service.py', 'util.py'], 'custom', 'torch1.13-py311-cpu'],
     [['model_service.ts', 'weights.bin'], 'custom', 'node20-handler'],
     [['pkg/MODEL.ONNX'], 'onnx', 'onnxruntime1.30-node20-cpu'],
+    [['model.py', 'weights.json', 'requirements.txt'], 'custom', 'torch1.13-py311-cpu'],
+    [['kserve-custom/model.py', 'kserve-custom/weights.json'], 'custom', 'torch1.13-py311-cpu'],
   ])('%j → %s on %s', (paths, format, runtime) => {
     expect(inferPackage(paths)).toEqual({ format, runtime });
   });

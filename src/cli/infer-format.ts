@@ -5,7 +5,7 @@
  * - format: a `.onnx` file → onnx; a `.pt` file → torchscript; a `.pth` file → pytorch;
  *   otherwise custom.
  * - runtime: `model_service.py` → torch1.13-py311-cpu; `model_service.js|mjs|ts` →
- *   node20-handler; else by format: onnx → onnxruntime1.30-node20-cpu, torchscript and
+ *   node20-handler; a KServe `model.py` → torch1.13-py311-cpu; else by format: onnx → onnxruntime1.30-node20-cpu, torchscript and
  *   pytorch → torch1.13-py311-cpu; custom without inference code → none (ask for --runtime).
  */
 import type { ModelFormat } from '../contracts/resources.js';
@@ -29,6 +29,7 @@ export function inferPackage(paths: string[]): Inferred {
   let runtime: string | undefined;
   if (has((b) => b === 'model_service.py')) runtime = RUNTIME_IDS.torch;
   else if (has((b) => /^model_service\.(js|mjs|ts)$/.test(b))) runtime = RUNTIME_IDS.node;
+  else if (paths.some((p) => p.toLowerCase() === 'model.py' || /^[^/]+\/model\.py$/i.test(p))) runtime = RUNTIME_IDS.torch; // a KServe custom predictor
   else if (format === 'onnx') runtime = RUNTIME_IDS.onnx;
   else if (format === 'torchscript' || format === 'pytorch') runtime = RUNTIME_IDS.torch;
   return { format, runtime };
