@@ -9,7 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBinary, unpackBinary } from '../src/instance/binary-tensors.js';
 import { PythonRuntime } from '../src/instance/runtimes/python-runtime.js';
 import { call, MemoryDirectory, startGateway, startInstance, version, type InstanceProcess, type TestGateway } from './gateway-harness.js';
 import { packageWith, tempDir } from './instance-harness.js';
@@ -124,6 +126,17 @@ describe('a KServe custom predictor, unchanged (examples/kserve-custom)', () => 
     expect(body.model_name).toBe('scorer');
     expect(body.id).toBe('req-1');
     expect(body.outputs).toEqual([{ name: 'scores', datatype: 'FP32', shape: [2, 3], data: SCORES.flat() }]);
+  });
+
+  it('takes and gives binary tensors (Inference-Header-Content-Length) like any other model', async () => {
+    const x = Float32Array.from(ROWS.flat());
+    const p = packBinary({ inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], outputs: [{ name: 'scores', parameters: { binary_data: true } }] }, [new Uint8Array(x.buffer)]);
+    const r = await request(`${gw.url}/v2/models/scorer/infer`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': p.headerLength }, body: p.body });
+    const body = Buffer.from(await r.body.arrayBuffer());
+    expect(r.statusCode, body.toString()).toBe(200);
+    const back = unpackBinary(body, String(r.headers['inference-header-content-length']));
+    expect(back.json.outputs).toEqual([{ name: 'scores', datatype: 'FP32', shape: [2, 3], parameters: { binary_data_size: 24 } }]);
+    expect(Array.from(new Float32Array(new Uint8Array(back.bytes.scores!).buffer))).toEqual(SCORES.flat());
   });
 
   it('reports the inputs and outputs its get_input_types / get_output_types give', async () => {
