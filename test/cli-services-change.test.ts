@@ -1,6 +1,7 @@
 /**
  * Changing a service from the CLI: `services update` (description, tags, auth),
- * `services remove-version`, and `call --version` (the x-modeldock-version header), against
+ * `services remove-version`, `call --version` (the x-modeldock-version header) and
+ * `--schedule` (scheduled scaling, with the next firing shown), against
  * a real `modeldock up` with two Node handler model versions that answer differently.
  */
 import path from 'node:path';
@@ -69,5 +70,22 @@ describe('modeldock services update / remove-version, call --version', () => {
     const last = await cli(platform.url, ['services', 'remove-version', 'chg', '2']);
     expect([last.code, last.stderr]).toEqual([1, expect.stringMatching(/^error: LAST_SERVICE_VERSION: /)]);
     await eventually(async () => JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout).served === 2, 20_000, 'version 2 to serve');
+  });
+
+  it('--schedule sets scheduled scaling rules in a time zone; show prints the rule in force and the next firing', async () => {
+    const rules = ['--schedule', '0 9 * * 1-5 min=1', '--schedule', '0 20 * * * min=0 max=1', '--time-zone', 'Asia/Shanghai'];
+    const s = await cliJson<Service>(platform.url, ['services', 'create', 'timed', '--model', 'which', '--model-version', 'v1', '--cpu', '500', '--memory', '256', '--auto', '--min', '0', '--max', '2', ...rules, '--no-wait']);
+    expect(s.versions[0]!.spec.schedules).toEqual([
+      { cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai', minInstances: 1 },
+      { cron: '0 20 * * *', timeZone: 'Asia/Shanghai', minInstances: 0, maxInstances: 1 },
+    ]);
+    const next = s.versions[0]!.schedule!.next!;
+    const shown = await cli(platform.url, ['services', 'show', 'timed']);
+    expect(shown.stdout).toContain(`version 1 next: ${next.minInstances}–${next.maxInstances} instances at ${next.at} (rule ${next.rule})`);
+    expect(shown.stdout).toMatch(/^version 1 schedule: \d–\d instances since \S+ \(rule [12]\)$/m);
+    const noBounds = await cli(platform.url, ['services', 'add-version', 'timed', '--model', 'which', '--auto', '--schedule', '0 9 * * *']);
+    expect([noBounds.code, noBounds.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: --schedule "0 9 \* \* \*" ends with min=N/)]);
+    const badCron = await cli(platform.url, ['services', 'add-version', 'timed', '--model', 'which', '--auto', '--schedule', '0 25 * * * min=1']);
+    expect([badCron.code, badCron.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_SCHEDULE: schedules\[0\]\.cron: /)]);
   });
 });

@@ -25,6 +25,8 @@ export interface VersionFlags {
   logFile?: string;
   logUrl?: string;
   weight?: string;
+  schedule?: string[];
+  timeZone?: string;
 }
 
 export function addVersionFlags(cmd: Command): Command {
@@ -50,7 +52,9 @@ export function addVersionFlags(cmd: Command): Command {
     .option('--max-concurrency <n>', 'per-instance limit: concurrent requests')
     .option('--log-file <path>', 'deliver logs as JSON lines to this file')
     .option('--log-url <url>', 'deliver logs as JSON lines to this HTTP endpoint')
-    .option('--weight <0-100>', 'traffic weight of this version');
+    .option('--weight <0-100>', 'traffic weight of this version')
+    .option('--schedule <rule>', 'auto: scheduled scaling, "<cron> min=N max=N" (one or both bounds), e.g. "0 9 * * 1-5 min=4" (repeatable)', collect)
+    .option('--time-zone <tz>', 'with --schedule: the IANA time zone the crons are read in (default UTC), e.g. Asia/Shanghai');
 }
 
 const int = (v: string | undefined, flag: string): number | undefined => {
@@ -77,5 +81,22 @@ export function versionSpec(o: VersionFlags): Record<string, unknown> {
   if (o.logFile) spec.logDelivery = { type: 'file', path: o.logFile };
   if (o.logUrl) spec.logDelivery = { type: 'http', url: o.logUrl };
   if (o.weight !== undefined) spec.weight = int(o.weight, '--weight');
+  if (o.schedule?.length) spec.schedules = o.schedule.map((r) => scheduleRule(r, o.timeZone));
+  else if (o.timeZone) throw new CliError('--time-zone goes with --schedule');
   return spec;
+}
+
+/** "0 9 * * 1-5 min=4 max=8" → {cron, minInstances, maxInstances, timeZone}: the trailing min=/max= are the bounds. */
+export function scheduleRule(text: string, timeZone: string | undefined): Record<string, unknown> {
+  const words = text.trim().split(/\s+/);
+  const rule: Record<string, unknown> = {};
+  while (words.length && /^(min|max)=/.test(words[words.length - 1]!)) {
+    const [k, v] = words.pop()!.split('=') as [string, string];
+    const n = Number(v);
+    if (v === '' || !Number.isInteger(n) || n < 0) throw new CliError(`--schedule "${text}": ${k}= wants a whole number, got "${v}"`);
+    rule[k === 'min' ? 'minInstances' : 'maxInstances'] = n;
+  }
+  if (!('minInstances' in rule) && !('maxInstances' in rule)) throw new CliError(`--schedule "${text}" ends with min=N and/or max=N, e.g. "0 9 * * 1-5 min=4"`);
+  if (!words.length) throw new CliError(`--schedule "${text}" has no cron expression before its bounds`);
+  return { cron: words.join(' '), ...(timeZone ? { timeZone } : {}), ...rule };
 }

@@ -47,6 +47,11 @@ const show: ServicePrinter = (ctx, s) => {
     ['VERSION', 'MODEL', 'WEIGHT', 'STATUS', 'READY', 'RUNTIME'],
     s.versions.map((v) => [v.seq, `${v.model} ${v.modelVersion}`, v.weight, v.reason ? `${v.status}: ${v.reason}` : v.status, `${v.readyInstances}/${v.desiredInstances}`, v.runtime]),
   );
+  for (const v of s.versions) {
+    const { active, next } = v.schedule ?? {};
+    if (active) process.stdout.write(`version ${v.seq} schedule: ${active.minInstances}–${active.maxInstances} instances since ${active.firedAt} (rule ${active.rule})\n`);
+    if (next) process.stdout.write(`version ${v.seq} next: ${next.minInstances}–${next.maxInstances} instances at ${next.at} (rule ${next.rule})\n`);
+  }
 };
 
 export function register(program: Command): void {
