@@ -114,6 +114,10 @@ describe('gateway: routes and errors', () => {
     expect((await call(`${gw.url}/v1/models/pair`)).json()).toEqual({ name: 'pair', ready: true });
     const kserve = await call(`${gw.url}/v1/models/pair:predict`, { body: '{"instances":[1]}' });
     expect(kserve.json()).toEqual({ from: 'a', echo: '{"instances":[1]}' });
+    // the Fastify fallback of the front door's route (in-process inject) answers the same
+    const injected = await gw.app.inject({ method: 'POST', url: '/v1/models/pair:predict', payload: '{"instances":[1]}', headers: { 'content-type': 'application/json' } });
+    expect([injected.statusCode, injected.json().from]).toEqual([200, 'a']);
+    expect((await gw.app.inject({ method: 'POST', url: '/v1/models/pair:explain', payload: '{}' })).json().error.code).toBe('ROUTE_NOT_FOUND');
   });
 
   it('writes one access line per call without headers, and reports each call to the directory', async () => {

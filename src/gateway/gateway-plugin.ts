@@ -70,7 +70,11 @@ export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyP
     app.get<P>('/v2/models/:service', get, (req, reply) => call(req, reply, req.params.service, 'metadata'));
     app.get<P>('/v2/models/:service/ready', get, (req, reply) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata'))));
     // KServe v1 at the root (the front door serves the POST; this is its fallback), and its model status
-    app.post<P>('/v1/models/:service::predict', post, (req, reply) => call(req, reply, req.params.service, 'predict'));
+    app.post<{ Params: { target: string } }>('/v1/models/:target', post, (req, reply) => {
+      const m = /^(.+):predict$/.exec(req.params.target);
+      if (!m) return fail(req, reply, new DomainError('ROUTE_NOT_FOUND', `no route POST ${req.url}: KServe v1 is POST /v1/models/{service}:predict`));
+      return call(req, reply, m[1]!, 'predict');
+    });
     app.get<P>('/v1/models/:service', get, (req, reply) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata'))));
     // OIP v2: one version's metadata and readiness
     const versionOf = (req: FastifyRequest<P>, reply: FastifyReply, then: (seq: number) => unknown) => {
