@@ -51,7 +51,8 @@ export class GrpcGateway {
     // matters reaches the caller as an error (a port in use, say)
     const line = (...args: unknown[]) => this.deps.log.debug({ source: 'grpc-js' }, args.map(String).join(' '));
     setLogger({ error: line, info: line, debug: line });
-    const server = new Server({ 'grpc.max_receive_message_length': this.deps.maxMessageBytes });
+    // channelz (grpc-js's per-call introspection counters) off: nothing here reads it
+    const server = new Server({ 'grpc.max_receive_message_length': this.deps.maxMessageBytes, 'grpc.enable_channelz': 0 });
     server.addService(inferenceService(), this.handlers());
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
