@@ -68,6 +68,8 @@ describe('scheduled scaling, real clock', () => {
     const after = (await api('GET', '/api/v1/services/timed')).body.versions[0]!;
     expect(after.schedule?.active?.rule).toBe(2);
     const events = (await api<{ items: { reason: string }[] }>('GET', '/api/v1/services/timed/events')).body.items.map((e) => e.reason);
-    expect(events).toEqual(expect.arrayContaining(['Scheduled', 'Stopping']));
+    expect(events).toEqual(expect.arrayContaining(['ScheduleApplied', 'Scheduled', 'Stopping']));
+    const applied = (await api<{ items: { reason: string; message: string }[] }>('GET', '/api/v1/services/timed/events')).body.items.filter((e) => e.reason === 'ScheduleApplied').map((e) => e.message);
+    expect(applied).toEqual(expect.arrayContaining([`schedule rule 1 (${up} * * * * *, UTC) sets 1–2 instances`, `schedule rule 2 (${down} * * * * *, UTC) sets 0–2 instances`]));
   }, 90_000);
 });

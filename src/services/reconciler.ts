@@ -12,6 +12,7 @@ import type { InstanceBackend, InstanceTemplate, ObservedInstance } from '../bac
 import type { ModelsRepo } from '../store/db/models-repo.js';
 import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { serviceState, versionState } from './states.js';
+import { ScheduleReporter } from './scaling-schedule.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Billing } from './billing.js';
 import type { EnvState } from '../runtimes/python-envs.js';
@@ -69,6 +70,8 @@ export class Reconciler {
   private readonly envReported = new Map<string, string>();
   /** versions whose runtime mapping (a TI-ONE name) was reported */
   private readonly runtimeNoted = new Set<string>();
+  /** scheduled-scaling rules taking effect, for events */
+  private readonly schedules = new ScheduleReporter();
 
   constructor(private readonly deps: ReconcilerDeps) {
     deps.backend.onChange(() => this.kick());
@@ -127,6 +130,7 @@ export class Reconciler {
     // Instances whose version no longer exists (removed, or its service deleted) are drained and stopped.
     for (const i of observed) if (!known.has(i.versionId) && LIVE.has(i.phase)) this.retire(i, 5_000);
     this.deps.autoscaler.retain(known);
+    this.schedules.retain(known);
 
     for (const s of services) {
       const own = versions.filter((v) => v.service_id === s.id);
@@ -227,6 +231,8 @@ export class Reconciler {
     if (env?.state === 'failed') this.failures.set(v.id, { at: v.updated_at, reason: env.reason });
     const failed = this.failures.get(v.id)?.reason;
 
+    const applied = desiredState === 'running' ? this.schedules.changed(v.id, spec) : undefined;
+    if (applied) await repo.event(s.id, { type: 'Normal', reason: 'ScheduleApplied', object: `version/${v.seq}`, message: applied });
     const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec, mine.filter((i) => i.phase === 'Ready' && i.cpuUtil !== undefined).map((i) => i.cpuUtil!)) : 0;
     const live = mine.filter(counts);
     const current = live.filter((i) => i.specHash === hash);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScalingSchedule, ServiceVersionSpec } from '../contracts/services.js';
 import { DomainError } from '../contracts/errors.js';
 import { Autoscaler } from './autoscaler.js';
-import { checkSchedules, scheduledScaling, scheduleState } from './scaling-schedule.js';
+import { checkSchedules, ScheduleReporter, scheduledScaling, scheduleState } from './scaling-schedule.js';
 import type { VersionRow } from './services-repo.js';
 
 type Auto = Extract<ServiceVersionSpec['scaling'], { mode: 'auto' }>;
@@ -82,5 +82,20 @@ describe('the autoscaler with a schedule (fake clock)', () => {
     expect(a.desired(row, spec)).toBe(5);
     t = at('2026-12-07T12:00:00Z') + 20_000; // 20:00:20, idle for hours
     expect(a.desired(row, spec)).toBe(0);
+  });
+});
+
+describe('ScheduleReporter', () => {
+  it('reports the rule in force once, then each firing once, with a message that folds across firings', () => {
+    const r = new ScheduleReporter();
+    const spec: ServiceVersionSpec = { model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: auto, schedules: office };
+    const monday9 = 'schedule rule 1 (0 9 * * 1-5, Asia/Shanghai) sets 4–8 instances';
+    expect(r.changed('v1', spec, at('2026-12-07T01:00:00Z'))).toBe(monday9);
+    expect(r.changed('v1', spec, at('2026-12-07T05:00:00Z'))).toBeUndefined();
+    expect(r.changed('v1', spec, at('2026-12-07T12:00:00Z'))).toBe('schedule rule 2 (0 20 * * *, Asia/Shanghai) sets 0–8 instances');
+    expect(r.changed('v1', spec, at('2026-12-08T01:00:00Z'))).toBe(monday9); // Tuesday: the same line again
+    r.retain(new Set());
+    expect(r.changed('v1', spec, at('2026-12-08T01:00:05Z'))).toBe(monday9); // forgotten: found in force again
+    expect(r.changed('v2', { ...spec, scaling: { mode: 'manual', instances: 1 } }, at('2026-12-08T01:00:05Z'))).toBeUndefined();
   });
 });

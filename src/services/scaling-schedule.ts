@@ -8,7 +8,7 @@
  */
 import { Cron } from 'croner';
 import { DomainError } from '../contracts/errors.js';
-import type { ScalingSchedule, ScalingSpec, ScheduleState } from '../contracts/services.js';
+import type { ScalingSchedule, ScalingSpec, ScheduleState, ServiceVersionSpec } from '../contracts/services.js';
 
 type AutoScaling = Extract<ScalingSpec, { mode: 'auto' }>;
 export const MAX_SCHEDULES = 20;
@@ -83,17 +83,48 @@ export function scheduleState(rules: ScalingSchedule[] | undefined, scaling: Sca
   return state;
 }
 
+/** The rule that fired last before `now` (index from 0), with when; undefined when none has fired. */
+export function activeRule(rules: ScalingSchedule[] | undefined, now: number): { index: number; rule: ScalingSchedule; firedAt: number } | undefined {
+  if (!rules?.length) return undefined;
+  const at = prevRef(now);
+  let best: { index: number; rule: ScalingSchedule; firedAt: number } | undefined;
+  rules.forEach((rule, index) => {
+    const prev = cronOf(rule).previousRuns(1, at)[0]?.getTime();
+    if (prev !== undefined && (!best || prev > best.firedAt)) best = { index, rule, firedAt: prev };
+  });
+  return best;
+}
+
 /** The scaling bounds in force at `now`: the latest-fired rule's, else the spec's. */
 export function scheduledScaling(scaling: AutoScaling, rules: ScalingSchedule[] | undefined, now: number): AutoScaling {
-  if (!rules?.length) return scaling;
-  const at = prevRef(now);
-  let best: ScalingSchedule | undefined;
-  let bestAt = Number.NEGATIVE_INFINITY;
-  for (const r of rules) {
-    const prev = cronOf(r).previousRuns(1, at)[0]?.getTime();
-    if (prev !== undefined && prev > bestAt) [best, bestAt] = [r, prev];
-  }
-  if (!best) return scaling;
-  const { min, max } = bounds(best, scaling);
+  const active = activeRule(rules, now);
+  if (!active) return scaling;
+  const { min, max } = bounds(active.rule, scaling);
   return { ...scaling, minInstances: min, maxInstances: max };
+}
+
+/** Tells the reconciler when a version's rule in force changes (a firing, or found in force after a start), for its events. */
+export class ScheduleReporter {
+  /** version id → the firing last reported */
+  private readonly seen = new Map<string, string>();
+
+  /**
+   * The event message when the rule in force changed since the last call, else undefined.
+   * The same for every firing of a rule, so the events fold them into a count.
+   */
+  changed(versionId: string, spec: ServiceVersionSpec, now = Date.now()): string | undefined {
+    if (spec.scaling.mode !== 'auto') return undefined;
+    const active = activeRule(spec.schedules, now);
+    if (!active) return undefined;
+    const key = `${active.index}@${active.firedAt}`;
+    if (this.seen.get(versionId) === key) return undefined;
+    this.seen.set(versionId, key);
+    const { min, max } = bounds(active.rule, spec.scaling);
+    return `schedule rule ${active.index + 1} (${active.rule.cron}, ${active.rule.timeZone ?? 'UTC'}) sets ${min}–${max} instances`;
+  }
+
+  /** Forgets versions not in `versionIds` (deleted). */
+  retain(versionIds: ReadonlySet<string>): void {
+    for (const id of this.seen.keys()) if (!versionIds.has(id)) this.seen.delete(id);
+  }
 }
