@@ -43,15 +43,18 @@ describe('instance: process lifecycle', () => {
       const bad = await post(`${inst.url}/v1/models/m:predict`, { values: [1, 'two'] });
       expect([bad.status, bad.body.error]).toEqual([400, { code: 'INVALID_INPUT', message: 'values[1] is not a finite number' }]);
       const meta = await get(`${inst.url}/v2/models/stats`);
-      expect(meta.body).toMatchObject({ name: 'stats', inputs: [], outputs: [] });
+      expect(meta.body).toMatchObject({ name: 'stats', inputs: [{ name: 'values', datatype: 'FP64', shape: [-1] }], outputs: [{ name: 'count', datatype: 'FP64', shape: [1] }, { name: 'sum' }, { name: 'mean' }, { name: 'max' }] });
       // OIP v2 reaches the handler as {"values": [...]}; its answer's keys are the outputs
       const infer = await post(`${inst.url}/v2/models/stats/infer`, { inputs: [{ name: 'values', shape: [3], datatype: 'FP64', data: [1, 2, 3.5] }] });
       expect([infer.status, infer.body.outputs.map((o: { name: string; datatype: string; data: number[] }) => [o.name, o.datatype, o.data])]).toEqual([
         200,
         [['count', 'FP64', [3]], ['sum', 'FP64', [13]], ['mean', 'FP64', [13 / 3]], ['max', 'FP64', [7]]],
       ]);
+      // checked against the declared signature first, then by the handler
       const badV2 = await post(`${inst.url}/v2/models/stats/infer`, { inputs: [{ name: 'values', shape: [1], datatype: 'BYTES', data: ['two'] }] });
-      expect([badV2.status, badV2.body]).toEqual([400, { error: 'values[0] is not a finite number', code: 'INVALID_INPUT' }]);
+      expect([badV2.status, badV2.body]).toEqual([400, { error: 'input "values" must be FP64, got BYTES', code: 'INVALID_TENSOR' }]);
+      const empty = await post(`${inst.url}/v2/models/stats/infer`, { inputs: [{ name: 'values', shape: [0], datatype: 'FP64', data: [] }] });
+      expect([empty.status, empty.body]).toEqual([400, { error: 'the body must be {"values": [<number>, ...]}', code: 'INVALID_INPUT' }]);
     } finally {
       await inst.stop();
     }

@@ -8,6 +8,10 @@
  *   POST /{service}/v1/models/m:predict  {"values": [1, 2, 3.5]}
  *   → {"count": 3, "sum": 6.5, "mean": 2.1666666666666665, "max": 3.5}
  *
+ * It also answers OIP v2 (POST /v2/models/{service}/infer): the inputs and outputs below
+ * are what GET /v2/models/{service} reports; a v2 call reaches preprocess() as
+ * {"values": [...]} and the answer's keys become the output tensors.
+ *
  * Replace predict() with your model. `ctx.ort` is onnxruntime-node (open an .onnx file
  * from modelDir with ctx.ort.InferenceSession.create), `ctx.images` fetches and decodes
  * `{"images": [...]}` items under the instance's URL policy, and `ctx.badInput(msg)`
@@ -31,6 +35,10 @@ interface Stats {
 
 export default class Model {
   private scale = 1;
+
+  /** The OIP v2 signature (OIP tensor metadata; -1: any size). Optional: omit both for none. */
+  readonly inputs = [{ name: 'values', datatype: 'FP64', shape: [-1] }];
+  readonly outputs = ['count', 'sum', 'mean', 'max'].map((name) => ({ name, datatype: 'FP64', shape: [1] }));
 
   constructor(
     private readonly modelDir: string,
