@@ -1,7 +1,8 @@
 /**
- * The console's versions panel removes a version (issue 17 §4), in Debian's chromium: the
- * one holding all traffic is refused with the API's code in the dialog; once another
- * version has a weight it goes, and the service shows what remains. Control plane only
+ * Changing a service in the console (issue 17), in Debian's chromium: the versions panel
+ * removes a version (the one holding all traffic is refused with the API's code in the
+ * dialog; once another version has a weight it goes); Edit changes description, tags and
+ * auth; a scheduled version shows its rule in force and next firing. Control plane only
  * (versions at 0 instances), so no instance process starts.
  */
 import fs from 'node:fs';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   ]);
   await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/tiny/versions/v1')).status === 'ready', 30_000, 'tiny v1 ready');
-  await api('POST', '/api/v1/services', { name: 'twov', version });
+  await api('POST', '/api/v1/services', { name: 'twov', description: 'before', tags: { team: 'ml', old: 'x' }, version });
   await api('POST', '/api/v1/services/twov/versions', version);
   b = await openConsole(p.url);
   page = b.page;
@@ -67,5 +68,30 @@ describe('console: removing a service version', () => {
     expect((await api<Service>('GET', '/api/v1/services/twov')).versions.map((v) => v.seq)).toEqual([2]);
     // the only version left has no remove button
     expect(await table.getByRole('button', { name: /^Remove version/ }).count()).toBe(0);
+  }, 60_000);
+
+  it('Edit changes description, tags and auth with a merge patch', async () => {
+    await page.goto('/services/twov');
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit service' });
+    await dialog.getByLabel('Description').fill('after');
+    await dialog.getByLabel('Tags').fill('team=ops, stage=test');
+    await dialog.getByLabel('Require a token to call (authentication)').check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const after = await api<Service>('GET', '/api/v1/services/twov');
+    expect([after.description, after.tags, after.auth]).toEqual(['after', { team: 'ops', stage: 'test' }, true]);
+    await page.getByText('Token required').waitFor();
+    await page.getByText('stage=test').waitFor();
+    await b.shot('service-edit');
+  }, 60_000);
+
+  it('a scheduled version shows the rule in force and the next firing', async () => {
+    const schedules = [{ cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai', minInstances: 0 }, { cron: '0 20 * * *', timeZone: 'Asia/Shanghai', minInstances: 0 }];
+    const s = await api<Service>('POST', '/api/v1/services', { name: 'timed', version: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4 }, schedules } });
+    await page.goto('/services/timed?tab=versions');
+    await page.getByTestId('schedule-next-1').waitFor();
+    expect(await page.getByTestId('schedule-next-1').textContent()).toBe(`next: 0–2 at ${await page.evaluate((at) => new Date(at).toLocaleString(), s.versions[0]!.schedule!.next!.at)}`);
+    expect(await page.getByTestId('schedule-active-1').textContent()).toMatch(/^scheduled: 0–2 since /);
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { usePoll } from '../../poll.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { Tags } from '../models/Tags.js';
 import { ServiceActions } from './ServiceActions.js';
+import { ServiceEdit } from './ServiceEdit.js';
 import { ServiceEvents, ServiceInstances } from './ServiceInstances.js';
 import { ServiceLogs } from './ServiceLogs.js';
 import { ServiceMetrics } from './ServiceMetrics.js';
@@ -37,6 +38,7 @@ export function ServiceDetail({ name }: { name: string }) {
           <Link className="button-like primary" to={`/services/${enc(name)}/call`}>
             {t('Call')}
           </Link>
+          {s && <ServiceEdit service={s} onDone={svc.reload} />}
           {s && <ServiceActions service={s} onDone={svc.reload} />}
         </div>
       </div>

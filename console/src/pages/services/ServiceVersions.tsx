@@ -83,7 +83,19 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
                 <td>
                   {v.spec.resources.cpuMillicores}m, {v.spec.resources.memoryMiB} MiB{v.spec.resources.gpu ? `, ${v.spec.resources.gpu} GPU` : ''}
                 </td>
-                <td>{v.spec.scaling.mode === 'manual' ? t('manual: {n}', { n: v.spec.scaling.instances }) : t('auto: {min}–{max} on {metric} {target}', { min: v.spec.scaling.minInstances, max: v.spec.scaling.maxInstances, metric: v.spec.scaling.metric, target: v.spec.scaling.target })}</td>
+                <td>
+                  {v.spec.scaling.mode === 'manual' ? t('manual: {n}', { n: v.spec.scaling.instances }) : t('auto: {min}–{max} on {metric} {target}', { min: v.spec.scaling.minInstances, max: v.spec.scaling.maxInstances, metric: v.spec.scaling.metric, target: v.spec.scaling.target })}
+                  {v.schedule?.active && (
+                    <div className="muted" data-testid={`schedule-active-${v.seq}`}>
+                      {t('scheduled: {min}–{max} since {at}', { min: v.schedule.active.minInstances, max: v.schedule.active.maxInstances, at: new Date(v.schedule.active.firedAt).toLocaleString() })}
+                    </div>
+                  )}
+                  {v.schedule?.next && (
+                    <div className="muted" data-testid={`schedule-next-${v.seq}`}>
+                      {t('next: {min}–{max} at {at}', { min: v.schedule.next.minInstances, max: v.schedule.next.maxInstances, at: new Date(v.schedule.next.at).toLocaleString() })}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <input
                     className="narrow"
