@@ -70,6 +70,8 @@ export function registerObserveCommands(services: Command): void {
     process.stdout.write(`${info.method} ${info.url}\n`);
     for (const [k, v] of Object.entries(info.headers)) process.stdout.write(`${k}: ${v}\n`);
     process.stdout.write(`\nexample body: ${JSON.stringify(info.example)}\n\n${info.curl}\n`);
+    const more = (info.examples ?? []).slice(1);
+    if (more.length) process.stdout.write(`\nalso:\n${more.map((e) => `  ${e.protocol}: POST ${e.url}\n    ${JSON.stringify(e.body).slice(0, 200)}`).join('\n')}\n`);
   });
 
   services
