@@ -26,7 +26,8 @@ const zero = (): Capacity => ({ cpuMillicores: 0, memoryMiB: 0, gpu: 0 });
 
 /** What one version reserves: every instance it may run × its spec. */
 export function reservation(spec: ServiceVersionSpec, desiredInstances: number): Capacity {
-  const n = spec.scaling.mode === 'auto' ? spec.scaling.maxInstances : desiredInstances;
+  // auto: the most it may run, a scheduled rule's max included
+  const n = spec.scaling.mode === 'auto' ? Math.max(spec.scaling.maxInstances, ...(spec.schedules ?? []).map((r) => r.maxInstances ?? 0)) : desiredInstances;
   const r: ResourcesSpec = spec.resources;
   return { cpuMillicores: n * r.cpuMillicores, memoryMiB: n * r.memoryMiB, gpu: n * (r.gpu ?? 0) };
 }

@@ -64,4 +64,14 @@ describe('scheduled scaling over REST', () => {
     const added = await call('POST', '/api/v1/services/ok/versions', version({ schedules: [{ cron: '0 25 * * *', minInstances: 1 }] }));
     expect([added.statusCode, added.json().error.code, added.json().error.details.fields[0].field]).toEqual([400, 'INVALID_SCHEDULE', 'schedules[0].cron']);
   });
+
+  it('a prepaid resource group reserves the most a rule may run', async () => {
+    expect((await call('POST', '/api/v1/resource-groups', { name: 'rg', cpuMillicores: 4000, memoryMiB: 8192 })).statusCode).toBe(201);
+    const prepaid = { billingMode: 'prepaid', resourceGroup: 'rg' };
+    // spec max 3 fits 4 cores; a rule raising max to 5 does not
+    const big = await call('POST', '/api/v1/services', { name: 'pp', ...prepaid, version: version({ schedules: [{ cron: '0 9 * * *', maxInstances: 5 }] }) });
+    expect([big.statusCode, big.json().error.code]).toEqual([409, 'NO_CAPACITY']);
+    expect((await call('POST', '/api/v1/services', { name: 'pp', ...prepaid, version: version({ schedules: [{ cron: '0 9 * * *', maxInstances: 4 }] }) })).statusCode).toBe(202);
+    expect((await call('GET', '/api/v1/resource-groups/rg')).json().used.cpuMillicores).toBe(4000);
+  });
 });
