@@ -71,6 +71,15 @@ const tinyInfer = (values: number[], extra: object = {}) => ({
   ...extra,
 });
 
+describe('gRPC port', () => {
+  it('refuses to start on a gRPC port already taken, naming it', async () => {
+    const taken = Number(rp.p.grpcAddress!.split(':').pop());
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-grpc-taken-'));
+    const start = startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, grpcPort: taken, logLevel: 'silent' } }));
+    await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE', address: `127.0.0.1:${taken}` });
+  });
+});
+
 describe('gRPC: server and model calls', () => {
   it('answers ServerLive, ServerReady and ServerMetadata', async () => {
     expect((await client.call('ServerLive', {})).res).toEqual({ live: true });
@@ -194,6 +203,9 @@ describe('gRPC and REST share the gateway', () => {
       served.push(first === 0 ? 'v1' : 'v2');
     }
     expect(served.filter((s) => s === 'v2')).toHaveLength(1);
+    // one version by the request's model_version, or by x-modeldock-version metadata as REST's header
+    const first = async (extra: object, md?: Record<string, string>) => fp32Of((await client.call('ModelInfer', { ...tinyInfer([-1, 0, 0, 0]), model_name: 'split', ...extra }, undefined, md)).res.raw_output_contents[0])[0];
+    for (let i = 0; i < 3; i++) expect([await first({ model_version: '2' }), await first({}, { 'x-modeldock-version': '2' }), await first({ model_version: 'v1' })]).toEqual([1, 1, 0]);
   });
 
   it('writes an access line and counts the call in the metrics like a REST call', async () => {
@@ -217,15 +229,5 @@ describe('gRPC and REST share the gateway', () => {
     await eventually(async () => (await client.call('ModelReady', { name: 'tiny' })).res?.ready === false, 30_000, 'tiny not ready');
     const r = await client.call('ModelInfer', tinyInfer([1, 2, 3, 4]));
     expect([r.code, r.trailer('modeldock-error-code'), r.trailer('retry-after')]).toEqual([Status.UNAVAILABLE, 'UNAVAILABLE', '30']);
-  });
-});
-
-describe('gRPC port', () => {
-  it('refuses to start on a gRPC port already taken, naming it', async () => {
-    const taken = Number(rp.p.grpcAddress!.split(':').pop());
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-grpc-taken-'));
-    const start = startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, grpcPort: taken, logLevel: 'silent' } }));
-    await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE', address: `127.0.0.1:${taken}` });
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

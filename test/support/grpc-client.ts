@@ -31,9 +31,11 @@ export class InferenceClient {
     this.client = new pkg.inference.GRPCInferenceService(address, credentials.createInsecure());
   }
 
-  call(rpc: Rpc, req: object, token?: string): Promise<GrpcAnswer> {
+  /** `token`: sent as `authorization: Bearer <token>`; `metadata`: more keys to send */
+  call(rpc: Rpc, req: object, token?: string, metadata: Record<string, string> = {}): Promise<GrpcAnswer> {
     const md = new Metadata();
     if (token !== undefined) md.set('authorization', token.includes(' ') ? token : `Bearer ${token}`);
+    for (const [k, v] of Object.entries(metadata)) md.set(k, v);
     const fn = (this.client as unknown as Record<Rpc, Unary>)[rpc].bind(this.client);
     return new Promise((resolve) =>
       fn(req, md, (err, res) => {

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { DomainError, isDomainError } from '../../contracts/errors.js';
 import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
+import { VERSION_HEADER } from '../../contracts/service-ops.js';
 import type { Logger } from '../../log.js';
 import type { Call, GatewayCore, Op, Outcome } from '../gateway-core.js';
 import { inferBody, inferResponse, type GrpcInferRequest, type GrpcInferResponse } from './infer-message.js';
@@ -96,10 +97,19 @@ export class GrpcGateway {
     };
   }
 
-  /** A call as GatewayCore takes it; logged as `GRPC /inference.GRPCInferenceService/<rpc>`. */
+  /**
+   * A call as GatewayCore takes it; logged as `GRPC /inference.GRPCInferenceService/<rpc>`.
+   * The metadata REST reads from headers: `authorization`, and `x-modeldock-version`.
+   */
   private callOf(service: string, op: Op, rpc: string, md: Metadata): Call {
-    const auth = md.get('authorization')[0];
-    return { service, op, method: 'GRPC', url: `/${SERVICE_NAME}/${rpc}`, authorization: typeof auth === 'string' ? auth : undefined, t0: performance.now() };
+    const text = (key: string) => {
+      const v = md.get(key)[0];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const c: Call = { service, op, method: 'GRPC', url: `/${SERVICE_NAME}/${rpc}`, authorization: text('authorization'), t0: performance.now() };
+    const version = text(VERSION_HEADER);
+    if (version !== undefined) c.version = version;
+    return c;
   }
 
   private async modelInfer(req: GrpcInferRequest, md: Metadata): Promise<GrpcInferResponse> {
