@@ -79,6 +79,9 @@ describe('changing a running service', () => {
     // by header: the version asked for, however it is written
     for (const h of ['2', 'v2', 'V2', ' 2 ']) expect(await served('hdr', { 'x-modeldock-version': h })).toBe(2);
     expect(await served('hdr', { 'x-modeldock-version': '1' })).toBe(1);
+    // KServe v1 at the root too
+    const kserve = await call(`${p.url}/v1/models/hdr:predict`, { body: '{"x":1}', headers: { 'x-modeldock-version': '2' } });
+    expect([kserve.status, kserve.json()]).toEqual([200, { served: 2 }]);
     // OIP v2 infer too; a version in the path wins over the header
     const v2 = await infer('hdr', { 'x-modeldock-version': '2' });
     expect([v2.status, v2.json().outputs[0].data[0]]).toEqual([200, 2]);
