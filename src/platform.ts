@@ -246,8 +246,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 export async function startPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
   checkExposure(config);
   const p = await createPlatform(config, opts);
-  // Built-in datasets appear in the object store soon after start (and on first use).
-  void p.tasks.ensureDatasets().catch((e) => p.log.warn({ err: e }, 'could not write the built-in datasets'));
   let grpcPort: number | undefined;
   try {
     await p.app.listen({ host: config.host, port: config.port });
@@ -257,6 +255,9 @@ export async function startPlatform(config: Config, opts: PlatformOptions = {}):
     await p.close();
     throw e;
   }
+  // Built-in datasets appear in the object store soon after start (and on first use); only
+  // once it listens, so a start that fails (a taken port) writes nothing after it returns.
+  void p.tasks.ensureDatasets().catch((e) => p.log.warn({ err: e }, 'could not write the built-in datasets'));
   const addr = p.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
