@@ -1,7 +1,7 @@
 /**
  * Scheduled scaling with the real clock (issue 17 §3): a version auto-scaled between 0 and
  * 2 with two rules on the seconds of the current minute — one raising the minimum to 1 a
- * few seconds from now, one dropping it to 0 ten seconds later. The real reconciler starts
+ * few seconds from now, one dropping it to 0 half a minute later. The real reconciler starts
  * an instance (a real Node handler process) when the first fires, and stops it when the
  * second does, the version taking no calls at all.
  */
@@ -39,8 +39,9 @@ afterAll(async () => {
 describe('scheduled scaling, real clock', () => {
   it('starts an instance when a rule raises the minimum, and stops it when the next rule drops it', async () => {
     const s = new Date().getUTCSeconds();
-    const up = (s + 5) % 60;
-    const down = (s + 15) % 60;
+    // margins for a busy machine: 8 s to create the service, 30 s for the instance to start
+    const up = (s + 8) % 60;
+    const down = (s + 38) % 60;
     const schedules = [
       { cron: `${up} * * * * *`, minInstances: 1 },
       { cron: `${down} * * * * *`, minInstances: 0 },
