@@ -1,9 +1,9 @@
 /** /api/v1/models/{name}/versions/{v}/files and /archive. */
 import type { FastifyInstance } from 'fastify';
 import { Type, type TObject } from '@sinclair/typebox';
-import type { Readable } from 'node:stream';
 import { DomainError } from '../../contracts/errors.js';
 import type { ModelRepository } from '../../models/model-repository.js';
+import { rawBody, registerRawBodyRoutes } from '../raw-body.js';
 import { forEachPart } from '../uploads.js';
 
 type P = { name: string; version: string; '*': string };
@@ -39,18 +39,16 @@ export function registerFileRoutes(app: FastifyInstance, models: ModelRepository
     },
   );
 
-  app.put(
-    '/api/v1/models/:name/versions/:version/files/*',
-    { schema: { tags, summary: 'Add or replace one file (raw body)', params: FileParams, consumes: ['application/octet-stream'], response: { 200: s.FileSchema } } },
-    async (req) => {
-      const p = req.params as P;
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function') {
-        throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the file as the raw body with Content-Type: application/octet-stream');
-      }
-      return models.files.put(p.name, p.version, p['*'], body);
-    },
-  );
+  registerRawBodyRoutes(app, (scope) => {
+    scope.put(
+      '/api/v1/models/:name/versions/:version/files/*',
+      { schema: { tags, summary: 'Add or replace one file (raw body, any Content-Type)', params: FileParams, consumes: ['application/octet-stream'], response: { 200: s.FileSchema } } },
+      async (req) => {
+        const p = req.params as P;
+        return models.files.put(p.name, p.version, p['*'], rawBody(req));
+      },
+    );
+  });
 
   app.get('/api/v1/models/:name/versions/:version/files/*', { schema: { tags, summary: 'Download one file', params: FileParams } }, async (req, reply) => {
     const p = req.params as P;

@@ -28,7 +28,6 @@ export function modelsPlugin(deps: { models: ModelRepository; config: Config }):
   const { models, config } = deps;
   return async (app) => {
     await registerUploads(app, config);
-    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
     const tags = ['models'];
 

@@ -4,13 +4,13 @@
  * read-only here; the store's own working area (.tmp/) is out of reach altogether.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../contracts/errors.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { isReservedKey, safePrefix, safeRelativePath } from '../../store/blobs/keys.js';
 import { REPOSITORY_PREFIX } from '../../models/sources.js';
+import { rawBody, registerRawBodyRoutes } from '../raw-body.js';
 
 const ObjectParams = Type.Object({ '*': Type.String() });
 
@@ -36,8 +36,6 @@ export function storagePlugin(deps: { blobs: BlobStore; config: Config }): Fasti
   const { blobs, config } = deps;
   const tags = ['storage'];
   return async (app) => {
-    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-
     app.get(
       '/api/v1/storage',
       { schema: { tags, summary: 'List objects under a prefix', querystring: Type.Object({ prefix: Type.Optional(Type.String()) }), response: { 200: Type.Object({ items: Type.Array(Type.Object({ path: Type.String(), size: Type.Integer() })) }) } } },
@@ -48,12 +46,12 @@ export function storagePlugin(deps: { blobs: BlobStore; config: Config }): Fasti
       },
     );
 
-    app.put('/api/v1/storage/*', { schema: { tags, summary: 'Store an object (raw body)', params: ObjectParams, consumes: ['application/octet-stream'] } }, async (req) => {
-      const key = writableKey((req.params as { '*': string })['*']);
-      const body = req.body as Readable | undefined;
-      if (!body || typeof body.pipe !== 'function') throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the object as the raw body with Content-Type: application/octet-stream');
-      const r = await blobs.put(key, body, { maxBytes: config.limits.maxUploadBytes });
-      return { path: key, ...r };
+    registerRawBodyRoutes(app, (scope) => {
+      scope.put('/api/v1/storage/*', { schema: { tags, summary: 'Store an object (raw body, any Content-Type)', params: ObjectParams, consumes: ['application/octet-stream'] } }, async (req) => {
+        const key = writableKey((req.params as { '*': string })['*']);
+        const r = await blobs.put(key, rawBody(req), { maxBytes: config.limits.maxUploadBytes });
+        return { path: key, ...r };
+      });
     });
 
     app.get('/api/v1/storage/*', { schema: { tags, summary: 'Download an object', params: ObjectParams } }, async (req, reply) => {
