@@ -145,7 +145,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
   if (pythonEnvs) pythonEnvs.onSettled = () => kick();
   kick = () => reconciler.kick();
-  const tokens = new TokenService({ db: db.kysely });
+  const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
   directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
   const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick() });

@@ -45,7 +45,7 @@ describe('TokenService', () => {
     expect(JSON.stringify(rows)).not.toContain(t.token);
     expect(rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
     const listed = await tokens.list('svc');
-    expect(listed.find((x) => x.id === t.id)).toEqual({ id: t.id, name: 'ci', hint: t.hint, limits: { perMinute: 10 }, enabled: true, createdAt: t.createdAt, lastUsedAt: null });
+    expect(listed.find((x) => x.id === t.id)).toEqual({ id: t.id, name: 'ci', hint: t.hint, limits: { perMinute: 10 }, enabled: true, createdAt: t.createdAt, lastUsedAt: null, usage: { minute: 0, day: 0 } });
     expect(JSON.stringify(listed)).not.toContain(t.token);
   });
 

@@ -81,6 +81,8 @@ export interface TokenInfo {
   enabled: boolean;
   createdAt: string;
   lastUsedAt: string | null;
+  /** calls counted against the limits in the current minute and UTC day, summed over replicas (list and get) */
+  usage?: { minute: number; day: number };
 }
 
 /** POST …/tokens and …/tokens/{id}/rotate answer the value, once. */

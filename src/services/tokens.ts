@@ -8,6 +8,9 @@
  * constant time. The service's token set is cached in memory for `cacheTtlMs` (default
  * 1 s), so the hot path does not touch the database, and a disable or delete made on
  * another replica stops a token within that time (at once on this one).
+ *
+ * Limits are counted by `TokenCounters` in the store, shared by replicas, with writes
+ * batched off the hot path (see there for the overshoot between replicas).
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -45,6 +48,10 @@ export interface TokenServiceOptions {
   cacheTtlMs?: number;
   /** how often last-used times are written (default 30 s) */
   touchEveryMs?: number;
+  /** how often limit counts are written to the store and read back (default 500 ms) */
+  countFlushMs?: number;
+  /** told when writing or reading limit counts fails */
+  onError?: (err: unknown) => void;
   now?: () => number;
 }
 
@@ -64,7 +71,7 @@ export class TokenService {
     this.repo = new TokensRepo(opts.db);
     this.ttlMs = opts.cacheTtlMs ?? 1000;
     this.now = opts.now ?? Date.now;
-    this.counters = new TokenCounters(this.now);
+    this.counters = new TokenCounters({ db: opts.db, flushMs: opts.countFlushMs, now: this.now, onError: opts.onError });
     this.touchTimer = setInterval(() => void this.flushLastUsed(), opts.touchEveryMs ?? 30_000);
     this.touchTimer.unref();
   }
@@ -91,13 +98,14 @@ export class TokenService {
     return { ...infoOf(row), token };
   }
 
+  /** The tokens with their usage in the current minute and UTC day, as this replica counts it. */
   async list(service: string): Promise<TokenInfo[]> {
     const serviceId = await this.repo.serviceId(service);
-    return (await this.repo.list(serviceId)).map(infoOf);
+    return this.withUsage((await this.repo.list(serviceId)).map(infoOf));
   }
 
   async get(service: string, id: string): Promise<TokenInfo> {
-    return infoOf(await this.repo.get(await this.repo.serviceId(service), id));
+    return (await this.withUsage([infoOf(await this.repo.get(await this.repo.serviceId(service), id))]))[0]!;
   }
 
   /** A new value for the same token (id, name, limits and counts stay); the old value stops working. */
@@ -127,7 +135,7 @@ export class TokenService {
     const serviceId = await this.repo.serviceId(service);
     await this.repo.delete(serviceId, id);
     this.cache.delete(service);
-    this.counters.forget(id);
+    await this.counters.forget(id);
   }
 
   // ── hot path ─────────────────────────────────────────────────────────────
@@ -144,14 +152,28 @@ export class TokenService {
     for (const t of entry.tokens) if (timingSafeEqual(given, t.hash)) match = t;
     if (!match || !match.enabled) return { ok: false };
     this.used.add(match.id);
+    if (match.limits.perMinute !== undefined || match.limits.perDay !== undefined) {
+      const priming = this.counters.prime(match.id);
+      if (priming) await priming;
+    }
     const hit = this.counters.take(match.id, match.limits);
     return hit ? { ok: true, tokenId: match.id, limits: match.limits, limited: hit } : { ok: true, tokenId: match.id, limits: match.limits };
   }
 
-  /** Writes pending last-used times and stops the timer. */
+  /** Writes pending counts and last-used times and stops the timers. */
   async close(): Promise<void> {
     clearInterval(this.touchTimer);
-    await this.flushLastUsed();
+    await Promise.all([this.counters.close(), this.flushLastUsed()]);
+  }
+
+  /** Writes pending limit counts now and reads the shared ones back (the timer does it every `countFlushMs`). */
+  flushCounts(): Promise<void> {
+    return this.counters.flush();
+  }
+
+  private async withUsage(infos: TokenInfo[]): Promise<TokenInfo[]> {
+    const usage = await this.counters.usage(infos.map((i) => i.id));
+    return infos.map((i) => ({ ...i, usage: usage.get(i.id) ?? { minute: 0, day: 0 } }));
   }
 
   private load(service: string): Promise<CacheEntry> {

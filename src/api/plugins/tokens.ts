@@ -31,6 +31,7 @@ const TokenInfoSchema = Type.Object({
   enabled: Type.Boolean(),
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  usage: Type.Optional(Type.Object({ minute: Type.Integer(), day: Type.Integer() }, { description: 'calls counted against the limits in the current minute and UTC day, over all replicas (behind by up to ~1 s)' })),
 });
 const TokenWithValueSchema = Type.Intersect([TokenInfoSchema, Type.Object({ token: Type.String({ description: 'shown only in this answer' }) })]);
 

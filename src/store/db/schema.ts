@@ -117,6 +117,15 @@ export interface ServiceTokensTable {
   last_used_at: string | null;
 }
 
+/** Calls of a service token in one fixed window, summed over replicas (`src/services/token-counters-repo.ts`). */
+export interface TokenCountersTable {
+  token_id: string;
+  span: 'minute' | 'day';
+  /** ms since the epoch */
+  window_start: number;
+  count: number;
+}
+
 export interface ServiceEventsTable {
   id: string;
   service_id: string;
@@ -207,6 +216,7 @@ export interface Database {
   service_versions: ServiceVersionsTable;
   instances: InstancesTable;
   service_tokens: ServiceTokensTable;
+  token_counters: TokenCountersTable;
   service_events: ServiceEventsTable;
   resource_groups: ResourceGroupsTable;
   service_usage: ServiceUsageTable;

@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { openDb } from './connect.js';
+import { describeTokenCounters } from '../../services/token-counters-repo.contract.js';
 import { describeStore } from './models-repo.contract.js';
 
 describeStore('SQLite', () => openDb('sqlite::memory:'));
+describeTokenCounters('SQLite', () => openDb('sqlite::memory:'));
 
 // PostgreSQL: this machine (and CI) runs one on 127.0.0.1:5432 with trust auth.
 // Each test gets a database of its own, dropped at the end.
 const PG_ADMIN = process.env.MODELDOCK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const created: string[] = [];
-describeStore('PostgreSQL', async () => {
+const openPg = async () => {
   const name = `modeldock_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
@@ -20,7 +22,9 @@ describeStore('PostgreSQL', async () => {
   const url = new URL(PG_ADMIN);
   url.pathname = `/${name}`;
   return openDb(url.toString());
-});
+};
+describeStore('PostgreSQL', openPg);
+describeTokenCounters('PostgreSQL', openPg);
 
 afterAll(async () => {
   const admin = new pg.Client({ connectionString: PG_ADMIN });

@@ -6,6 +6,7 @@ import * as m0003 from './0003_billing.js';
 import * as m0004 from './0004_tasks.js';
 import * as m0005 from './0005_traffic_reports.js';
 import * as m0006 from './0006_runtime_requested.js';
+import * as m0007 from './0007_token_counters.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_tasks': m0004,
   '0005_traffic_reports': m0005,
   '0006_runtime_requested': m0006,
+  '0007_token_counters': m0007,
 };
