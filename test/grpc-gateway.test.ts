@@ -76,7 +76,7 @@ describe('gRPC port', () => {
     const taken = Number(rp.p.grpcAddress!.split(':').pop());
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-grpc-taken-'));
     const start = startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, grpcPort: taken, logLevel: 'silent' } }));
-    await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE', address: `127.0.0.1:${taken}` });
+    await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE', grpcAddress: `127.0.0.1:${taken}` });
   });
 });
 

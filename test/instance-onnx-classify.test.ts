@@ -69,7 +69,7 @@ describe('instance: onnx/classify (SqueezeNet FP16)', () => {
     const cases: [unknown, string, RegExp][] = [
       [{ images: [good, 'this is not base64!'] }, 'IMAGE_DECODE_FAILED', /^images\[1\]: /],
       [{ images: [good, good, Buffer.from('plain text').toString('base64')] }, 'IMAGE_DECODE_FAILED', /^images\[2\]: not a decodable image/],
-      [{ images: [`${'http'}://127.0.0.1:1/nothing.jpg`] }, 'IMAGE_FETCH_FAILED', /^images\[0\]: fetching 127.0.0.1:1 failed/],
+      [{ images: [`${'http'}://127.0.0.1:1/nothing.jpg`] }, 'IMAGE_FETCH_FAILED', /^images\[0\]: 127\.0\.0\.1 refused the connection \(ECONNREFUSED\)/],
       [{ images: [good, 'data:text/html;base64,PGI+'] }, 'IMAGE_DECODE_FAILED', /^images\[1\]: the data URI's type "text\/html"/],
       [{ images: [] }, 'INVALID_INPUT', /"images" is empty/],
       [{ pictures: [good] }, 'INVALID_INPUT', /\{"images"/],

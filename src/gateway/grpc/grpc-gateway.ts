@@ -59,9 +59,10 @@ export class GrpcGateway {
     const bound = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => {
         if (!err) return resolve(p);
-        const e = new Error(`gRPC: cannot listen on ${address}: ${err.message}`) as NodeJS.ErrnoException & { address?: string };
+        // grpcAddress, not address: Node's own EADDRINUSE from the HTTP listen carries `address` too
+        const e = new Error(`gRPC: cannot listen on ${address}: ${err.message}`) as NodeJS.ErrnoException & { grpcAddress?: string };
         e.code = /EADDRINUSE|address already in use/i.test(err.message) ? 'EADDRINUSE' : 'GRPC_LISTEN_FAILED';
-        e.address = address;
+        e.grpcAddress = address;
         reject(e);
       }),
     );
