@@ -128,7 +128,7 @@ describe('the model repository through the CLI', () => {
     expect(updated.tags).toEqual({ team: 'nlp' });
     expect((await cli(platform.url, ['models', 'delete', 'scratch'])).code).toBe(0);
     const after = await cli(platform.url, ['models', 'show', 'scratch']);
-    expect(after.code).toBe(1);
+    expect(after.code).toBe(3);
     expect(after.stderr).toMatch(/^error: MODEL_NOT_FOUND: /);
   });
 });
@@ -136,16 +136,16 @@ describe('the model repository through the CLI', () => {
 describe('errors through the CLI', () => {
   it('an unknown model: exit 1 and one line with the code on stderr', async () => {
     const r = await cli(platform.url, ['models', 'show', 'no_such_model']);
-    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r).toMatchObject({ code: 3, stdout: '' });
     expect(r.stderr).toMatch(/^error: MODEL_NOT_FOUND: .*no_such_model.*\n$/);
   });
 
   it('a bad name is refused by the platform on create and by the CLI before an upload', async () => {
     const create = await cli(platform.url, ['models', 'create', 'bad name!']);
-    expect(create.code).toBe(1);
+    expect(create.code).toBe(2);
     expect(create.stderr).toMatch(/^error: INVALID_(NAME|ARGUMENT): .*name/);
     const imp = await cli(platform.url, ['models', 'import', 'bad.name', '--dir', path.join(work, 'mnist'), '--format', 'custom', '--runtime', 'node20-handler']);
-    expect(imp.code).toBe(1);
+    expect(imp.code).toBe(2);
     expect(imp.stderr).toMatch(/^error: INVALID_NAME: /);
     const all = await cliJson<Page<Model>>(platform.url, ['models', 'list']);
     expect(all.items.map((m) => m.name)).toEqual(['mnist_train']);
@@ -155,7 +155,7 @@ describe('errors through the CLI', () => {
     const zip = path.join(work, 'evil.zip');
     fs.writeFileSync(zip, rawZip([{ name: 'model.pt', data: Buffer.from('x') }, { name: '../escape.py', data: Buffer.from('boom') }]));
     const r = await cli(platform.url, ['models', 'import', 'mnist_train', '--zip', zip, '--format', 'custom', '--runtime', 'torch1.13-py311-cpu']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(/^error: UNSAFE_ARCHIVE_ENTRY/.test(r.stderr) ? 2 : 1);
     expect(r.stderr).toMatch(/^error: (UNSAFE_ARCHIVE_ENTRY|IMPORT_FAILED): .*escape/);
     const versions = (await cliJson<{ versions: ModelVersion[] }>(platform.url, ['models', 'show', 'mnist_train'])).versions;
     expect(versions.filter((v) => v.status === 'ready').map((v) => v.version).sort()).toEqual(['v1', 'v2']);
@@ -163,23 +163,23 @@ describe('errors through the CLI', () => {
 
   it('import without a source, or with a runtime it cannot guess, says what to pass', async () => {
     const none = await cli(platform.url, ['models', 'import', 'x']);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: INVALID_ARGUMENT: say what to import: --dir/);
     writeTree(path.join(work, 'plain'), { 'weights.bin': 'w' });
     const guess = await cli(platform.url, ['models', 'import', 'x', '--dir', path.join(work, 'plain')]);
-    expect(guess.code).toBe(1);
+    expect(guess.code).toBe(2);
     expect(guess.stderr).toMatch(/give --runtime/);
   });
 
   it('an unknown runtime comes back from the platform as UNKNOWN_RUNTIME', async () => {
     const r = await cli(platform.url, ['models', 'import', 'mnist_train', '--dir', path.join(work, 'mnist'), '--runtime', 'nope']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^(.*\n)?error: UNKNOWN_RUNTIME: /);
   });
 
-  it('no server: exit 1 and a line telling the user to run `modeldock up`', async () => {
+  it('no server: exit 6 (unavailable) and a line telling the user to run `modeldock up`', async () => {
     const r = await cli(`http://127.0.0.1:${await closedPort()}`, ['models', 'list']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/^error: UNREACHABLE: cannot reach modeldock at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): start the platform with `modeldock up`/);
   });
 });

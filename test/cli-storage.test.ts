@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('the admin token', () => {
   it('without it the platform answers UNAUTHENTICATED; --token and MODELDOCK_ADMIN_TOKEN both work', async () => {
     const none = await cli(platform.url, ['storage', 'ls']);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(5);
     expect(none.stderr).toMatch(/^error: UNAUTHENTICATED: /);
     expect((await cli(platform.url, ['--token', TOKEN, 'storage', 'ls'])).code).toBe(0);
     expect((await cli(platform.url, ['storage', 'ls'], withToken)).code).toBe(0);
@@ -55,7 +55,7 @@ describe('storage', () => {
     expect((await cli(platform.url, ['storage', 'put', path.join(work, 'classify/labels.txt'), 'tmp/one.txt'], withToken)).code).toBe(0);
     expect((await cli(platform.url, ['storage', 'rm', 'tmp/one.txt'], withToken)).code).toBe(0);
     const again = await cli(platform.url, ['storage', 'get', 'tmp/one.txt', '--out', path.join(work, 'x')], withToken);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/^error: OBJECT_NOT_FOUND: /);
     expect(fs.existsSync(path.join(work, 'x'))).toBe(false);
   });
@@ -74,7 +74,7 @@ describe('storage', () => {
     const ok = await cliJson<ModelVersion>(platform.url, ['models', 'import', 'handler', '--path', `file://${path.join(importRoot, 'handler')}`, '--format', 'custom', '--runtime', 'node20-handler'], withToken);
     expect(ok).toMatchObject({ status: 'ready', fileCount: 2 });
     const outside = await cli(platform.url, ['models', 'import', 'handler', '--path', `file://${work}`, '--format', 'custom', '--runtime', 'node20-handler'], withToken);
-    expect(outside.code).toBe(1);
+    expect(outside.code).toBe(5);
     expect(outside.stderr).toMatch(/^error: LOCAL_PATH_NOT_ALLOWED: /);
   });
 
@@ -118,7 +118,7 @@ describe('runtimes and doctor', () => {
 
   it('up refuses an invalid config with one line', async () => {
     const r = await cli(undefined, ['up', '--port', '70000', '--data-dir', path.join(work, 'never')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: INVALID_CONFIG: invalid configuration: \/port/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

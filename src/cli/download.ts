@@ -57,10 +57,10 @@ export async function saveDownload(dl: Download, out: string, label: string): Pr
 
 function check(saved: Saved, dl: Download): Saved {
   if (dl.size !== undefined && dl.size !== saved.size) {
-    throw new CliError(`download incomplete: got ${saved.size} of ${dl.size} bytes`, 1, 'DOWNLOAD_INCOMPLETE');
+    throw new CliError(`download incomplete: got ${saved.size} of ${dl.size} bytes`, 'DOWNLOAD_INCOMPLETE');
   }
   if (dl.sha256 && dl.sha256 !== saved.sha256) {
-    throw new CliError(`download corrupt: sha256 ${saved.sha256} but the server said ${dl.sha256}`, 1, 'DOWNLOAD_CORRUPT');
+    throw new CliError(`download corrupt: sha256 ${saved.sha256} but the server said ${dl.sha256}`, 'DOWNLOAD_CORRUPT');
   }
   return saved;
 }

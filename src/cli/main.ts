@@ -1,21 +1,12 @@
 /**
  * The `modeldock` command. Each command group lives in src/cli/commands/<group>.ts and
- * exports `register(program)`. Commands other than `up`, `instance` and `doctor` talk to
+ * exports `register(program)`; src/cli/program.ts builds the tree. Commands other than `up`, `instance` and `doctor` talk to
  * the REST API only (src/cli/client.ts).
  */
-import { Command, Option } from 'commander';
-import { registerAll } from './commands/index.js';
+import { buildProgram } from './program.js';
 import { runMain } from './output.js';
 
-const program = new Command();
-program
-  .name('modeldock')
-  .description('Self-hosted model repository and online inference platform')
-  .addOption(new Option('--server <url>', 'platform URL').env('MODELDOCK_SERVER').default('http://127.0.0.1:8080'))
-  // from the environment without a default, so that --help never prints the token
-  .addOption(new Option('--token <token>', 'admin token, sent as Authorization: Bearer').env('MODELDOCK_ADMIN_TOKEN'))
-  .option('--json', 'machine-readable JSON output', false)
-  .showHelpAfterError();
+const program = buildProgram();
 
 // `modeldock … | head` closes stdout early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -25,5 +16,4 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-registerAll(program);
 await runMain(() => program.parseAsync(process.argv));

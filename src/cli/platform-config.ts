@@ -8,7 +8,7 @@ export async function configFromFlags(o: { host?: string; port?: string; grpcPor
   try {
     return loadConfig({ flags: { host: o.host, port: o.port, grpcPort: o.grpcPort, dataDir: o.dataDir } });
   } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 1, 'INVALID_CONFIG');
+    if (e instanceof ConfigError) throw new CliError(e.message.replace(/\n\s*/g, ' '), 'INVALID_CONFIG');
     throw e;
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerCall } from './call.js';
+import { register as registerCompletion } from './completion.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerFetchBlobs } from './fetch-blobs.js';
@@ -26,4 +27,5 @@ export function registerAll(program: Command): void {
   registerInstance(program);
   registerFetchBlobs(program);
   registerTemplates(program);
+  registerCompletion(program);
 }

@@ -52,7 +52,7 @@ export function registerImport(models: Command): void {
     .option('--timeout <seconds>', 'how long to wait for ready', '3600')
     .action(async (name: string, o: ImportOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!isValidName(name)) throw new CliError(`model name "${name}" is invalid: ${NAME_RULE}`, 1, 'INVALID_NAME');
+      if (!isValidName(name)) throw new CliError(`model name "${name}" is invalid: ${NAME_RULE}`, 'INVALID_NAME');
       const source = sourceOf(o);
       const { spec, files } = await planImport(ctx.api, source, o);
       let version: ModelVersion;
@@ -67,7 +67,7 @@ export function registerImport(models: Command): void {
       if (o.wait) version = await waitForImport(ctx.api, version, Number(o.timeout));
       if (ctx.json) printJson(version);
       else printVersion(version);
-      if (version.status === 'failed') throw new CliError(`${name} ${version.version} failed: ${version.error ?? 'no reason given'}`, 1, 'IMPORT_FAILED');
+      if (version.status === 'failed') throw new CliError(`${name} ${version.version} failed: ${version.error ?? 'no reason given'}`, 'IMPORT_FAILED');
     });
 }
 
@@ -152,14 +152,14 @@ export async function parseMetrics(raw: string): Promise<string | Record<string,
 function zipEntryNames(file: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err || !zip) return reject(new CliError(`${file} is not a readable zip: ${err?.message ?? 'unknown error'}`, 1, 'INVALID_ARCHIVE'));
+      if (err || !zip) return reject(new CliError(`${file} is not a readable zip: ${err?.message ?? 'unknown error'}`, 'INVALID_ARCHIVE'));
       const names: string[] = [];
       zip.on('entry', (e: yauzl.Entry) => {
         if (!e.fileName.endsWith('/')) names.push(e.fileName);
         zip.readEntry();
       });
       zip.on('end', () => resolve(names));
-      zip.on('error', (e: Error) => reject(new CliError(`${file}: ${e.message}`, 1, 'INVALID_ARCHIVE')));
+      zip.on('error', (e: Error) => reject(new CliError(`${file}: ${e.message}`, 'INVALID_ARCHIVE')));
       zip.readEntry();
     });
   });
@@ -173,7 +173,7 @@ export async function waitForImport(api: ApiClient, v: ModelVersion, timeoutSeco
   let cur = v;
   try {
     while (cur.status === 'importing') {
-      if (Date.now() > deadline) throw new CliError(`${v.model} ${v.version} is still importing after ${timeoutSeconds}s (see \`modeldock models version ${v.model} ${v.version}\`)`, 1, 'TIMEOUT');
+      if (Date.now() > deadline) throw new CliError(`${v.model} ${v.version} is still importing after ${timeoutSeconds}s (see \`modeldock models version ${v.model} ${v.version}\`)`, 'TIMEOUT');
       line.set(`importing ${v.model} ${v.version}…`);
       await new Promise((r) => setTimeout(r, delayMs));
       delayMs = Math.min(2000, Math.round(delayMs * 1.5));

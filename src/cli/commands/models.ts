@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Model, ModelVersion } from '../../contracts/resources.js';
 import { contextOf } from '../context.js';
-import { collect, parseTags, printFields, printJson, printTable, CliError } from '../output.js';
+import { collect, parseTags, printFields, printJson, printTable, wide, CliError } from '../output.js';
 import { formatBytes } from '../progress.js';
 import { registerImport } from './model-import.js';
 import { registerVersionCommands } from './model-files.js';
@@ -111,8 +111,8 @@ function printModels(items: Model[]): void {
     return;
   }
   printTable(
-    ['NAME', 'LATEST', 'VERSIONS', 'TAGS', 'UPDATED', 'DESCRIPTION'],
-    items.map((m) => [m.name, m.latestVersion, m.versionCount, formatTags(m.tags) || '-', m.updatedAt, m.description || '-']),
+    ['NAME', 'LATEST', 'VERSIONS', 'TAGS', 'UPDATED', wide('CREATED'), 'DESCRIPTION'],
+    items.map((m) => [m.name, m.latestVersion, m.versionCount, formatTags(m.tags) || '-', m.updatedAt, m.createdAt, m.description || '-']),
   );
 }
 
@@ -122,7 +122,7 @@ export function printVersions(versions: ModelVersion[]): void {
     return;
   }
   printTable(
-    ['VERSION', 'STATUS', 'FORMAT', 'RUNTIME', 'SOURCE', 'FILES', 'SIZE', 'CREATED'],
-    versions.map((v) => [v.version, v.status === 'failed' ? `failed: ${v.error ?? ''}` : v.status, v.format, v.runtime, v.source?.type, v.fileCount, formatBytes(v.size), v.createdAt]),
+    ['VERSION', 'STATUS', 'FORMAT', 'RUNTIME', 'SOURCE', 'FILES', 'SIZE', 'CREATED', wide('READY AT'), wide('STORAGE PATH'), wide('DESCRIPTION')],
+    versions.map((v) => [v.version, v.status === 'failed' ? `failed: ${v.error ?? ''}` : v.status, v.format, v.runtime, v.source?.type, v.fileCount, formatBytes(v.size), v.createdAt, v.readyAt, v.storagePath, v.description || '-']),
   );
 }

@@ -103,7 +103,7 @@ async function resolve(ctx: CommandContext, service: string, ref: string): Promi
   const hits = items.filter((t) => t.name === ref || (ref.length >= 4 && t.id.startsWith(ref)));
   if (hits.length === 1) return hits[0]!.id;
   if (hits.length > 1) throw new CliError(`"${ref}" names ${hits.length} tokens of ${service}: give the id (modeldock services tokens list ${service})`);
-  throw new CliError(`service ${service} has no token "${ref}" (modeldock services tokens list ${service})`, 1, 'TOKEN_NOT_FOUND');
+  throw new CliError(`service ${service} has no token "${ref}" (modeldock services tokens list ${service})`, 'TOKEN_NOT_FOUND');
 }
 
 function printToken(t: TokenInfo): void {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Service } from '../../contracts/services.js';
 import { contextOf, type CommandContext } from '../context.js';
-import { collect, CliError, parseTags, printFields, printJson, printTable } from '../output.js';
+import { collect, CliError, parseTags, printFields, printJson, printTable, wide } from '../output.js';
 import { addVersionFlags, versionSpec, type VersionFlags } from './service-flags.js';
 import { registerObserveCommands } from './services-observe.js';
 import { registerTokenCommands } from './service-tokens.js';
@@ -84,8 +84,8 @@ export function register(program: Command): void {
       const page = await ctx.api.json<{ items: Service[]; total: number }>('GET', '/api/v1/services', { query: { keyword: o.keyword, limit: 500 } });
       if (ctx.json) return printJson(page);
       printTable(
-        ['NAME', 'STATUS', 'VERSIONS', 'READY', 'AUTH', 'URL'],
-        page.items.map((s) => [s.name, s.status, s.versions.length, `${s.versions.reduce((a, v) => a + v.readyInstances, 0)}/${s.versions.reduce((a, v) => a + v.desiredInstances, 0)}`, s.auth ? 'on' : 'off', s.url]),
+        ['NAME', 'STATUS', 'VERSIONS', 'READY', 'AUTH', wide('BILLING'), wide('CREATED'), 'URL'],
+        page.items.map((s) => [s.name, s.status, s.versions.length, `${s.versions.reduce((a, v) => a + v.readyInstances, 0)}/${s.versions.reduce((a, v) => a + v.desiredInstances, 0)}`, s.auth ? 'on' : 'off', s.billingMode, s.createdAt, s.url]),
       );
     });
 

@@ -11,7 +11,7 @@ import type { ApiClient } from '../client.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { oneFile, walkDir } from '../local-files.js';
 import { multipartBody } from '../multipart.js';
-import { collect, CliError, printFields, printJson, printTable } from '../output.js';
+import { collect, CliError, printFields, printJson, printTable, wide } from '../output.js';
 import { formatBytes, progress } from '../progress.js';
 
 const seg = encodeURIComponent;
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('-f, --follow', 'print the run\'s log until it ends; exit 1 unless it succeeds')
     .action(async (name: string, o: CreateOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!isValidName(name)) throw new CliError(`task name "${name}" is invalid: ${NAME_RULE}`, 1, 'INVALID_NAME');
+      if (!isValidName(name)) throw new CliError(`task name "${name}" is invalid: ${NAME_RULE}`, 'INVALID_NAME');
       const { spec, files } = await planCreate(ctx.api, name, o);
       let task: Task;
       if (files) {
@@ -85,7 +85,7 @@ export function register(program: Command): void {
       const ctx = contextOf(cmd);
       const page = await ctx.api.json<{ items: Task[]; total: number }>('GET', '/api/v1/tasks', { query: { keyword: o.keyword, state: o.state, limit: Number(o.limit) } });
       if (ctx.json) return printJson(page);
-      printTable(['NAME', 'STATE', 'RUN', 'RUNTIME', 'CREATED', 'REASON'], page.items.map((t) => [t.name, t.state, t.latestRun.run, t.runtime, t.createdAt, t.reason?.split('\n')[0]]));
+      printTable(['NAME', 'STATE', 'RUN', 'RUNTIME', 'CREATED', wide('CODE'), wide('OUTPUT'), wide('COMMAND'), 'REASON'], page.items.map((t) => [t.name, t.state, t.latestRun.run, t.runtime, t.createdAt, t.code.type, t.output, t.command, t.reason?.split('\n')[0]]));
     });
 
   tasks.command('show <name>').description('a task, its runs and their metrics').action(async (name: string, _o: unknown, cmd: Command) => {
@@ -160,7 +160,7 @@ async function planCreate(api: ApiClient, name: string, o: CreateOpts) {
   if (o.example) {
     const { items } = await api.json<{ items: TaskExample[] }>('GET', '/api/v1/task-examples');
     example = items.find((e) => e.name === o.example);
-    if (!example) throw new CliError(`no built-in example "${o.example}"; there are: ${items.map((e) => e.name).join(', ')}`, 1, 'EXAMPLE_NOT_FOUND');
+    if (!example) throw new CliError(`no built-in example "${o.example}"; there are: ${items.map((e) => e.name).join(', ')}`, 'EXAMPLE_NOT_FOUND');
   }
   const runtime = o.runtime ?? example?.runtime;
   const command = o.command ?? example?.command;
@@ -213,5 +213,5 @@ async function follow(ctx: CommandContext, name: string, run: number | undefined
   const last = t.runs?.find((x) => x.run === runNo) ?? t.latestRun;
   const metrics = last.metrics ? ` ${JSON.stringify(last.metrics)}` : '';
   process.stderr.write(`task ${name} run ${last.run}: ${last.state}${last.reason ? ` (${last.reason})` : ''}${metrics}\n`);
-  if (last.state !== 'Succeeded') throw new CliError(`task ${name} run ${last.run} ${last.state}${last.reason ? `: ${last.reason}` : ''}`, 1, `TASK_${last.state.toUpperCase()}`);
+  if (last.state !== 'Succeeded') throw new CliError(`task ${name} run ${last.run} ${last.state}${last.reason ? `: ${last.reason}` : ''}`, `TASK_${last.state.toUpperCase()}`);
 }
