@@ -134,7 +134,7 @@ describe('the model repository through the CLI', () => {
 });
 
 describe('errors through the CLI', () => {
-  it('an unknown model: exit 1 and one line with the code on stderr', async () => {
+  it('an unknown model: exit 3 (not found) and one line with the code on stderr', async () => {
     const r = await cli(platform.url, ['models', 'show', 'no_such_model']);
     expect(r).toMatchObject({ code: 3, stdout: '' });
     expect(r.stderr).toMatch(/^error: MODEL_NOT_FOUND: .*no_such_model.*\n$/);
