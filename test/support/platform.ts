@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createPlatform } from '../../src/platform.js';
+import { multipart } from './multipart.js';
 
 const created: string[] = [];
 // Temp data dirs go when the test process ends (a test may reopen one after close()).
@@ -35,4 +36,17 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Imports model `m` v1 as a placeholder (bytes that only look like an ONNX upload) and waits
+ * until it is ready: for control-plane tests whose versions run 0 instances.
+ */
+export async function importPlaceholder(p: TestPlatform, model = 'm'): Promise<void> {
+  const mp = multipart([
+    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
+    { name: 'f', filename: 'model.onnx', data: Buffer.from('not really onnx') },
+  ]);
+  await p.app.inject({ method: 'POST', url: `/api/v1/models/${model}/versions`, payload: mp.payload, headers: mp.headers });
+  await eventually(async () => (await p.app.inject({ url: `/api/v1/models/${model}/versions/v1` })).json().status === 'ready');
 }

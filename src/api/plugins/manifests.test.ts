@@ -1,19 +1,13 @@
 import { loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
-import { multipart } from '../../../test/support/multipart.js';
+import { importPlaceholder, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { validateManifest } from '../../../test/support/kubernetes.js';
 
 // versions run 0 instances here (manual 0, auto from 0 with no traffic): no process starts
 let p: TestPlatform;
 beforeAll(async () => {
   p = await testPlatform({ kubernetes: { namespace: 'ml', image: 'registry.example.com/modeldock:0.1.0' } });
-  const mp = multipart([
-    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
-    { name: 'f', filename: 'model.onnx', data: Buffer.from('not really onnx') },
-  ]);
-  await p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions', payload: mp.payload, headers: mp.headers });
-  await eventually(async () => (await p.app.inject({ url: '/api/v1/models/m/versions/v1' })).json().status === 'ready');
+  await importPlaceholder(p);
   const version = { model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 0 } };
   await p.app.inject({ method: 'POST', url: '/api/v1/services', payload: { name: 'svc', version } });
   await p.app.inject({ method: 'POST', url: '/api/v1/services/svc/versions', payload: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 3, metric: 'qps-per-instance', target: 10 } } });

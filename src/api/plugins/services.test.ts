@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
+import { eventually, importPlaceholder, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { multipart } from '../../../test/support/multipart.js';
 
 // Control-plane behaviour only: versions run 0 instances here, so no process starts.
@@ -7,12 +7,7 @@ import { multipart } from '../../../test/support/multipart.js';
 let p: TestPlatform;
 beforeEach(async () => {
   p = await testPlatform();
-  const mp = multipart([
-    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
-    { name: 'f', filename: 'model.onnx', data: Buffer.from('not really onnx') },
-  ]);
-  await p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions', payload: mp.payload, headers: mp.headers });
-  await eventually(async () => (await p.app.inject({ url: '/api/v1/models/m/versions/v1' })).json().status === 'ready');
+  await importPlaceholder(p);
 });
 afterEach(async () => {
   await p.close();
