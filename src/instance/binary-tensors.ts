@@ -104,18 +104,20 @@ export function encodeOutputAs(t: Tensor, binary: boolean): { output: OipRespons
 
 function rawBytes(t: Tensor): Buffer {
   if (!ArrayBuffer.isView(t.data) && t.datatype === 'BOOL') return Buffer.from((t.data as unknown[]).map((v) => (v ? 1 : 0)));
-  if (!ArrayBuffer.isView(t.data)) {
-    const parts = (t.data as unknown[]).map((v) => Buffer.from(String(v), 'utf8'));
-    const out = Buffer.alloc(parts.reduce((a, p) => a + 4 + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.writeUInt32LE(p.length, at);
-      p.copy(out, at + 4);
-      at += 4 + p.length;
-    }
-    return out;
-  }
+  if (!ArrayBuffer.isView(t.data)) return lengthPrefixed((t.data as unknown[]).map((v) => Buffer.from(String(v), 'utf8')));
   return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+/** BYTES elements in the binary extension's layout: each a 4-byte little-endian length, then its bytes. */
+export function lengthPrefixed(parts: Uint8Array[]): Buffer {
+  const out = Buffer.alloc(parts.reduce((a, p) => a + 4 + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.writeUInt32LE(p.length, at);
+    out.set(p, at + 4);
+    at += 4 + p.length;
+  }
+  return out;
 }
 
 /** A client's side: a JSON part and raw parts → the body and its Inference-Header-Content-Length. */

@@ -8,6 +8,7 @@
  */
 import { DomainError } from '../../contracts/errors.js';
 import type { OipDatatype } from '../../contracts/oip.js';
+import { lengthPrefixed } from '../../instance/binary-tensors.js';
 import { floatsToHalf } from '../../instance/fp16.js';
 import { elementCount, TYPED } from '../../instance/tensors.js';
 
@@ -107,17 +108,6 @@ export function jsonToRaw(datatype: string, data: unknown[]): Buffer {
   if (datatype === 'INT64' || datatype === 'UINT64') for (let i = 0; i < flat.length; i++) (out as BigInt64Array)[i] = BigInt(flat[i] as number);
   else (out as Float32Array).set(flat as number[]);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-}
-
-function lengthPrefixed(parts: Uint8Array[]): Buffer {
-  const out = Buffer.alloc(parts.reduce((a, p) => a + 4 + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.writeUInt32LE(p.length, at);
-    out.set(p, at + 4);
-    at += 4 + p.length;
-  }
-  return out;
 }
 
 function splitLengthPrefixed(bytes: Uint8Array): Buffer[] {
