@@ -49,26 +49,26 @@ describe('modeldock services update / remove-version, call --version', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^tags:\s+-$/m);
     const none = await cli(platform.url, ['services', 'update', 'chg']);
-    expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: nothing to change/)]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/^error: INVALID_ARGUMENT: nothing to change/)]);
     const bad = await cli(platform.url, ['services', 'update', 'chg', '--description', 'x'.repeat(2001)]);
-    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: /)]);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/^error: INVALID_ARGUMENT: /)]);
   });
 
   it('call --version reaches that version whatever the weights; an unknown one fails with its code', async () => {
     for (const v of ['1', '2']) expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}', '--version', v])).stdout)).toEqual({ served: Number(v) });
     expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
     const unknown = await cli(platform.url, ['call', 'chg', '{}', '--version', '9']);
-    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringMatching(/^error: SERVICE_VERSION_NOT_FOUND: /)]);
+    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringMatching(/^error: SERVICE_VERSION_NOT_FOUND: /)]);
   });
 
   it('remove-version refuses the version with all traffic, then removes it once another has weight', async () => {
     const refused = await cli(platform.url, ['services', 'remove-version', 'chg', '1']);
-    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error: VERSION_HOLDS_ALL_TRAFFIC: /)]);
+    expect([refused.code, refused.stderr]).toEqual([4, expect.stringMatching(/^error: VERSION_HOLDS_ALL_TRAFFIC: /)]);
     expect((await cli(platform.url, ['services', 'weights', 'chg', '2=100'])).code).toBe(0);
     const removed = await cliJson<Service>(platform.url, ['services', 'remove-version', 'chg', '1']);
     expect(removed.versions.map((v) => [v.seq, v.weight])).toEqual([[2, 100]]);
     const last = await cli(platform.url, ['services', 'remove-version', 'chg', '2']);
-    expect([last.code, last.stderr]).toEqual([1, expect.stringMatching(/^error: LAST_SERVICE_VERSION: /)]);
+    expect([last.code, last.stderr]).toEqual([4, expect.stringMatching(/^error: LAST_SERVICE_VERSION: /)]);
     await eventually(async () => JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout).served === 2, 20_000, 'version 2 to serve');
   });
 
@@ -84,8 +84,8 @@ describe('modeldock services update / remove-version, call --version', () => {
     expect(shown.stdout).toContain(`version 1 next: ${next.minInstances}–${next.maxInstances} instances at ${next.at} (rule ${next.rule})`);
     expect(shown.stdout).toMatch(/^version 1 schedule: \d–\d instances since \S+ \(rule [12]\)$/m);
     const noBounds = await cli(platform.url, ['services', 'add-version', 'timed', '--model', 'which', '--auto', '--schedule', '0 9 * * *']);
-    expect([noBounds.code, noBounds.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_ARGUMENT: --schedule "0 9 \* \* \*" ends with min=N/)]);
+    expect([noBounds.code, noBounds.stderr]).toEqual([2, expect.stringMatching(/^error: INVALID_ARGUMENT: --schedule "0 9 \* \* \*" ends with min=N/)]);
     const badCron = await cli(platform.url, ['services', 'add-version', 'timed', '--model', 'which', '--auto', '--schedule', '0 25 * * * min=1']);
-    expect([badCron.code, badCron.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_SCHEDULE: schedules\[0\]\.cron: /)]);
+    expect([badCron.code, badCron.stderr]).toEqual([2, expect.stringMatching(/^error: INVALID_SCHEDULE: schedules\[0\]\.cron: /)]);
   });
 });
