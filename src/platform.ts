@@ -159,6 +159,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   };
   // one core for REST and gRPC: the same routes, instance pools, limits and access lines
   const gatewayCore = new GatewayCore(gatewayDeps);
+  metrics.prom.setInflightSource(() => gatewayCore.routes.inflight());
   const grpc = new GrpcGateway({ core: gatewayCore, log, version: VERSION, maxMessageBytes: config.limits.maxJsonBodyBytes });
 
   const plugins: ApiPlugin[] = [

@@ -65,8 +65,9 @@ export class MemoryDirectory implements ServiceDirectory {
     }
   }
 
-  observe(service: string, versionId: string, sample: { latencyMs: number; status: number }): void {
-    this.observed.push({ service, versionId, status: sample.status });
+  observe(service: string, versionId: string | undefined, sample: { latencyMs: number; status: number }): void {
+    // calls routed to a version only (a refusal before one was chosen has none)
+    if (versionId !== undefined) this.observed.push({ service, versionId, status: sample.status });
   }
 
   async verifyToken(service: string, token: string): Promise<TokenCheck> {

@@ -35,13 +35,26 @@ export interface TokenCheck {
   limited?: { window: 'minute' | 'day'; retryAfterSeconds: number };
 }
 
+/** One call, as the gateway reports it: nothing per request beyond these. */
+export interface CallSample {
+  latencyMs: number;
+  status: number;
+  /** the instance that served it, when one was chosen */
+  instanceId?: string;
+  /** why it got a 429: the token's limit, or the version's per-instance limit */
+  limited?: 'token' | 'instance_limit';
+}
+
 export interface ServiceDirectory {
   /** The current route of a service, or undefined when no such service exists. */
   route(name: string): ServiceRoute | undefined;
   /** Asks for an instance of a scaled-to-zero version; resolves when one is ready or the wait ends (false). */
   wake(name: string, versionId: string, timeoutMs: number): Promise<boolean>;
-  /** Records traffic for autoscaling and idle detection. */
-  observe(name: string, versionId: string, sample: { latencyMs: number; status: number }): void;
+  /**
+   * Records a call for autoscaling, idle detection and metrics. `versionId` is undefined
+   * for a call refused before a version was chosen (401, a token's 429, a missing service).
+   */
+  observe(name: string, versionId: string | undefined, sample: CallSample): void;
   /** Checks a bearer token of a service with auth on. */
   verifyToken(name: string, token: string): Promise<TokenCheck>;
 }

@@ -18,7 +18,7 @@ import { VERSION_HEADER } from '../contracts/service-ops.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
-import type { ServiceDirectory } from './directory.js';
+import type { CallSample, ServiceDirectory } from './directory.js';
 import { ConnectFailure, exchange, type Answer } from './forward.js';
 import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
 import { Upstreams, type Upstream } from './upstreams.js';
@@ -198,11 +198,12 @@ export class GatewayCore {
     if (wait !== undefined) retryAfter = String(wait);
     else if (de.kind === 'unavailable') retryAfter ??= RETRY_AFTER_UNAVAILABLE;
     else if (de.kind === 'limited') retryAfter = '1';
-    this.logCall(c, v, up, status);
+    // a 429 before a version was chosen is the token's limit (auth.ts); after, the version's per-instance limit
+    this.logCall(c, v, up, status, de.code === 'RATE_LIMITED' ? (v ? 'instance_limit' : 'token') : undefined);
     return { status, contentType: JSON_TYPE, body: JSON.stringify(isOipPath(c.url) ? oipErrorBody(body.error) : body), retryAfter, errorCode: de.code };
   }
 
-  private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number): void {
+  private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number, limited?: CallSample['limited']): void {
     const ms = Math.round((performance.now() - c.t0) * 1000) / 1000;
     const q = c.url.indexOf('?');
     const path = q < 0 ? c.url : c.url.slice(0, q);
@@ -217,7 +218,7 @@ export class GatewayCore {
         log.warn({ err: e }, 'access log sink failed');
       }
     }
-    if (v) directory.observe(c.service, v.id, { latencyMs: ms, status });
+    directory.observe(c.service, v?.id, { latencyMs: ms, status, instanceId: up?.instanceId, limited });
   }
 
   /** Picks a version (by weight, or the one asked for) and holds for a wake-up when it has no instance. */

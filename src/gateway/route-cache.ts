@@ -59,6 +59,11 @@ export class RouteCache {
     return next;
   }
 
+  /** Calls in flight on each ready instance of the routes called so far (read at scrape time, not per call). */
+  *inflight(): Generator<{ service: string; seq: number; instanceId: string; inflight: number }> {
+    for (const c of this.compiled.values()) for (const v of c.versions) for (const t of v.targets) yield { service: c.name, seq: v.seq, instanceId: t.instanceId, inflight: t.inflight };
+  }
+
   sweep(): void {
     for (const name of [...this.compiled.keys()]) this.get(name);
   }

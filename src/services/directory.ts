@@ -1,6 +1,6 @@
 /** The gateway's in-memory view of services, rebuilt after every reconcile pass. */
 import type { ServiceVersionSpec } from '../contracts/services.js';
-import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
+import type { CallSample, RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Observed } from './reconciler.js';
 import type { ServiceMetrics } from './service-metrics.js';
@@ -14,6 +14,8 @@ export class LiveDirectory implements ServiceDirectory {
   private waiters: (() => void)[] = [];
   private tokens?: TokenVerifier;
   private seqOf = new Map<string, number>();
+  /** calls held now per service and version number, for counting cold starts */
+  private readonly held = new Map<string, number>();
 
   constructor(
     private readonly autoscaler: Autoscaler,
@@ -44,8 +46,10 @@ export class LiveDirectory implements ServiceDirectory {
         });
       next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });
     }
+    for (const name of this.routes.keys()) if (!next.has(name)) this.metrics.drop(name);
     this.routes = next;
     this.seqOf = new Map(o.versions.map((v) => [v.id, v.seq]));
+    void this.metrics.prom.syncInstances(o.instances.map((i) => ({ service: i.serviceName, seq: this.seqOf.get(i.versionId) ?? 0, instanceId: i.instanceId, restarts: i.restarts })));
     for (const r of next.values()) {
       const total = r.versions.reduce((a, v) => a + v.targets.length, 0);
       for (const v of r.versions) this.metrics.setReady(r.name, v.seq, v.targets.length, total);
@@ -65,11 +69,21 @@ export class LiveDirectory implements ServiceDirectory {
   async wake(name: string, versionId: string, timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
     const release = this.autoscaler.hold(versionId);
+    const version = String(this.seqOf.get(versionId) ?? 0);
+    const key = `${name}\0${version}`;
+    const heldBefore = this.held.get(key) ?? 0;
+    this.held.set(key, heldBefore + 1);
+    const ended = this.metrics.prom.hold(name, version, heldBefore === 0);
     this.kick();
+    let woke = false;
     try {
-      return await this.waitForTarget(name, versionId, until);
+      return (woke = await this.waitForTarget(name, versionId, until));
     } finally {
       release();
+      ended(woke ? 'ready' : 'timeout');
+      const left = (this.held.get(key) ?? 1) - 1;
+      if (left > 0) this.held.set(key, left);
+      else this.held.delete(key);
     }
   }
 
@@ -89,9 +103,14 @@ export class LiveDirectory implements ServiceDirectory {
     }
   }
 
-  observe(name: string, versionId: string, sample: { latencyMs: number; status: number }): void {
+  observe(name: string, versionId: string | undefined, sample: CallSample): void {
+    if (versionId === undefined) {
+      // refused before a version was chosen: only services that exist get series
+      if (this.routes.has(name)) this.metrics.observe(name, undefined, sample.latencyMs, sample.status, undefined, sample.limited);
+      return;
+    }
     this.autoscaler.observe(versionId, sample.latencyMs);
-    this.metrics.observe(name, this.seqOf.get(versionId) ?? 0, sample.latencyMs, sample.status);
+    this.metrics.observe(name, this.seqOf.get(versionId) ?? 0, sample.latencyMs, sample.status, sample.instanceId, sample.limited);
   }
 
   async verifyToken(name: string, token: string): Promise<TokenCheck> {

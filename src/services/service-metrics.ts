@@ -4,8 +4,8 @@
  * Fed by the gateway (one observe per call), by the reconciler (ready instances) and by
  * BatchStats (batches the instances ran, read from their /metrics).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MetricsPoint } from '../contracts/service-ops.js';
+import { PlatformSeries, type LimitReason } from './platform-series.js';
 
 const BUCKET_MS = 10_000;
 const KEEP_BUCKETS = 360; // one hour
@@ -36,30 +36,21 @@ function quantiles(latencies: readonly number[]): Quantiles {
 }
 
 export class ServiceMetrics {
-  readonly registry = new Registry();
-  private readonly requests: Counter<'service' | 'version' | 'code'>;
-  private readonly latency: Histogram<'service' | 'version'>;
-  private readonly ready: Gauge<'service' | 'version'>;
+  /** the Prometheus series (GET /metrics) */
+  readonly prom = new PlatformSeries();
+  readonly registry = this.prom.registry;
   private readonly series = new Map<string, Bucket[]>();
   private readonly readyNow = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'modeldock_platform_' });
-    this.requests = new Counter({ name: 'modeldock_requests_total', help: 'calls through the gateway', labelNames: ['service', 'version', 'code'], registers: [this.registry] });
-    this.latency = new Histogram({
-      name: 'modeldock_request_duration_seconds',
-      help: 'gateway call latency',
-      labelNames: ['service', 'version'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
-    this.ready = new Gauge({ name: 'modeldock_ready_instances', help: 'ready instances per service version', labelNames: ['service', 'version'], registers: [this.registry] });
-  }
+  constructor(private readonly now: () => number = Date.now) {}
 
-  observe(service: string, versionSeq: number, latencyMs: number, status: number): void {
-    const version = String(versionSeq);
-    this.requests.inc({ service, version, code: String(status) });
-    this.latency.observe({ service, version }, latencyMs / 1000);
+  /**
+   * One call through the gateway. `versionSeq`/`instanceId` are undefined when it was
+   * refused before a version or instance was chosen (401, a token's 429); `limited` says
+   * why it got a 429.
+   */
+  observe(service: string, versionSeq: number | undefined, latencyMs: number, status: number, instanceId?: string, limited?: LimitReason): void {
+    this.prom.call(service, versionSeq === undefined ? '' : String(versionSeq), instanceId ?? '', status, latencyMs, limited);
     const b = this.bucket(service);
     b.requests++;
     if (status >= 500) b.errors++;
@@ -74,7 +65,7 @@ export class ServiceMetrics {
   }
 
   setReady(service: string, versionSeq: number, ready: number, serviceTotal: number): void {
-    this.ready.set({ service, version: String(versionSeq) }, ready);
+    this.prom.setReady(service, String(versionSeq), ready);
     this.readyNow.set(service, serviceTotal);
     this.bucket(service).readyInstances = serviceTotal;
   }
@@ -98,7 +89,7 @@ export class ServiceMetrics {
   drop(service: string): void {
     this.series.delete(service);
     this.readyNow.delete(service);
-    this.requests.remove({ service });
+    void this.prom.dropService(service);
   }
 
   private bucket(service: string): Bucket {
