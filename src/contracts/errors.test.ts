@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STATUS_BY_KIND } from '../api/error-edge.js';
+import { STATUS_BY_KIND } from '../http/error-answer.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 
 const doc = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');

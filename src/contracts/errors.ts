@@ -1,6 +1,6 @@
 /**
  * The closed set of domain errors. Every error the platform answers carries one of
- * these codes; the HTTP edge (src/api/error-edge.ts) maps each kind to a status.
+ * these codes; the HTTP edge (src/http/error-answer.ts) maps each kind to a status.
  * docs/errors.md lists every code: src/contracts/errors.test.ts keeps the two in step.
  *
  * This file depends on nothing: the CLI, console, instance and gateway import it.

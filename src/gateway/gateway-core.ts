@@ -11,10 +11,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { errorAnswer } from '../api/error-edge.js';
 import { DomainError } from '../contracts/errors.js';
-import { ERROR_CODE_HEADER, isOipPath, OIP_HEADER_LENGTH, oipErrorBody } from '../contracts/oip.js';
+import { ERROR_CODE_HEADER, OIP_HEADER_LENGTH } from '../contracts/oip.js';
 import { VERSION_HEADER } from '../contracts/service-ops.js';
+import { errorAnswer, errorJson } from '../http/error-answer.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { pickTarget, pickVersion } from './balancer.js';
@@ -106,8 +106,6 @@ export function outcomeHeaders(o: Outcome, into: Record<string, string | number>
   return into;
 }
 
-/** Seconds a client should wait when nothing can serve it. */
-const RETRY_AFTER_UNAVAILABLE = '1';
 const RETRY_AFTER_STOPPED = '30';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -193,14 +191,10 @@ export class GatewayCore {
    * `{"error": "message", "code"}`; Retry-After where it helps), logged as a call.
    */
   fail(c: Call, err: unknown, v?: CompiledVersion, up?: Upstream, retryAfter?: string): Outcome {
-    const { de, status, body } = errorAnswer(err, this.deps.log, () => `${this.idPrefix}${(++this.errorSeq).toString(36)}`);
-    const wait = (de.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-    if (wait !== undefined) retryAfter = String(wait);
-    else if (de.kind === 'unavailable') retryAfter ??= RETRY_AFTER_UNAVAILABLE;
-    else if (de.kind === 'limited') retryAfter = '1';
+    const a = errorAnswer(err, this.deps.log, () => `${this.idPrefix}${(++this.errorSeq).toString(36)}`, retryAfter);
     // a 429 before a version was chosen is the token's limit (auth.ts); after, the version's per-instance limit
-    this.logCall(c, v, up, status, de.code === 'RATE_LIMITED' ? (v ? 'instance_limit' : 'token') : undefined);
-    return { status, contentType: JSON_TYPE, body: JSON.stringify(isOipPath(c.url) ? oipErrorBody(body.error) : body), retryAfter, errorCode: de.code };
+    this.logCall(c, v, up, a.status, a.de.code === 'RATE_LIMITED' ? (v ? 'instance_limit' : 'token') : undefined);
+    return { status: a.status, contentType: JSON_TYPE, body: errorJson(a.body, c.url), retryAfter: a.retryAfter, errorCode: a.de.code };
   }
 
   private logCall(c: Call, v: CompiledVersion | undefined, up: Upstream | undefined, status: number, limited?: CallSample['limited']): void {

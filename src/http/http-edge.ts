@@ -13,9 +13,9 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STATUS_BY_KIND } from '../api/error-edge.js';
 import { DomainError, errorBody } from '../contracts/errors.js';
 import { ERROR_CODE_HEADER } from '../contracts/oip.js';
+import { STATUS_BY_KIND } from './error-answer.js';
 
 interface EdgeLog {
   debug(obj: object, msg: string): void;

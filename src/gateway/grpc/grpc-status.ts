@@ -2,7 +2,7 @@
  * The gRPC edge of the gateway's errors: an error Outcome (the `{"error": …}` JSON answer
  * GatewayCore gives REST) becomes a gRPC status, its message the error's message, with the
  * stable modeldock code (and a 5xx's id, a limit's Retry-After) in the trailing metadata.
- * One table, by error kind, as src/api/error-edge.ts has one for HTTP.
+ * One table, by error kind, as src/http/error-answer.ts has one for HTTP.
  */
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { ERROR_CODES, type ErrorKind } from '../../contracts/errors.js';

@@ -6,14 +6,14 @@
  *   POST /v2/models/{m}[/versions/{v}]/infer           (OIP v2, JSON or binary tensors)
  *   POST /v1/models/{m}:predict                         (TI-ONE; body to the handler)
  *   GET  /metrics                                       (Prometheus)
- * Errors are `{"error":{"code","message"}}` (on /v2 routes the protocol's `{"error": "message",
- * "code"}`; both with x-modeldock-error-code) with the status from STATUS_BY_KIND; a 5xx
- * carries an id that is also in the log.
+ * Errors are answered as src/http/error-answer.ts builds them (`{"error":{"code","message"}}`,
+ * on /v2 routes the protocol's `{"error": "message", "code"}`; both with x-modeldock-error-code);
+ * a 5xx carries an id that is also in the log.
  */
 import http from 'node:http';
-import { STATUS_BY_KIND } from '../../api/error-edge.js';
-import { DomainError, errorBody, type ErrorCode } from '../../contracts/errors.js';
-import { ERROR_CODE_HEADER, isOipPath, OIP_HEADER_LENGTH, oipErrorBody, type OipInferRequest } from '../../contracts/oip.js';
+import { DomainError } from '../../contracts/errors.js';
+import { ERROR_CODE_HEADER, OIP_HEADER_LENGTH, type OipInferRequest } from '../../contracts/oip.js';
+import { answerOf, errorJson } from '../../http/error-answer.js';
 import { clientErrorHandler, guardServerEdges } from '../../http/http-edge.js';
 import { checkJsonDepth } from '../../http/json-depth.js';
 import { readBody } from '../../http/read-body.js';
@@ -54,20 +54,16 @@ function send(deps: ServerDeps, res: http.ServerResponse, status: number, body: 
   res.end(body);
 }
 
-/** `oip`: a /v2 route, answered in the protocol's `{"error": "message", "code"}` shape. */
-function sendError(deps: ServerDeps, res: http.ServerResponse, route: Route, err: unknown, oip = false): number {
-  const de = err instanceof DomainError ? err : modelError(err);
-  const status = STATUS_BY_KIND[de.kind];
-  let id: string | undefined;
-  if (status >= 500) {
-    id = `${process.pid}-${++errorSeq}`;
+/** The error answer (src/http/error-answer.ts) for a request to `path`; a 5xx is logged with its id and cause. */
+function sendError(deps: ServerDeps, res: http.ServerResponse, route: Route, err: unknown, path: string): number {
+  const { de, status, body, id, retryAfter } = answerOf(err instanceof DomainError ? err : modelError(err), () => `${process.pid}-${++errorSeq}`);
+  if (id !== undefined) {
     const cause = (de as { cause?: unknown }).cause as Error | undefined;
     deps.log('error', 'request failed', { errorId: id, route, code: de.code, message: de.message, stack: cause?.stack });
   }
-  const extra: Record<string, string> = de.code === 'QUEUE_FULL' || de.code === 'MODEL_NOT_READY' ? { 'retry-after': '1' } : {};
+  const extra: Record<string, string> = retryAfter !== undefined ? { 'retry-after': retryAfter } : {};
   extra[ERROR_CODE_HEADER] = de.code;
-  const body = errorBody(de.code as ErrorCode, de.message, { id, details: de.details });
-  send(deps, res, status, JSON.stringify(oip ? oipErrorBody(body.error) : body), JSON_TYPE, extra);
+  send(deps, res, status, errorJson(body, path), JSON_TYPE, extra);
   return status;
 }
 
@@ -169,7 +165,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   } catch (e) {
     if (!res.headersSent) {
       if (e instanceof DomainError && e.code === 'METHOD_NOT_ALLOWED') res.setHeader('allow', String((e.details as { allow: string }).allow));
-      status = sendError(deps, res, route, e, isOipPath(p));
+      status = sendError(deps, res, route, e, p);
     } else res.destroy();
   } finally {
     deps.metrics.inFlight.dec();
