@@ -13,6 +13,7 @@ import { clientErrorHandler, guardServerEdges } from '../http/http-edge.js';
 import type { Logger } from '../log.js';
 import { sendError } from './error-edge.js';
 import { RouteTable } from './route-table.js';
+import { installDocument, swaggerOptions } from './openapi/document.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -90,13 +91,9 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
 
   if (opts.adminToken) app.addHook('onRequest', adminGuard(opts.adminToken));
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'modeldock control plane', version: opts.version, description: 'REST + JSON under /api/v1. Errors: {"error":{"code","message"}}; codes in docs/errors.md.' },
-      components: opts.adminToken ? { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } } : {},
-    },
-  });
+  // the document: component schemas, security schemes, one operation per route (src/api/openapi/)
+  installDocument(app);
+  await app.register(swagger, swaggerOptions(opts.version));
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => {

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { runtimeCatalog } from '../../runtimes/catalog.js';
 
-const RuntimeSchema = Type.Object({
+export const RuntimeSchema = Type.Object({
   id: Type.String(),
   kind: Type.String(),
   description: Type.String(),

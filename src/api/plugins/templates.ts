@@ -15,7 +15,7 @@ import { RUNTIME_IDS } from '../../runtimes/catalog.js';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
-const TemplateSchema = Type.Object({
+export const TemplateSchema = Type.Object({
   name: Type.String({ description: '<kind>/<name>, e.g. pytorch/classify' }),
   description: Type.String(),
   runtime: Type.String({ description: 'runtime environment id to import it with' }),

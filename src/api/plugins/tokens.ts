@@ -23,7 +23,7 @@ const PatchBody = Type.Object(
   { additionalProperties: false },
 );
 
-const TokenInfoSchema = Type.Object({
+export const TokenInfoSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   hint: Type.String({ description: 'the first and last characters, to tell tokens apart' }),
@@ -33,7 +33,7 @@ const TokenInfoSchema = Type.Object({
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   usage: Type.Optional(Type.Object({ minute: Type.Integer(), day: Type.Integer() }, { description: 'calls counted against the limits in the current minute and UTC day, over all replicas (behind by up to ~1 s)' })),
 });
-const TokenWithValueSchema = Type.Intersect([TokenInfoSchema, Type.Object({ token: Type.String({ description: 'shown only in this answer' }) })]);
+export const TokenWithValueSchema = Type.Intersect([TokenInfoSchema, Type.Object({ token: Type.String({ description: 'shown only in this answer' }) })]);
 
 type Params = { name: string; id: string };
 
