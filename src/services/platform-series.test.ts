@@ -14,10 +14,10 @@ describe('PlatformSeries', () => {
     p.call('svc', '2', 'i-1', 200, 40);
     p.call('svc', '2', 'i-2', 503, 1);
     const text = await p.registry.metrics();
-    expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance="i-1",code="200"}')).toBe(2);
-    expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance="i-2",code="503"}')).toBe(1);
-    expect(sample(text, 'modeldock_request_duration_seconds_bucket{le="0.005",service="svc",version="2",instance="i-1"}')).toBe(1);
-    expect(sample(text, 'modeldock_request_duration_seconds_count{service="svc",version="2",instance="i-1"}')).toBe(2);
+    expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance_id="i-1",code="200"}')).toBe(2);
+    expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance_id="i-2",code="503"}')).toBe(1);
+    expect(sample(text, 'modeldock_request_duration_seconds_bucket{le="0.005",service="svc",version="2",instance_id="i-1"}')).toBe(1);
+    expect(sample(text, 'modeldock_request_duration_seconds_count{service="svc",version="2",instance_id="i-1"}')).toBe(2);
     expect(text).toMatch(/^modeldock_platform_process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^modeldock_platform_nodejs_heap_size_used_bytes \d/m);
   });
@@ -30,25 +30,25 @@ describe('PlatformSeries', () => {
     const text = await p.registry.metrics();
     expect(sample(text, 'modeldock_rate_limited_total{service="svc",reason="token"}')).toBe(2);
     expect(sample(text, 'modeldock_rate_limited_total{service="svc",reason="instance_limit"}')).toBe(1);
-    expect(sample(text, 'modeldock_requests_total{service="svc",version="",instance="",code="429"}')).toBe(2);
+    expect(sample(text, 'modeldock_requests_total{service="svc",version="",instance_id="",code="429"}')).toBe(2);
   });
 
   it('reads calls in flight from its source at scrape time', async () => {
     const p = new PlatformSeries();
     let now = [{ service: 'svc', seq: 1, instanceId: 'i-1', inflight: 3 }];
     p.setInflightSource(() => now);
-    expect(sample(await p.registry.metrics(), 'modeldock_inflight_calls{service="svc",version="1",instance="i-1"}')).toBe(3);
+    expect(sample(await p.registry.metrics(), 'modeldock_inflight_calls{service="svc",version="1",instance_id="i-1"}')).toBe(3);
     now = [{ service: 'svc', seq: 1, instanceId: 'i-2', inflight: 0 }];
     const text = await p.registry.metrics();
-    expect(sample(text, 'modeldock_inflight_calls{service="svc",version="1",instance="i-1"}')).toBeUndefined();
-    expect(sample(text, 'modeldock_inflight_calls{service="svc",version="1",instance="i-2"}')).toBe(0);
+    expect(sample(text, 'modeldock_inflight_calls{service="svc",version="1",instance_id="i-1"}')).toBeUndefined();
+    expect(sample(text, 'modeldock_inflight_calls{service="svc",version="1",instance_id="i-2"}')).toBe(0);
   });
 
   it('counts restarts as they grow and drops the series of an instance that is gone', async () => {
     const p = new PlatformSeries();
     p.syncInstances([{ service: 'svc', seq: 1, instanceId: 'i-1', restarts: 0 }]);
     p.call('svc', '1', 'i-1', 200, 1);
-    const line = 'modeldock_instance_restarts_total{service="svc",version="1",instance="i-1"}';
+    const line = 'modeldock_instance_restarts_total{service="svc",version="1",instance_id="i-1"}';
     expect(sample(await p.registry.metrics(), line)).toBe(0);
     p.syncInstances([{ service: 'svc', seq: 1, instanceId: 'i-1', restarts: 2 }]);
     p.syncInstances([{ service: 'svc', seq: 1, instanceId: 'i-1', restarts: 2 }]);
@@ -56,8 +56,8 @@ describe('PlatformSeries', () => {
     expect(sample(await p.registry.metrics(), line)).toBe(3);
     await p.syncInstances([{ service: 'svc', seq: 1, instanceId: 'i-9', restarts: 1 }]);
     const text = await p.registry.metrics();
-    expect(text).not.toContain('instance="i-1"');
-    expect(sample(text, 'modeldock_instance_restarts_total{service="svc",version="1",instance="i-9"}')).toBe(1);
+    expect(text).not.toContain('instance_id="i-1"');
+    expect(sample(text, 'modeldock_instance_restarts_total{service="svc",version="1",instance_id="i-9"}')).toBe(1);
   });
 
   it('counts held calls by outcome, and a cold start only for the first call held', async () => {

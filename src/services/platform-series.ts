@@ -2,8 +2,9 @@
  * The platform's Prometheus series (GET /metrics), documented in docs/observability.md and
  * charted by deploy/grafana/modeldock-dashboard.json.
  *
- * Labels stay bounded: service, version (its number), instance (an id the platform
- * created, dropped with its series once the instance is gone), code (an HTTP status) and
+ * Labels stay bounded: service, version (its number), instance_id (an id the platform
+ * created, dropped with its series once the instance is gone; not `instance`, which
+ * Prometheus sets to the scrape target), code (an HTTP status) and
  * small closed sets (reason, outcome). Nothing per request. The gateway's hot path only
  * increments a counter and observes a histogram; calls in flight are read from the
  * gateway's upstreams when Prometheus scrapes, not counted per call.
@@ -27,7 +28,7 @@ export interface InstanceSample {
   restarts: number;
 }
 
-type Svi = 'service' | 'version' | 'instance';
+type Svi = 'service' | 'version' | 'instance_id';
 
 const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -48,22 +49,22 @@ export class PlatformSeries {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'modeldock_platform_' });
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'modeldock_requests_total', help: 'calls through the gateway, by HTTP status (instance "" when refused before one was chosen)', labelNames: ['service', 'version', 'instance', 'code'], registers });
-    this.latency = new Histogram({ name: 'modeldock_request_duration_seconds', help: 'gateway call latency, arrival to answer', labelNames: ['service', 'version', 'instance'], buckets: LATENCY_BUCKETS_S, registers });
+    this.requests = new Counter({ name: 'modeldock_requests_total', help: 'calls through the gateway, by HTTP status (instance_id "" when refused before one was chosen)', labelNames: ['service', 'version', 'instance_id', 'code'], registers });
+    this.latency = new Histogram({ name: 'modeldock_request_duration_seconds', help: 'gateway call latency, arrival to answer', labelNames: ['service', 'version', 'instance_id'], buckets: LATENCY_BUCKETS_S, registers });
     this.ready = new Gauge({ name: 'modeldock_ready_instances', help: 'ready instances per service version', labelNames: ['service', 'version'], registers });
     const source = () => this.inflightSource();
     new Gauge({
       name: 'modeldock_inflight_calls',
       help: 'calls the gateway has sent to an instance and not yet had answered',
-      labelNames: ['service', 'version', 'instance'],
+      labelNames: ['service', 'version', 'instance_id'],
       registers,
       collect() {
         this.reset();
-        for (const s of source()) this.set({ service: s.service, version: String(s.seq), instance: s.instanceId }, s.inflight);
+        for (const s of source()) this.set({ service: s.service, version: String(s.seq), instance_id: s.instanceId }, s.inflight);
       },
     });
     this.rateLimited = new Counter({ name: 'modeldock_rate_limited_total', help: '429 answers by reason: token (its per-minute/day limit) or instance_limit (the version\'s per-instance requests/s or concurrency)', labelNames: ['service', 'reason'], registers });
-    this.restarts = new Counter({ name: 'modeldock_instance_restarts_total', help: 'in-place restarts of an instance (crash or failed health checks)', labelNames: ['service', 'version', 'instance'], registers });
+    this.restarts = new Counter({ name: 'modeldock_instance_restarts_total', help: 'in-place restarts of an instance (crash or failed health checks)', labelNames: ['service', 'version', 'instance_id'], registers });
     this.coldStarts = new Counter({ name: 'modeldock_cold_starts_total', help: 'scale-from-zero wake-ups: a call held for a version with no ready instance while none was held already', labelNames: ['service', 'version'], registers });
     this.heldNow = new Gauge({ name: 'modeldock_held_calls', help: 'calls held now while a scaled-to-zero version starts an instance', labelNames: ['service', 'version'], registers });
     this.held = new Counter({ name: 'modeldock_held_calls_total', help: 'calls held during scale-from-zero, by outcome: ready (an instance came) or timeout', labelNames: ['service', 'version', 'outcome'], registers });
@@ -76,8 +77,8 @@ export class PlatformSeries {
 
   /** One call. `version`/`instance` are '' when it was refused before they were chosen. */
   call(service: string, version: string, instance: string, status: number, latencyMs: number, limited?: LimitReason): void {
-    this.requests.inc({ service, version, instance, code: status });
-    this.latency.observe({ service, version, instance }, latencyMs / 1000);
+    this.requests.inc({ service, version, instance_id: instance, code: status });
+    this.latency.observe({ service, version, instance_id: instance }, latencyMs / 1000);
     if (limited !== undefined) this.rateLimited.inc({ service, reason: limited });
   }
 
@@ -116,7 +117,7 @@ export class PlatformSeries {
       this.instances.delete(id);
       gone.push(i);
     }
-    return gone.length ? this.forget((l) => gone.some((i) => l.instance === i.instanceId && l.service === i.service)) : Promise.resolve();
+    return gone.length ? this.forget((l) => gone.some((i) => l.instance_id === i.instanceId && l.service === i.service)) : Promise.resolve();
   }
 
   /** Drops every series of a service (it was deleted). */
@@ -140,4 +141,4 @@ export class PlatformSeries {
   }
 }
 
-const instanceLabels = (i: InstanceSample) => ({ service: i.service, version: String(i.seq), instance: i.instanceId });
+const instanceLabels = (i: InstanceSample) => ({ service: i.service, version: String(i.seq), instance_id: i.instanceId });

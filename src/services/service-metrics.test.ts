@@ -15,7 +15,7 @@ describe('ServiceMetrics', () => {
     expect(w[2]).toMatchObject({ qps: 0.1, errors: 0, p50Ms: 5 });
     expect(w[0]).toMatchObject({ qps: 0, p50Ms: null });
     const text = await m.registry.metrics();
-    expect(text).toContain('modeldock_requests_total{service="svc",version="1",instance="",code="503"} 10');
+    expect(text).toContain('modeldock_requests_total{service="svc",version="1",instance_id="",code="503"} 10');
     expect(text).toContain('modeldock_ready_instances{service="svc",version="1"} 2');
   });
 });
