@@ -47,6 +47,9 @@ function validator(method: string, url: string, status: string): ValidateFunctio
   return validators.get(key)!;
 }
 
+/** The one 2xx status the document gives `method url`. */
+const successOf = (method: string, url: string): number => Number(Object.keys(operation(method, url)?.responses ?? {}).find((s) => s.startsWith('2')));
+
 /** Asserts the answer has a status the document gives, and a body valid against its schema there. */
 function expectDocumented(method: string, url: string, r: { statusCode: number; body: string }): void {
   const o = operation(method, url);
@@ -89,14 +92,15 @@ describe('the OpenAPI document', () => {
   });
 
   it('is matched by real answers: model import, listing, a version, a service (202), tokens and errors', async () => {
-    const inject = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, route: string, payload?: object) => {
+    const inject = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, route: string, payload?: object, want = successOf(method, route)) => {
       const r = await p.app.inject({ method, url, ...(payload ? { payload } : {}) });
+      expect([method, url, r.statusCode], r.body).toEqual([method, url, want]);
       expectDocumented(method, route, r);
       return r.json();
     };
     await inject('POST', '/api/v1/models', '/api/v1/models', { name: 'doc', description: 'd' });
-    await inject('POST', '/api/v1/models', '/api/v1/models', { name: 'doc' }); // 409
-    await inject('POST', '/api/v1/models', '/api/v1/models', { name: 7 }); // 400
+    await inject('POST', '/api/v1/models', '/api/v1/models', { name: 'doc' }, 409);
+    await inject('POST', '/api/v1/models', '/api/v1/models', { name: 7 }, 400);
     const mp = multipart([
       { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu' }) },
       { name: 'f', filename: 'model.onnx', data: Buffer.from('not really onnx') },
@@ -105,7 +109,7 @@ describe('the OpenAPI document', () => {
     expectDocumented('POST', '/api/v1/models/:name/versions', imported);
     await eventually(async () => (await p.app.inject({ url: '/api/v1/models/doc/versions/v1' })).json().status === 'ready');
     await inject('GET', '/api/v1/models/doc/versions/v1', '/api/v1/models/:name/versions/:version');
-    await inject('GET', '/api/v1/models/doc/versions/v9', '/api/v1/models/:name/versions/:version'); // 404
+    await inject('GET', '/api/v1/models/doc/versions/v9', '/api/v1/models/:name/versions/:version', undefined, 404);
     await inject('GET', '/api/v1/models/doc/versions', '/api/v1/models/:name/versions');
     await inject('GET', '/api/v1/models', '/api/v1/models');
     await inject('GET', '/api/v1/models/doc', '/api/v1/models/:name');
@@ -132,7 +136,7 @@ describe('the OpenAPI document', () => {
     await inject('GET', `/api/v1/services/docsvc/tokens/${token.id}`, `${base}/:id`);
     await inject('PATCH', `/api/v1/services/docsvc/tokens/${token.id}`, `${base}/:id`, { enabled: false });
     await inject('POST', `/api/v1/services/docsvc/tokens/${token.id}/rotate`, `${base}/:id/rotate`);
-    await inject('GET', '/api/v1/services/nope/tokens/x', `${base}/:id`); // 404
+    await inject('GET', '/api/v1/services/nope/tokens/x', `${base}/:id`, undefined, 404);
 
     await inject('GET', '/api/v1/runtimes', '/api/v1/runtimes');
     await inject('GET', '/api/v1/templates', '/api/v1/templates');
@@ -142,7 +146,7 @@ describe('the OpenAPI document', () => {
     await inject('GET', '/api/v1/resource-groups', '/api/v1/resource-groups');
     await inject('GET', '/v2', '/v2');
     await inject('GET', '/v2/health/ready', '/v2/health/ready');
-    await inject('GET', '/v2/models/nope', '/v2/models/:service'); // 404 in the OIP shape
+    await inject('GET', '/v2/models/nope', '/v2/models/:service', undefined, 404); // in the OIP shape
     await inject('GET', '/api/v1/services/docsvc', '/api/v1/services/:name');
     // the schemas can fail: a service without its status is not one
     const service = (await p.app.inject({ url: '/api/v1/services/docsvc' })).json();
@@ -151,5 +155,41 @@ describe('the OpenAPI document', () => {
     expect(validate(service)).toBe(false);
     expect(validate.errors).toContainEqual(expect.objectContaining({ keyword: 'required', params: { missingProperty: 'status' } }));
     await inject('DELETE', '/api/v1/services/docsvc', '/api/v1/services/:name');
+  });
+  it('is matched by real answers: storage, a task run, resource groups, files, deletes (204) and the data plane', async () => {
+    const inject = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, route: string, payload?: object | string, want = successOf(method, route)) => {
+      const r = await p.app.inject({ method, url, ...(payload !== undefined ? { payload } : {}), ...(typeof payload === 'string' ? { headers: { 'content-type': 'application/octet-stream' } } : {}) });
+      expect([method, url, r.statusCode], r.body).toEqual([method, url, want]);
+      if (r.statusCode === 204) expect(operation(method, route)!.responses['204'], `${method} ${route} 204`).toBeDefined();
+      else expectDocumented(method, route, r);
+      return r.statusCode === 204 ? undefined : r.json();
+    };
+    await inject('PUT', '/api/v1/storage/code/doc/train.js', '/api/v1/storage/*', "console.log('trained'); require('fs').writeFileSync(process.env.MODELDOCK_OUTPUT_DIR + '/out.txt', 'x');");
+    await inject('GET', '/api/v1/storage?prefix=code/', '/api/v1/storage');
+    await inject('GET', '/api/v1/storage/nothing/here', '/api/v1/storage/*', undefined, 404);
+    await inject('POST', '/api/v1/tasks', '/api/v1/tasks', { name: 'doctask', runtime: 'node20-handler', code: { type: 'storage', path: 'code/doc' }, command: 'node train.js' });
+    await eventually(async () => ['Succeeded', 'Failed'].includes((await p.app.inject({ url: '/api/v1/tasks/doctask' })).json().state), 60_000, 'the task to end');
+    await inject('GET', '/api/v1/tasks/doctask', '/api/v1/tasks/:name');
+    await inject('GET', '/api/v1/tasks', '/api/v1/tasks');
+    await inject('GET', '/api/v1/tasks/doctask/logs', '/api/v1/tasks/:name/logs');
+    await inject('GET', '/api/v1/tasks/doctask/outputs', '/api/v1/tasks/:name/outputs');
+    await inject('POST', '/api/v1/tasks/doctask/actions', '/api/v1/tasks/:name/actions', { action: 'stop' }, 409); // it ended
+    await inject('DELETE', '/api/v1/tasks/doctask', '/api/v1/tasks/:name');
+    await inject('GET', '/api/v1/datasets', '/api/v1/datasets');
+    await inject('GET', '/api/v1/cluster', '/api/v1/cluster');
+
+    await inject('POST', '/api/v1/resource-groups', '/api/v1/resource-groups', { name: 'docrg', cpuMillicores: 2000, memoryMiB: 2048 });
+    await inject('GET', '/api/v1/resource-groups/docrg', '/api/v1/resource-groups/:name');
+    await inject('DELETE', '/api/v1/resource-groups/docrg', '/api/v1/resource-groups/:name');
+
+    await inject('POST', '/api/v1/models', '/api/v1/models', { name: 'docfiles' });
+    await inject('PATCH', '/api/v1/models/docfiles', '/api/v1/models/:name', { description: 'changed' });
+    await inject('DELETE', '/api/v1/models/docfiles', '/api/v1/models/:name');
+    await inject('PUT', '/api/v1/models/doc/versions/v1/files/extra.txt', '/api/v1/models/:name/versions/:version/files/*', 'more');
+    await inject('DELETE', '/api/v1/models/doc/versions/v1/files/extra.txt', '/api/v1/models/:name/versions/:version/files/*');
+
+    await inject('POST', '/v2/models/nope/infer', '/v2/models/:service/infer', { inputs: [] }, 404); // in the OIP shape
+    await inject('POST', '/nope/v1/models/m:predict', '/:service/v1/models/m::predict', { instances: [] }, 404);
+    await inject('GET', '/v2/health/live', '/v2/health/live');
   });
 });
