@@ -76,6 +76,9 @@ describe('malformed multipart on any route', () => {
           const r = await p.app.inject({ method: method.toUpperCase() as 'POST', url, payload: Buffer.from(body(field('spec', '{}'))), headers: { 'content-type': contentType } });
           const what = `${method} ${url} (${contentType.slice(0, 40)})`;
           expect([what, r.statusCode < 500], r.body).toEqual([what, true]);
+          // the raw PUTs (version files, storage objects) store any body as bytes, as S3 does
+          const raw = method === 'put' && /\/files\/|\/storage\//.test(url);
+          if (raw && r.statusCode < 300) continue;
           if (r.statusCode !== 404 || url.startsWith('/api/')) expect(typeof r.json().error?.code, `${what}: ${r.body}`).toBe('string');
           seen.push(what);
         }
