@@ -41,6 +41,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   hidden: boolean;
+  /** the statuses the route's own response schema declares (it serializes with them) */
+  declared: string[];
 }
 
 const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -54,8 +56,9 @@ export function installDocument(app: FastifyInstance): void {
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {
-    const hidden = Boolean((r.schema as { hide?: boolean } | undefined)?.hide);
-    for (const method of Array.isArray(r.method) ? r.method : [r.method]) if (method !== 'HEAD') routes.push({ method, url: r.url, hidden });
+    const schema = r.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+    const declared = Object.keys(schema?.response ?? {});
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) if (method !== 'HEAD') routes.push({ method, url: r.url, hidden: Boolean(schema?.hide), declared });
   });
 }
 
@@ -117,6 +120,7 @@ function dataPlaneRequest(o: Operation, params: string[]): Record<string, unknow
   };
   if (o.id === 'kservePredict') out.summary = 'KServe v1 predict: POST /v1/models/{service}:predict ({target} is "<service>:predict")';
   if (o.id === 'predict') out.summary = 'TI-ONE predict: the JSON body goes to the model as given';
+  if (o.id === 'predict' || o.id === 'kservePredict') out.body = { $ref: 'Predict#' };
   if (o.id.startsWith('oipInfer')) {
     out.summary = 'Open Inference Protocol v2 infer (JSON, or the binary tensor extension with Inference-Header-Content-Length)';
     out.body = { $ref: 'OipInferRequest#' };

@@ -74,6 +74,15 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it("gives a route's own declared success status, where it declares one", () => {
+    const own = registeredRoutes(p.app).filter((r) => !r.hidden && r.declared.some((s) => s.startsWith('2')));
+    expect(own.length).toBeGreaterThan(10);
+    const differ = own
+      .map((r) => [`${r.method} ${r.url}`, r.declared.find((s) => s.startsWith('2')), String(successOf(r.method, r.url))])
+      .filter(([, own, documented]) => own !== documented);
+    expect(differ).toEqual([]);
+  });
+
   it('has unique camelCase operationIds and the shared Error schema on the errors', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, o]) => ({ path, m, o })));
     const ids = ops.map((x) => x.o.operationId);
