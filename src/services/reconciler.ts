@@ -5,7 +5,7 @@
  * back the observed status. Idempotent: it can run any number of times; it runs on a
  * timer and whenever something changes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ServiceState, ServiceVersionSpec } from '../contracts/services.js';
 import type { Logger } from '../log.js';
 import type { InstanceBackend, InstanceTemplate, ObservedInstance } from '../backends/backend.js';
@@ -18,6 +18,7 @@ import type { Billing } from './billing.js';
 import type { EnvState } from '../runtimes/python-envs.js';
 import { mappingNote } from '../runtimes/aliases.js';
 import type { DependencyGate } from './version-envs.js';
+import { specHash } from './service-spec.js';
 
 export interface ReconcilerDeps {
   repo: ServicesRepo;
@@ -206,7 +207,7 @@ export class Reconciler {
   private async reconcileVersion(s: ServiceRow, v: VersionRow, mine: ObservedInstance[]): Promise<{ status: ServiceState; reason: string | null }> {
     const { backend, repo } = this.deps;
     const spec = JSON.parse(v.spec) as ServiceVersionSpec;
-    const hash = specHash(v);
+    const hash = specHash({ model: v.model_name, modelVersion: v.model_version, runtime: v.runtime, spec });
     const desiredState = s.desired as 'running' | 'stopped' | 'deleted';
     mine = mine.filter((i) => !this.draining.has(i.instanceId));
 
@@ -385,13 +386,6 @@ export class Reconciler {
     if (mv) this.mvIds.set(key, mv.id);
     return mv?.id ?? '';
   }
-}
-
-/** A hash of what shapes an instance; scaling, limits and log delivery change without a restart. */
-export function specHash(v: VersionRow): string {
-  const s = JSON.parse(v.spec) as ServiceVersionSpec;
-  const shape = [v.model_name, v.model_version, v.runtime, s.resources, s.env, s.batching, s.probes, s.startupTimeoutMs];
-  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 
 function normalizedRolling(spec: ServiceVersionSpec): { maxSurge: number; maxUnavailable: number } {

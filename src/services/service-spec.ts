@@ -1,4 +1,5 @@
 /** Request schemas for services (API validation + OpenAPI), with their defaults. */
+import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { NAME_PATTERN } from '../contracts/names.js';
 import { ENV_MAX_ENTRIES, ENV_MAX_TOTAL_BYTES, SERVICE_RESERVED_ENV } from '../contracts/process-input.js';
@@ -144,4 +145,22 @@ export function withDefaults(input: VersionSpecInput, modelVersion: number): Ser
 
 export function initialInstances(spec: ServiceVersionSpec): number {
   return spec.scaling.mode === 'manual' ? spec.scaling.instances : Math.max(spec.scaling.minInstances, 0);
+}
+
+/** What shapes an instance: the model version it serves, its runtime and its version's spec. */
+export interface InstanceShape {
+  model: string;
+  modelVersion: number;
+  runtime: string;
+  spec: ServiceVersionSpec;
+}
+
+/**
+ * A hash of what shapes an instance; scaling, limits and log delivery change without a
+ * restart. The reconciler stamps it on instances and the Kubernetes manifests carry the same.
+ */
+export function specHash(v: InstanceShape): string {
+  const s = v.spec;
+  const shape = [v.model, v.modelVersion, v.runtime, s.resources, s.env, s.batching, s.probes, s.startupTimeoutMs];
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }

@@ -4,7 +4,7 @@
  * and autoscaler, as YAML documents or a JSON List.
  */
 import type { Service } from '../../contracts/services.js';
-import { specHash } from '../../services/reconciler.js';
+import { specHash } from '../../services/service-spec.js';
 import { versionManifests, type Manifest, type ManifestSettings } from './manifests.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -15,7 +15,7 @@ export async function serviceManifests(svc: Service, modelKey: (model: string, v
   const out: Manifest[] = [];
   for (const v of [...svc.versions].sort((a, b) => a.seq - b.seq)) {
     // the same hash the reconciler stamps on instances, so a GitOps diff shows no change
-    const hash = specHash({ model_name: v.model, model_version: Number(v.modelVersion.replace(/^v/, '')), runtime: v.runtime, spec: JSON.stringify(v.spec) } as Parameters<typeof specHash>[0]);
+    const hash = specHash({ model: v.model, modelVersion: Number(v.modelVersion.replace(/^v/, '')), runtime: v.runtime, spec: v.spec });
     out.push(
       ...versionManifests(
         {
