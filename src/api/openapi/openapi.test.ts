@@ -83,6 +83,13 @@ describe('the OpenAPI document', () => {
     expect(differ).toEqual([]);
   });
 
+  it('refers only to component schemas it has', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(100);
+    const unknown = refs.filter((r) => !r.startsWith('#/components/schemas/') || !(r.slice(21) in doc.components.schemas));
+    expect([...new Set(unknown)]).toEqual([]);
+  });
+
   it('has unique camelCase operationIds and the shared Error schema on the errors', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, o]) => ({ path, m, o })));
     const ids = ops.map((x) => x.o.operationId);
