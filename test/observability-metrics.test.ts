@@ -104,6 +104,21 @@ describe('/metrics on a real platform', () => {
     await eventually(async () => (await scrape()).samples.get(`modeldock_instance_restarts_total{service="obs",version="1",instance_id="${instanceId}"}`) === 1, 60_000, 'the restart counted');
   });
 
+  it('counts a cold start and the call it held while a scaled-to-zero service woke', { timeout: 120_000 }, async () => {
+    await api(rp.base, 'POST', '/api/v1/services', { name: 'lazy', version: tinyVersion({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4, idleToZeroMs: 600_000 } }) });
+    // routed (503: no instance yet), not 404
+    await eventually(async () => (await call(`${rp.base}/v2/models/lazy/ready`)).status === 503, 30_000, 'lazy routed');
+    expect((await call(`${rp.base}/v2/models/lazy/infer`, { body: tinyInferBody() })).status).toBe(200);
+    const { samples } = await scrape();
+    expect(samples.get('modeldock_cold_starts_total{service="lazy",version="1"}')).toBe(1);
+    expect(samples.get('modeldock_held_calls_total{service="lazy",version="1",outcome="ready"}')).toBe(1);
+    expect(samples.get('modeldock_held_calls{service="lazy",version="1"}')).toBe(0);
+    // the platform reads the instance's batcher every few seconds: one batch of one row
+    const batches = await eventually(async () => [...(await scrape()).samples].find(([k, v]) => k.startsWith('modeldock_batches_total{service="lazy"') && v > 0), 30_000, 'the batch read from the instance');
+    expect(batches[1]).toBe(1);
+    expect([...(await scrape()).samples.keys()].some((k) => k.startsWith('modeldock_queue_depth{service="lazy"'))).toBe(true);
+  });
+
   it('a call to a service that does not exist adds no series', async () => {
     expect((await call(`${rp.base}/v2/models/no-such-service/infer`, { body: tinyInferBody() })).status).toBe(404);
     const { samples } = await scrape();

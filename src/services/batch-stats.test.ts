@@ -12,6 +12,7 @@ const promText = (count: number, sum: number) =>
     `modeldock_instance_batch_size_bucket{le="+Inf"} ${count}`,
     `modeldock_instance_batch_size_sum ${sum}`,
     `modeldock_instance_batch_size_count ${count}`,
+    'modeldock_instance_queue_depth 3',
     '',
   ].join('\n');
 
@@ -31,7 +32,7 @@ describe('BatchStats', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     let t = Date.UTC(2026, 0, 1);
     const metrics = new ServiceMetrics(() => t);
-    const stats = new BatchStats({ targets: () => [{ service: 'svc', instanceId: 'i1', url }], metrics });
+    const stats = new BatchStats({ targets: () => [{ service: 'svc', seq: 2, instanceId: 'i1', url }], metrics });
     const last = () => metrics.window('svc', 10_000).at(-1)!.batchSize;
     await stats.scrapeOnce();
     expect(last()).toBe(5); // first sight: its whole life, 10 rows in 2 batches
@@ -45,6 +46,11 @@ describe('BatchStats', () => {
     totals = { count: 1, sum: 8 }; // restarted in place: counts from zero
     await stats.scrapeOnce();
     expect(last()).toBe(8);
+    // the platform's series: batches and rows counted across the restart, the queue as read
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('modeldock_batches_total{service="svc",version="2",instance_id="i1"} 6');
+    expect(text).toContain('modeldock_batch_rows_total{service="svc",version="2",instance_id="i1"} 21');
+    expect(text).toContain('modeldock_queue_depth{service="svc",version="2",instance_id="i1"} 3');
   });
 
   it('skips an instance that does not answer', async () => {

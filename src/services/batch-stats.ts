@@ -11,6 +11,8 @@ import type { ServiceMetrics } from './service-metrics.js';
 
 export interface ScrapeTarget {
   service: string;
+  /** the version number, for the platform's series (0 when unknown) */
+  seq?: number;
   instanceId: string;
   /** e.g. http://127.0.0.1:43121 */
   url: string;
@@ -23,6 +25,13 @@ export interface BatchTotals {
 
 const SUM = /^modeldock_instance_batch_size_sum(?:\{[^}]*\})?\s+(\S+)/m;
 const COUNT = /^modeldock_instance_batch_size_count(?:\{[^}]*\})?\s+(\S+)/m;
+const QUEUE = /^modeldock_instance_queue_depth(?:\{[^}]*\})?\s+(\S+)/m;
+
+/** The batcher's queue depth in an instance's Prometheus text, or undefined when it has none. */
+export function parseQueueDepth(text: string): number | undefined {
+  const q = Number(QUEUE.exec(text)?.[1]);
+  return Number.isFinite(q) ? q : undefined;
+}
 
 /** The batch totals in an instance's Prometheus text, or undefined when it has none. */
 export function parseBatchTotals(text: string): BatchTotals | undefined {
@@ -72,10 +81,13 @@ export class BatchStats {
 
   private async scrape(t: ScrapeTarget): Promise<void> {
     let now: BatchTotals | undefined;
+    let queue: number | undefined;
     try {
       const res = await fetch(`${t.url}/metrics`, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 2000) });
       if (!res.ok) return;
-      now = parseBatchTotals(await res.text());
+      const text = await res.text();
+      now = parseBatchTotals(text);
+      queue = parseQueueDepth(text);
     } catch {
       return; // an instance going away or busy: its batches are counted at the next read
     }
@@ -85,5 +97,6 @@ export class BatchStats {
     const from = before && before.batches <= now.batches ? before : { batches: 0, rows: 0 };
     const batches = now.batches - from.batches;
     if (batches > 0) this.opts.metrics.observeBatches(t.service, batches, now.rows - from.rows);
+    this.opts.metrics.prom.instanceRead({ service: t.service, seq: t.seq ?? 0, instanceId: t.instanceId }, { batches, rows: now.rows - from.rows }, queue);
   }
 }

@@ -58,8 +58,8 @@ export class LiveDirectory implements ServiceDirectory {
   }
 
   /** Every ready instance of every service, for reading instance metrics. */
-  readyTargets(): { service: string; instanceId: string; url: string }[] {
-    return [...this.routes.values()].flatMap((r) => r.versions.flatMap((v) => v.targets.map((t) => ({ service: r.name, ...t }))));
+  readyTargets(): { service: string; seq: number; instanceId: string; url: string }[] {
+    return [...this.routes.values()].flatMap((r) => r.versions.flatMap((v) => v.targets.map((t) => ({ service: r.name, seq: v.seq, ...t }))));
   }
 
   route(name: string): ServiceRoute | undefined {

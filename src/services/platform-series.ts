@@ -42,6 +42,9 @@ export class PlatformSeries {
   private readonly coldStarts: Counter<'service' | 'version'>;
   private readonly heldNow: Gauge<'service' | 'version'>;
   private readonly held: Counter<'service' | 'version' | 'outcome'>;
+  private readonly batches: Counter<Svi>;
+  private readonly batchRows: Counter<Svi>;
+  private readonly queueDepth: Gauge<Svi>;
   /** instance id → what it was last seen as (for restart deltas and dropping its series) */
   private readonly instances = new Map<string, InstanceSample>();
   private inflightSource: () => Iterable<InflightSample> = () => [];
@@ -68,6 +71,10 @@ export class PlatformSeries {
     this.coldStarts = new Counter({ name: 'modeldock_cold_starts_total', help: 'scale-from-zero wake-ups: a call held for a version with no ready instance while none was held already', labelNames: ['service', 'version'], registers });
     this.heldNow = new Gauge({ name: 'modeldock_held_calls', help: 'calls held now while a scaled-to-zero version starts an instance', labelNames: ['service', 'version'], registers });
     this.held = new Counter({ name: 'modeldock_held_calls_total', help: 'calls held during scale-from-zero, by outcome: ready (an instance came) or timeout', labelNames: ['service', 'version', 'outcome'], registers });
+    // read from each ready instance's own /metrics every few seconds by BatchStats
+    this.batches = new Counter({ name: 'modeldock_batches_total', help: 'batches the instance\'s runtime ran (read from the instance)', labelNames: ['service', 'version', 'instance_id'], registers });
+    this.batchRows = new Counter({ name: 'modeldock_batch_rows_total', help: 'rows in those batches; rows/batches is the mean batch size', labelNames: ['service', 'version', 'instance_id'], registers });
+    this.queueDepth = new Gauge({ name: 'modeldock_queue_depth', help: 'calls waiting in the instance\'s batcher at its last read', labelNames: ['service', 'version', 'instance_id'], registers });
   }
 
   /** Where calls in flight are read from at scrape time (the gateway's upstreams). */
@@ -84,6 +91,14 @@ export class PlatformSeries {
 
   setReady(service: string, version: string, ready: number): void {
     this.ready.set({ service, version }, ready);
+  }
+
+  /** What an instance ran since its last read (BatchStats), and its batcher's queue now. */
+  instanceRead(i: { service: string; seq: number; instanceId: string }, ran: { batches: number; rows: number }, queueDepth: number | undefined): void {
+    const labels = { service: i.service, version: String(i.seq), instance_id: i.instanceId };
+    this.batches.inc(labels, ran.batches);
+    this.batchRows.inc(labels, ran.rows);
+    if (queueDepth !== undefined) this.queueDepth.set(labels, queueDepth);
   }
 
   /** A call starts being held for a version with no instance; returns the function to call when the hold ends. */
@@ -126,7 +141,7 @@ export class PlatformSeries {
   }
 
   private async forget(match: (l: LabelValues<string>) => boolean): Promise<void> {
-    for (const metric of [this.requests, this.latency, this.ready, this.rateLimited, this.restarts, this.coldStarts, this.heldNow, this.held] as const) {
+    for (const metric of [this.requests, this.latency, this.ready, this.rateLimited, this.restarts, this.coldStarts, this.heldNow, this.held, this.batches, this.batchRows, this.queueDepth] as const) {
       const { values } = await metric.get();
       const done = new Set<string>();
       for (const { labels } of values as { labels: LabelValues<string> }[]) {
