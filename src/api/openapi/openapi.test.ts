@@ -4,61 +4,28 @@
  * flows (model import, listing, a version, a service created 202, tokens, errors) are
  * valid against the document's own schemas.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { multipart } from '../../../test/support/multipart.js';
+import { openApiOf, type OpenApiDoc } from '../../../test/support/openapi.js';
 import { registeredRoutes } from './document.js';
 
-interface Op {
-  operationId?: string;
-  tags?: string[];
-  security?: unknown[];
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
-}
-type Doc = { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
-
 let p: TestPlatform;
-let doc: Doc;
-const ajv = new Ajv({ strict: false, allErrors: true });
+let doc: OpenApiDoc;
+let api: Awaited<ReturnType<typeof openApiOf>>;
+const operation = (method: string, url: string) => api.operation(method, url);
+const successOf = (method: string, url: string) => api.successOf(method, url);
+const validator = (method: string, url: string, status: string) => api.validator(method, url, status);
+const expectDocumented = (method: string, url: string, r: { statusCode: number; body: string }) => api.expectDocumented(method, url, r);
 
 beforeAll(async () => {
   p = await testPlatform();
-  doc = (await p.app.inject({ url: '/api/openapi.json' })).json() as Doc;
-  ajv.addSchema(doc, 'openapi');
+  api = await openApiOf(p.app);
+  doc = api.doc;
 });
 afterAll(async () => {
   await p.close();
 });
-
-/** Fastify's `/a/:b/*` as the document writes it: `/a/{b}/{*}` (and `m::predict` as `m:predict`). */
-const docPath = (url: string) => url.replaceAll('::', '\0').replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\*/g, '{*}').replaceAll('\0', ':');
-const pointer = (...parts: string[]) => parts.map((s) => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
-const operation = (method: string, url: string): Op | undefined => doc.paths[docPath(url)]?.[method.toLowerCase()];
-
-const validators = new Map<string, ValidateFunction>();
-/** The document's schema of the JSON answer of `method url` with `status`, compiled. */
-function validator(method: string, url: string, status: string): ValidateFunction {
-  const key = `${method} ${url} ${status}`;
-  if (!validators.has(key)) {
-    const ref = `openapi#/${pointer('paths', docPath(url), method.toLowerCase(), 'responses', status, 'content', 'application/json', 'schema')}`;
-    validators.set(key, ajv.compile({ $ref: ref }));
-  }
-  return validators.get(key)!;
-}
-
-/** The one 2xx status the document gives `method url`. */
-const successOf = (method: string, url: string): number => Number(Object.keys(operation(method, url)?.responses ?? {}).find((s) => s.startsWith('2')));
-
-/** Asserts the answer has a status the document gives, and a body valid against its schema there. */
-function expectDocumented(method: string, url: string, r: { statusCode: number; body: string }): void {
-  const o = operation(method, url);
-  expect(o, `${method} ${url} documented`).toBeDefined();
-  const status = String(r.statusCode);
-  expect(Object.keys(o!.responses), `${method} ${url} answered ${r.statusCode}: ${r.body}`).toContain(status);
-  const validate = validator(method, url, status);
-  expect(validate(JSON.parse(r.body)) ? [] : validate.errors, `${method} ${url} ${status}: ${r.body}`).toEqual([]);
-}
 
 describe('the OpenAPI document', () => {
   it('documents every registered route with an operationId, tags, security and its success answer', () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, importPlaceholder, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { multipart } from '../../../test/support/multipart.js';
+import { openApiOf } from '../../../test/support/openapi.js';
 
 // Control-plane behaviour only: versions run 0 instances here, so no process starts.
 // Journeys with real instances are in test/services-*.test.ts.
@@ -21,9 +22,12 @@ describe('services control plane', () => {
     const r = await call('POST', '/api/v1/services', { name: 'svc', description: 'd', tags: { a: 'b' }, version: version() });
     expect(r.statusCode).toBe(202);
     expect(r.json()).toMatchObject({ name: 'svc', status: 'Creating', billingMode: 'postpaid', auth: false, versions: [{ seq: 1, model: 'm', modelVersion: 'v1', weight: 100, runtime: 'onnxruntime1.30-node20-cpu' }] });
+    const api = await openApiOf(p.app);
+    api.expectDocumented('POST', '/api/v1/services', r);
     await eventually(async () => (await call('GET', '/api/v1/services/svc')).json().status === 'Running', 10_000, 'Running');
     await call('POST', '/api/v1/services/svc/actions', { action: 'stop' });
     await eventually(async () => (await call('GET', '/api/v1/services/svc')).json().status === 'Stopped', 10_000, 'Stopped');
+    api.expectDocumented('GET', '/api/v1/services/:name', await call('GET', '/api/v1/services/svc'));
     await call('POST', '/api/v1/services/svc/actions', { action: 'resume' });
     await eventually(async () => (await call('GET', '/api/v1/services/svc')).json().status === 'Running', 10_000, 'Running again');
     const events = (await call('GET', '/api/v1/services/svc/events')).json().items.map((e: { reason: string }) => e.reason);
