@@ -6,7 +6,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorAnswer } from '../http/error-answer.js';
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, body } = errorAnswer(err, request.log, () => String(request.id));
+  const { status, body, retryAfter } = errorAnswer(err, request.log, () => String(request.id));
+  // a 503 (shutting down, a replica not leading) or 429 says when to come back, as the gateway's do
+  if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
   // Answered before the request body was all read (a full disk, a bad field, a limit hit
   // mid-upload): whoever was reading it stopped, so the client's upload would stall on a
   // full socket and never get to read this answer. The rest is read and dropped (the
