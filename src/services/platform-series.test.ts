@@ -16,10 +16,23 @@ describe('PlatformSeries', () => {
     const text = await p.registry.metrics();
     expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance_id="i-1",code="200"}')).toBe(2);
     expect(sample(text, 'modeldock_requests_total{service="svc",version="2",instance_id="i-2",code="503"}')).toBe(1);
-    expect(sample(text, 'modeldock_request_duration_seconds_bucket{le="0.005",service="svc",version="2",instance_id="i-1"}')).toBe(1);
+    const bucket = (le: string) => sample(text, `modeldock_request_duration_seconds_bucket{service="svc",version="2",instance_id="i-1",le="${le}"}`);
+    expect([bucket('0.0025'), bucket('0.005'), bucket('0.025'), bucket('0.05'), bucket('10'), bucket('+Inf')]).toEqual([0, 1, 1, 2, 2, 2]);
+    expect(sample(text, 'modeldock_request_duration_seconds_sum{service="svc",version="2",instance_id="i-1"}')).toBeCloseTo(0.043, 9);
     expect(sample(text, 'modeldock_request_duration_seconds_count{service="svc",version="2",instance_id="i-1"}')).toBe(2);
+    expect(text).toMatch(/^# TYPE modeldock_request_duration_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE modeldock_requests_total counter$/m);
     expect(text).toMatch(/^modeldock_platform_process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^modeldock_platform_nodejs_heap_size_used_bytes \d/m);
+  });
+
+  it('puts a latency on a bucket bound into that bucket, and one over the last bound into +Inf only', async () => {
+    const p = new PlatformSeries();
+    p.call('svc', '1', 'i', 200, 5); // 0.005 s: le="0.005"
+    p.call('svc', '1', 'i', 200, 60_000);
+    const text = await p.registry.metrics();
+    const bucket = (le: string) => sample(text, `modeldock_request_duration_seconds_bucket{service="svc",version="1",instance_id="i",le="${le}"}`);
+    expect([bucket('0.0025'), bucket('0.005'), bucket('10'), bucket('+Inf')]).toEqual([0, 1, 1, 2]);
   });
 
   it('counts 429s by reason', async () => {

@@ -6,10 +6,11 @@
  * created, dropped with its series once the instance is gone; not `instance`, which
  * Prometheus sets to the scrape target), code (an HTTP status) and
  * small closed sets (reason, outcome). Nothing per request. The gateway's hot path only
- * increments a counter and observes a histogram; calls in flight are read from the
+ * adds to plain numbers (call-series.ts); calls in flight are read from the
  * gateway's upstreams when Prometheus scrapes, not counted per call.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { CallSeries } from './call-series.js';
 
 /** Why a call got a 429: its token's per-minute/day limit, or the version's per-instance limits. */
 export type LimitReason = 'token' | 'instance_limit';
@@ -34,8 +35,7 @@ const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 
 export class PlatformSeries {
   readonly registry = new Registry();
-  private readonly requests: Counter<Svi | 'code'>;
-  private readonly latency: Histogram<Svi>;
+  private readonly calls: CallSeries;
   private readonly ready: Gauge<'service' | 'version'>;
   private readonly rateLimited: Counter<'service' | 'reason'>;
   private readonly restarts: Counter<Svi>;
@@ -52,8 +52,12 @@ export class PlatformSeries {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'modeldock_platform_' });
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'modeldock_requests_total', help: 'calls through the gateway, by HTTP status (instance_id "" when refused before one was chosen)', labelNames: ['service', 'version', 'instance_id', 'code'], registers });
-    this.latency = new Histogram({ name: 'modeldock_request_duration_seconds', help: 'gateway call latency, arrival to answer', labelNames: ['service', 'version', 'instance_id'], buckets: LATENCY_BUCKETS_S, registers });
+    this.calls = new CallSeries(
+      this.registry,
+      LATENCY_BUCKETS_S,
+      { requests: 'modeldock_requests_total', duration: 'modeldock_request_duration_seconds' },
+      { requests: 'calls through the gateway, by HTTP status (instance_id "" when refused before one was chosen)', duration: 'gateway call latency, arrival to answer' },
+    );
     this.ready = new Gauge({ name: 'modeldock_ready_instances', help: 'ready instances per service version', labelNames: ['service', 'version'], registers });
     const source = () => this.inflightSource();
     new Gauge({
@@ -84,8 +88,7 @@ export class PlatformSeries {
 
   /** One call. `version`/`instance` are '' when it was refused before they were chosen. */
   call(service: string, version: string, instance: string, status: number, latencyMs: number, limited?: LimitReason): void {
-    this.requests.inc({ service, version, instance_id: instance, code: status });
-    this.latency.observe({ service, version, instance_id: instance }, latencyMs / 1000);
+    this.calls.observe(service, version, instance, status, latencyMs / 1000);
     if (limited !== undefined) this.rateLimited.inc({ service, reason: limited });
   }
 
@@ -141,7 +144,8 @@ export class PlatformSeries {
   }
 
   private async forget(match: (l: LabelValues<string>) => boolean): Promise<void> {
-    for (const metric of [this.requests, this.latency, this.ready, this.rateLimited, this.restarts, this.coldStarts, this.heldNow, this.held, this.batches, this.batchRows, this.queueDepth] as const) {
+    this.calls.drop(match);
+    for (const metric of [this.ready, this.rateLimited, this.restarts, this.coldStarts, this.heldNow, this.held, this.batches, this.batchRows, this.queueDepth] as const) {
       const { values } = await metric.get();
       const done = new Set<string>();
       for (const { labels } of values as { labels: LabelValues<string> }[]) {
