@@ -6,6 +6,8 @@
  */
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import type { SwaggerOptions } from '@fastify/swagger';
+import { OIP_HEADER_LENGTH } from '../../contracts/oip.js';
+import { VERSION_HEADER } from '../../contracts/service-ops.js';
 import { COMPONENTS } from './schemas.js';
 import { DATA_PLANE, OPERATIONS, type Operation } from './operations.js';
 
@@ -125,5 +127,15 @@ function dataPlaneRequest(o: Operation, params: string[]): Record<string, unknow
     out.summary = 'Open Inference Protocol v2 infer (JSON, or the binary tensor extension with Inference-Header-Content-Length)';
     out.body = { $ref: 'OipInferRequest#' };
   }
+  if (o.body === 'Predict' || o.id.startsWith('oipInfer')) out.headers = callHeaders(o.id.startsWith('oipInfer'));
   return out;
+}
+
+/** The headers a data-plane call may carry besides its token. */
+function callHeaders(oip: boolean): Record<string, unknown> {
+  const properties: Record<string, unknown> = {
+    [VERSION_HEADER]: { type: 'string', description: 'the service version to serve the call (2 or v2), bypassing the traffic weights' },
+  };
+  if (oip) properties[OIP_HEADER_LENGTH] = { type: 'integer', description: 'binary tensor extension: the length of the JSON header before the binary data' };
+  return { type: 'object', properties };
 }
