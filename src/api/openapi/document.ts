@@ -96,7 +96,10 @@ function documented(schema: Record<string, unknown> | undefined, url: string, ro
   const auth = !o.dataPlane || !/Ready$|^oipServer/.test(o.id);
   const errors = [...new Set([...(!o.dataPlane || method === 'POST' ? [400] : []), ...(auth ? [401] : []), ...(params.length || url.includes('*') ? [404] : []), ...(o.errors ?? [])])].sort((a, b) => a - b);
   const response: Record<string, unknown> = { [o.ok]: success(o) };
-  for (const status of errors) response[status] = { $ref: oip ? 'OipError#' : 'Error#', description: ERROR_TEXT[status] ?? 'Error' };
+  for (const status of errors) {
+    const retry = status === 429 || status === 503 ? { headers: { 'retry-after': { type: 'integer', description: 'seconds to wait before retrying' } } } : {};
+    response[status] = { $ref: oip ? 'OipError#' : 'Error#', description: ERROR_TEXT[status] ?? 'Error', ...retry };
+  }
   // a byte stream's type is on its success answer; the errors stay JSON
   const { produces: _produces, ...rest } = schema ?? {};
   return {

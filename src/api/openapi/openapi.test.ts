@@ -71,6 +71,8 @@ describe('the OpenAPI document', () => {
     expect(operation('POST', '/v2/models/:service/infer')).toMatchObject({ operationId: 'oipInfer', security: [{ serviceToken: [] }, {}] });
     const headers = (operation('POST', '/v2/models/:service/infer') as { parameters?: { in: string; name: string }[] }).parameters?.filter((x) => x.in === 'header').map((x) => x.name);
     expect(headers?.sort()).toEqual(['inference-header-content-length', 'x-modeldock-version']);
+    const limited = operation('POST', '/v2/models/:service/infer')!.responses['429'] as { headers?: Record<string, unknown>; content?: unknown };
+    expect([Object.keys(limited.headers ?? {}), limited.content]).toEqual([['retry-after'], { 'application/json': { schema: { $ref: '#/components/schemas/OipError' } } }]);
     expect(Object.keys(operation('POST', '/v2/models/:service/infer')!.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '429', '503']));
     expect(operation('POST', '/api/v1/services')!.responses['202']).toBeDefined();
     expect(operation('POST', '/api/v1/services')!.responses['200']).toBeUndefined();
