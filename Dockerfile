@@ -23,6 +23,11 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/proto ./proto
+# read at run time from beside dist/: the Python runtime's modules (modeldock_worker, tiinfer,
+# kserve, mosec), the templates catalogue and the built-in task examples
+COPY --from=build /src/python ./python
+COPY --from=build /src/templates ./templates
+COPY --from=build /src/examples ./examples
 ENV NODE_ENV=production \
     MODELDOCK_PYTHON=/usr/bin/python3 \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
