@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { contextOf, type CommandContext } from '../context.js';
-import { CliError, printFields, printJson, printTable } from '../output.js';
+import { CliError, printFields, printJson, printTable, wide } from '../output.js';
 
 interface TokenInfo {
   id: string;
@@ -14,6 +14,8 @@ interface TokenInfo {
   enabled: boolean;
   createdAt: string;
   lastUsedAt: string | null;
+  /** calls counted in the current minute and UTC day (only tokens with a limit are counted) */
+  usage?: { minute: number; day: number };
   token?: string;
 }
 
@@ -52,8 +54,19 @@ export function registerTokenCommands(services: Command): void {
       if (ctx.json) return printJson({ items });
       if (!items.length) return void process.stdout.write(`service ${service} has no tokens\n`);
       printTable(
-        ['ID', 'NAME', 'HINT', 'ENABLED', 'PER MINUTE', 'PER DAY', 'CREATED', 'LAST USED'],
-        items.map((t) => [t.id, t.name, t.hint, t.enabled ? 'yes' : 'no', t.limits.perMinute, t.limits.perDay, t.createdAt, t.lastUsedAt]),
+        ['ID', 'NAME', 'HINT', 'ENABLED', 'PER MIN', 'USED/MIN', 'PER DAY', 'USED/DAY', wide('CREATED'), 'LAST USED'],
+        items.map((t) => [
+          t.id,
+          t.name,
+          t.hint,
+          t.enabled ? 'yes' : 'no',
+          t.limits.perMinute,
+          usedAgainst(t.limits.perMinute, t.usage?.minute),
+          t.limits.perDay,
+          usedAgainst(t.limits.perDay, t.usage?.day),
+          t.createdAt,
+          t.lastUsedAt,
+        ]),
       );
     });
 
@@ -94,6 +107,9 @@ export function registerTokenCommands(services: Command): void {
       process.stdout.write(`token ${id} deleted\n`);
     });
 }
+
+/** The calls used in a window, shown only where that window has a limit (calls are counted only then). */
+const usedAgainst = (limit: number | undefined, used: number | undefined): number | undefined => (limit === undefined ? undefined : used);
 
 /** A token's id from its id, the start of its id (4+ characters) or its name; ambiguity is an error. */
 async function resolve(ctx: CommandContext, service: string, ref: string): Promise<string> {
