@@ -1,8 +1,9 @@
 /**
  * The console's service operations in Debian's chromium, on a tiny real ONNX model (fast):
  * a service created in the form with dynamic batching charts its mean batch size under
- * concurrent calls; call tokens are created (value shown once), limited, disabled and
- * enabled from the service page, with the gateway agreeing each time; a bad limit shows
+ * concurrent calls; call tokens are created (value shown once), limited (with the calls
+ * used shown next to each limit), disabled and enabled from the service page, with the
+ * gateway agreeing each time; a bad limit shows
  * the API's message next to its field; resource groups are created, offered with their
  * free capacity by the create form, hold a service, and are deleted.
  */
@@ -94,6 +95,7 @@ describe('console: service operations', () => {
     await b.shot('service-token-validation');
 
     await dialog.getByLabel('Requests per minute', { exact: true }).fill('600');
+    await dialog.getByLabel('Requests per day (UTC)', { exact: true }).fill('1000');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
     const token = (await page.getByTestId('new-token').textContent()) ?? '';
@@ -103,7 +105,17 @@ describe('console: service operations', () => {
     await row.getByText('600/min').waitFor();
     await row.getByText('enabled', { exact: true }).waitFor();
     expect(await row.textContent()).not.toContain(token);
+    await row.getByTestId('limit-day').getByText('0 used').waitFor();
     expect(await infer('batched', token)).toBe(200);
+    // the call counts against the limits: the panel (polling every 5 s) shows it next to the day's limit
+    await row.getByTestId('limit-day').getByText('1 used').waitFor({ timeout: 15_000 });
+    expect(await row.getByTestId('limit-day').textContent()).toBe('1000/day (1 used)');
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await row.getByTestId('limit-day').getByText('已用 1').waitFor();
+    expect(await row.getByTestId('limit-day').textContent()).toBe('1000/天 (已用 1)');
+    expect(await row.getByTestId('limit-minute').textContent()).toMatch(/^600\/分钟 \(已用 \d+\)$/);
+    await page.getByRole('button', { name: 'English' }).click();
+    await row.getByText('enabled', { exact: true }).waitFor();
     await b.shot('service-tokens');
 
     await row.getByRole('button', { name: 'Disable ci' }).click();

@@ -322,6 +322,7 @@ export const ZH: Record<string, string> = {
   'New value of {name} (shown only now):': '{name} 的新值（仅显示这一次）：',
   '{n}/min': '{n}/分钟',
   '{n}/day': '{n}/天',
+  '{used} used': '已用 {used}',
   'unlimited': '不限',
   'Authentication is off for this service: calls need no token. Tokens made here take effect when it is turned on.': '此服务未开启鉴权：调用无需令牌。开启鉴权后，这里创建的令牌即生效。',
   'Limits': '限额',

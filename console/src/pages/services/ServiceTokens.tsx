@@ -1,8 +1,9 @@
 /**
- * A service's call tokens (auth): list, create with optional limits (the value is shown
- * once, with a copy button), rotate, disable / enable, change limits, delete.
+ * A service's call tokens (auth): list with each limit and the calls used against it this
+ * minute / UTC day, create with optional limits (the value is shown once, with a copy
+ * button), rotate, disable / enable, change limits, delete.
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { TokenInfo, TokenWithValue } from '../../api-types.js';
 import { api, enc, fieldError, get } from '../../api.js';
 import { CopyButton } from '../../components/CopyButton.js';
@@ -44,8 +45,22 @@ export function ServiceTokens({ name, auth }: { name: string; auth: boolean }) {
       await api('DELETE', `${base}/${enc(tk.id)}`);
     });
   const toggle = (tk: TokenInfo) => act(() => api('PATCH', `${base}/${enc(tk.id)}`, { enabled: !tk.enabled }));
-  const limitsText = (tk: TokenInfo) =>
-    [tk.limits.perMinute && t('{n}/min', { n: tk.limits.perMinute }), tk.limits.perDay && t('{n}/day', { n: tk.limits.perDay })].filter(Boolean).join(', ') || t('unlimited');
+  /** Each limit with the calls used against it in its window (only tokens with a limit are counted). */
+  const limitsCell = (tk: TokenInfo) => {
+    const parts: { window: 'minute' | 'day'; text: string; used?: number }[] = [];
+    if (tk.limits.perMinute) parts.push({ window: 'minute', text: t('{n}/min', { n: tk.limits.perMinute }), used: tk.usage?.minute });
+    if (tk.limits.perDay) parts.push({ window: 'day', text: t('{n}/day', { n: tk.limits.perDay }), used: tk.usage?.day });
+    if (!parts.length) return t('unlimited');
+    return parts.map((p, i) => (
+      <Fragment key={p.window}>
+        {i > 0 && ', '}
+        <span data-testid={`limit-${p.window}`}>
+          {p.text}
+          {p.used !== undefined && <span className="muted"> ({t('{used} used', { used: p.used })})</span>}
+        </span>
+      </Fragment>
+    ));
+  };
 
   return (
     <div className="tokens">
@@ -94,7 +109,7 @@ export function ServiceTokens({ name, auth }: { name: string; auth: boolean }) {
                   {tk.enabled ? t('enabled') : t('disabled')}
                 </span>
               </td>
-              <td>{limitsText(tk)}</td>
+              <td>{limitsCell(tk)}</td>
               <td>{new Date(tk.createdAt).toLocaleString()}</td>
               <td>{tk.lastUsedAt ? new Date(tk.lastUsedAt).toLocaleString() : '–'}</td>
               <td className="row-actions">
