@@ -79,6 +79,24 @@ describe('Autoscaler', () => {
     expect(a.desired({ ...row, desired_instances: 1 } as VersionRow, busy)).toBe(1);
   });
 
+  it('counts a long call as one in flight over the time it ran, not all at its end (concurrency)', () => {
+    let t = 1_000_000;
+    const a = new Autoscaler(() => t);
+    const conc = spec({ mode: 'auto', minInstances: 1, maxInstances: 4, metric: 'concurrency', target: 1, scaleDownStabilizationMs: 0 });
+    const one = { ...row, desired_instances: 1 } as VersionRow;
+    for (let i = 0; i < 3; i++) {
+      t += 20_000;
+      a.observe('v1', 20_000); // one caller, one 20 s call after the other: 1 in flight
+      expect(a.snapshot()[0]!.busyMs).toBe(9_750); // the window: the 39 whole buckets before the (empty) current one
+      expect(a.desired(one, conc)).toBe(1);
+    }
+    for (let i = 0; i < 4; i++) a.observe('v1', 20_000); // 4 more just ended: 5 in flight over the window
+    expect(a.desired(one, conc)).toBe(4);
+    t += 5_000;
+    a.observe('v1', 250); // 5 s later only the part of those still in the window counts
+    expect(a.snapshot()[0]!.busyMs).toBe(5 * 4_750 + 250);
+  });
+
   it('forgets versions that are gone', () => {
     const a = new Autoscaler(() => 1_000_000);
     a.observe('v1', 1);

@@ -24,16 +24,34 @@ class TrafficWindow {
   /** the bucket number (time / BUCKET_MS) each slot holds; -1: never used */
   private readonly stamp = new Float64Array(BUCKETS).fill(-1);
 
+  /**
+   * A call that ended at `at` after `latencyMs`: counted in the bucket it ended in, its busy
+   * time spread over the buckets it ran through (as far back as the window reaches). All of
+   * it in the last bucket made one 20 s call read as 2 calls in flight for 10 s, then 0.
+   */
   add(at: number, latencyMs: number): void {
-    const b = Math.floor(at / BUCKET_MS);
+    const end = Math.floor(at / BUCKET_MS);
+    const slot = this.touch(end);
+    if (slot < 0) return;
+    this.count[slot]! += 1;
+    const from = at - Math.min(Math.max(latencyMs, 0), WINDOW_MS);
+    for (let b = end; b > end - BUCKETS && b * BUCKET_MS + BUCKET_MS > from; b--) {
+      const part = Math.min(at, (b + 1) * BUCKET_MS) - Math.max(from, b * BUCKET_MS);
+      const s = part > 0 ? this.touch(b) : -1;
+      if (s >= 0) this.busy[s]! += part;
+    }
+  }
+
+  /** the slot of bucket `b`, emptied if it held an older bucket; -1 if it holds a newer one (the clock went back) */
+  private touch(b: number): number {
     const slot = b % BUCKETS;
+    if (this.stamp[slot]! > b) return -1;
     if (this.stamp[slot] !== b) {
       this.stamp[slot] = b;
       this.count[slot] = 0;
       this.busy[slot] = 0;
     }
-    this.count[slot]! += 1;
-    this.busy[slot]! += latencyMs;
+    return slot;
   }
 
   /** calls and summed latency in the buckets of the last WINDOW_MS up to `at` */
