@@ -44,6 +44,12 @@ export interface CallExample {
  */
 export const VERSION_HEADER = 'x-modeldock-version';
 
+/** A service version as a caller names it (`2`, or `v2` as the control plane shows it); undefined when it names none. */
+export function versionSeqOf(text: string): number | undefined {
+  const m = /^v?([1-9][0-9]{0,8})$/i.exec(text.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
 /** GET /api/v1/services/{name}/call-info */
 export interface CallInfo {
   /** the URL of the first example (TI-ONE predict, or OIP v2 infer for plain ONNX) */

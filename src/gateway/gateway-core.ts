@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../contracts/errors.js';
 import { ERROR_CODE_HEADER, OIP_HEADER_LENGTH } from '../contracts/oip.js';
-import { VERSION_HEADER } from '../contracts/service-ops.js';
+import { VERSION_HEADER, versionSeqOf } from '../contracts/service-ops.js';
 import { errorAnswer, errorJson } from '../http/error-answer.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
@@ -255,9 +255,9 @@ export class GatewayCore {
 /** The version an x-modeldock-version header names (`2`, `v2`); an unusable value names no version (404). */
 function headerSeq(c: Call): number | undefined {
   if (c.version === undefined) return undefined;
-  const m = typeof c.version === 'string' ? /^v?([1-9][0-9]{0,8})$/i.exec(c.version.trim()) : null;
-  if (!m) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.service}" has no version ${JSON.stringify(String(c.version).slice(0, 40))} (${VERSION_HEADER}: give a version number such as 2)`);
-  return Number(m[1]);
+  const seq = typeof c.version === 'string' ? versionSeqOf(c.version) : undefined;
+  if (seq === undefined) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.service}" has no version ${JSON.stringify(String(c.version).slice(0, 40))} (${VERSION_HEADER}: give a version number such as 2)`);
+  return seq;
 }
 
 export const noInstance = (service: string) => new DomainError('UNAVAILABLE', `service "${service}" has no ready instance; retry`);

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { DomainError, isDomainError } from '../../contracts/errors.js';
 import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
-import { VERSION_HEADER } from '../../contracts/service-ops.js';
+import { VERSION_HEADER, versionSeqOf } from '../../contracts/service-ops.js';
 import type { Logger } from '../../log.js';
 import type { Call, GatewayCore, Op, Outcome } from '../gateway-core.js';
 import { inferBody, inferResponse, type GrpcInferRequest, type GrpcInferResponse } from './infer-message.js';
@@ -36,9 +36,9 @@ interface NamedRequest {
 /** A version as the protocol names it ("1", or "v1" as the control plane shows it); undefined: by weight. */
 export function versionSeq(version: string | undefined, service: string): number | undefined {
   if (!version) return undefined;
-  const m = /^v?([1-9][0-9]{0,8})$/.exec(version);
-  if (!m) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version "${version.slice(0, 40)}" (versions are 1, 2, …)`);
-  return Number(m[1]);
+  const seq = versionSeqOf(version);
+  if (seq === undefined) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version "${version.slice(0, 40)}" (versions are 1, 2, …)`);
+  return seq;
 }
 
 export class GrpcGateway {
