@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { LogsConfigSchema, logsFromEnv } from './logs-config.js';
 
 const MiB = 1024 * 1024;
 
@@ -79,6 +80,7 @@ export const ConfigSchema = Type.Object({
     },
     { default: {}, description: 'client connection limits of the platform\'s HTTP server' },
   ),
+  logs: LogsConfigSchema,
   prices: Type.Object(
     {
       currency: Type.String({ default: 'CNY' }),
@@ -169,6 +171,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('MAX_ARCHIVE_RATIO', (v) => (limits.maxArchiveRatio = num(v)));
   set('MAX_ARCHIVE_ENTRIES', (v) => (limits.maxArchiveEntries = num(v)));
   if (Object.keys(limits).length) out.limits = limits;
+  const logs = logsFromEnv(env);
+  if (Object.keys(logs).length) out.logs = logs;
   return out;
 }
 
@@ -193,6 +197,7 @@ export function loadConfig(
   raw.limits = { ...((env.limits as object) ?? {}), ...((opts.overrides?.limits as object) ?? {}) };
   raw.s3 = { ...((env.s3 as object) ?? {}), ...((opts.overrides?.s3 as object) ?? {}) };
   raw.kubernetes = { ...((env.kubernetes as object) ?? {}), ...((opts.overrides?.kubernetes as object) ?? {}) };
+  raw.logs = { ...((env.logs as object) ?? {}), ...((opts.overrides?.logs as object) ?? {}) };
 
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];

@@ -25,7 +25,9 @@ import { openCluster } from './backends/kubernetes/open-cluster.js';
 import type { InstanceBackend } from './backends/backend.js';
 import { Autoscaler } from './services/autoscaler.js';
 import { LiveDirectory } from './services/directory.js';
-import { LogStore } from './services/log-store.js';
+import type { LogStore, NewLogLine } from './services/log-store.js';
+import { openLogStore } from './services/open-log-store.js';
+import { LogTags } from './services/log-tags.js';
 import { Reconciler } from './services/reconciler.js';
 import { VersionEnvs } from './services/version-envs.js';
 import { PythonEnvs } from './runtimes/python-envs.js';
@@ -43,6 +45,12 @@ import { GatewayCore } from './gateway/gateway-core.js';
 import { GrpcGateway } from './gateway/grpc/grpc-gateway.js';
 import { templatesPlugin } from './api/plugins/templates.js';
 import { tasksPlugin } from './api/plugins/tasks.js';
+import { batchJobsPlugin } from './api/plugins/batch-jobs.js';
+import { backendView } from './backends/backend-view.js';
+import { BatchController } from './batch/batch-controller.js';
+import { BatchManager } from './batch/batch-manager.js';
+import { BatchRepo } from './batch/batch-repo.js';
+import { isBatchInstance } from './batch/instance-pool.js';
 import { consolePlugin } from './api/plugins/console.js';
 import { LocalTaskRunner } from './backends/local/local-task-runner.js';
 import { TaskController } from './tasks/task-controller.js';
@@ -53,6 +61,17 @@ import type { LeaderLease } from './cluster/leader-lease.js';
 import { startRoles } from './cluster/roles.js';
 import { StoreFeed } from './cluster/store-feed.js';
 import { TrafficShare } from './cluster/traffic-share.js';
+import { RolloutController } from './services/rollouts/rollout-controller.js';
+import { RolloutManager } from './services/rollouts/rollout-manager.js';
+import { RolloutsRepo } from './services/rollouts/rollouts-repo.js';
+import { RolloutWindow } from './services/rollouts/rollout-window.js';
+import { readVersionMetric } from './services/rollouts/rollout-metric.js';
+import { rolloutsPlugin } from './api/plugins/rollouts.js';
+import { replicaId } from './cluster/leader-lease.js';
+import { CaptureWriter, type CaptureWriterOptions } from './services/capture/capture-writer.js';
+import { CaptureReader } from './services/capture/capture-reader.js';
+import { CaptureSeries } from './services/capture/capture-series.js';
+import { capturesPlugin } from './api/plugins/captures.js';
 
 export interface Platform {
   readonly config: Config;
@@ -71,10 +90,17 @@ export interface Platform {
   readonly logs: LogStore;
   readonly tasks: TaskManager;
   readonly taskController: TaskController;
+  /** batch prediction jobs (docs/batch.md) and their controller, run by the leading replica */
+  readonly batch: BatchManager;
+  readonly batchController: BatchController;
   /** the reconciler lease: this replica leads when it holds it */
   readonly lease: LeaderLease;
   /** the gRPC data plane (listening once started, unless grpcPort is 0) */
   readonly grpc: GrpcGateway;
+  /** progressive rollouts' controller (docs/rollout.md), run by the leading replica */
+  readonly rollouts: RolloutController;
+  /** payload capture's writer (docs/capture.md): flush() writes what it buffers */
+  readonly capture: CaptureWriter;
   close(): Promise<void>;
 }
 
@@ -85,6 +111,10 @@ export interface PlatformOptions {
   reconcilePeriodMs?: number;
   /** how often instances' batch counts are read for the metrics API (default 5000) */
   batchStatsEveryMs?: number;
+  /** how often rollouts are checked against their guardrails (default 1000) */
+  rolloutCheckMs?: number;
+  /** payload capture's roll sizes and memory bound (tests roll small files quickly) */
+  capture?: Partial<CaptureWriterOptions>;
 }
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -104,10 +134,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   models.setTaskOutputs(tasks);
 
   const billing = new Billing(db.kysely, config.prices);
-  const logs = new LogStore();
-  const delivery = new LogDelivery(log);
-  logs.subscribe((l) => delivery.accept(l));
-  delivery.start();
+  const logs = openLogStore(config, db, log);
+  logs.start();
+  const logTags = new LogTags();
+  // every line: tagged (version, level), kept in the log store, handed to the sinks
+  const appendLog = (l: NewLogLine & { versionId?: string }) => {
+    const line = logTags.tag(l);
+    logs.append(line);
+    delivery.accept(line);
+  };
   const autoscaler = new Autoscaler();
   // instances read a folder store in place; a remote store's files are fetched once per version
   const cache = new BlobCache(blobs, path.join(config.dataDir, 'cache', 'models'));
@@ -116,30 +151,34 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     config.instanceBackend === 'kubernetes'
       ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods') })
       : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
-  backend.onLog((l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
+  backend.onLog((l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;
   // a package's requirements.txt is installed on this machine, for the instances it runs
   const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
   const metrics = new ServiceMetrics();
+  const delivery = new LogDelivery(log, { sinks: config.logs.sinks, dataDir: config.dataDir, registry: metrics.registry, bufferLines: config.logs.sinkBufferLines });
+  delivery.start();
   const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
   const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
   batchStats.start();
   const reconciler = new Reconciler({
     repo: servicesRepo,
     models: models.repo,
-    backend,
+    // batch jobs' instances are the batch controller's, not strays of a removed version
+    backend: backendView(backend, (i) => !isBatchInstance(i)),
     autoscaler,
     log,
     periodMs: opts.reconcilePeriodMs ?? 1_000,
     onObserved: (o) => {
       directory.update(o);
       delivery.update(o);
+      logTags.update(o);
     },
     billing,
     ...(pythonEnvs
       ? {
           envs: new VersionEnvs({ envs: pythonEnvs, models: models.repo, blobs }),
-          envLog: (service: string, line: string) => logs.append({ ts: new Date().toISOString(), service, instanceId: 'dependencies', stream: 'stdout', line }),
+          envLog: (service: string, line: string) => appendLog({ ts: new Date().toISOString(), service, instanceId: 'dependencies', stream: 'stdout', line }),
         }
       : {}),
   });
@@ -148,30 +187,51 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
   directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
-  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick() });
+  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick(), shadowStats: (name, v) => metrics.shadow.stats(name, String(v)) });
+  const rolloutsRepo = new RolloutsRepo(db.kysely);
+  const rolloutController = new RolloutController({
+    rollouts: rolloutsRepo,
+    services: servicesRepo,
+    window: new RolloutWindow(metrics.prom),
+    log,
+    periodMs: opts.rolloutCheckMs,
+    metric: (service, seq, name) => readVersionMetric(directory.readyTargets(), service, seq, name),
+    kick: () => kick(),
+  });
+  const rollouts = new RolloutManager({ rollouts: rolloutsRepo, services: servicesRepo, manager: services, kick: () => rolloutController.kick() });
+  const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: new CaptureSeries(metrics.prom.registry) }, opts.capture);
   const gatewayDeps: GatewayDeps = {
     directory,
+    capture,
     log,
     maxBodyBytes: config.limits.maxJsonBodyBytes,
     requestTimeoutMs: config.gateway.requestTimeoutMs,
     wakeTimeoutMs: config.gateway.wakeTimeoutMs,
-    accessLog: (l) => logs.append({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
+    accessLog: (l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, versionId: l.versionId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
   };
   // one core for REST and gRPC: the same routes, instance pools, limits and access lines
   const gatewayCore = new GatewayCore(gatewayDeps);
   metrics.prom.setInflightSource(() => gatewayCore.routes.inflight());
   const grpc = new GrpcGateway({ core: gatewayCore, log, version: VERSION, maxMessageBytes: config.limits.maxJsonBodyBytes });
 
+  const batchRepo = new BatchRepo(db.kysely);
+  const batchController = new BatchController({ repo: batchRepo, blobs, backend, models: models.repo, log, billing, periodMs: opts.reconcilePeriodMs });
+  const batch = new BatchManager({ repo: batchRepo, blobs, models, billing, kick: () => batchController.kick() });
+  billing.addHolder((group) => batch.reservedIn(group));
+
   const plugins: ApiPlugin[] = [
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
     { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }) }) },
+    { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
+    { plugin: rolloutsPlugin({ rollouts }) },
     { plugin: manifestsPlugin({ services, models, config }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },
     { plugin: templatesPlugin },
     { plugin: tasksPlugin({ tasks, blobs, config }) },
+    { plugin: batchJobsPlugin({ batch }) },
     { plugin: clusterPlugin({ lease: () => lease }) },
     { plugin: consolePlugin },
     { plugin: gatewayPlugin(gatewayDeps, gatewayCore) },
@@ -186,6 +246,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const { lease, traffic } = await startRoles(db, config, log, {
     reconciler,
     taskController,
+    rollouts: rolloutController,
+    batch: batchController,
     backend,
     models,
     feed,
@@ -212,8 +274,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     logs,
     tasks,
     taskController,
+    batch,
+    batchController,
     lease,
     grpc,
+    capture,
+    rollouts: rolloutController,
     async close() {
       // Each step is bounded and named, so a stuck part shows in the log instead of
       // hanging shutdown; open HTTP connections are cut after their grace period.
@@ -224,19 +290,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         clearTimeout(timer);
         if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
       };
+      await step('rollouts', 3_000, () => rolloutController.stop());
       await step('reconciler', 5_000, () => reconciler.stop());
       await step('batch stats', 3_000, () => batchStats.stop());
       feed.stop();
       traffic.stop();
       await step('task runs', 20_000, () => taskController.stop());
+      await step('batch jobs', 10_000, () => batchController.standDown());
       // released once this replica's singletons are stopped: another replica can lead now
       await step('lease', 2_000, () => lease.stop());
       await step('instances', 35_000, () => backend.close());
       await step('grpc', 3_000, () => grpc.close());
       await step('http', 5_000, () => app.close());
+      await step('captures', 10_000, () => capture.close());
       app.server.closeAllConnections?.();
       await step('imports', 5_000, () => models.stop());
       await step('log delivery', 5_000, () => delivery.stop());
+      await step('service logs', 5_000, () => logs.close());
       await step('tokens', 2_000, () => tokens.close());
       await step('database', 5_000, () => db.close());
     },

@@ -10,9 +10,15 @@ export interface ServiceLogLine {
   ts: string;
   service: string;
   instanceId?: string;
+  /** the version that wrote it (`v2`), when known */
+  version?: string;
   stream: 'stdout' | 'stderr' | 'access';
+  level: LogLevel;
   line: string;
 }
+
+/** A log line's level: from a JSON line's `level`, a leading level word, or its stream. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** GET /api/v1/services/{name}/metrics → {window, points: MetricsPoint[]}, one per 10 s, oldest first */
 export interface MetricsPoint {

@@ -1,5 +1,5 @@
 /** The tables as Kysely sees them. Timestamps are ISO-8601 text; JSON is text. */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 type BigNum = ColumnType<number, number | bigint, number | bigint>;
 
@@ -67,6 +67,8 @@ export interface ServicesTable {
   next_seq: number;
   status: string;
   reason: string | null;
+  /** shadow traffic as JSON ({version, percent}), null when none (0012) */
+  shadow: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -206,6 +208,70 @@ export interface TrafficReportsTable {
   reported_at: BigNum;
 }
 
+export interface ServiceLogsTable {
+  id: Generated<number>;
+  service: string;
+  version: string | null;
+  instance_id: string | null;
+  stream: string;
+  level: string;
+  ts: string;
+  line: string;
+  bytes: number;
+}
+
+export interface BatchJobsTable {
+  id: string;
+  name: string;
+  description: string;
+  model_name: string;
+  model_version: number;
+  runtime: string;
+  input_path: string;
+  input_format: string;
+  output_path: string;
+  spec: string;
+  billing_mode: string;
+  resource_group: string | null;
+  stop_requested: number;
+  state: string;
+  reason: string | null;
+  total: number | null;
+  succeeded: number;
+  failed: number;
+  run_ms: BigNum;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface BatchJobPartsTable {
+  job_id: string;
+  part: number;
+  keys: string;
+  lines: number;
+  failed: number;
+  created_at: string;
+}
+
+/** A progressive rollout: spec (user-owned) and status (system-owned) as JSON, written apart. */
+export interface RolloutsTable {
+  id: string;
+  service_id: string;
+  target_version_id: string;
+  baseline_version_id: string;
+  baseline_seq: number;
+  baseline_weight: number;
+  /** 1 until it finishes (one active rollout per service) */
+  active: number;
+  spec: string;
+  status: string;
+  created_at: string;
+  spec_updated_at: string;
+  status_updated_at: string;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
@@ -224,4 +290,8 @@ export interface Database {
   task_runs: TaskRunsTable;
   task_logs: TaskLogsTable;
   traffic_reports: TrafficReportsTable;
+  rollouts: RolloutsTable;
+  batch_jobs: BatchJobsTable;
+  batch_job_parts: BatchJobPartsTable;
+  service_logs: ServiceLogsTable;
 }

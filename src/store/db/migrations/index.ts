@@ -7,6 +7,10 @@ import * as m0004 from './0004_tasks.js';
 import * as m0005 from './0005_traffic_reports.js';
 import * as m0006 from './0006_runtime_requested.js';
 import * as m0007 from './0007_token_counters.js';
+import * as m0008 from './0008_rollouts.js';
+import * as m0009 from './0009_batch_jobs.js';
+import * as m0011 from './0011_logs.js';
+import * as m0012 from './0012_service_shadow.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
@@ -16,4 +20,8 @@ export const migrations: Record<string, Migration> = {
   '0005_traffic_reports': m0005,
   '0006_runtime_requested': m0006,
   '0007_token_counters': m0007,
+  '0008_rollouts': m0008,
+  '0009_batch_jobs': m0009,
+  '0011_logs': m0011,
+  '0012_service_shadow': m0012,
 };
