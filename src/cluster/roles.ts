@@ -18,6 +18,10 @@ import type { TrafficShare } from './traffic-share.js';
 export interface Singletons {
   reconciler: Reconciler;
   taskController: TaskController;
+  /** progressive rollouts' controller */
+  rollouts?: { start(): void; stop(): Promise<void> };
+  /** batch jobs' controller (src/batch/) */
+  batch?: { start(): void; standDown(): Promise<void> };
   backend: InstanceBackend;
   models: ModelRepository;
   feed: StoreFeed;
@@ -42,10 +46,14 @@ export async function startRoles(db: Db, config: Config, log: Logger, s: Singlet
       resumed = true;
       s.reconciler.start();
       s.taskController.start();
+      s.rollouts?.start();
+      s.batch?.start();
     },
     async onLost() {
+      await s.rollouts?.stop();
       await s.reconciler.stop();
       await s.taskController.standDown();
+      await s.batch?.standDown();
       await Promise.all(s.backend.list().map((i) => s.backend.stop(i.instanceId, 10_000)));
       s.feed.start();
       traffic.report();

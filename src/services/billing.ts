@@ -32,11 +32,21 @@ export function reservation(spec: ServiceVersionSpec, desiredInstances: number):
   return { cpuMillicores: n * r.cpuMillicores, memoryMiB: n * r.memoryMiB, gpu: n * (r.gpu ?? 0) };
 }
 
+/** Something besides services that holds a group's capacity (batch jobs): its names and what it reserves. */
+export type CapacityHolder = (group: string) => Promise<Capacity & { names: string[] }>;
+
 export class Billing {
+  private readonly holders: CapacityHolder[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly prices: Prices,
   ) {}
+
+  /** Counts another holder's reservations beside the services' (admission, used, in use). */
+  addHolder(h: CapacityHolder): void {
+    this.holders.push(h);
+  }
 
   async createGroup(input: { name: string } & Partial<Capacity>): Promise<ResourceGroup> {
     if (!isValidName(input.name)) throw new DomainError('INVALID_NAME', `"${input.name}" is not a valid name: ${NAME_RULE}`);
@@ -102,7 +112,15 @@ export class Billing {
       used.memoryMiB += c.memoryMiB;
       used.gpu += c.gpu;
     }
-    return { used, services: [...new Set(rows.map((r) => r.name))] };
+    const names = rows.map((r) => r.name);
+    for (const h of this.holders) {
+      const c = await h(groupName);
+      used.cpuMillicores += c.cpuMillicores;
+      used.memoryMiB += c.memoryMiB;
+      used.gpu += c.gpu;
+      names.push(...c.names);
+    }
+    return { used, services: [...new Set(names)] };
   }
 
   /** Adds `elapsedMs` of every live instance to its service's usage of the day. */

@@ -8,10 +8,12 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { OIP_DATATYPES } from '../../contracts/oip.js';
 import { SERVICE_STATES, INSTANCE_PHASES } from '../../contracts/services.js';
 import { TASK_STATES } from '../../contracts/tasks.js';
+import { BATCH_INPUT_FORMATS, BATCH_STATES } from '../../contracts/batch.js';
 import { ErrorSchema, FileSchema, ModelSchema, VersionSchema, pageOf } from '../schemas.js';
 import { RuntimeSchema } from '../plugins/runtimes.js';
 import { TemplateSchema } from '../plugins/templates.js';
 import { TokenInfoSchema, TokenWithValueSchema } from '../plugins/tokens.js';
+import { RolloutSchema } from '../plugins/rollouts.js';
 
 const Str = Type.String();
 const Int = Type.Integer();
@@ -40,6 +42,22 @@ const ServiceVersionSchema = Type.Object({
   createdAt: Stamp,
 });
 
+const Count = Type.Integer({ minimum: 0 });
+/** Shadow traffic (docs/shadow.md): the service's shadow and this replica's counts of it. */
+const ShadowStateSchema = Type.Object({
+  version: Type.Integer({ description: 'the version number that gets the copies' }),
+  percent: Type.Number({ description: 'the share of calls copied to it, 0–100' }),
+  stats: Type.Object({
+    mirrored: Count,
+    inflight: Count,
+    skipped: Count,
+    dropped: Count,
+    errors: Type.Object({ status: Count, timeout: Count, unreachable: Count }),
+    compared: Type.Object({ match: Count, mismatch: Count, uncompared: Count }),
+    latency: Type.Object({ p50Ms: Type.Union([Num, Type.Null()]), p99Ms: Type.Union([Num, Type.Null()]), samples: Count }),
+  }, { description: "what this replica's gateway counted since it started" }),
+});
+
 const ServiceSchema = Type.Object({
   name: Str,
   description: Str,
@@ -50,6 +68,7 @@ const ServiceSchema = Type.Object({
   status: ServiceState,
   reason: Type.Optional(Str),
   versions: Type.Array(ServiceVersionSchema),
+  shadow: Type.Optional(ShadowStateSchema),
   url: Str,
   createdAt: Stamp,
   updatedAt: Stamp,
@@ -147,6 +166,70 @@ const OipErrorSchema = Type.Object({ error: Type.String({ description: 'the mess
 
 const items = (s: TSchema) => Type.Object({ items: Type.Array(s) });
 
+/** Batch prediction jobs (src/contracts/batch.ts, docs/batch.md). */
+const IntOrNull = Type.Union([Int, Type.Null()]);
+const BatchJobSchema = Type.Object({
+  name: Str,
+  description: Str,
+  model: Str,
+  modelVersion: Str,
+  runtime: Str,
+  input: Type.Object({ path: Str, format: oneOf(BATCH_INPUT_FORMATS) }),
+  output: Str,
+  instances: Int,
+  resources: Open('cpu, memory, gpu of each instance'),
+  batching: Type.Object({ maxBatchSize: Int, maxQueueDelayMs: Int }),
+  concurrency: Int,
+  maxErrorRatio: Num,
+  env: Tags,
+  billingMode: oneOf(['postpaid', 'prepaid']),
+  resourceGroup: Type.Optional(Str),
+  tags: Tags,
+  state: oneOf(BATCH_STATES),
+  reason: Type.Optional(Str),
+  stopRequested: Type.Boolean(),
+  progress: Type.Object({
+    total: IntOrNull,
+    done: Int,
+    succeeded: Int,
+    failed: Int,
+    ratePerSecond: Type.Union([Num, Type.Null()], { description: 'inputs per second over the running time' }),
+    etaSeconds: IntOrNull,
+    percent: Type.Union([Num, Type.Null()]),
+  }),
+  outputs: Type.Object({ results: Type.String({ description: 'the folder of results part files (JSONL)' }), summary: Type.String({ description: 'summary.json, written when the job ends' }) }),
+  createdAt: Stamp,
+  startedAt: StampOrNull,
+  finishedAt: StampOrNull,
+});
+
+/** Payload capture (src/contracts/capture.ts, docs/capture.md). */
+const CapturedBodySchema = Type.Object({
+  contentType: Type.Optional(Str),
+  size: Type.Integer({ description: "the whole body's size in bytes" }),
+  encoding: oneOf(['utf8', 'base64']),
+  body: Type.String({ description: 'the body (its first maxBodyBytes when truncated): text, or base64 for binary bodies' }),
+  truncated: Type.Optional(Type.Literal(true)),
+  headerLength: Type.Optional(Type.String({ description: 'OIP v2 binary tensors: Inference-Header-Content-Length' })),
+});
+const CaptureItemSchema = Type.Object({
+  ts: Stamp,
+  service: Str,
+  version: Int,
+  versionId: Str,
+  instance: Type.Optional(Str),
+  op: oneOf(['predict', 'infer']),
+  method: Str,
+  path: Str,
+  status: Int,
+  latencyMs: Num,
+  errorCode: Type.Optional(Str),
+  request: CapturedBodySchema,
+  response: CapturedBodySchema,
+  file: Type.String({ description: 'the capture file holding it (…/capture-files/{file})' }),
+});
+const CaptureFileSchema = Type.Object({ file: Str, version: Int, size: Int, startedAt: Stamp });
+
 /** Shared component schemas by name (`#/components/schemas/<name>`; in route schemas `<name>#`). */
 export const COMPONENTS: Record<string, TSchema> = {
   Error: ErrorSchema,
@@ -169,6 +252,9 @@ export const COMPONENTS: Record<string, TSchema> = {
   ServiceLogs: Type.Object({ items: Type.Array(ServiceLogLineSchema) }, { additionalProperties: true }),
   ServiceMetrics: MetricsSchema,
   CallInfo: CallInfoSchema,
+  Rollout: RolloutSchema,
+  CapturePage: Type.Object({ items: Type.Array(CaptureItemSchema), nextCursor: Type.Optional(Str) }),
+  CaptureFileList: items(CaptureFileSchema),
   TokenInfo: TokenInfoSchema,
   TokenList: items(TokenInfoSchema),
   TokenWithValue: TokenWithValueSchema,
@@ -177,6 +263,8 @@ export const COMPONENTS: Record<string, TSchema> = {
   Usage: Open('metered usage per day and its cost from the price table'),
   TemplateList: items(TemplateSchema),
   Task: TaskSchema,
+  BatchJob: BatchJobSchema,
+  BatchJobPage: Type.Object({ items: Type.Array(BatchJobSchema), total: Int, offset: Int, limit: Int }),
   TaskPage: Type.Object({ items: Type.Array(TaskSchema), total: Int, offset: Int, limit: Int }),
   TaskLogs: TaskLogsSchema,
   TaskOutputs: TaskOutputsSchema,
