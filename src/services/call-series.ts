@@ -58,6 +58,25 @@ export class CallSeries {
     cell.count++;
   }
 
+  /**
+   * One version's calls so far, summed over its instances: all, 5xx (timeouts are 504s),
+   * and the latency histogram per bucket (not cumulative). Read by rollouts' guardrails
+   * once a check, never per call.
+   */
+  versionTotals(service: string, version: string): { calls: number; errors: number; buckets: number[] } {
+    const out = { calls: 0, errors: 0, buckets: new Array<number>(this.boundsS.length + 1).fill(0) };
+    for (const c of this.cells.get(service)?.get(version)?.values() ?? []) {
+      out.calls += c.count;
+      for (const [code, n] of c.codes) if (code >= 500) out.errors += n;
+      for (let i = 0; i < c.buckets.length; i++) out.buckets[i]! += c.buckets[i]!;
+    }
+    return out;
+  }
+
+  get latencyBoundsS(): readonly number[] {
+    return this.boundsS;
+  }
+
   /** Drops the cells whose labels match. */
   drop(match: (l: CallLabels) => boolean): void {
     for (const [service, versions] of this.cells) {

@@ -92,6 +92,15 @@ export class PlatformSeries {
     if (limited !== undefined) this.rateLimited.inc({ service, reason: limited });
   }
 
+  /** A version's gateway calls so far (all, 5xx, latency buckets per `latencyBoundsS`), for rollout guardrails. */
+  versionTotals(service: string, version: string): { calls: number; errors: number; buckets: number[] } {
+    return this.calls.versionTotals(service, version);
+  }
+
+  get latencyBoundsS(): readonly number[] {
+    return this.calls.latencyBoundsS;
+  }
+
   setReady(service: string, version: string, ready: number): void {
     this.ready.set({ service, version }, ready);
   }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../contracts/errors.js';
+import { containsText } from '../store/db/like.js';
 import type { Database, InstancesTable, ServiceEventsTable, ServicesTable, ServiceVersionsTable } from '../store/db/schema.js';
 
 export type ServiceRow = Selectable<ServicesTable>;
@@ -37,6 +38,7 @@ export class ServicesRepo {
       next_seq: 1,
       status: 'Creating',
       reason: null,
+      shadow: null,
       created_at: ts,
       updated_at: ts,
     };
@@ -65,7 +67,7 @@ export class ServicesRepo {
 
   async list(opts: { offset: number; limit: number; keyword?: string }): Promise<{ items: ServiceRow[]; total: number }> {
     let q = this.db.selectFrom('services');
-    if (opts.keyword) q = q.where('name', 'like', `%${opts.keyword.replace(/[\\%_]/g, '')}%`);
+    if (opts.keyword) q = q.where(containsText('name', opts.keyword));
     const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const items = await q.selectAll().orderBy('created_at', 'desc').orderBy('name').offset(opts.offset).limit(opts.limit).execute();
     return { items, total: Number(total.n) };
@@ -123,13 +125,15 @@ export class ServicesRepo {
     });
   }
 
-  async setMeta(serviceId: string, patch: { description?: string; tags?: Record<string, string>; auth?: boolean }): Promise<void> {
+  /** `shadow`: the service's shadow traffic (JSON text), null to turn it off. */
+  async setMeta(serviceId: string, patch: { description?: string; tags?: Record<string, string>; auth?: boolean; shadow?: string | null }): Promise<void> {
     await this.db
       .updateTable('services')
       .set({
         ...(patch.description !== undefined ? { description: patch.description } : {}),
         ...(patch.tags !== undefined ? { tags: JSON.stringify(patch.tags) } : {}),
         ...(patch.auth !== undefined ? { auth: patch.auth ? 1 : 0 } : {}),
+        ...(patch.shadow !== undefined ? { shadow: patch.shadow } : {}),
         updated_at: now(),
       })
       .where('id', '=', serviceId)
@@ -159,6 +163,7 @@ export class ServicesRepo {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('service_events').where('service_id', '=', serviceId).execute();
       await tx.deleteFrom('service_tokens').where('service_id', '=', serviceId).execute();
+      await tx.deleteFrom('rollouts').where('service_id', '=', serviceId).execute();
       await tx.deleteFrom('service_versions').where('service_id', '=', serviceId).execute();
       await tx.deleteFrom('services').where('id', '=', serviceId).execute();
     });
