@@ -1,4 +1,5 @@
 /** Service resources as the REST API answers them (DESIGN.md §2–§3); shared by API, CLI, console. */
+import type { CaptureSpec } from './capture.js';
 
 export const SERVICE_STATES = ['Creating', 'Running', 'Updating', 'Stopping', 'Stopped', 'Failed', 'Deleting'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
@@ -53,6 +54,8 @@ export interface ServiceVersionSpec {
   startupTimeoutMs?: number;
   /** scheduled scaling (定时扩缩容), with automatic scaling only: the rule that fired last sets the bounds */
   schedules?: ScalingSchedule[];
+  /** payload capture (docs/capture.md): a sampled share of calls, bodies and all, to the object store; changes without a restart */
+  capture?: CaptureSpec;
 }
 
 /** A cron rule: when it fires, the version's autoscaling bounds become its min/max (left out: the scaling spec's). */

@@ -3,6 +3,8 @@
  * services reconciler (the hot path never touches the database). The services domain
  * implements it; the gateway only reads it.
  */
+import type { CaptureSpec } from '../contracts/capture.js';
+
 export interface RouteTarget {
   instanceId: string;
   /** e.g. http://127.0.0.1:43121 */
@@ -18,6 +20,8 @@ export interface RouteVersion {
   limits?: { maxRequestsPerSecond?: number; maxConcurrency?: number };
   /** this version may scale from zero: hold calls while an instance starts */
   scalesFromZero: boolean;
+  /** payload capture, when on (percent > 0): capture-hook.ts */
+  capture?: CaptureSpec;
 }
 
 export interface ServiceRoute {

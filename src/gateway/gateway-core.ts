@@ -17,6 +17,7 @@ import { VERSION_HEADER, versionSeqOf } from '../contracts/service-ops.js';
 import { errorAnswer, errorJson } from '../http/error-answer.js';
 import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
+import { captureCall, type CaptureSink } from './capture-hook.js';
 import { pickTarget, pickVersion } from './balancer.js';
 import type { CallSample, ServiceDirectory } from './directory.js';
 import { ConnectFailure, exchange, type Answer } from './forward.js';
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   accessLog?: AccessLogSink;
   /** how long an instance that refused a connection is avoided (default 1000) */
   downForMs?: number;
+  /** payload capture (capture-hook.ts): takes the calls of versions that capture */
+  capture?: CaptureSink;
 }
 
 export type Op = 'predict' | 'infer' | 'metadata';
@@ -166,9 +169,13 @@ export class GatewayCore {
         });
       }
       this.logCall(c, v, up, ans.status);
-      return { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength, errorCode: ans.errorCode };
+      const o: Outcome = { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength, errorCode: ans.errorCode };
+      if (v.capture !== undefined) captureCall(this.deps.capture, { call: c, version: v, instanceId: up.instanceId, outcome: o });
+      return o;
     } catch (e) {
-      return this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);
+      const o = this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);
+      if (v?.capture !== undefined) captureCall(this.deps.capture, { call: c, version: v, instanceId: up?.instanceId, outcome: o });
+      return o;
     }
   }
 

@@ -4,6 +4,7 @@
  * and rate-limit state, the versions eligible for traffic). The directory hands out a
  * new ServiceRoute object whenever something changed; a call compares one reference.
  */
+import type { CaptureSpec } from '../contracts/capture.js';
 import type { RouteVersion, ServiceDirectory, ServiceRoute } from './directory.js';
 import type { BalancedVersion } from './balancer.js';
 import { RateBucket } from './rate-bucket.js';
@@ -17,6 +18,8 @@ export interface CompiledVersion extends BalancedVersion {
   maxConcurrency: number;
   /** requests/s over all ready instances, when set */
   bucket: RateBucket | undefined;
+  /** payload capture, when on (capture-hook.ts) */
+  capture: CaptureSpec | undefined;
 }
 
 export interface CompiledService {
@@ -103,6 +106,7 @@ export class RouteCache {
       scalesFromZero: rv.scalesFromZero,
       maxConcurrency: rv.limits?.maxConcurrency && rv.limits.maxConcurrency > 0 ? rv.limits.maxConcurrency : 0,
       bucket,
+      capture: rv.capture && rv.capture.percent > 0 ? rv.capture : undefined,
     };
   }
 

@@ -42,6 +42,7 @@ export class LiveDirectory implements ServiceDirectory {
             targets: o.instances.filter((i) => i.versionId === v.id && i.phase === 'Ready' && i.url).map((i) => ({ instanceId: i.instanceId, url: i.url! })),
             limits: spec.limits,
             scalesFromZero: scalesFromZero(spec),
+            ...(spec.capture && spec.capture.percent > 0 ? { capture: spec.capture } : {}),
           };
         });
       next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });

@@ -5,6 +5,7 @@
 import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE, RESERVED_NAMES } from '../contracts/names.js';
 import { checkServiceEnv } from '../contracts/process-input.js';
+import type { CaptureSpec } from '../contracts/capture.js';
 import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec } from '../contracts/services.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
@@ -73,6 +74,22 @@ export class ServiceManager {
     const next = await this.versionFrom(input, v.weight, '');
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
     await this.deps.repo.setVersionSpec(v.id, { model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime }, spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
+    this.deps.kick();
+    return this.get(name);
+  }
+
+  /**
+   * Turns a version's payload capture on or off or changes its share (docs/capture.md). Only
+   * the spec's `capture` changes: no instance is replaced, the gateway picks it up with its
+   * next route (within a reconcile pass).
+   */
+  async setCapture(name: string, ref: string, capture: CaptureSpec): Promise<Service> {
+    const s = await this.live(name);
+    const v = await this.version(s, ref);
+    const spec = JSON.parse(v.spec) as ServiceVersionSpec;
+    await this.deps.repo.setVersionSpec(v.id, { spec: { ...spec, capture } });
+    const what = capture.percent > 0 ? `on for ${capture.percent}% of calls${capture.maxBodyBytes !== undefined ? `, bodies up to ${capture.maxBodyBytes} bytes` : ''}` : 'off';
+    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'CaptureChanged', object: `version/${v.seq}`, message: `payload capture ${what}` });
     this.deps.kick();
     return this.get(name);
   }

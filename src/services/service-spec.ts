@@ -1,6 +1,7 @@
 /** Request schemas for services (API validation + OpenAPI), with their defaults. */
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
+import { CAPTURE_DEFAULT_MAX_BODY_BYTES, CAPTURE_MAX_BODY_BYTES_LIMIT } from '../contracts/capture.js';
 import { NAME_PATTERN } from '../contracts/names.js';
 import { ENV_MAX_ENTRIES, ENV_MAX_TOTAL_BYTES, SERVICE_RESERVED_ENV } from '../contracts/process-input.js';
 import type { ServiceVersionSpec } from '../contracts/services.js';
@@ -14,6 +15,15 @@ const ProbeSchema = Type.Object(
     periodMs: Type.Optional(Int(100, 600_000)),
     timeoutMs: Type.Optional(Int(50, 60_000)),
     failureThreshold: Type.Optional(Int(1, 100)),
+  },
+  { additionalProperties: false },
+);
+
+/** A version's payload capture (docs/capture.md); PUT …/versions/{v}/capture takes it alone, without a restart. */
+export const CaptureSpecSchema = Type.Object(
+  {
+    percent: Type.Number({ minimum: 0, maximum: 100, description: 'share of the version\'s calls captured (0 = off, 100 = every call)' }),
+    maxBodyBytes: Type.Optional(Int(0, CAPTURE_MAX_BODY_BYTES_LIMIT, { description: `each body is cut to this many bytes and marked truncated (default ${CAPTURE_DEFAULT_MAX_BODY_BYTES})` })),
   },
   { additionalProperties: false },
 );
@@ -61,6 +71,7 @@ export const VersionSpecSchema = Type.Object(
     ),
     terminationGracePeriodMs: Type.Optional(Int(0, 600_000)),
     startupTimeoutMs: Type.Optional(Int(1000, 3_600_000)),
+    capture: Type.Optional(CaptureSpecSchema),
     weight: Type.Optional(Int(0, 100, { description: 'traffic weight of this version (new versions of a running service default to 0)' })),
     schedules: Type.Optional(
       Type.Array(
