@@ -104,9 +104,47 @@ export interface Service {
   status: ServiceState;
   reason?: string;
   versions: ServiceVersion[];
+  /** shadow traffic, when set (docs/shadow.md) */
+  shadow?: ShadowState;
   url: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * Shadow traffic (docs/shadow.md): `percent` of the service's calls are also sent to
+ * version `version`, off the caller's path; its answers are counted, never returned.
+ */
+export interface ShadowSpec {
+  /** the version number (seq) that gets the copies */
+  version: number;
+  /** 0–100: the share of calls copied to it */
+  percent: number;
+}
+
+/** How a call considered for the shadow ended: compared, failed, or not sent. */
+export const SHADOW_OUTCOMES = ['match', 'mismatch', 'uncompared', 'error', 'timeout', 'unreachable', 'skipped', 'dropped'] as const;
+export type ShadowOutcome = (typeof SHADOW_OUTCOMES)[number];
+
+/** What this replica's gateway counted for the shadow version since it started (GET service: shadow.stats). */
+export interface ShadowStats {
+  /** copies sent to the shadow (answered, failed or still in flight) */
+  mirrored: number;
+  inflight: number;
+  /** not sent: the shadow had no ready instance (a scaled-to-zero shadow is not woken) */
+  skipped: number;
+  /** not sent: over the cap of copies in flight, or over the shadow version's own limits */
+  dropped: number;
+  /** status ≥ 500, no answer within the request timeout, no connection / a broken answer */
+  errors: { status: number; timeout: number; unreachable: number };
+  /** answered copies: the shadow's answer equals the primary's (JSON deep-equal, floats within a relative 1e-5), differs, or could not be compared */
+  compared: { match: number; mismatch: number; uncompared: number };
+  /** the shadow's latency over its last answers (up to 1000) */
+  latency: { p50Ms: number | null; p99Ms: number | null; samples: number };
+}
+
+export interface ShadowState extends ShadowSpec {
+  stats: ShadowStats;
 }
 
 export interface Instance {

@@ -4,6 +4,7 @@
  * implements it; the gateway only reads it.
  */
 import type { CaptureSpec } from '../contracts/capture.js';
+import type { ShadowOutcome, ShadowSpec } from '../contracts/services.js';
 
 export interface RouteTarget {
   instanceId: string;
@@ -29,6 +30,8 @@ export interface ServiceRoute {
   auth: boolean;
   stopped: boolean;
   versions: RouteVersion[];
+  /** shadow traffic: a share of the calls also sent to one version (gateway/shadow.ts) */
+  shadow?: ShadowSpec;
 }
 
 export interface TokenCheck {
@@ -59,6 +62,11 @@ export interface ServiceDirectory {
    * for a call refused before a version was chosen (401, a token's 429, a missing service).
    */
   observe(name: string, versionId: string | undefined, sample: CallSample): void;
+  /**
+   * Shadow traffic, off the caller's path: `sent` when a copy goes to version
+   * `versionId`, then how it ended; `skipped`/`dropped` for a copy not sent.
+   */
+  observeShadow?(name: string, versionId: string, event: ShadowOutcome | 'sent', latencyMs?: number): void;
   /** Checks a bearer token of a service with auth on. */
   verifyToken(name: string, token: string): Promise<TokenCheck>;
 }

@@ -22,6 +22,7 @@ import { pickTarget, pickVersion } from './balancer.js';
 import type { CallSample, ServiceDirectory } from './directory.js';
 import { ConnectFailure, exchange, type Answer } from './forward.js';
 import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
+import { ShadowMirror } from './shadow.js';
 import { Upstreams, type Upstream } from './upstreams.js';
 
 /** One line per call, for per-service log storage. Never holds headers or bodies. */
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   downForMs?: number;
   /** payload capture (capture-hook.ts): takes the calls of versions that capture */
   capture?: CaptureSink;
+  /** shadow copies in flight per service before new ones are dropped (shadow.ts) */
+  shadowMaxInflight?: number;
 }
 
 export type Op = 'predict' | 'infer' | 'metadata';
@@ -116,6 +119,7 @@ const EMPTY = Buffer.alloc(0);
 export class GatewayCore {
   readonly upstreams: Upstreams;
   readonly routes: RouteCache;
+  readonly shadow: ShadowMirror;
   private readonly downForMs: number;
   private readonly idPrefix = `${Date.now().toString(36)}-g`;
   private errorSeq = 0;
@@ -124,6 +128,7 @@ export class GatewayCore {
     this.downForMs = deps.downForMs ?? 1000;
     this.upstreams = new Upstreams(deps.requestTimeoutMs);
     this.routes = new RouteCache(deps.directory, this.upstreams);
+    this.shadow = new ShadowMirror(deps.directory, deps.shadowMaxInflight);
   }
 
   async close(): Promise<void> {
@@ -171,6 +176,8 @@ export class GatewayCore {
       this.logCall(c, v, up, ans.status);
       const o: Outcome = { status: ans.status, contentType: ans.contentType, body: ans.body, headerLength: ans.headerLength, errorCode: ans.errorCode };
       if (v.capture !== undefined) captureCall(this.deps.capture, { call: c, version: v, instanceId: up.instanceId, outcome: o });
+      // shadow traffic: a copy is sent later (setImmediate), after this answer went out
+      if (svc.shadow !== undefined && body !== undefined) this.shadow.after(svc, v, { path, contentType, body, headerLength }, ans);
       return o;
     } catch (e) {
       const o = this.fail(c, e, v, up, stopped ? RETRY_AFTER_STOPPED : undefined);

@@ -8,6 +8,7 @@ import type { CaptureSpec } from '../contracts/capture.js';
 import type { RouteVersion, ServiceDirectory, ServiceRoute } from './directory.js';
 import type { BalancedVersion } from './balancer.js';
 import { RateBucket } from './rate-bucket.js';
+import { compileShadow, type CompiledShadow } from './shadow.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 
 export interface CompiledVersion extends BalancedVersion {
@@ -30,6 +31,8 @@ export interface CompiledService {
   eligible: CompiledVersion[];
   /** upstream paths on the instance (which serves the model under the service's name) */
   paths: { predict: string; infer: string; metadata: string; ready: string };
+  /** shadow traffic, when the service has it (shadow.ts) */
+  shadow: CompiledShadow | undefined;
 }
 
 export class RouteCache {
@@ -85,6 +88,7 @@ export class RouteCache {
       versions,
       eligible: versions.filter((v) => v.weight > 0 && (v.targets.length > 0 || v.scalesFromZero)),
       paths: { predict: '/v1/models/m:predict', infer: `/v2/models/${enc}/infer`, metadata: `/v2/models/${enc}`, ready: `/v2/models/${enc}/ready` },
+      shadow: compileShadow(route, versions, old?.shadow),
     };
   }
 

@@ -1,9 +1,10 @@
 /** The gateway's in-memory view of services, rebuilt after every reconcile pass. */
-import type { ServiceVersionSpec } from '../contracts/services.js';
+import type { ServiceVersionSpec, ShadowOutcome } from '../contracts/services.js';
 import type { CallSample, RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Observed } from './reconciler.js';
 import type { ServiceMetrics } from './service-metrics.js';
+import { storedShadow } from './shadow-spec.js';
 
 export interface TokenVerifier {
   verify(service: string, token: string): Promise<TokenCheck>;
@@ -45,7 +46,8 @@ export class LiveDirectory implements ServiceDirectory {
             ...(spec.capture && spec.capture.percent > 0 ? { capture: spec.capture } : {}),
           };
         });
-      next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions });
+      const shadow = storedShadow(s.shadow);
+      next.set(s.name, { name: s.name, auth: s.auth === 1, stopped: s.desired === 'stopped', versions, ...(shadow ? { shadow } : {}) });
     }
     for (const name of this.routes.keys()) if (!next.has(name)) this.metrics.drop(name);
     this.routes = next;
@@ -114,6 +116,10 @@ export class LiveDirectory implements ServiceDirectory {
     this.metrics.observe(name, this.seqOf.get(versionId) ?? 0, sample.latencyMs, sample.status, sample.instanceId, sample.limited);
   }
 
+  observeShadow(name: string, versionId: string, event: ShadowOutcome | 'sent', latencyMs?: number): void {
+    this.metrics.shadow.observe(name, String(this.seqOf.get(versionId) ?? 0), event, latencyMs);
+  }
+
   async verifyToken(name: string, token: string): Promise<TokenCheck> {
     return this.tokens ? this.tokens.verify(name, token) : { ok: false };
   }
@@ -124,3 +130,4 @@ function scalesFromZero(spec: ServiceVersionSpec): boolean {
   const sc = spec.scaling;
   return sc.mode === 'auto' && (sc.minInstances === 0 || !!spec.schedules?.some((r) => (r.minInstances ?? sc.minInstances) === 0));
 }
+

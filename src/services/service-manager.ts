@@ -6,11 +6,13 @@ import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE, RESERVED_NAMES } from '../contracts/names.js';
 import { checkServiceEnv } from '../contracts/process-input.js';
 import type { CaptureSpec } from '../contracts/capture.js';
-import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec } from '../contracts/services.js';
+import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec, ShadowStats } from '../contracts/services.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { reservation, type Billing } from './billing.js';
 import { checkSchedules, scheduleState } from './scaling-schedule.js';
+import { zeroShadowStats } from './shadow-series.js';
+import { resolveShadow, storedShadow } from './shadow-spec.js';
 import { initialInstances, MAX_SERVICE_TAGS, withDefaults, type ServiceCreate, type ServicePatch, type VersionSpecInput } from './service-spec.js';
 
 export interface ServiceManagerDeps {
@@ -19,6 +21,8 @@ export interface ServiceManagerDeps {
   models: ModelRepository;
   baseUrl: () => string;
   kick: () => void;
+  /** what the gateway counted of a service's shadow version (shadow-series.ts) */
+  shadowStats?: (service: string, version: number) => ShadowStats;
 }
 
 export class ServiceManager {
@@ -114,6 +118,10 @@ export class ServiceManager {
         });
       }
     });
+    if (storedShadow(s.shadow)?.version === v.seq) {
+      await this.deps.repo.setMeta(s.id, { shadow: null });
+      await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `shadow off: its version ${v.seq} was removed` });
+    }
     await this.deps.repo.event(s.id, { type: 'Normal', reason: 'VersionRemoved', object: `version/${v.seq}`, message: `version ${v.seq} (${v.model_name} v${v.model_version}) removed; its instances are stopped` });
     this.deps.kick();
     return this.get(name);
@@ -134,8 +142,14 @@ export class ServiceManager {
       }
     }
     const description = patch.description === null ? '' : patch.description;
-    await this.deps.repo.setMeta(s.id, { description, tags, auth: patch.auth });
-    const changed = [description !== undefined && 'description', tags && 'tags', patch.auth !== undefined && `auth ${patch.auth ? 'on' : 'off'}`].filter(Boolean);
+    const shadow = patch.shadow === undefined ? undefined : resolveShadow(name, storedShadow(s.shadow), patch.shadow, await this.deps.repo.versions(s.id));
+    await this.deps.repo.setMeta(s.id, { description, tags, auth: patch.auth, ...(shadow !== undefined ? { shadow: shadow && JSON.stringify(shadow) } : {}) });
+    const changed = [
+      description !== undefined && 'description',
+      tags && 'tags',
+      patch.auth !== undefined && `auth ${patch.auth ? 'on' : 'off'}`,
+      shadow !== undefined && (shadow ? `shadow: version ${shadow.version} gets ${shadow.percent}% of calls as copies` : 'shadow off'),
+    ].filter(Boolean);
     if (changed.length) await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `changed: ${changed.join(', ')}` });
     this.deps.kick();
     return this.get(name);
@@ -238,6 +252,13 @@ export class ServiceManager {
     return { modelName: input.model, modelVersion: version.number, runtime: version.runtime, spec, weight, desiredInstances: initialInstances(spec) };
   }
 
+  /** The service's shadow traffic and what this replica's gateway counted of it. */
+  private shadowState(s: ServiceRow): Pick<Service, 'shadow'> {
+    const spec = storedShadow(s.shadow);
+    if (!spec) return {};
+    return { shadow: { ...spec, stats: this.deps.shadowStats?.(s.name, spec.version) ?? zeroShadowStats() } };
+  }
+
   private toService(s: ServiceRow, versions: VersionRow[]): Service {
     return {
       name: s.name,
@@ -249,6 +270,7 @@ export class ServiceManager {
       status: s.status as ServiceState,
       ...(s.reason ? { reason: s.reason } : {}),
       versions: versions.map((v) => toVersion(v, s.desired)),
+      ...this.shadowState(s),
       url: `${this.deps.baseUrl()}/${s.name}/v1/models/m:predict`,
       createdAt: s.created_at,
       updatedAt: s.updated_at,

@@ -6,6 +6,7 @@
  */
 import type { MetricsPoint } from '../contracts/service-ops.js';
 import { PlatformSeries, type LimitReason } from './platform-series.js';
+import { ShadowSeries } from './shadow-series.js';
 
 const BUCKET_MS = 10_000;
 const KEEP_BUCKETS = 360; // one hour
@@ -39,6 +40,8 @@ export class ServiceMetrics {
   /** the Prometheus series (GET /metrics) */
   readonly prom = new PlatformSeries();
   readonly registry = this.prom.registry;
+  /** shadow traffic's counts (shadow-series.ts), on the same registry */
+  readonly shadow = new ShadowSeries(this.prom.registry);
   private readonly series = new Map<string, Bucket[]>();
   private readonly readyNow = new Map<string, number>();
 
@@ -89,6 +92,7 @@ export class ServiceMetrics {
   drop(service: string): void {
     this.series.delete(service);
     this.readyNow.delete(service);
+    this.shadow.drop(service);
     void this.prom.dropService(service);
   }
 

@@ -5,6 +5,7 @@ import { CAPTURE_DEFAULT_MAX_BODY_BYTES, CAPTURE_MAX_BODY_BYTES_LIMIT } from '..
 import { NAME_PATTERN } from '../contracts/names.js';
 import { ENV_MAX_ENTRIES, ENV_MAX_TOTAL_BYTES, SERVICE_RESERVED_ENV } from '../contracts/process-input.js';
 import type { ServiceVersionSpec } from '../contracts/services.js';
+import { ShadowPatchSchema } from './shadow-spec.js';
 
 const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ minimum: min, maximum: max, ...extra });
 
@@ -111,14 +112,16 @@ const TagKey = Type.String({ pattern: '^[^\\u0000-\\u001f]{1,63}$' });
 /**
  * PATCH /api/v1/services/{name}: JSON merge patch (RFC 7396) on the service's own fields.
  * A field left out is kept; `description: null` clears it; `tags` merges key by key, a key
- * set to null is removed and `tags: null` removes them all. Name, billing and versions are
- * not changed here.
+ * set to null is removed and `tags: null` removes them all; `shadow` (shadow traffic,
+ * docs/shadow.md) merges into the current one and `shadow: null` turns it off. Name,
+ * billing and versions are not changed here.
  */
 export const ServicePatchSchema = Type.Object(
   {
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
     tags: Type.Optional(Type.Union([Type.Record(TagKey, Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), { additionalProperties: false }), Type.Null()])),
     auth: Type.Optional(Type.Boolean({ description: 'calls need a service token (Authorization: Bearer <token>)' })),
+    shadow: Type.Optional(ShadowPatchSchema),
   },
   { additionalProperties: false },
 );
