@@ -124,24 +124,27 @@ export function unpackInfer(body: Uint8Array, headerLength: number | undefined):
   return json;
 }
 
-/** IEEE 754 half-precision bits of a number (round to nearest even). */
+/** IEEE 754 half-precision bits of a number (round to nearest even; subnormals, Inf and NaN kept). */
 export function toHalf(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
+  const x = new Uint32Array(new Float32Array([v]).buffer)[0]!;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 | (mant >>> 13) : 0);
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
-    mant = (mant | 0x800000) >>> (1 - e);
-    return sign | ((mant + 0xfff + ((mant >>> 13) & 1)) >>> 13);
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (rest > mid || (rest === mid && half & 1) ? half + 1 : half);
   }
-  const half = sign | (e << 10) | (mant >>> 13);
+  const half = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
-  return rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? half + 1 : half;
+  return sign | (rest > 0x1000 || (rest === 0x1000 && half & 1) ? half + 1 : half);
 }
 
 /** The number that half-precision bits stand for. */
