@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../contracts/errors.js';
+import { containsText } from '../store/db/like.js';
 import type { TaskState } from '../contracts/tasks.js';
 import type { Database, TaskRunsTable, TasksTable } from '../store/db/schema.js';
 
@@ -50,7 +51,7 @@ export class TasksRepo {
 
   async list(opts: { offset: number; limit: number; keyword?: string; state?: string }): Promise<{ items: TaskRow[]; total: number }> {
     let q = this.db.selectFrom('tasks');
-    if (opts.keyword) q = q.where('name', 'like', `%${opts.keyword.replace(/[\\%_]/g, '')}%`);
+    if (opts.keyword) q = q.where(containsText('tasks.name', opts.keyword));
     if (opts.state) {
       const state = opts.state;
       q = q.where((eb) =>
@@ -148,7 +149,7 @@ export class TasksRepo {
 
   async logs(runId: string, after: number, limit: number, keyword?: string) {
     let q = this.db.selectFrom('task_logs').selectAll().where('run_id', '=', runId).where('seq', '>', after);
-    if (keyword) q = q.where('line', 'like', `%${keyword.replace(/[\\%_]/g, '')}%`);
+    if (keyword) q = q.where(containsText('line', keyword));
     return q.orderBy('seq').limit(limit).execute();
   }
 

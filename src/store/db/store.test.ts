@@ -4,9 +4,16 @@ import { afterAll } from 'vitest';
 import { openDb } from './connect.js';
 import { describeTokenCounters } from '../../services/token-counters-repo.contract.js';
 import { describeStore } from './models-repo.contract.js';
+import { describeServicesRepo } from '../../services/services-repo.contract.js';
+import { describeTokensRepo } from '../../services/tokens-repo.contract.js';
+import { describeTasksRepo } from '../../tasks/tasks-repo.contract.js';
 
 describeStore('SQLite', () => openDb('sqlite::memory:'));
 describeTokenCounters('SQLite', () => openDb('sqlite::memory:'));
+const sqlite = () => openDb('sqlite::memory:');
+describeServicesRepo('SQLite', sqlite);
+describeTasksRepo('SQLite', sqlite);
+describeTokensRepo('SQLite', sqlite);
 
 // PostgreSQL: this machine (and CI) runs one on 127.0.0.1:5432 with trust auth.
 // Each test gets a database of its own, dropped at the end.
@@ -25,6 +32,9 @@ const openPg = async () => {
 };
 describeStore('PostgreSQL', openPg);
 describeTokenCounters('PostgreSQL', openPg);
+describeServicesRepo('PostgreSQL', openPg);
+describeTasksRepo('PostgreSQL', openPg);
+describeTokensRepo('PostgreSQL', openPg);
 
 afterAll(async () => {
   const admin = new pg.Client({ connectionString: PG_ADMIN });
