@@ -61,6 +61,7 @@ export const OPERATIONS: Record<string, Operation> = {
   [`GET ${S}/instances`]: op('listServiceInstances', 200, 'InstanceList'),
   [`GET ${S}/events`]: op('listServiceEvents', 200, 'EventList'),
   [`GET ${S}/logs`]: op('getServiceLogs', 200, 'ServiceLogs'),
+  [`GET ${S}/logs/stream`]: bytes('streamServiceLogs', 'text/event-stream'),
   [`GET ${S}/metrics`]: op('getServiceMetrics', 200, 'ServiceMetrics'),
   [`POST ${S}/rollout`]: op('startServiceRollout', 202, 'Rollout', [409]),
   [`GET ${S}/rollout`]: op('getServiceRollout', 200, 'Rollout'),

@@ -87,7 +87,7 @@ const InstanceSchema = Type.Object({
 });
 
 const EventSchema = Type.Object({ type: oneOf(['Normal', 'Warning']), reason: Str, message: Str, object: Str, firstAt: Stamp, lastAt: Stamp, count: Int });
-const ServiceLogLineSchema = Type.Object({ seq: Int, ts: Stamp, service: Str, instanceId: Type.Optional(Str), stream: oneOf(['stdout', 'stderr', 'access']), line: Str });
+const ServiceLogLineSchema = Type.Object({ seq: Int, ts: Stamp, service: Str, instanceId: Type.Optional(Str), version: Type.Optional(Str), stream: oneOf(['stdout', 'stderr', 'access']), level: oneOf(['debug', 'info', 'warn', 'error']), line: Str });
 const NumOrNull = Type.Union([Num, Type.Null()]);
 const MetricsSchema = Type.Object({
   window: Str,

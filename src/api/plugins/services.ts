@@ -8,6 +8,7 @@ import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchem
 import { callInfo, type CallFacts } from '../../services/call-info.js';
 import type { Service } from '../../contracts/services.js';
 import { checkJsonDepth } from '../../http/json-depth.js';
+import { followSse, resumeCursor } from '../sse.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const VersionParams = Type.Object({ name: Type.String(), version: Type.String() });
@@ -17,8 +18,10 @@ const LogsQuery = Type.Object({
   since: Type.Optional(Type.String()),
   until: Type.Optional(Type.String()),
   instance: Type.Optional(Type.String()),
-  keyword: Type.Optional(Type.String({ maxLength: 200 })),
-  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the last seq seen' })),
+  version: Type.Optional(Type.String({ pattern: '^[vV]?[1-9][0-9]{0,8}$', description: 'only lines of this version (2 or v2)' })),
+  level: Type.Optional(Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { description: 'this level and above' })),
+  keyword: Type.Optional(Type.String({ maxLength: 200, description: 'text the line contains (any case)' })),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the last seq seen; lines after it, oldest first' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
 });
 
@@ -54,7 +57,7 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
 
     app.patch(
       '/api/v1/services/:name',
-      { schema: { tags, summary: 'Change description, tags or auth (JSON merge patch: null clears a field or removes a tag)', params: NameParams, body: ServicePatchSchema } },
+      { schema: { tags, summary: 'Change description, tags, auth or shadow traffic (JSON merge patch: null clears a field, removes a tag or turns the shadow off)', params: NameParams, body: ServicePatchSchema } },
       async (req) => services.update((req.params as N).name, req.body as ServicePatch),
     );
 
@@ -106,6 +109,15 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
       await services.get(name);
       const q = req.query as typeof LogsQuery.static;
       return logs.query(name, { ...q, limit: q.limit ?? 200 });
+    });
+
+    // the same query, followed: text/event-stream, one `log` event per line (id = its seq)
+    app.get('/api/v1/services/:name/logs/stream', { schema: { tags, summary: 'Follow logs as server-sent events (Last-Event-ID resumes)', params: NameParams, querystring: LogsQuery, produces: ['text/event-stream'] } }, async (req, reply) => {
+      const name = (req.params as N).name;
+      await services.get(name);
+      const q = req.query as typeof LogsQuery.static;
+      const source = { page: (after: number | undefined) => logs.query(name, { ...q, after, limit: after === undefined ? (q.limit ?? 200) : 500 }), subscribe: (wake: () => void) => logs.subscribe((l) => l.service === name && wake()) };
+      await followSse(req, reply, source, resumeCursor(req, q.after));
     });
 
     app.get(
