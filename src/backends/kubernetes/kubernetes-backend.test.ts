@@ -144,6 +144,6 @@ describe('KubernetesBackend on a fake cluster', () => {
 
     pod.status = { phase: 'Running', containerStatuses: [{ name: 'instance', ready: false, restartCount: 6, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] };
     const crashed = await eventually(() => backend!.list().find((i) => /crash loop/.test(i.failed ?? '')), 5_000);
-    expect(crashed).toMatchObject({ phase: 'Exited', restarts: 6, lastExitReason: 'OOMKilled: exited with code 137' });
+    expect(crashed).toMatchObject({ phase: 'Exited', restarts: 6, lastExitReason: 'OOMKilled: killed by signal SIGKILL (exit code 137)' });
   });
 });

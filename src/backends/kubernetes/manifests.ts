@@ -107,6 +107,8 @@ function podSpec(v: VersionInput, s: ManifestSettings): Obj {
         imagePullPolicy: 'IfNotPresent',
         args: ['fetch-blobs', '--prefix', v.modelKey, '--into', MODEL_DIR],
         envFrom: blobEnv(s),
+        // a failure's last log lines become the status message the backend shows
+        terminationMessagePolicy: 'FallbackToLogsOnError',
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
         securityContext: containerSecurity(),
         volumeMounts: [{ name: 'model', mountPath: MODEL_DIR }, { name: 'tmp', mountPath: '/tmp' }],
@@ -120,6 +122,7 @@ function podSpec(v: VersionInput, s: ManifestSettings): Obj {
         args: instanceArgs(v),
         ports: [{ name: 'http', containerPort: INSTANCE_PORT, protocol: 'TCP' }],
         env: envFor(v),
+        terminationMessagePolicy: 'FallbackToLogsOnError',
         resources: resourcesFor(spec),
         startupProbe: probe(readinessOf(spec), { periodMs: 2_000, failureThreshold: Math.max(1, Math.ceil((spec.startupTimeoutMs ?? 120_000) / 2_000)), initialDelayMs: 0 }),
         readinessProbe: probe(readinessOf(spec)),

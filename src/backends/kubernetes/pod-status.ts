@@ -4,6 +4,7 @@
  * restarting will not help (the model fetch failed, the model cannot load, a crash loop,
  * a bad image name or a missing ConfigMap/Secret).
  */
+import os from 'node:os';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { InstancePhase } from '../../contracts/services.js';
 import { INSTANCE_PORT } from './manifests.js';
@@ -60,6 +61,12 @@ export function podView(pod: V1Pod): PodView {
 function exitReason(c: V1ContainerStatus | undefined): string | undefined {
   const t = c?.lastState?.terminated;
   if (!t) return undefined;
-  const how = t.signal ? `killed by signal ${t.signal}` : `exited with code ${t.exitCode}`;
+  // kubelets report a signal death as exit code 128+N and rarely fill `signal`
+  const signal = t.signal || (t.exitCode > 128 ? signalName(t.exitCode - 128) : undefined);
+  const how = signal ? `killed by signal ${signal}${t.exitCode > 128 ? ` (exit code ${t.exitCode})` : ''}` : `exited with code ${t.exitCode}`;
   return [t.reason, how, t.message].filter(Boolean).join(': ');
+}
+
+function signalName(n: number): string | number {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? n;
 }
