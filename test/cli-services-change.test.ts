@@ -1,5 +1,5 @@
 /**
- * Changing a service from the CLI: `services update` (description, tags, auth),
+ * Changing a service from the CLI: `services update` (description, tags, auth, shadow traffic),
  * `services remove-version`, `call --version` (the x-modeldock-version header) and
  * `--schedule` (scheduled scaling, with the next firing shown), against
  * a real `modeldock up` with two Node handler model versions that answer differently.
@@ -59,6 +59,30 @@ describe('modeldock services update / remove-version, call --version', () => {
     expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
     const unknown = await cli(platform.url, ['call', 'chg', '{}', '--version', '9']);
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringMatching(/^error: SERVICE_VERSION_NOT_FOUND: /)]);
+  });
+
+  it('update --shadow-version/--shadow-percent copies calls to version 2; get shows the counts; --no-shadow turns it off', async () => {
+    const on = await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--shadow-version', '2', '--shadow-percent', '100']);
+    expect(on.shadow).toMatchObject({ version: 2, percent: 100, stats: { mirrored: 0 } });
+    // version 2 answers {served: 2}, the primary {served: 1}: every copy disagrees
+    await eventually(async () => {
+      expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
+      return (await cliJson<Service>(platform.url, ['services', 'get', 'chg'])).shadow!.stats.compared.mismatch > 0;
+    }, 20_000, 'a copy to disagree');
+    const shown = await cli(platform.url, ['services', 'get', 'chg']);
+    expect(shown.stdout).toMatch(/^shadow:\s+version 2, 100% of calls copied/m);
+    expect(shown.stdout).toMatch(/^compared:\s+0 match, [1-9][0-9]* mismatch, 0 uncompared$/m);
+    expect(shown.stdout).toMatch(/^latency:\s+p50 [0-9.]+ ms, p99 [0-9.]+ ms \(last [1-9][0-9]* answers\)$/m);
+    expect((await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--shadow-percent', '50'])).shadow).toMatchObject({ version: 2, percent: 50 });
+    const self = await cli(platform.url, ['services', 'update', 'chg', '--shadow-version', '1']);
+    expect([self.code, self.stderr]).toEqual([2, expect.stringMatching(/^error: INVALID_SHADOW: /)]);
+    const unknown = await cli(platform.url, ['services', 'update', 'chg', '--shadow-version', '7']);
+    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringMatching(/^error: SERVICE_VERSION_NOT_FOUND: /)]);
+    const bad = await cli(platform.url, ['services', 'update', 'chg', '--shadow-percent', '150']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--shadow-percent takes 0 to 100/)]);
+    const off = await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--no-shadow']);
+    expect(off.shadow).toBeUndefined();
+    expect((await cli(platform.url, ['services', 'get', 'chg'])).stdout).not.toMatch(/^shadow:/m);
   });
 
   it('remove-version refuses the version with all traffic, then removes it once another has weight', async () => {

@@ -4,10 +4,11 @@ import type { Service } from '../../contracts/services.js';
 import { contextOf } from '../context.js';
 import { collect, CliError, parseTags } from '../output.js';
 import type { ServicePrinter } from './services.js';
+import { shadowPatch, type ShadowFlags } from './services-shadow.js';
 
 const seg = encodeURIComponent;
 
-interface UpdateOpts {
+interface UpdateOpts extends ShadowFlags {
   description?: string;
   clearDescription?: boolean;
   tag?: string[];
@@ -31,14 +32,16 @@ export function servicePatch(o: UpdateOpts): Record<string, unknown> {
   }
   if (Object.keys(tags).length) patch.tags = tags;
   if (o.auth !== undefined) patch.auth = o.auth;
-  if (!Object.keys(patch).length) throw new CliError('nothing to change: give --description, --tag, --untag, --clear-tags, --auth or --no-auth');
+  const shadow = shadowPatch(o);
+  if (shadow !== undefined) patch.shadow = shadow;
+  if (!Object.keys(patch).length) throw new CliError('nothing to change: give --description, --tag, --untag, --clear-tags, --auth, --no-auth, --shadow-version, --shadow-percent or --no-shadow');
   return patch;
 }
 
 export function registerChangeCommands(services: Command, show: ServicePrinter): void {
   services
     .command('update <name>')
-    .description("change a service's description, tags or auth (other tags are kept)")
+    .description("change a service's description, tags, auth or shadow traffic (other tags are kept)")
     .option('--description <text>', 'new description')
     .option('--clear-description', 'empty the description')
     .option('--tag <k=v>', 'set a tag (repeatable)', collect)
@@ -46,10 +49,13 @@ export function registerChangeCommands(services: Command, show: ServicePrinter):
     .option('--clear-tags', 'remove every tag')
     .option('--auth', 'require a service token on calls')
     .option('--no-auth', 'take calls without a token')
+    .option('--shadow-version <seq>', 'copy a share of the calls to this version (shadow traffic: its answers are counted, never returned)')
+    .option('--shadow-percent <p>', 'the share of calls copied to the shadow, 0–100 (default 100)')
+    .option('--no-shadow', 'turn shadow traffic off')
     .action(async (name: string, o: UpdateOpts, cmd: Command) => {
-      // commander sets auth only when --auth or --no-auth is given (no default for the pair)
+      // commander sets auth (shadow) only when --auth or --no-auth (--no-shadow) is given
       const ctx = contextOf(cmd);
-      const given = cmd.getOptionValueSource('auth') === 'cli' ? o : { ...o, auth: undefined };
+      const given = { ...o, auth: cmd.getOptionValueSource('auth') === 'cli' ? o.auth : undefined, shadow: cmd.getOptionValueSource('shadow') === 'cli' ? o.shadow : undefined };
       show(ctx, await ctx.api.json<Service>('PATCH', `/api/v1/services/${seg(name)}`, { json: servicePatch(given) }));
     });
 

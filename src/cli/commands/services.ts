@@ -7,6 +7,7 @@ import { addVersionFlags, versionSpec, type VersionFlags } from './service-flags
 import { registerObserveCommands } from './services-observe.js';
 import { registerTokenCommands } from './service-tokens.js';
 import { registerChangeCommands } from './services-change.js';
+import { printShadow } from './services-shadow.js';
 
 const seg = encodeURIComponent;
 
@@ -52,6 +53,7 @@ const show: ServicePrinter = (ctx, s) => {
     if (active) process.stdout.write(`version ${v.seq} schedule: ${active.minInstances}–${active.maxInstances} instances since ${active.firedAt} (rule ${active.rule})\n`);
     if (next) process.stdout.write(`version ${v.seq} next: ${next.minInstances}–${next.maxInstances} instances at ${next.at} (rule ${next.rule})\n`);
   }
+  printShadow(s);
 };
 
 export function register(program: Command): void {
@@ -89,7 +91,7 @@ export function register(program: Command): void {
       );
     });
 
-  services.command('show <name>').description('a service with its versions').action(async (name: string, _o: unknown, cmd: Command) => {
+  services.command('show <name>').alias('get').description('a service with its versions (and its shadow traffic)').action(async (name: string, _o: unknown, cmd: Command) => {
     const ctx = contextOf(cmd);
     show(ctx, await ctx.api.json<Service>('GET', `/api/v1/services/${seg(name)}`));
   });
