@@ -3,12 +3,14 @@
  * database read the same lines (REST and the SSE follow, which resumes by Last-Event-ID),
  * a restarted platform still has them, and retention drops a service's oldest lines.
  */
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSse, SseParser, type SseEvent } from '../src/contracts/sse-parser.js';
 import type { ServiceLogLine } from '../src/contracts/service-ops.js';
 import { eventually, importPlaceholder, testPlatform, type TestPlatform } from './support/platform.js';
 import { freshPgDatabase } from './support/pg.js';
+import { BIN } from './cli-harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -77,10 +79,23 @@ describe('service logs shared by replicas', () => {
     expect(g.logs()).toEqual(['line 5']);
     await g.stop();
 
+    // the CLI's -f follows the same stream, with the same query
+    const cliOut: string[] = [];
+    const child = spawn(process.execPath, [BIN, '--server', b.base, 'services', 'logs', 'talk', '-f', '--level', 'warn', '--limit', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => child.kill());
+    child.stdout.on('data', (d: Buffer) => cliOut.push(d.toString()));
+    await eventually(() => cliOut.join('').includes('something broke'), 15_000, 'the CLI prints the tail');
+    say(a, 'talk', 'WARN disk almost full');
+    say(a, 'talk', 'just info');
+    await eventually(() => cliOut.join('').includes('WARN disk almost full'), 15_000, 'the CLI follows');
+    child.kill();
+    expect(cliOut.join('')).not.toContain('just info');
+    expect(cliOut.join('')).not.toContain('line 5');
+
     await a.close();
     await b.close();
     const c = await replica(pg.url);
-    expect((await lines(c, 'talk')).items.map((l) => l.line)).toEqual(['INFO hello from A', 'ERROR something broke', 'line 3', 'line 4', 'line 5']);
+    expect((await lines(c, 'talk')).items.map((l) => l.line)).toEqual(['INFO hello from A', 'ERROR something broke', 'line 3', 'line 4', 'line 5', 'WARN disk almost full', 'just info']);
   });
 
   it("drops a service's oldest lines past its retention, on every replica alike", async () => {

@@ -1,19 +1,15 @@
 /** `modeldock services instances|events|logs|metrics|call-info|usage`. */
 import type { Command } from 'commander';
-import type { CallInfo, MetricsPoint } from '../../contracts/service-ops.js';
+import type { CallInfo, MetricsPoint, ServiceLogLine } from '../../contracts/service-ops.js';
+import { readSse, SseParser } from '../../contracts/sse-parser.js';
 import type { Instance, ServiceEvent } from '../../contracts/services.js';
 import { contextOf } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
 const seg = encodeURIComponent;
 
-interface LogLine {
-  seq: number;
-  ts: string;
-  instanceId?: string;
-  stream: string;
-  line: string;
-}
+type LogLine = ServiceLogLine;
+type LogOpts = { follow?: boolean; instance?: string; version?: string; level?: string; keyword?: string; since?: string; until?: string; limit: string };
 
 export function registerObserveCommands(services: Command): void {
   services.command('instances <name>').description('instances with phase, readiness and restarts').action(async (name: string, _o: unknown, cmd: Command) => {
@@ -35,20 +31,34 @@ export function registerObserveCommands(services: Command): void {
     .description('instance output and access lines')
     .option('-f, --follow', 'keep printing new lines')
     .option('--instance <id>', 'one instance only')
+    .option('--version <v>', 'one version only (2 or v2)')
+    .option('--level <level>', 'this level and above: debug, info, warn, error')
     .option('--keyword <text>', 'lines containing this')
     .option('--since <iso-time>', 'from this time')
+    .option('--until <iso-time>', 'up to this time')
     .option('--limit <n>', 'last n lines', '200')
-    .action(async (name: string, o: { follow?: boolean; instance?: string; keyword?: string; since?: string; limit: string }, cmd: Command) => {
+    .action(async (name: string, o: LogOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
-      let after: number | undefined;
-      for (;;) {
-        const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, {
-          query: { instance: o.instance, keyword: o.keyword, since: o.since, limit: Number(o.limit), after },
-        });
-        for (const l of r.items) process.stdout.write(ctx.json ? `${JSON.stringify(l)}\n` : `${l.ts} ${l.instanceId ?? '-'} ${l.stream}: ${l.line}\n`);
-        after = r.cursor;
-        if (!o.follow) return;
-        await new Promise((res) => setTimeout(res, 1000));
+      const query = { instance: o.instance, version: o.version, level: o.level, keyword: o.keyword, since: o.since, until: o.until, limit: Number(o.limit) };
+      const print = (l: LogLine) => process.stdout.write(ctx.json ? `${JSON.stringify(l)}\n` : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}\n`);
+      if (!o.follow) {
+        const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, { query });
+        return r.items.forEach(print);
+      }
+      // -f: the same query as server-sent events; a dropped stream is picked up where it was
+      const parser = new SseParser();
+      for (let tries = 0; ; tries++) {
+        const headers: Record<string, string> = { accept: 'text/event-stream', ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}) };
+        try {
+          const res = await ctx.api.sdk.http.request('GET', `/api/v1/services/${seg(name)}/logs/stream`, { query, headers });
+          tries = 0;
+          await readSse(res.body!, (e) => {
+              if (e.event === 'log') print(JSON.parse(e.data) as LogLine);
+            }, parser);
+        } catch (e) {
+          if (!parser.lastEventId || tries >= 5) throw e;
+        }
+        await new Promise((res) => setTimeout(res, Math.min(10_000, 500 * 2 ** tries)));
       }
     });
 
