@@ -8,7 +8,8 @@
  * - percent 0 captures none, 100 all, and a change applies live, no instance replaced;
  * - a store that refuses the writes drops and counts the captures; every call still answers;
  * - browse filters (version, status, time), pages with a cursor, and downloads the files;
- *   the answers match the OpenAPI document.
+ *   the answers match the OpenAPI document;
+ * - the CLI (the real binary) does the same: capture on/off, captures, capture-files, capture-download.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { startPlatform, type Platform } from '../src/platform.js';
 import type { CaptureFile, CapturePage } from '../src/contracts/capture.js';
 import type { Instance, Service } from '../src/contracts/services.js';
+import { cli, cliJson, tmpDir } from './cli-harness.js';
 import { call } from './gateway-harness.js';
 import { eventually } from './support/platform.js';
 import { multipart } from './support/multipart.js';
@@ -260,5 +262,31 @@ describe('payload capture', () => {
       expect(r.body.error.code).toBe('CAPTURE_FILE_NOT_FOUND');
     }
     expect((await api('GET', '/api/v1/services/nope/captures')).status).toBe(404);
+  });
+
+  it('works from the CLI: capture --percent/--off, captures with filters, capture-files and capture-download', async () => {
+    const off = await cliJson<Service>(p.url, ['services', 'capture', 'cap', '--version', '1', '--off']);
+    expect(off.versions[0]!.spec.capture).toEqual({ percent: 0 });
+    const on = await cli(p.url, ['services', 'capture', 'cap', '--version', 'v1', '--percent', '100', '--max-body-bytes', '200']);
+    expect(on.code).toBe(0);
+    expect((await api('GET', '/api/v1/services/cap')).body.versions[0]!.spec.capture).toEqual({ percent: 100, maxBodyBytes: 200 });
+    expect((await cli(p.url, ['services', 'capture', 'cap', '--version', '1'])).code).not.toBe(0);
+    expect((await cli(p.url, ['services', 'capture', 'cap', '--version', '1', '--percent', '150'])).code).not.toBe(0);
+    await routeCaptures('cap', 100);
+    expect((await predict('cap', { fail: 'cli' })).status).toBe(500);
+    await p.capture.flush();
+
+    const page = await cliJson<CapturePage>(p.url, ['services', 'captures', 'cap', '--status', '5xx', '--version', '1', '--since', '1h', '--limit', '1', '-o', 'json']);
+    expect(page.items.map((i) => [i.status, i.request.body])).toEqual([[500, '{"fail":"cli"}']]);
+    const table = await cli(p.url, ['services', 'captures', 'cap', '--status', '500', '--limit', '1']);
+    expect(table.stdout).toMatch(/TIME\s+VERSION\s+STATUS/);
+    expect(table.stdout).toContain('{"fail":"cli"}');
+
+    const files = await cliJson<{ items: CaptureFile[] }>(p.url, ['services', 'capture-files', 'cap']);
+    const file = page.items[0]!.file;
+    expect(files.items.map((f) => f.file)).toContain(file);
+    const out = path.join(tmpDir('capture-dl'), 'c.jsonl');
+    expect((await cli(p.url, ['services', 'capture-download', 'cap', file, '--out', out])).code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toContain(String.raw`{\"fail\":\"cli\"}`);
   });
 });

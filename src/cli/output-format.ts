@@ -26,6 +26,8 @@ export const READ_COMMANDS = [
   'services usage',
   'services call-info',
   'services tokens list',
+  'services captures',
+  'services capture-files',
   'runtimes',
   'templates list',
 ] as const;

@@ -8,6 +8,7 @@ import { registerObserveCommands } from './services-observe.js';
 import { registerTokenCommands } from './service-tokens.js';
 import { registerChangeCommands } from './services-change.js';
 import { printShadow } from './services-shadow.js';
+import { registerCaptureCommands } from './services-capture.js';
 
 const seg = encodeURIComponent;
 
@@ -171,4 +172,5 @@ export function register(program: Command): void {
   registerChangeCommands(services, show);
   registerObserveCommands(services);
   registerTokenCommands(services);
+  registerCaptureCommands(services, show);
 }
