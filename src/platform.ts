@@ -196,6 +196,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     log,
     periodMs: opts.rolloutCheckMs,
     metric: (service, seq, name) => readVersionMetric(directory.readyTargets(), service, seq, name),
+    routed: (service, seq) => directory.route(service)?.versions.find((v) => v.seq === seq)?.targets.length ?? 0,
     kick: () => kick(),
   });
   const rollouts = new RolloutManager({ rollouts: rolloutsRepo, services: servicesRepo, manager: services, kick: () => rolloutController.kick() });

@@ -25,8 +25,12 @@ export interface Guardrails {
   minCalls: number;
   /** breach: target error rate (5xx and timeouts) above the baseline's + maxIncrease */
   errorRate: { maxIncrease: number };
-  /** breach: target p99 above baseline p99 × maxRatio and more than toleranceMs above it, or above maxMs */
-  p99: { maxRatio: number; toleranceMs: number; maxMs?: number };
+  /**
+   * breach: target p99 above baseline p99 × maxRatio and more than toleranceMs above it, or
+   * above maxMs; judged once the target had `minCalls` calls in the window (default 100:
+   * over fewer, a p99 is only the slowest call, a cold one after a start among them)
+   */
+  p99: { maxRatio: number; toleranceMs: number; minCalls: number; maxMs?: number };
   /** a Prometheus-style metric the instances export on /metrics, summed over each version's ready instances */
   metric?: { name: string; maxRatio?: number; max?: number };
 }

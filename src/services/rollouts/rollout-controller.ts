@@ -25,6 +25,8 @@ export interface RolloutControllerDeps {
   now?: () => number;
   /** the metric guardrail's reading for one version (absent: no metric guardrail is read) */
   metric?: (service: string, seq: number, name: string) => Promise<number | null>;
+  /** ready instances the gateway routes to for a version now (absent: the store's count) */
+  routed?: (service: string, seq: number) => number;
   /** asks the services reconciler for a pass (weights changed, a version retired) */
   kick: () => void;
 }
@@ -87,7 +89,10 @@ export class RolloutController {
     const target = versions.find((v) => v.id === row.target_version_id);
     const baseline = versions.find((v) => v.id === row.baseline_version_id);
     const stepping = status.phase === 'Progressing' || (status.phase === 'Paused' && status.stepStartedAt !== null);
-    const figures = stepping && target && baseline ? await this.figures(row, s.name, spec) : undefined;
+    const holding = stepping && target && baseline ? this.holding(s.name, target, baseline) : undefined;
+    // calls answered while a version had no ready instance (a start, a restart) are left out of the window
+    if (holding) this.deps.window.reset(row.id);
+    const figures = stepping && target && baseline && !holding ? await this.figures(row, s.name, spec) : undefined;
     const d = decide({
       now: this.now(),
       spec,
@@ -95,9 +100,17 @@ export class RolloutController {
       baseline: { seq: row.baseline_seq, weight: row.baseline_weight, present: !!baseline },
       ...(target ? { target: { status: target.status as ServiceState, ready: target.ready_instances, ...(target.reason ? { reason: target.reason } : {}) } } : {}),
       ...(figures ? { figures } : {}),
+      ...(holding ? { holding } : {}),
     });
     await this.apply(s, d, target, baseline);
     if (JSON.stringify(d.status) !== row.status) await this.deps.rollouts.setStatus(row.id, d.status, isFinished(d.status.phase));
+  }
+
+  /** Why the pair cannot be judged now: a version with no ready instance routed. */
+  private holding(service: string, target: VersionRow, baseline: VersionRow): string | undefined {
+    const ready = (v: VersionRow) => this.deps.routed?.(service, v.seq) ?? (v.status === 'Running' ? v.ready_instances : 0);
+    const idle = [target, baseline].filter((v) => ready(v) === 0);
+    return idle.length ? `waiting for version${idle.length > 1 ? 's' : ''} ${idle.map((v) => v.seq).join(' and ')} to have a ready instance` : undefined;
   }
 
   private async figures(row: RolloutRow, service: string, spec: RolloutSpec) {

@@ -12,10 +12,10 @@ const good = { target: fig(2, 50), baseline: fig(1, 50) };
 const input = (over: Partial<DecideInput>): DecideInput => ({ now: T0, spec: spec(), status: pending, baseline: { seq: 1, weight: 100, present: true }, target: { status: 'Running', ready: 1 }, ...over });
 
 /** Runs decisions over a fake clock, feeding each status into the next. */
-function run(steps: { at: number; spec?: RolloutSpec; figures?: DecideInput['figures'] }[], from: RolloutStatus = pending) {
+function run(steps: { at: number; spec?: RolloutSpec; figures?: DecideInput['figures']; holding?: string }[], from: RolloutStatus = pending) {
   let status = from;
   return steps.map((s) => {
-    const d = decide(input({ now: T0 + s.at, status, ...(s.spec ? { spec: s.spec } : {}), ...(s.figures ? { figures: s.figures } : {}) }));
+    const d = decide(input({ now: T0 + s.at, status, ...(s.spec ? { spec: s.spec } : {}), ...(s.figures ? { figures: s.figures } : {}), ...(s.holding ? { holding: s.holding } : {}) }));
     status = d.status;
     return d;
   });
@@ -71,6 +71,16 @@ describe('decide', () => {
     expect([p!.status.phase, p!.status.pausedElapsedMs, p!.weights]).toEqual(['Paused', 4_000, { target: 50, baseline: 50 }]);
     expect(stillPaused!.status.step).toBe(0);
     expect([resumed!.status.phase, resumed!.status.stepStartedAt]).toEqual(['Progressing', new Date(T0 + 96_000).toISOString()]);
+    expect(notYet!.status.step).toBe(0);
+    expect(next!.status.step).toBe(1);
+  });
+
+  it('holds the step clock and the verdict while a version has no ready instance, then goes on', () => {
+    const holding = 'waiting for version 1 to have a ready instance';
+    const [, held, stillHeld, back, notYet, next] = run([{ at: 0 }, { at: 4_000, holding }, { at: 50_000, holding }, { at: 50_200, figures: good }, { at: 55_900, figures: good }, { at: 56_000, figures: good }]);
+    expect([held!.status.phase, held!.status.message, held!.event]).toEqual(['Progressing', `holding at step 1/2: ${holding}`, undefined]);
+    expect([stillHeld!.status.step, stillHeld!.status.stepStartedAt]).toEqual([0, new Date(T0 + 46_000).toISOString()]);
+    expect([back!.status.step, back!.status.pausedElapsedMs]).toEqual([0, undefined]);
     expect(notYet!.status.step).toBe(0);
     expect(next!.status.step).toBe(1);
   });

@@ -16,6 +16,8 @@ export interface DecideInput {
   baseline: { seq: number; weight: number; present: boolean };
   /** the target version as the reconciler last saw it; undefined once it was removed */
   target?: { status: ServiceState; ready: number; reason?: string };
+  /** why neither the guardrails nor the step clock count now: a version of the pair has no ready instance routed */
+  holding?: string;
   /** both versions over the guardrail window (taken while steps run) */
   figures?: { target: VersionFigures; baseline: VersionFigures };
 }
@@ -29,7 +31,8 @@ export interface Decision {
 }
 
 export function decide(i: DecideInput): Decision {
-  const { spec, status: st, now } = i;
+  const { spec, now } = i;
+  let st = i.status;
   if (isFinished(st.phase)) return { status: st };
   const at = new Date(now).toISOString();
   const back = { target: 0, baseline: i.baseline.weight };
@@ -58,6 +61,13 @@ export function decide(i: DecideInput): Decision {
   if (breach) return rollBack(i, finish, breach, figures);
   const step = steps[Math.min(st.step, steps.length - 1)]!;
   const started = Date.parse(st.stepStartedAt ?? at);
+  if (i.holding && st.phase === 'Progressing' && !spec.paused) {
+    // the step's clock stops too: it goes on from where it was once both versions serve again
+    const elapsed = Math.min(step.bakeMs, Math.max(0, now - started));
+    return { status: { ...st, figures, stepStartedAt: new Date(now - (st.pausedElapsedMs ?? elapsed)).toISOString(), pausedElapsedMs: st.pausedElapsedMs ?? elapsed, message: `holding at step ${st.step + 1}/${steps.length}: ${i.holding}` }, weights: st.weights };
+  }
+  // back from holding: the frozen clock runs again
+  if (st.phase === 'Progressing' && st.pausedElapsedMs !== undefined) st = { ...st, pausedElapsedMs: undefined };
 
   if (st.phase === 'Paused') {
     if (spec.paused) return { status: { ...st, figures }, weights: st.weights };

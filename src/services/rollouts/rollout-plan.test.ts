@@ -32,9 +32,11 @@ describe('judge', () => {
     const b = judge(g, fig(100, 0, 400), fig(100, 0, 2, 1))!;
     expect([b.guardrail, b.threshold]).toEqual(['p99', 52]);
     expect(judge({ ...g, p99: { ...g.p99, maxMs: 30 } }, fig(100, 0, 40), fig(0, 0, null, 1))?.guardrail).toBe('p99');
+    // over fewer than p99.minCalls calls the p99 is the slowest call: not judged
+    expect(judge(g, fig(99, 0, 400), fig(100, 0, 2, 1))).toBeUndefined();
   });
   it('without baseline calls (all-at-once) holds errors against 0 and skips the p99 ratio', () => {
-    expect(judge(g, fig(50, 0, 900), fig(0, 0, null, 1))).toBeUndefined();
+    expect(judge(g, fig(150, 0, 900), fig(0, 0, null, 1))).toBeUndefined();
     expect(judge(g, fig(50, 1, 5), fig(0, 0, null, 1))?.guardrail).toBe('errorRate');
   });
   it('trips on the metric guardrail by ratio or limit', () => {

@@ -25,7 +25,7 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
   windowMs: 30_000,
   minCalls: 20,
   errorRate: { maxIncrease: 0.01 },
-  p99: { maxRatio: 1.5, toleranceMs: 50 },
+  p99: { maxRatio: 1.5, toleranceMs: 50, minCalls: 100 },
 };
 
 /**
@@ -43,7 +43,7 @@ export function judge(g: Guardrails, target: VersionFigures, baseline: VersionFi
     return { guardrail: 'errorRate', target: rate, baseline: baseline.calls > 0 ? baseRate : null, threshold: maxRate, message: `error rate ${pct(rate)} (${target.errors}/${target.calls} calls) is above ${pct(maxRate)} (baseline ${pct(baseRate)} + ${pct(g.errorRate.maxIncrease)})` };
   }
   const p99 = target.p99Ms;
-  if (p99 !== null) {
+  if (p99 !== null && target.calls >= g.p99.minCalls) {
     if (g.p99.maxMs !== undefined && p99 > g.p99.maxMs) {
       return { guardrail: 'p99', target: p99, baseline: baseline.p99Ms, threshold: g.p99.maxMs, message: `p99 ${ms(p99)} is above the ${ms(g.p99.maxMs)} limit` };
     }

@@ -23,6 +23,7 @@ export const GuardrailsSchema = Type.Object(
         {
           maxRatio: Type.Optional(Type.Number({ minimum: 1, maximum: 1000 })),
           toleranceMs: Type.Optional(Type.Number({ minimum: 0, maximum: 600_000 })),
+          minCalls: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: `calls the target needs in the window before its p99 is judged (default ${DEFAULT_GUARDRAILS.p99.minCalls}: over fewer, a p99 is the slowest call)` })),
           maxMs: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'a p99 limit of its own, also when the baseline has no calls' })),
         },
         { additionalProperties: false },
@@ -62,7 +63,7 @@ export function guardrailsWithDefaults(g: Static<typeof GuardrailsSchema> = {}):
     windowMs: g.windowMs ?? d.windowMs,
     minCalls: g.minCalls ?? d.minCalls,
     errorRate: { maxIncrease: g.errorRate?.maxIncrease ?? d.errorRate.maxIncrease },
-    p99: { maxRatio: g.p99?.maxRatio ?? d.p99.maxRatio, toleranceMs: g.p99?.toleranceMs ?? d.p99.toleranceMs, ...(g.p99?.maxMs !== undefined ? { maxMs: g.p99.maxMs } : {}) },
+    p99: { maxRatio: g.p99?.maxRatio ?? d.p99.maxRatio, toleranceMs: g.p99?.toleranceMs ?? d.p99.toleranceMs, minCalls: g.p99?.minCalls ?? d.p99.minCalls, ...(g.p99?.maxMs !== undefined ? { maxMs: g.p99.maxMs } : {}) },
     ...(g.metric ? { metric: g.metric } : {}),
   };
 }
