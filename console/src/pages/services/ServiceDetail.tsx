@@ -1,4 +1,4 @@
-/** One service: state and reason, actions, and tabs for versions, instances, events, logs, metrics, tokens. */
+/** One service: state and reason, actions, and tabs for versions, instances, events, logs, metrics, shadow traffic, tokens. */
 import type { Service } from '../../../../src/contracts/services.js';
 import { enc, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
@@ -12,11 +12,12 @@ import { ServiceEdit } from './ServiceEdit.js';
 import { ServiceEvents, ServiceInstances } from './ServiceInstances.js';
 import { ServiceLogs } from './ServiceLogs.js';
 import { ServiceMetrics } from './ServiceMetrics.js';
+import { ServiceShadow } from './ServiceShadow.js';
 import { ServiceTokens } from './ServiceTokens.js';
 import { ServiceVersions } from './ServiceVersions.js';
 
-const TABS = ['versions', 'instances', 'events', 'logs', 'metrics', 'tokens'] as const;
-const TAB_LABELS: Record<(typeof TABS)[number], string> = { versions: 'Versions', instances: 'Instances', events: 'Events', logs: 'Logs', metrics: 'Monitoring', tokens: 'Tokens' };
+const TABS = ['versions', 'instances', 'events', 'logs', 'metrics', 'shadow', 'tokens'] as const;
+const TAB_LABELS: Record<(typeof TABS)[number], string> = { versions: 'Versions', instances: 'Instances', events: 'Events', logs: 'Logs', metrics: 'Monitoring', shadow: 'Shadow traffic', tokens: 'Tokens' };
 
 export function ServiceDetail({ name }: { name: string }) {
   const { t } = useI18n();
@@ -82,6 +83,7 @@ export function ServiceDetail({ name }: { name: string }) {
         {tab === 'events' && <ServiceEvents name={name} />}
         {tab === 'logs' && <ServiceLogs name={name} />}
         {tab === 'metrics' && <ServiceMetrics name={name} />}
+        {tab === 'shadow' && s && <ServiceShadow service={s} onChange={svc.reload} />}
         {tab === 'tokens' && s && <ServiceTokens name={name} auth={s.auth} />}
       </div>
     </section>
