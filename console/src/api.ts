@@ -1,4 +1,5 @@
 /** The console's only way to the platform: the REST API, with its {error:{code,message}} answers. */
+import { readSse, SseParser, type SseEvent } from '../../src/contracts/sse-parser.js';
 import type { ErrorBody } from '../../src/contracts/errors.js';
 
 export interface FieldError {
@@ -119,4 +120,35 @@ export function fieldError(err: unknown, ...fields: string[]): string | undefine
   const byCode = CODE_FIELDS[err.code];
   if (byCode && fields.includes(byCode)) return err.message;
   return undefined;
+}
+
+/**
+ * Follows a text/event-stream route (…/logs/stream) through fetch, so the admin token goes
+ * along (EventSource cannot send it); reconnects with Last-Event-ID after a drop.
+ * Returns a function that stops it.
+ */
+export function follow(path: string, onEvent: (e: SseEvent) => void, onError: (e: unknown) => void): () => void {
+  const ac = new AbortController();
+  const parser = new SseParser();
+  void (async () => {
+    for (let tries = 0; !ac.signal.aborted; tries++) {
+      try {
+        const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders(), ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}) };
+        const res = await fetch(path, { headers, signal: ac.signal });
+        if (!res.ok) throw toApiError(res.status, await res.text());
+        tries = 0;
+        let finished = false;
+        await readSse(res.body!, (e) => {
+          if (e.event === 'done') finished = true;
+          onEvent(e);
+        }, parser);
+        if (finished) return;
+      } catch (e) {
+        if (ac.signal.aborted) return;
+        onError(e);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** tries)));
+    }
+  })();
+  return () => ac.abort();
 }

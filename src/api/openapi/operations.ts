@@ -88,6 +88,7 @@ export const OPERATIONS: Record<string, Operation> = {
   [`DELETE ${T}`]: op('deleteTask', 204, undefined, [409]),
   [`POST ${T}/actions`]: op('actOnTask', 202, 'Task', [409]),
   [`GET ${T}/logs`]: op('getTaskLogs', 200, 'TaskLogs'),
+  [`GET ${T}/logs/stream`]: bytes('streamTaskLogs', 'text/event-stream'),
   [`GET ${T}/outputs`]: op('listTaskOutputs', 200, 'TaskOutputs'),
   'GET /api/v1/task-examples': op('listTaskExamples', 200, 'TaskExampleList'),
   'POST /api/v1/batch-jobs': op('createBatchJob', 202, 'BatchJob', [403, 409]),

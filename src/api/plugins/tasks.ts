@@ -9,6 +9,7 @@ import { MNIST_PREFIX } from '../../tasks/datasets/mnist.js';
 import type { TaskManager } from '../../tasks/task-manager.js';
 import { TaskSpecSchema, type TaskSpecInput } from '../../tasks/task-spec.js';
 import { check, parseJsonField } from '../validate.js';
+import { followSse, resumeCursor } from '../sse.js';
 import { forEachPart, registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
@@ -66,6 +67,23 @@ export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config
     app.get('/api/v1/tasks/:name/logs', { schema: { tags, summary: 'Log lines of a run (poll with after=cursor to follow; done when the run ended and all lines were read)', params: NameParams, querystring: LogsQuery } }, async (req) =>
       tasks.logs((req.params as { name: string }).name, req.query as typeof LogsQuery.static),
     );
+
+    // the run's log as server-sent events (id = seq); a `done` event once the run ended and all was sent
+    app.get('/api/v1/tasks/:name/logs/stream', { schema: { tags, summary: 'Follow a run\'s log as server-sent events (Last-Event-ID resumes)', params: NameParams, querystring: LogsQuery, produces: ['text/event-stream'] } }, async (req, reply) => {
+      const name = (req.params as { name: string }).name;
+      const q = req.query as typeof LogsQuery.static;
+      const first = await tasks.logs(name, { ...q, after: resumeCursor(req, q.after) });
+      let pending: typeof first | undefined = first;
+      const source = {
+        page: async (after: number | undefined) => {
+          const p = pending ?? (await tasks.logs(name, { run: first.run, keyword: q.keyword, after: after ?? 0, limit: 1000 }));
+          pending = undefined;
+          return p;
+        },
+        subscribe: () => () => undefined,
+      };
+      await followSse(req, reply, source, first.cursor, { pollMs: 500, pageLines: 1000 });
+    });
 
     app.get('/api/v1/tasks/:name/outputs', { schema: { tags, summary: 'Files a run wrote to its output folder (download them through /api/v1/storage/{storagePath})', params: NameParams, querystring: RunQuery } }, async (req) =>
       tasks.outputs((req.params as { name: string }).name, (req.query as typeof RunQuery.static).run),

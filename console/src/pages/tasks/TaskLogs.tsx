@@ -1,7 +1,7 @@
-/** A run's log, followed live (after=cursor) until the run has ended and every line was read. */
+/** A run's log, followed live (server-sent events) until the run has ended and every line was read. */
 import { useEffect, useRef, useState } from 'react';
 import type { TaskLogLine } from '../../../../src/contracts/tasks.js';
-import { enc, get, qs } from '../../api.js';
+import { enc, follow, qs } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { useI18n } from '../../i18n.js';
 
@@ -16,27 +16,22 @@ export function TaskLogs({ name, run }: { name: string; run: number }) {
 
   useEffect(() => {
     let alive = true;
-    let cursor = 0;
-    let timer: ReturnType<typeof setTimeout>;
     setLines([]);
     setDone(false);
-    const tick = async () => {
-      try {
-        const r = await get<{ items: TaskLogLine[]; cursor: number; done: boolean }>(`/api/v1/tasks/${enc(name)}/logs${qs({ run, after: cursor, limit: 1000 })}`);
+    // one event stream: the run's lines so far, then each new one, then `done`
+    const stop = follow(
+      `/api/v1/tasks/${enc(name)}/logs/stream${qs({ run, after: 0, limit: 1000 })}`,
+      (e) => {
         if (!alive) return;
-        cursor = r.cursor;
-        if (r.items.length) setLines((old) => [...old, ...r.items].slice(-KEEP));
+        if (e.event === 'log') setLines((old) => [...old, JSON.parse(e.data) as TaskLogLine].slice(-KEEP));
+        if (e.event === 'done') setDone(true);
         setError(undefined);
-        if (r.done) return setDone(true);
-      } catch (e) {
-        if (alive) setError(e);
-      }
-      if (alive) timer = setTimeout(tick, 1000);
-    };
-    void tick();
+      },
+      (e) => alive && setError(e),
+    );
     return () => {
       alive = false;
-      clearTimeout(timer);
+      stop();
     };
   }, [name, run]);
 
