@@ -1,6 +1,6 @@
 /**
  * Batch prediction end to end (issue 18 §1) on a real `modeldock up`: a training task
- * trains the MNIST CNN (examples/mnist-pytorch, 2 epochs), its output is imported with the
+ * trains the MNIST CNN (examples/mnist-pytorch, 1 epoch), its output is imported with the
  * pytorch/mnist template's inference code, and a batch job runs it over 1,000 held-out
  * digit PNGs plus three bad inputs in the object store. Mid-job the job's instance is
  * SIGKILLed, and then the platform itself; after the restart the job resumes and ends
@@ -19,6 +19,7 @@ import { eventually } from './support/platform.js';
 import { api, type Json } from './support/reliability.js';
 import { instanceProcesses, spawnUp, type UpProcess } from './support/up.js';
 import { TEMPLATES } from './instance-harness.js';
+import { cli } from './cli-harness.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-batch-'));
 const children: ChildProcess[] = [];
@@ -61,17 +62,19 @@ const digitPng = (i: number): Promise<Buffer> => {
 };
 
 beforeAll(async () => {
+  // the inputs, written straight into the folder store before it starts (1,000 digits named
+  // by index and label, and three that are no images)
+  const { heldout } = mnistSplit();
+  expect(heldout.count).toBeGreaterThanOrEqual(N);
+  const blobs = path.join(dataDir, 'blobs');
+  fs.mkdirSync(path.join(blobs, 'digits'), { recursive: true });
+  for (let k = 0; k < N; k++) fs.writeFileSync(path.join(blobs, `digits/${String(k).padStart(4, '0')}_${heldout.labels[k]}.png`), await digitPng(k));
+  for (const [k, b] of Object.entries(BAD)) fs.writeFileSync(path.join(blobs, k), b);
   p = await up();
   const base = p.url;
   // the model: trained by a task, imported from it, the template's inference code added
-  const task = await api(base, 'POST', '/api/v1/tasks', { name: 'mnist_train', runtime: 'torch1.13-py311-cpu', code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' }, env: { EPOCHS: '2' } });
+  const task = await api(base, 'POST', '/api/v1/tasks', { name: 'mnist_train', runtime: 'torch1.13-py311-cpu', code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' }, env: { EPOCHS: '1' } });
   expect(task.status, task.text).toBe(202);
-  // meanwhile: the inputs, 1,000 digits named by index and label, and three that are no images
-  const { heldout } = mnistSplit();
-  expect(heldout.count).toBeGreaterThanOrEqual(N);
-  const keys = Array.from({ length: N }, (_, i) => i);
-  for (let i = 0; i < keys.length; i += 25) await Promise.all(keys.slice(i, i + 25).map(async (k) => put(base, `digits/${String(k).padStart(4, '0')}_${heldout.labels[k]}.png`, await digitPng(k))));
-  for (const [k, b] of Object.entries(BAD)) await put(base, k, b);
   await eventually(async () => {
     const t = (await api(base, 'GET', '/api/v1/tasks/mnist_train')).body;
     if (['Failed', 'Stopped'].includes(t.state)) throw new Error(`training ${t.state}: ${t.reason}`);
@@ -112,10 +115,11 @@ describe('batch prediction over 1,000 MNIST digits', () => {
     const resumed = await job(p.url, 'digits');
     expect(resumed.state).toBe('Running');
     expect(resumed.progress.done).toBeLessThan(N + 3);
-    const end = await eventually(async () => {
-      const j = await job(p.url, 'digits');
-      return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : null;
-    }, 120_000, 'the job to end');
+    // followed to its end with the CLI: progress lines (done/total, rate), exit 0
+    const followed = await cli(p.url, ['batch', 'get', 'digits', '--follow']);
+    expect([followed.code, followed.stderr]).toEqual([0, expect.stringMatching(/batch job digits: Succeeded: 1000 answered, 3 failed of 1003/)]);
+    expect(followed.stderr).toMatch(/batch digits \d+\/1003 [\d.]+\/s/);
+    const end = await job(p.url, 'digits');
     expect([end.state, end.reason]).toEqual(['Succeeded', undefined]);
     expect(end.progress).toMatchObject({ total: N + 3, done: N + 3, succeeded: N, failed: 3, percent: 100 });
 
@@ -145,13 +149,10 @@ describe('batch prediction over 1,000 MNIST digits', () => {
     const png = (await digitPng(0)).toString('base64');
     const body = ['{"images": ["' + png + '"]}', 'not json', '{"images": [', 'nope', '{"images": ["' + png + '"]}'].join('\n');
     await put(p.url, 'requests/few.jsonl', body);
-    const created = await api(p.url, 'POST', '/api/v1/batch-jobs', { name: 'mostly-bad', model: 'mnist_train', modelVersion: 1, input: { path: 'requests/few.jsonl' }, maxErrorRatio: 0.2 });
-    expect(created.status, created.text).toBe(202);
-    expect(created.body.input.format).toBe('jsonl');
-    const end = await eventually(async () => {
-      const j = await job(p.url, 'mostly-bad');
-      return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : null;
-    }, 60_000, 'mostly-bad to end');
+    const created = await cli(p.url, ['batch', 'create', 'mostly-bad', '--model', 'mnist_train:1', '--input', 'requests/few.jsonl', '--max-error-ratio', '0.2', '--follow']);
+    expect([created.code, created.stderr]).toEqual([1, expect.stringMatching(/batch job mostly-bad: Failed \(2 of 5 inputs failed/)]);
+    const end = await job(p.url, 'mostly-bad');
+    expect(end.input.format).toBe('jsonl');
     expect(end.state).toBe('Failed');
     expect(end.reason).toMatch(/inputs failed, more than maxErrorRatio 0.2/);
     expect((await api(p.url, 'DELETE', '/api/v1/batch-jobs/mostly-bad')).status).toBe(204);

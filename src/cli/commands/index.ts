@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerBatch } from './batch.js';
 import { register as registerCall } from './call.js';
 import { register as registerCompletion } from './completion.js';
 import { register as registerDemo } from './demo.js';
@@ -19,6 +20,7 @@ export function registerAll(program: Command): void {
   registerModels(program);
   registerStorage(program);
   registerTasks(program);
+  registerBatch(program);
   registerServices(program);
   registerRuntimes(program);
   registerCall(program);
