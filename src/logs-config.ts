@@ -13,7 +13,7 @@ const Url = Type.String({ pattern: '^https?://', description: 'http(s) URL' });
 export const LogSinkSchema = Type.Union([
   Type.Object({ type: Type.Literal('loki'), url: Url, labels: Type.Optional(Type.Record(Type.String(), Type.String())), headers: Headers, services: Services }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('otlp'), url: Url, headers: Headers, services: Services }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('elasticsearch'), url: Url, index: Type.String({ minLength: 1, default: 'modeldock-logs' }), headers: Headers, services: Services }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('elasticsearch'), url: Url, index: Type.Optional(Type.String({ minLength: 1, description: 'default modeldock-logs' })), headers: Headers, services: Services }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('http'), url: Url, headers: Headers, services: Services }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1 }), services: Services }, { additionalProperties: false }),
 ]);
