@@ -9,7 +9,7 @@
  *   pytorch → torch1.13-py311-cpu; custom without inference code → none (ask for --runtime).
  */
 import type { ModelFormat } from '../contracts/resources.js';
-import { RUNTIME_IDS } from '../runtimes/catalog.js';
+import { RUNTIME_IDS } from '../contracts/runtimes.js';
 
 export interface Inferred {
   format: ModelFormat;

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { ModelFormat, RuntimeEnv } from '../contracts/resources.js';
+import { RUNTIME_IDS } from '../contracts/runtimes.js';
 
 export interface RuntimeDef {
   id: string;
@@ -13,11 +14,7 @@ export interface RuntimeDef {
   formats: ModelFormat[];
 }
 
-export const RUNTIME_IDS = {
-  onnx: 'onnxruntime1.30-node20-cpu',
-  torch: 'torch1.13-py311-cpu',
-  node: 'node20-handler',
-} as const;
+export { RUNTIME_IDS };
 
 export const RUNTIMES: readonly RuntimeDef[] = [
   {

@@ -3,9 +3,9 @@
  * manifests`, GET /api/v1/services/{name}/manifests): every version's Deployment, Service
  * and autoscaler, as YAML documents or a JSON List.
  */
-import type { Service } from '../../contracts/services.js';
-import { specHash } from '../../services/service-spec.js';
-import { versionManifests, type Manifest, type ManifestSettings } from './manifests.js';
+import type { Service } from '../contracts/services.js';
+import { specHash } from './service-spec.js';
+import { versionManifests, type Manifest, type ManifestSettings } from '../backends/kubernetes/manifests.js';
 
 export type ManifestFormat = 'yaml' | 'json';
 

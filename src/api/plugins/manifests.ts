@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import type { ModelRepository } from '../../models/model-repository.js';
 import type { ServiceManager } from '../../services/service-manager.js';
-import { renderManifests, serviceManifests, type ManifestFormat } from '../../backends/kubernetes/service-manifests.js';
+import { renderManifests, serviceManifests, type ManifestFormat } from '../../services/service-manifests.js';
 
 export function manifestsPlugin(deps: { services: ServiceManager; models: ModelRepository; config: Config }): FastifyPluginAsync {
   const { services, models, config } = deps;
