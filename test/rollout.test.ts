@@ -18,6 +18,7 @@ import { startPlatform, type Platform } from '../src/platform.js';
 import type { Service, ServiceEvent } from '../src/contracts/services.js';
 import type { Rollout } from '../src/contracts/rollouts.js';
 import { call } from './gateway-harness.js';
+import { cli } from './cli-harness.js';
 import { eventually } from './support/platform.js';
 import { multipart } from './support/multipart.js';
 
@@ -168,13 +169,26 @@ describe('progressive rollouts', () => {
     await running('good');
     const t = traffic('good');
     try {
-      const r = await api('POST', '/api/v1/services/good/rollout', { version: version('v4'), policy: { type: 'linear', stepWeight: 50, stepMs: 1_500 }, guardrails: { windowMs: 5_000, minCalls: 5 } });
-      expect(r.body.steps.map((s) => s.weight)).toEqual([50, 100]);
+      // started, paused and resumed with the CLI (the real binary)
+      const started = await cli(p.url, ['services', 'rollout', 'start', 'good', '--model', 'ro', '--model-version', 'v4', '--cpu', '500', '--memory', '256', '--policy', 'linear', '--step-weight', '50', '--step', '1500ms', '--window', '5s', '--min-calls', '5', '--paused', '-o', 'json']);
+      expect(started.code).toBe(0);
+      const r = JSON.parse(started.stdout) as Rollout;
+      expect([r.steps.map((s) => s.weight), r.spec.paused, r.spec.guardrails.windowMs]).toEqual([[50, 100], true, 5_000]);
+      await phase('good', 'Paused');
+      expect((await rolloutOf('good')).status.weights).toEqual({ target: 0, baseline: 100 });
+      expect((await cli(p.url, ['services', 'rollout', 'resume', 'good'])).stdout).toMatch(/resume requested/);
       // one rollout at a time
       const again = await api<{ error: { code: string } }>('POST', '/api/v1/services/good/rollout', { target: 2, policy: { type: 'all-at-once', bakeMs: 1_000 } });
       expect([again.status, again.body.error.code]).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
-      const done = await phase('good', 'Promoted');
+      // the live view redraws until the rollout finishes, then exits
+      const watched = await cli(p.url, ['services', 'rollout', 'status', 'good', '--watch', '--every', '200ms', '-o', 'json']);
+      const views = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rollout);
+      expect([watched.code, views.at(-1)!.status.phase]).toEqual([0, 'Promoted']);
+      const done = await rolloutOf('good');
       expect(done.steps.map((s) => s.state)).toEqual(['done', 'done']);
+      const table = (await cli(p.url, ['services', 'rollout', 'status', 'good'])).stdout;
+      expect(table).toMatch(/phase:\s+Promoted/);
+      expect(table).toMatch(/^new\s+2\s+\d+\s+0\s+0%/m);
       expect(done.status.figures!.target.calls).toBeGreaterThanOrEqual(5);
       await eventually(async () => {
         const s = (await api<Service>('GET', '/api/v1/services/good')).body;

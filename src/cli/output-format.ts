@@ -28,6 +28,8 @@ export const READ_COMMANDS = [
   'services tokens list',
   'services captures',
   'services capture-files',
+  'services rollout status',
+  'services rollout start',
   'runtimes',
   'templates list',
 ] as const;

@@ -9,6 +9,7 @@ import { registerTokenCommands } from './service-tokens.js';
 import { registerChangeCommands } from './services-change.js';
 import { printShadow } from './services-shadow.js';
 import { registerCaptureCommands } from './services-capture.js';
+import { registerRolloutCommands } from './services-rollout.js';
 
 const seg = encodeURIComponent;
 
@@ -173,4 +174,5 @@ export function register(program: Command): void {
   registerObserveCommands(services);
   registerTokenCommands(services);
   registerCaptureCommands(services, show);
+  registerRolloutCommands(services);
 }
