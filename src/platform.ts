@@ -149,7 +149,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const modelDir = blobs.localPath ? blobs.localPath.bind(blobs) : (key: string) => cache.dir(key);
   const backend: InstanceBackend =
     config.instanceBackend === 'kubernetes'
-      ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods') })
+      ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods'), onLogError: (e) => log.debug({ err: e }, 'kubernetes: could not follow a pod log; retrying') })
       : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
   backend.onLog((l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   let kick = () => undefined as void;

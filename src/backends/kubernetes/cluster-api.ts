@@ -4,7 +4,9 @@
  * KubeClusterApi talks to a real API server with @kubernetes/client-node: in a pod it uses
  * the service account (RBAC in deploy/kubernetes/rbac.yaml), elsewhere ~/.kube/config.
  */
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { KubeConfig, KubernetesObjectApi, Log, PatchStrategy, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import type { Manifest } from './manifests.js';
 import { FIELD_MANAGER } from './names.js';
 
@@ -17,16 +19,46 @@ export interface ClusterApi {
   listPods(labelSelector: string): Promise<V1Pod[]>;
   /** Merges annotations into a pod (pod-deletion-cost before a scale-down). */
   annotatePod(name: string, annotations: Record<string, string>): Promise<void>;
+  /**
+   * Follows a container's log with timestamps (the Log API); `onChunk` gets its text as it
+   * comes; `ended` resolves when the stream closes. Absent: instance logs are not collected.
+   */
+  followLogs?(pod: string, container: string, opts: { sinceTime?: string }, onChunk: (text: string) => void): Promise<{ stop(): void; ended: Promise<void> }>;
 }
 
 export class KubeClusterApi implements ClusterApi {
   private readonly api: KubernetesObjectApi;
+  private readonly logs: Log;
 
   constructor(
     private readonly namespace: string,
     kc: KubeConfig = defaultKubeConfig(),
   ) {
     this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.logs = new Log(kc);
+  }
+
+  async followLogs(pod: string, container: string, opts: { sinceTime?: string }, onChunk: (text: string) => void): Promise<{ stop(): void; ended: Promise<void> }> {
+    let end: () => void = () => undefined;
+    const ended = new Promise<void>((r) => (end = r));
+    const utf8 = new StringDecoder('utf8');
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        onChunk(utf8.write(chunk));
+        cb();
+      },
+      final(cb) {
+        end();
+        cb();
+      },
+      destroy(_e, cb) {
+        end();
+        cb(null);
+      },
+    });
+    const ac = await this.logs.log(this.namespace, pod, container, sink, { follow: true, timestamps: true, ...(opts.sinceTime ? { sinceTime: opts.sinceTime } : {}) });
+    ac.signal.addEventListener('abort', () => end());
+    return { stop: () => ac.abort(), ended };
   }
 
   async apply(m: Manifest): Promise<void> {

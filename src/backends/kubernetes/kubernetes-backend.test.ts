@@ -147,3 +147,28 @@ describe('KubernetesBackend on a fake cluster', () => {
     expect(crashed).toMatchObject({ phase: 'Exited', restarts: 6, lastExitReason: 'OOMKilled: killed by signal SIGKILL (exit code 137)' });
   });
 });
+
+describe('KubernetesBackend pod logs (fake Log API)', () => {
+  it("follows a started pod's container log and hands its lines to onLog as the instance's", async () => {
+    const opened: { pod: string; container: string; write(t: string): void }[] = [];
+    class LoggingCluster extends FakeCluster {
+      async followLogs(pod: string, container: string, _o: { sinceTime?: string }, onChunk: (t: string) => void) {
+        opened.push({ pod, container, write: onChunk });
+        return { stop: () => undefined, ended: new Promise<void>(() => undefined) };
+      }
+    }
+    const cluster = new LoggingCluster();
+    backend = new KubernetesBackend({ cluster, settings, pollMs: 20 });
+    const lines: { instanceId: string; line: string; service: string }[] = [];
+    backend.onLog((l) => lines.push(l));
+    await backend.start(template('0000000a'));
+    await eventually(() => cluster.pods.length === 1, 5_000);
+    await backend.refresh();
+    expect(opened).toEqual([]); // not while the model is fetched: no container log yet
+    cluster.ready(cluster.pods[0]!.metadata!.name!);
+    await eventually(() => opened.length === 1, 5_000, 'following the pod');
+    expect(opened[0]).toMatchObject({ pod: cluster.pods[0]!.metadata!.name, container: 'instance' });
+    opened[0]!.write('2026-01-01T00:00:01Z ready on :8080\n');
+    expect(lines).toEqual([expect.objectContaining({ instanceId: 'relu-1-0000000a', service: 'relu', line: 'ready on :8080' })]);
+  });
+});

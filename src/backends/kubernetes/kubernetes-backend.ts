@@ -10,11 +10,11 @@
  * pod-deletion-cost before the replica count drops, so that pod is the one removed.
  * Auto scaling stays with the platform's autoscaler (it sees the gateway's qps and
  * concurrency): the backend sets replicas and applies no HPA / ScaledObject; the exported
- * manifests (service-manifests.ts) carry those for clusters that scale themselves.
+ * manifests (services/service-manifests.ts) carry those for clusters that scale themselves.
  *
  * A platform restart keeps the pods: close() stops watching, deletes nothing, and the next
- * leader's slots adopt the pods that match. Instance logs stay in the cluster (kubectl
- * logs); onLog receives nothing.
+ * leader's slots adopt the pods that match. Instance logs: the leader follows each started
+ * pod's container log (pod-logs.ts) and hands the lines to onLog.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { InstanceBackend, InstanceLogLine, InstanceTemplate, ObservedInstance } from '../backend.js';
@@ -23,6 +23,7 @@ import type { ClusterApi } from './cluster-api.js';
 import { deploymentFor, serviceFor, type ManifestSettings } from './manifests.js';
 import { k8sName, LABELS } from './names.js';
 import { podView } from './pod-status.js';
+import { PodLogs } from './pod-logs.js';
 
 interface Slot {
   t: InstanceTemplate;
@@ -37,6 +38,8 @@ export interface KubernetesBackendOptions {
   /** how often pods are read back */
   pollMs?: number;
   onError?: (e: unknown) => void;
+  /** a pod's log could not be followed (it is retried) */
+  onLogError?: (e: unknown) => void;
 }
 
 export class KubernetesBackend implements InstanceBackend {
@@ -45,18 +48,25 @@ export class KubernetesBackend implements InstanceBackend {
   private readonly changeListeners: ((id: string) => void)[] = [];
   private timer?: NodeJS.Timeout;
   private pods: V1Pod[] = [];
+  private readonly logListeners: ((l: InstanceLogLine) => void)[] = [];
+  private readonly podLogs?: PodLogs;
 
   constructor(private readonly opts: KubernetesBackendOptions) {
     this.timer = setInterval(() => void this.refresh().catch((e) => this.opts.onError?.(e)), opts.pollMs ?? 2_000);
     this.timer.unref();
+    const { cluster } = opts;
+    if (cluster.followLogs) {
+      const followLogs = cluster.followLogs.bind(cluster);
+      this.podLogs = new PodLogs({ followLogs }, (l) => this.logListeners.forEach((fn) => fn(l)), { onError: opts.onLogError });
+    }
   }
 
   onChange(l: (id: string) => void): void {
     this.changeListeners.push(l);
   }
 
-  onLog(_l: (line: InstanceLogLine) => void): void {
-    /* instance logs stay in the cluster: kubectl logs */
+  onLog(l: (line: InstanceLogLine) => void): void {
+    this.logListeners.push(l);
   }
 
   list(): ObservedInstance[] {
@@ -96,6 +106,7 @@ export class KubernetesBackend implements InstanceBackend {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.podLogs?.close();
   }
 
   /** Applies a version's Deployment and Service for its slots; removes them with the last slot. */
@@ -149,6 +160,8 @@ export class KubernetesBackend implements InstanceBackend {
         this.emit(s.t.instanceId);
       }
     }
+    // a container that has started has a log to follow
+    this.podLogs?.sync([...this.slots.values()].filter((s) => s.pod && s.obs.phase !== 'Pending' && s.obs.phase !== 'Terminating').map((s) => ({ pod: s.pod!, instanceId: s.t.instanceId, service: s.t.serviceName })));
   }
 
   private emit(id: string): void {
