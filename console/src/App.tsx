@@ -10,6 +10,7 @@ const SECTIONS = [
   ['/models', 'Model repository'],
   ['/tasks', 'Training tasks'],
   ['/services', 'Online services'],
+  ['/batch-jobs', 'Batch jobs'],
   ['/resource-groups', 'Resource groups'],
 ] as const;
 

@@ -13,6 +13,9 @@ import { TaskList } from './pages/tasks/TaskList.js';
 import { TaskCreate } from './pages/tasks/TaskCreate.js';
 import { TaskDetail } from './pages/tasks/TaskDetail.js';
 import { ResourceGroups } from './pages/billing/ResourceGroups.js';
+import { BatchList } from './pages/batch/BatchList.js';
+import { BatchCreate } from './pages/batch/BatchCreate.js';
+import { BatchDetail } from './pages/batch/BatchDetail.js';
 
 export function Routes({ path }: { path: string }) {
   const { t } = useI18n();
@@ -31,6 +34,9 @@ export function Routes({ path }: { path: string }) {
   if (match('/tasks', path)) return <TaskList />;
   if (match('/tasks/new', path)) return <TaskCreate />;
   if ((m = match('/tasks/:name', path))) return <TaskDetail name={m.name!} />;
+  if (match('/batch-jobs', path)) return <BatchList />;
+  if (match('/batch-jobs/new', path)) return <BatchCreate />;
+  if ((m = match('/batch-jobs/:name', path))) return <BatchDetail name={m.name!} />;
   if (path === '/' || path === '') return null;
   return <p>{t('No such page.')}</p>;
 }

@@ -16,7 +16,7 @@ export function defaultConsoleDir(): string {
 }
 
 /** The console's client routes (the SPA answers them with index.html). */
-export const CONSOLE_SECTIONS = ['models', 'services', 'tasks', 'resource-groups'] as const;
+export const CONSOLE_SECTIONS = ['models', 'services', 'tasks', 'batch-jobs', 'resource-groups'] as const;
 
 const CSP = [
   "default-src 'self'",
