@@ -1,20 +1,27 @@
-/** The console's only way to the platform: the REST API, with its {error:{code,message}} answers. */
+/**
+ * The console's only way to the platform: the REST API through the TypeScript SDK
+ * (src/client, same origin, the admin token from localStorage), with its
+ * {error:{code,message}} answers as ApiError (the SDK's ModeldockError plus form fields).
+ */
 import { readSse, SseParser, type SseEvent } from '../../src/contracts/sse-parser.js';
 import type { ErrorBody } from '../../src/contracts/errors.js';
+import { ModeldockClient } from '../../src/client/client.js';
+import { ModeldockError } from '../../src/client/errors.js';
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
-export class ApiError extends Error {
+export class ApiError extends ModeldockError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
     readonly fields: FieldError[] = [],
+    details?: unknown,
   ) {
-    super(message);
+    super(code, status, message, details ?? (fields.length ? { fields } : undefined));
   }
 }
 
@@ -22,9 +29,16 @@ const TOKEN_KEY = 'modeldock.adminToken';
 export const adminToken = (): string => localStorage.getItem(TOKEN_KEY) ?? '';
 export const setAdminToken = (t: string): void => (t ? localStorage.setItem(TOKEN_KEY, t) : localStorage.removeItem(TOKEN_KEY));
 
-function authHeaders(): Record<string, string> {
-  const t = adminToken();
-  return t ? { authorization: `Bearer ${t}` } : {};
+/** The SDK client the pages share: no timeout (a call waits as the platform takes, e.g. a cold start). */
+export const platform = new ModeldockClient({ baseUrl: '', token: () => adminToken() || undefined, timeoutMs: 0 });
+
+const authHeaders = (): Record<string, string> => platform.http.authHeaders();
+
+/** An SDK error as the console's ApiError (with the form fields its details name). */
+function asApiError(e: unknown): unknown {
+  if (!(e instanceof ModeldockError) || e instanceof ApiError) return e;
+  const fields = (e.details as { fields?: FieldError[] } | undefined)?.fields ?? [];
+  return new ApiError(e.status, e.code, e.message, Array.isArray(fields) ? fields : [], e.details);
 }
 
 export function toApiError(status: number, text: string): ApiError {
@@ -38,16 +52,11 @@ export function toApiError(status: number, text: string): ApiError {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { ...authHeaders() } };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  try {
+    return await platform.http.json<T>(method, path, body instanceof FormData ? { body: { data: body } } : { json: body });
+  } catch (e) {
+    throw asApiError(e);
   }
-  const res = await fetch(path, init);
-  const text = await res.text();
-  if (!res.ok) throw toApiError(res.status, text);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
@@ -82,8 +91,7 @@ export function uploadWithProgress<T>(url: string, form: FormData, onProgress: (
 
 /** Downloads through fetch (so the admin token goes along), then hands the bytes to the browser. */
 export async function download(path: string, filename: string): Promise<void> {
-  const res = await fetch(path, { headers: authHeaders() });
-  if (!res.ok) throw toApiError(res.status, await res.text());
+  const res = await platform.http.request('GET', path).catch((e: unknown) => Promise.reject(asApiError(e)));
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
