@@ -24,6 +24,8 @@ export interface ImporterDeps extends SourceDeps {
 export class Importer {
   private readonly queue: string[] = [];
   private readonly running = new Map<string, Promise<void>>();
+  /** sources resolved by the request that queued them */
+  private readonly handed = new Map<string, ResolvedSource>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -35,8 +37,17 @@ export class Importer {
     for (const v of await this.deps.repo.listVersionsByStatus('importing')) this.enqueue(v.id);
   }
 
-  enqueue(versionId: string): void {
-    if (this.stopped || this.queue.includes(versionId) || this.running.has(versionId)) return;
+  /**
+   * Queues a version's import. `resolved`: its source as the request already resolved it
+   * (listed, a zip unpacked), used as is; without it (a version resumed after a restart) the
+   * source is resolved from the version's record.
+   */
+  enqueue(versionId: string, resolved?: ResolvedSource): void {
+    if (this.stopped || this.queue.includes(versionId) || this.running.has(versionId)) {
+      void resolved?.cleanup().catch(() => undefined);
+      return;
+    }
+    if (resolved) this.handed.set(versionId, resolved);
     this.queue.push(versionId);
     this.pump();
   }
@@ -50,6 +61,8 @@ export class Importer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    for (const r of this.handed.values()) await r.cleanup().catch(() => undefined);
+    this.handed.clear();
     await Promise.allSettled(this.running.values());
   }
 
@@ -66,12 +79,16 @@ export class Importer {
   }
 
   private async run(id: string): Promise<void> {
+    let source = this.handed.get(id);
+    this.handed.delete(id);
     const row = await this.deps.repo.versionById(id);
-    if (!row || row.status !== 'importing') return;
+    if (!row || row.status !== 'importing') {
+      await source?.cleanup().catch(() => undefined);
+      return;
+    }
     const started = Date.now();
-    let source: ResolvedSource | undefined;
     try {
-      source = await this.resolve(row);
+      source ??= await this.resolve(row);
       const files = await this.copyAll(row, source);
       await this.deps.repo.completeImport(row.id, files);
       if (row.move_mode === 'move' && row.source_type !== 'upload') await source.removeOriginals();
@@ -95,7 +112,8 @@ export class Importer {
       if (!fs.existsSync(dir)) throw new Error('the upload was interrupted before it was stored; import it again');
       return resolveLocal(this.deps, dir);
     }
-    if (src.type === 'task') {
+    if (src.type === 'task' && !src.path) {
+      // recorded before imports pinned the run's output folder
       const out = await this.deps.tasks.resolve(src.task ?? '', src.run);
       return resolveStorageSource(this.deps, out.prefix, row.move_mode === 'move');
     }

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import { DomainError } from '../contracts/errors.js';
 import { isValidName, NAME_RULE } from '../contracts/names.js';
-import type { Model, ModelVersion, Page } from '../contracts/resources.js';
+import type { Model, ModelVersion, ModelVersionSource, Page } from '../contracts/resources.js';
 import type { Logger } from '../log.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { Database } from '../store/db/schema.js';
@@ -16,7 +16,7 @@ import { findRuntime } from '../runtimes/catalog.js';
 import { resolveRuntime, type RuntimeResolution } from '../runtimes/aliases.js';
 import { Importer } from './importer.js';
 import { encodeMetrics, toModel, toVersion } from './mapping.js';
-import { noTaskOutputs, resolveStorageSource, type TaskOutputs } from './sources.js';
+import { noTaskOutputs, resolveStorageSource, type ResolvedSource, type SourceDeps, type TaskOutputs } from './sources.js';
 import { StagingArea } from './staging.js';
 import { checkRoom, UploadSink } from './upload.js';
 import { MAX_METRICS_CHARS, MAX_TAGS, type ModelCreate, type ModelPatch, type VersionSpec } from './version-spec.js';
@@ -118,56 +118,71 @@ export class ModelRepository {
 
   // ---- versions ----
 
-  /** Imports from storage or a task: answers at once with the version `importing`. */
+  /**
+   * Imports from storage or a task: answers at once with the version `importing`. One pass:
+   * the name and spec are checked once, the source is resolved once (a task to the run it
+   * names now, its files listed) and that resolved source is handed to the importer.
+   */
   async createVersion(name: string, spec: VersionSpec): Promise<ModelVersion> {
-    checkName(name);
-    this.checkSpec(spec);
     if (spec.source.type === 'upload') throw new DomainError('INVALID_ARGUMENT', 'source.type "upload" needs a multipart request with the files');
-    if (spec.source.type === 'storage') {
-      const r = await resolveStorageSource(
-        { blobs: this.deps.blobs, staging: this.staging, importRoots: this.deps.config.importRoots, zipLimits: this.zipLimits },
-        spec.source.path,
-        spec.moveMode === 'move',
-      );
-      await r.cleanup();
-      return this.insertAndStart(await this.prepare(name, spec), spec, spec.source);
+    checkName(name);
+    let pinned = spec;
+    let record: ModelVersionSource = spec.source;
+    let path = spec.source.type === 'storage' ? spec.source.path : '';
+    if (spec.source.type === 'task') {
+      // pinned to the run it resolves to now; the run's metrics become the version's unless the import gives its own
+      const out = await this.tasks.resolve(spec.source.task, spec.source.run);
+      pinned = { ...spec, metrics: spec.metrics === undefined ? (out.metrics ?? null) : spec.metrics };
+      record = { type: 'task', task: spec.source.task, run: out.run, path: out.prefix };
+      path = out.prefix;
     }
-    // A task source is pinned to the run it resolves to now; the run's metrics become the
-    // version's unless the import gives its own.
-    const out = await this.tasks.resolve(spec.source.task, spec.source.run);
-    const pinned = { ...spec, metrics: spec.metrics === undefined ? (out.metrics ?? null) : spec.metrics };
     this.checkSpec(pinned);
-    return this.insertAndStart(await this.prepare(name, pinned), pinned, { type: 'task', task: spec.source.task, run: out.run, path: out.prefix });
+    const resolved = await resolveStorageSource(this.sourceDeps, path, spec.moveMode === 'move');
+    try {
+      return await this.insertAndStart(await this.prepare(name, pinned), pinned, record, { resolved });
+    } catch (e) {
+      await resolved.cleanup().catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
    * Imports an upload: `fill` streams the request's files into the sink and returns the
-   * spec; nothing becomes a version until every file is in and checked.
+   * spec, calling `precheck` on the spec as soon as it has it so that a bad import fails
+   * before its files are streamed; nothing becomes a version until every file is in and checked.
    */
-  async createVersionFromUpload(name: string, fill: (sink: UploadSink) => Promise<VersionSpec>): Promise<ModelVersion> {
+  async createVersionFromUpload(name: string, fill: (sink: UploadSink, precheck: (spec: VersionSpec) => Promise<void>) => Promise<VersionSpec>): Promise<ModelVersion> {
     const dir = await this.staging.create();
     try {
       const sink = new UploadSink(dir, this.deps.config.limits.maxUploadBytes);
-      const spec = await fill(sink);
-      await this.precheck(name, spec);
+      let checked: VersionSpec | undefined;
+      const spec = await fill(sink, async (s) => {
+        await this.precheck(name, s);
+        checked = s;
+      });
+      if (checked !== spec) await this.precheck(name, spec);
       const files = await sink.finish({ unzip: spec.unzip !== false, limits: this.zipLimits });
       await checkRoom(this.deps.blobs, files);
       const prepared = await this.prepare(name, spec);
-      return await this.insertAndStart(prepared, spec, { type: 'upload', files: files.length }, dir);
+      return await this.insertAndStart(prepared, spec, { type: 'upload', files: files.length }, { stagedDir: dir });
     } catch (e) {
       await this.staging.remove(dir);
       throw e;
     }
   }
 
-  /** Every check of an import that needs no files: fails fast before an upload is streamed. */
-  async precheck(name: string, spec: VersionSpec): Promise<void> {
+  /** Every check of an upload import that needs no files. */
+  private async precheck(name: string, spec: VersionSpec): Promise<void> {
     checkName(name);
     if (spec.source.type !== 'upload') throw new DomainError('INVALID_ARGUMENT', 'a multipart import needs source.type "upload"', { fields: [{ field: 'source.type', message: 'must be "upload"' }] });
     this.checkSpec(spec);
     if (!spec.createModel && !(await this.repo.findModel(name))) {
       throw new DomainError('MODEL_NOT_FOUND', `model "${name}" does not exist (set createModel: true to create it with this import)`);
     }
+  }
+
+  private get sourceDeps(): SourceDeps {
+    return { blobs: this.deps.blobs, staging: this.staging, importRoots: this.deps.config.importRoots, zipLimits: this.zipLimits };
   }
 
   private checkSpec(spec: VersionSpec): void {
@@ -182,9 +197,8 @@ export class ModelRepository {
     checkTags(spec.modelTags);
   }
 
+  /** The model an import goes into (created when the spec asks); name and spec are checked already. */
   private async prepare(name: string, spec: VersionSpec): Promise<ModelRow> {
-    checkName(name);
-    this.checkSpec(spec);
     const existing = await this.repo.findModel(name);
     if (existing) return existing;
     if (!spec.createModel) throw new DomainError('MODEL_NOT_FOUND', `model "${name}" does not exist (set createModel: true to create it with this import)`);
@@ -196,7 +210,8 @@ export class ModelRepository {
     }
   }
 
-  private async insertAndStart(model: ModelRow, spec: VersionSpec, source: object, stagedDir?: string): Promise<ModelVersion> {
+  private async insertAndStart(model: ModelRow, spec: VersionSpec, source: object, files: { stagedDir?: string; resolved?: ResolvedSource }): Promise<ModelVersion> {
+    const { stagedDir } = files;
     const number = await this.repo.allocateVersionNumber(model.id);
     const row = await this.repo.insertVersion({
       modelId: model.id,
@@ -218,7 +233,7 @@ export class ModelRepository {
         throw e;
       }
     }
-    this.importer.enqueue(row.id);
+    this.importer.enqueue(row.id, files.resolved);
     return toVersion(model.name, row);
   }
 

@@ -99,14 +99,14 @@ export function modelsPlugin(deps: { models: ModelRepository; config: Config }):
 /** Streams a multipart import into staging: the `spec` field, then the files (or one zip). */
 async function importUpload(models: ModelRepository, name: string, req: FastifyRequest) {
   let spec: VersionSpec | undefined;
-  return models.createVersionFromUpload(name, async (sink: UploadSink) => {
+  return models.createVersionFromUpload(name, async (sink: UploadSink, precheck) => {
     await forEachPart(req, async (part) => {
       if (part.type === 'field') {
         if (part.fieldname === 'spec') {
           // a part sent as application/json arrives already parsed
           const raw = typeof part.value === 'object' && part.value !== null ? part.value : parseJsonField(String(part.value), 'spec');
           spec = check(VersionSpecSchema, raw, 'spec');
-          await models.precheck(name, spec);
+          await precheck(spec);
         }
         return;
       }
