@@ -244,5 +244,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     databaseUrl: withoutPassword(cfg.databaseUrl),
     adminToken: masked(cfg.adminToken),
     s3: { ...cfg.s3, secretAccessKey: masked(cfg.s3.secretAccessKey), sessionToken: masked(cfg.s3.sessionToken) },
+    // a sink's headers may carry its credentials
+    logs: { ...cfg.logs, sinks: cfg.logs.sinks.map((s) => ('headers' in s && s.headers ? { ...s, headers: Object.fromEntries(Object.keys(s.headers).map((k) => [k, '(set)'])) } : s)) },
   };
 }
