@@ -21,16 +21,16 @@ const int = (field: number, v: number) => [...key(field, 0), ...varint(v)];
 const bytes = (field: number, b: number[] | Buffer) => [...key(field, 2), ...varint(b.length), ...b];
 const str = (field: number, s: string) => bytes(field, Buffer.from(s, 'utf8'));
 
-function valueInfo(name: string): number[] {
-  const dims = [...bytes(1, str(2, 'N')), ...bytes(1, int(1, 4))];
+function valueInfo(name: string, width: number): number[] {
+  const dims = [...bytes(1, str(2, 'N')), ...bytes(1, int(1, width))];
   const tensorType = [...int(1, 1 /* FLOAT */), ...bytes(2, dims)];
   return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
 }
 
-/** The model's bytes: opset 13, input `x` FP32 [N, 4], output `y` FP32 [N, 4] = op(x). */
-export function tinyOnnx(op: 'Relu' | 'Abs' = 'Relu'): Buffer {
+/** The model's bytes: opset 13, input `x` FP32 [N, width], output `y` FP32 [N, width] = op(x). */
+export function tinyOnnx(op: 'Relu' | 'Abs' = 'Relu', width = 4): Buffer {
   const node = [...str(1, 'x'), ...str(2, 'y'), ...str(3, op.toLowerCase()), ...str(4, op)];
-  const graph = [...bytes(1, node), ...str(2, 'tiny'), ...bytes(11, valueInfo('x')), ...bytes(12, valueInfo('y'))];
+  const graph = [...bytes(1, node), ...str(2, 'tiny'), ...bytes(11, valueInfo('x', width)), ...bytes(12, valueInfo('y', width))];
   const model = [...int(1, 7), ...str(2, 'modeldock-test'), ...bytes(7, graph), ...bytes(8, int(2, 13))];
   return Buffer.from(model);
 }

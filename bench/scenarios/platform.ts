@@ -34,7 +34,9 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
   const S = '4 through the gateway';
   await api(p.url, 'POST', '/api/v1/services', { name: 'mnist', billingMode: 'postpaid', version: serviceVersion('mnist') });
   await waitRunning(p.url, 'mnist');
-  const groups = { platform: only(p.pid), instance: childrenOf(p.pid) };
+  // the load generator runs in this process, on the same cores: its CPU is shown beside the
+  // servers' (autocannon for REST, node:http2 for gRPC), as it sets the rate at c=32 too
+  const groups = { platform: only(p.pid), instance: childrenOf(p.pid), client: only(process.pid) };
   for (const c of [1, 8, 32]) {
     const row = await measure(ctx, { url: `${p.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c }, groups, { scenario: S, case: 'MNIST service, OIP v2 infer' }, `gateway:${c}`);
     for (const [key, name] of [[`bare:${c}`, `bare HTTP c=${c}`], [`direct:${c}`, `instance direct c=${c}`]] as const) {

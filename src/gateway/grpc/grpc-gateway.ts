@@ -7,7 +7,7 @@
  * modeldock code in the trailing metadata (grpc-status.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import { DomainError, isDomainError } from '../../contracts/errors.js';
 import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
 import { VERSION_HEADER, versionSeqOf } from '../../contracts/service-ops.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../../log.js';
 import type { Call, GatewayCore, Op, Outcome } from '../gateway-core.js';
 import { inferBody, inferResponse, type GrpcInferRequest, type GrpcInferResponse } from './infer-message.js';
 import { CODE_KEY, grpcError, GRPC_STATUS_BY_KIND } from './grpc-status.js';
+import { decodeInferRequest, encodeInferResponse } from './infer-codec.js';
 import { inferenceService, SERVICE_NAME } from './proto.js';
 
 export interface GrpcGatewayDeps {
@@ -54,7 +55,7 @@ export class GrpcGateway {
     setLogger({ error: line, info: line, debug: line });
     // channelz (grpc-js's per-call introspection counters) off: nothing here reads it
     const server = new Server({ 'grpc.max_receive_message_length': this.deps.maxMessageBytes, 'grpc.enable_channelz': 0 });
-    server.addService(inferenceService(), this.handlers());
+    server.addService(gatewayService(), this.handlers());
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => {
@@ -188,6 +189,13 @@ export class GrpcGateway {
     metadata.set(CODE_KEY, 'INTERNAL');
     return { code: Status.INTERNAL, details: 'internal error', metadata };
   }
+}
+
+/** The service as proto-loader defines it, ModelInfer with the hand-written codec (infer-codec.ts). */
+function gatewayService(): ServiceDefinition {
+  const def = inferenceService();
+  const infer = def.ModelInfer as MethodDefinition<GrpcInferRequest, GrpcInferResponse>;
+  return { ...def, ModelInfer: { ...infer, requestDeserialize: decodeInferRequest, responseSerialize: encodeInferResponse } };
 }
 
 const isOutcome = (e: unknown): e is Outcome => typeof e === 'object' && e !== null && typeof (e as Outcome).status === 'number' && 'body' in e;
