@@ -16,9 +16,9 @@ import { findRuntime } from '../runtimes/catalog.js';
 import { resolveRuntime, type RuntimeResolution } from '../runtimes/aliases.js';
 import { Importer } from './importer.js';
 import { encodeMetrics, toModel, toVersion } from './mapping.js';
-import { noTaskOutputs, resolveStorageSource, type ResolvedSource, type SourceDeps, type TaskOutputs } from './sources.js';
-import { StagingArea } from './staging.js';
-import { checkRoom, UploadSink } from './upload.js';
+import { noTaskOutputs, resolveStorageSource, type ResolvedSource, type SourceDeps, type TaskOutputs } from '../files/sources.js';
+import { StagingArea } from '../files/staging.js';
+import { checkRoom, UploadSink } from '../files/upload.js';
 import { MAX_METRICS_CHARS, MAX_TAGS, type ModelCreate, type ModelPatch, type VersionSpec } from './version-spec.js';
 import { VersionFiles } from './version-files.js';
 

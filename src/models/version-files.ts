@@ -14,9 +14,9 @@ import { safePrefix, safeRelativePath } from '../store/blobs/keys.js';
 import { PathSet } from '../store/blobs/path-set.js';
 import type { FileRow, ModelRow, ModelsRepo, VersionRow } from '../store/db/models-repo.js';
 import { toFile } from './mapping.js';
-import type { StagingArea } from './staging.js';
-import { checkRoom, UploadSink } from './upload.js';
-import { zipEntries } from './zip.js';
+import type { StagingArea } from '../files/staging.js';
+import { checkRoom, UploadSink } from '../files/upload.js';
+import { zipEntries } from '../files/zip.js';
 
 export interface VersionFilesDeps {
   repo: ModelsRepo;

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../contracts/errors.js';
 import type { TaskCodeSource } from '../contracts/tasks.js';
-import { listFilesRecursive } from '../models/staging.js';
-import { resolveStorageSource, type ResolvedSource, type SourceDeps } from '../models/sources.js';
+import { listFilesRecursive } from '../files/staging.js';
+import { resolveStorageSource, type ResolvedSource, type SourceDeps } from '../files/sources.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { exampleDir } from './examples.js';
 

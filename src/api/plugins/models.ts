@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { DomainError } from '../../contracts/errors.js';
 import { MODEL_FORMATS, SOURCE_TYPES } from '../../contracts/resources.js';
 import type { ModelRepository } from '../../models/model-repository.js';
-import type { UploadSink } from '../../models/upload.js';
+import type { UploadSink } from '../../files/upload.js';
 import { ModelCreateSchema, ModelPatchSchema, VersionSpecSchema, type VersionSpec } from '../../models/version-spec.js';
 import { check, parseJsonField } from '../validate.js';
 import { FileSchema, ModelSchema, VersionSchema, pageOf } from '../schemas.js';

@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import { DomainError } from '../../contracts/errors.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { isReservedKey, safePrefix, safeRelativePath } from '../../store/blobs/keys.js';
-import { REPOSITORY_PREFIX } from '../../models/sources.js';
+import { REPOSITORY_PREFIX } from '../../files/sources.js';
 import { rawBody, registerRawBodyRoutes } from '../raw-body.js';
 
 const ObjectParams = Type.Object({ '*': Type.String() });

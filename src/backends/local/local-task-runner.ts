@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { findRuntime } from '../../runtimes/catalog.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
-import { listFilesRecursive } from '../../models/staging.js';
+import { listFilesRecursive } from '../../files/staging.js';
 import type { ObservedRun, RunLogLine, RunPhase, TaskRunner, TaskRunTemplate } from '../task-runner.js';
 import { treePids, treeRssMiB } from './process-tree.js';
 import { RUN_GUARD } from './run-guard.js';
