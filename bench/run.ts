@@ -27,13 +27,14 @@ import { batching, direct, tione } from './scenarios/instance.js';
 import { onPlatform } from './scenarios/platform.js';
 import { capture } from './scenarios/capture.js';
 import { shadow } from './scenarios/shadow.js';
+import { batchJob } from './scenarios/batch-job.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
 const seconds = Number(arg('seconds', '5'));
-const only = new Set(arg('only', '1,2,3,4,5,6,7,8,9,10').split(',').map(Number));
+const only = new Set(arg('only', '1,2,3,4,5,6,7,8,9,10,11').split(',').map(Number));
 if (process.argv.includes('--profile')) {
   // the Node processes the bench starts itself (instances, `modeldock up`, bare HTTP) write
   // a profile when they exit; instances that `up` starts are not profiled
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       [8, '8 control plane', controlPlane],
       [9, '9 payload capture', capture],
       [10, '10 shadow traffic', shadow],
+      [11, '11 batch job', batchJob],
     ];
     for (const [n, name, fn] of scenarios) {
       if (!only.has(n) && !(n === 4 && only.has(7))) continue;

@@ -3,7 +3,9 @@
  * handler: checks at create, a CSV job with a bad row, stop mid-job, resource-group room.
  * The MNIST job with kills and restarts is test/batch-mnist.test.ts.
  */
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../openapi/schemas.js';
 import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 
 let p: TestPlatform;
@@ -59,6 +61,9 @@ describe('batch jobs API', () => {
     expect(res.json()).toMatchObject({ state: 'Pending', input: { format: 'csv' }, output: 'data/rows.csv.rows.out', concurrency: 4 });
     const j = await ended('rows');
     expect(j).toMatchObject({ state: 'Succeeded', progress: { total: 3, done: 3, succeeded: 2, failed: 1, percent: 100 } });
+    // the answers are what the OpenAPI document says
+    const page = (await call('GET', '/api/v1/batch-jobs')).json();
+    expect([...Value.Errors(COMPONENTS.BatchJob!, j), ...Value.Errors(COMPONENTS.BatchJobPage!, page)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
     const parts = (await p.blobs.list('data/rows.csv.rows.out/results')).map((o) => o.key);
     const lines = (await Promise.all(parts.map(async (k) => (await p.blobs.read(k)).toString().trim().split('\n')))).flat().map((l) => JSON.parse(l));
     expect(lines.sort((a, b) => a.input.localeCompare(b.input))).toEqual([
