@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 export const OUTPUT_FORMATS = ['json', 'yaml', 'wide'] as const;
 export type OutputFormat = 'table' | (typeof OUTPUT_FORMATS)[number];
 
-/** The commands that take `-o`, by their path under `modeldock`. */
+/** The commands that take `-o`, by their path under `modeldock` (the streams print per stream-output.ts). */
 export const READ_COMMANDS = [
   'models list',
   'models show',
@@ -18,10 +18,12 @@ export const READ_COMMANDS = [
   'tasks list',
   'tasks show',
   'tasks outputs',
+  'tasks logs',
   'services list',
   'services show',
   'services instances',
   'services events',
+  'services logs',
   'services metrics',
   'services usage',
   'services call-info',

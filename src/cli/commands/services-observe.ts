@@ -5,6 +5,8 @@ import { readSse, SseParser } from '../../contracts/sse-parser.js';
 import type { Instance, ServiceEvent } from '../../contracts/services.js';
 import { contextOf } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { printStreamItem } from '../stream-output.js';
+import type { OutputFormat } from '../output-format.js';
 
 const seg = encodeURIComponent;
 
@@ -19,12 +21,18 @@ export function registerObserveCommands(services: Command): void {
     printTable(['INSTANCE', 'PHASE', 'READY', 'RESTARTS', 'STARTED', 'LAST EXIT'], items.map((i) => [i.id, i.phase, i.ready ? 'yes' : 'no', i.restarts, i.startedAt, i.lastExitReason?.split('\n')[0]]));
   });
 
-  services.command('events <name>').description('Normal and Warning events, newest first').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const { items } = await ctx.api.json<{ items: ServiceEvent[] }>('GET', `/api/v1/services/${seg(name)}/events`);
-    if (ctx.json) return printJson({ items });
-    printTable(['LAST', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE'], items.map((e) => [e.lastAt, e.type, e.reason, e.object, e.count, e.message.split('\n')[0]]));
-  });
+  services
+    .command('events <name>')
+    .description('Normal and Warning events, newest first')
+    .option('-w, --watch', 'then keep printing events as they happen or recur, oldest first (-o json: one object per line)')
+    .action(async (name: string, o: { watch?: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const events = async () => (await ctx.api.json<{ items: ServiceEvent[] }>('GET', `/api/v1/services/${seg(name)}/events`)).items;
+      if (o.watch) return watchEvents(events, ctx.output);
+      const items = await events();
+      if (ctx.json) return printJson({ items });
+      printTable(['LAST', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE'], items.map((e) => [e.lastAt, e.type, e.reason, e.object, e.count, e.message.split('\n')[0]]));
+    });
 
   services
     .command('logs <name>')
@@ -40,7 +48,8 @@ export function registerObserveCommands(services: Command): void {
     .action(async (name: string, o: LogOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
       const query = { instance: o.instance, version: o.version, level: o.level, keyword: o.keyword, since: o.since, until: o.until, limit: Number(o.limit) };
-      const print = (l: LogLine) => process.stdout.write(ctx.json ? `${JSON.stringify(l)}\n` : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}\n`);
+      const print = (l: LogLine) =>
+        printStreamItem(l, ctx.output, (wide) => (wide ? `${l.seq} ${l.ts} ${l.version ?? '-'} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}` : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}`));
       if (!o.follow) {
         const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, { query });
         return r.items.forEach(print);
@@ -95,4 +104,19 @@ export function registerObserveCommands(services: Command): void {
       printTable(['DAY', 'INSTANCE-S', 'CPU CORE-S', 'MEM GIB-S', `COST (${r.currency})`], r.items.map((i) => [i.day, i.instanceSeconds, i.cpuCoreSeconds, i.memoryGiBSeconds, i.cost]));
       process.stdout.write(`total: ${r.total} ${r.currency}\n`);
     });
+}
+
+/** Prints the events oldest first, then each one that is new or recurs (its lastAt moves), polling every 2 s. */
+async function watchEvents(events: () => Promise<ServiceEvent[]>, format: OutputFormat): Promise<never> {
+  const seen = new Map<string, string>();
+  for (;;) {
+    const items = (await events()).slice().sort((a, b) => (a.lastAt < b.lastAt ? -1 : a.lastAt > b.lastAt ? 1 : 0));
+    for (const e of items) {
+      const key = `${e.type}|${e.reason}|${e.object}|${e.message}`;
+      if (seen.get(key) === e.lastAt) continue;
+      seen.set(key, e.lastAt);
+      printStreamItem(e, format, (wide) => `${e.lastAt} ${e.type} ${e.reason} ${e.object}${wide ? ` ×${e.count} (first ${e.firstAt})` : ''}: ${e.message.split('\n')[0]}`);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }

@@ -12,6 +12,7 @@ import { contextOf, type CommandContext } from '../context.js';
 import { oneFile, walkDir } from '../local-files.js';
 import { multipartBody } from '../multipart.js';
 import { collect, CliError, printFields, printJson, printTable, wide } from '../output.js';
+import { printStreamItem } from '../stream-output.js';
 import { formatBytes, progress } from '../progress.js';
 
 const seg = encodeURIComponent;
@@ -194,7 +195,10 @@ function pairs(list: string[] | undefined, flag: string, form: string): Record<s
 }
 
 function printLine(ctx: CommandContext, l: TaskLogLine): void {
-  process.stdout.write(ctx.json ? `${JSON.stringify(l)}\n` : l.stream === 'system' ? `[modeldock] ${l.line}\n` : `${l.line}\n`);
+  printStreamItem(l, ctx.output, (wide) => {
+    const text = l.stream === 'system' ? `[modeldock] ${l.line}` : l.line;
+    return wide ? `${l.seq} ${l.ts} run ${l.run} ${l.stream}: ${text}` : text;
+  });
 }
 
 /** Prints a run's lines as they come until it has ended and every line is read. */
