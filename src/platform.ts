@@ -38,7 +38,7 @@ import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './services/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
 import { LogDelivery } from './services/log-delivery.js';
-import { TokenService } from './services/tokens.js';
+import { TokenService } from './tokens/tokens.js';
 import { tokensPlugin } from './api/plugins/tokens.js';
 import { gatewayPlugin, type GatewayDeps } from './gateway/gateway-plugin.js';
 import { GatewayCore } from './gateway/gateway-core.js';

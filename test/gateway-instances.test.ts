@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packBinary, unpackBinary } from '../src/instance/binary-tensors.js';
-import { TokenService } from '../src/services/tokens.js';
+import { TokenService } from '../src/tokens/tokens.js';
 import { openDb } from '../src/store/db/connect.js';
 import { base64Of, squeezenetPackage } from './instance-harness.js';
 import { call, load, MemoryDirectory, startGateway, startInstance, version, type InstanceProcess, type TestGateway } from './gateway-harness.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.js';
 import { tokensPlugin } from '../src/api/plugins/tokens.js';
-import { TokenService } from '../src/services/tokens.js';
+import { TokenService } from '../src/tokens/tokens.js';
 import { openDb, type Db } from '../src/store/db/connect.js';
 import { call, capturingLogger, echo, MemoryDirectory, startGateway, startUpstream, version } from './gateway-harness.js';
 import { eventually } from './support/platform.js';

@@ -1,7 +1,7 @@
 /** /api/v1/services/{name}/tokens: a service's call tokens (value shown once, on create and rotate). */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { TokenPatchInput, TokenService } from '../../services/tokens.js';
+import type { TokenPatchInput, TokenService } from '../../tokens/tokens.js';
 
 const NameParams = Type.Object({ name: Type.String({ maxLength: 60 }) });
 const TokenParams = Type.Object({ name: Type.String({ maxLength: 60 }), id: Type.String({ maxLength: 64 }) });

@@ -119,7 +119,7 @@ export interface ServiceTokensTable {
   last_used_at: string | null;
 }
 
-/** Calls of a service token in one fixed window, summed over replicas (`src/services/token-counters-repo.ts`). */
+/** Calls of a service token in one fixed window, summed over replicas (`src/tokens/token-counters-repo.ts`). */
 export interface TokenCountersTable {
   token_id: string;
   span: 'minute' | 'day';

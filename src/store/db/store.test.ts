@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { openDb } from './connect.js';
-import { describeTokenCounters } from '../../services/token-counters-repo.contract.js';
+import { describeTokenCounters } from '../../tokens/token-counters-repo.contract.js';
 import { describeStore } from './models-repo.contract.js';
 import { describeServicesRepo } from '../../services/services-repo.contract.js';
-import { describeTokensRepo } from '../../services/tokens-repo.contract.js';
+import { describeTokensRepo } from '../../tokens/tokens-repo.contract.js';
 import { describeTasksRepo } from '../../tasks/tasks-repo.contract.js';
 
 describeStore('SQLite', () => openDb('sqlite::memory:'));

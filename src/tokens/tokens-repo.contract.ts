@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../store/db/connect.js';
-import { ServicesRepo } from './services-repo.js';
+import { ServicesRepo } from '../services/services-repo.js';
 import { TokensRepo, type TokenRow } from './tokens-repo.js';
 
 const service = (name: string) => ({ name, description: '', tags: {}, billingMode: 'postpaid', auth: true });
