@@ -43,7 +43,7 @@ function follow(base: string, path: string, lastEventId?: string) {
     expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await readSse(r.body!, (e) => void events.push(e), parser);
   }).catch((e: Error) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));
-  return { events, parser, logs: () => events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data) as ServiceLogLine).line), stop: () => (ac.abort(), done) };
+  return { events, parser, done, logs: () => events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data) as ServiceLogLine).line), stop: () => (ac.abort(), done) };
 }
 
 describe('service logs shared by replicas', () => {
@@ -92,8 +92,12 @@ describe('service logs shared by replicas', () => {
     expect(cliOut.join('')).not.toContain('just info');
     expect(cliOut.join('')).not.toContain('line 5');
 
+    // a follower still open when B closes ends cleanly (not cut off mid-stream)
+    const h = follow(b.base, '/api/v1/services/talk/logs/stream');
+    await eventually(() => h.events.some((e) => e.event === 'ready'), 10_000, 'ready');
     await a.close();
     await b.close();
+    await h.done;
     const c = await replica(pg.url);
     expect((await lines(c, 'talk')).items.map((l) => l.line)).toEqual(['INFO hello from A', 'ERROR something broke', 'line 3', 'line 4', 'line 5', 'WARN disk almost full', 'just info']);
   });

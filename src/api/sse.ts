@@ -5,7 +5,18 @@
  * REST route answers; this replica's own appends wake it at once, and it also looks every
  * `pollMs` for lines another replica wrote to the shared store.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** the streams open on each HTTP server: ended when the platform closes, else they hold it open */
+const open = new WeakMap<Server, Set<() => void>>();
+
+/** Call once in a plugin that streams: its streams end as the app begins to close. */
+export function endStreamsOnClose(app: FastifyInstance): void {
+  app.addHook('preClose', async () => {
+    for (const end of open.get(app.server) ?? []) end();
+  });
+}
 
 export interface FollowPage<T> {
   items: (T & { seq: number })[];
@@ -36,12 +47,16 @@ export async function followSse<T>(req: FastifyRequest, reply: FastifyReply, src
   let wake: () => void = () => undefined;
   const woken = () => new Promise<void>((r) => (wake = r));
   const unsubscribe = src.subscribe(() => wake());
-  const poll = setInterval(() => wake(), o.pollMs ?? 1_000);
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), o.heartbeatMs ?? 15_000);
-  req.raw.on('close', () => {
+  const streams = open.get(reply.server.server) ?? new Set<() => void>();
+  open.set(reply.server.server, streams);
+  const end = () => {
     closed = true;
     wake();
-  });
+  };
+  streams.add(end);
+  const poll = setInterval(() => wake(), o.pollMs ?? 1_000);
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), o.heartbeatMs ?? 15_000);
+  req.raw.on('close', end);
   const write = async (chunk: string) => {
     if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
   };
@@ -66,6 +81,7 @@ export async function followSse<T>(req: FastifyRequest, reply: FastifyReply, src
     if (!closed) res.write(`event: error\ndata: ${JSON.stringify({ message: (e as Error).message })}\n\n`);
   } finally {
     unsubscribe();
+    streams.delete(end);
     clearInterval(poll);
     clearInterval(heartbeat);
     res.end();

@@ -8,7 +8,7 @@ import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchem
 import { callInfo, type CallFacts } from '../../services/call-info.js';
 import type { Service } from '../../contracts/services.js';
 import { checkJsonDepth } from '../../http/json-depth.js';
-import { followSse, resumeCursor } from '../sse.js';
+import { endStreamsOnClose, followSse, resumeCursor } from '../sse.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const VersionParams = Type.Object({ name: Type.String(), version: Type.String() });
@@ -25,11 +25,15 @@ const LogsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
 });
 
-/** `facts`: what call-info knows of a service's package (src/services/call-facts.ts); without it, examples go by runtime. */
-export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics; facts?: (s: Service) => Promise<CallFacts> }): FastifyPluginAsync {
+/**
+ * `facts`: what call-info knows of a service's package (src/services/call-facts.ts); without it, examples go by runtime.
+ * `grpcPort`: the gateway's gRPC port once it listens, for call-info's gRPC address.
+ */
+export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics; facts?: (s: Service) => Promise<CallFacts>; grpcPort?: () => number | undefined }): FastifyPluginAsync {
   const { services, logs, metrics } = deps;
   const tags = ['services'];
   return async (app) => {
+    endStreamsOnClose(app);
     // PATCH bodies may come as RFC 7396's application/merge-patch+json: parsed as JSON is
     const parseJson = app.getDefaultJsonParser('error', 'error');
     app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (req, body, done) =>
@@ -139,7 +143,7 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
 
     app.get('/api/v1/services/:name/call-info', { schema: { tags, summary: 'How to call the service: URL, headers, curl, example calls that work for its package', params: NameParams } }, async (req) => {
       const s = await services.get((req.params as N).name);
-      return callInfo(s, (await deps.facts?.(s).catch(() => undefined)) ?? {});
+      return callInfo(s, (await deps.facts?.(s).catch(() => undefined)) ?? {}, deps.grpcPort?.());
     });
   };
 }

@@ -9,7 +9,7 @@ import { MNIST_PREFIX } from '../../tasks/datasets/mnist.js';
 import type { TaskManager } from '../../tasks/task-manager.js';
 import { TaskSpecSchema, type TaskSpecInput } from '../../tasks/task-spec.js';
 import { check, parseJsonField } from '../validate.js';
-import { followSse, resumeCursor } from '../sse.js';
+import { endStreamsOnClose, followSse, resumeCursor } from '../sse.js';
 import { forEachPart, registerUploads } from '../uploads.js';
 
 const NameParams = Type.Object({ name: Type.String() });
@@ -31,6 +31,7 @@ const ActionBody = Type.Object({ action: Type.Union([Type.Literal('stop'), Type.
 export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config: Config }): FastifyPluginAsync {
   const { tasks, blobs, config } = deps;
   return async (app) => {
+    endStreamsOnClose(app);
     await registerUploads(app, config);
     const tags = ['tasks'];
 
