@@ -35,7 +35,7 @@ import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { BatchStats } from './services/batch-stats.js';
-import { Billing } from './services/billing.js';
+import { Billing } from './billing/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
 import { LogDelivery } from './services/log-delivery.js';
 import { TokenService } from './tokens/tokens.js';

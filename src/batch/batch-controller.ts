@@ -7,7 +7,7 @@
  */
 import type { ServiceVersionSpec } from '../contracts/services.js';
 import type { Logger } from '../log.js';
-import type { Billing } from '../services/billing.js';
+import type { Billing } from '../billing/billing.js';
 import type { BatchRepo } from './batch-repo.js';
 import { BatchRun, type BatchRunDeps } from './batch-run.js';
 import type { StoredBatchSpec } from './batch-spec.js';

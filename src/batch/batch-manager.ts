@@ -10,7 +10,7 @@ import { checkEnv, SERVICE_RESERVED_ENV } from '../contracts/process-input.js';
 import type { Page } from '../contracts/resources.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import { REPOSITORY_PREFIX } from '../files/sources.js';
-import type { Billing } from '../services/billing.js';
+import type { Billing } from '../billing/billing.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safeKeyPrefix } from '../store/blobs/keys.js';
 import { formatOf } from './batch-inputs.js';

@@ -14,7 +14,7 @@ import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { serviceState, versionState } from './states.js';
 import { ScheduleReporter } from './scaling-schedule.js';
 import type { Autoscaler } from './autoscaler.js';
-import type { Billing } from './billing.js';
+import type { Billing } from '../billing/billing.js';
 import type { EnvState } from '../runtimes/python-envs.js';
 import { mappingNote } from '../runtimes/aliases.js';
 import type { DependencyGate } from './version-envs.js';

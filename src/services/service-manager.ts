@@ -9,7 +9,7 @@ import type { CaptureSpec } from '../contracts/capture.js';
 import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersion, ServiceVersionSpec, ShadowStats } from '../contracts/services.js';
 import type { ModelRepository } from '../models/model-repository.js';
 import type { EventRow, ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
-import { reservation, type Billing } from './billing.js';
+import { reservation, type Billing } from '../billing/billing.js';
 import { checkSchedules, scheduleState } from './scaling-schedule.js';
 import { zeroShadowStats } from './shadow-series.js';
 import { resolveShadow, storedShadow } from './shadow-spec.js';

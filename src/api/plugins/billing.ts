@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { NAME_PATTERN } from '../../contracts/names.js';
-import type { Billing } from '../../services/billing.js';
+import type { Billing } from '../../billing/billing.js';
 import type { ServiceManager } from '../../services/service-manager.js';
 
 const GroupCreate = Type.Object(
