@@ -68,14 +68,17 @@ interface Answer {
   served?: number;
 }
 
-/** Live calls (inputs 0, 1, 2, …) by two callers, each pacing its calls 10 ms apart, until stopped. */
+/**
+ * Live calls by two callers, each pacing its calls 10 ms apart, until stopped. Inputs are
+ * random: the balancer's weighted round robin is regular, so inputs 0, 1, 2, … could send
+ * every odd one to the same version.
+ */
 function traffic(name: string) {
   const answers: Answer[] = [];
   let stopped = false;
-  let x = 0;
   const caller = async () => {
     while (!stopped) {
-      const n = x++;
+      const n = Math.floor(Math.random() * 1_000_000);
       const r = await call(`${p.url}/${name}/v1/models/m:predict`, { body: JSON.stringify({ x: n }) }).catch(() => ({ status: -1, json: () => ({}) }));
       answers.push({ x: n, status: r.status, ...(r.status === 200 ? { served: (r.json() as { served: number }).served } : {}) });
       await pace(10);

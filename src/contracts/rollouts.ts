@@ -71,7 +71,8 @@ export interface RolloutStepView {
   /** the target's traffic share in this step, percent */
   weight: number;
   bakeMs: number;
-  state: 'done' | 'current' | 'waiting';
+  /** stopped: the step a rollback or abort ended */
+  state: 'done' | 'current' | 'stopped' | 'waiting';
 }
 
 /** What the controller observed and decided (system-owned). */

@@ -65,7 +65,7 @@ export const RolloutSchema = Type.Object({
     message: Type.String(),
     finishedAt: Type.Optional(Type.String()),
   }),
-  steps: Type.Array(Type.Object({ weight: Num, bakeMs: Num, state: oneOf(['done', 'current', 'waiting']) })),
+  steps: Type.Array(Type.Object({ weight: Num, bakeMs: Num, state: oneOf(['done', 'current', 'stopped', 'waiting']) })),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -111,7 +111,7 @@ export function toRollout(service: string, row: RolloutRow): Rollout {
     steps: steps.map((st, i) => ({
       weight: st.weight,
       bakeMs: st.bakeMs,
-      state: status.phase === 'Promoted' || (began && i < status.step) ? 'done' : began && i === status.step && !isFinished(status.phase) ? 'current' : 'waiting',
+      state: status.phase === 'Promoted' || (began && i < status.step) ? 'done' : began && i === status.step ? (isFinished(status.phase) ? 'stopped' : 'current') : 'waiting',
     })),
     createdAt: row.created_at,
     updatedAt: row.status_updated_at > row.spec_updated_at ? row.status_updated_at : row.spec_updated_at,

@@ -1,4 +1,4 @@
-/** One service: state and reason, actions, and tabs for versions, instances, events, logs, metrics, shadow traffic, payload capture, tokens. */
+/** One service: state and reason, actions, and tabs for versions, instances, events, logs, metrics, rollout, shadow traffic, payload capture, tokens. */
 import type { Service } from '../../../../src/contracts/services.js';
 import { enc, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
@@ -14,11 +14,12 @@ import { ServiceEvents, ServiceInstances } from './ServiceInstances.js';
 import { ServiceLogs } from './ServiceLogs.js';
 import { ServiceMetrics } from './ServiceMetrics.js';
 import { ServiceShadow } from './ServiceShadow.js';
+import { ServiceRollout } from './ServiceRollout.js';
 import { ServiceTokens } from './ServiceTokens.js';
 import { ServiceVersions } from './ServiceVersions.js';
 
-const TABS = ['versions', 'instances', 'events', 'logs', 'metrics', 'shadow', 'captures', 'tokens'] as const;
-const TAB_LABELS: Record<(typeof TABS)[number], string> = { versions: 'Versions', instances: 'Instances', events: 'Events', logs: 'Logs', metrics: 'Monitoring', shadow: 'Shadow traffic', captures: 'Payload capture', tokens: 'Tokens' };
+const TABS = ['versions', 'instances', 'events', 'logs', 'metrics', 'rollout', 'shadow', 'captures', 'tokens'] as const;
+const TAB_LABELS: Record<(typeof TABS)[number], string> = { versions: 'Versions', instances: 'Instances', events: 'Events', logs: 'Logs', metrics: 'Monitoring', rollout: 'Rollout', shadow: 'Shadow traffic', captures: 'Payload capture', tokens: 'Tokens' };
 
 export function ServiceDetail({ name }: { name: string }) {
   const { t } = useI18n();
@@ -84,6 +85,7 @@ export function ServiceDetail({ name }: { name: string }) {
         {tab === 'events' && <ServiceEvents name={name} />}
         {tab === 'logs' && <ServiceLogs name={name} />}
         {tab === 'metrics' && <ServiceMetrics name={name} />}
+        {tab === 'rollout' && s && <ServiceRollout service={s} onChange={svc.reload} />}
         {tab === 'shadow' && s && <ServiceShadow service={s} onChange={svc.reload} />}
         {tab === 'captures' && s && <ServiceCaptures service={s} onChange={svc.reload} />}
         {tab === 'tokens' && s && <ServiceTokens name={name} auth={s.auth} />}
