@@ -15,6 +15,7 @@ import { startPlatform, type Platform } from '../src/platform.js';
 import { tinyReluOnnx } from './gateway-model.js';
 import { openConsole, type ConsoleBrowser } from './support/browser.js';
 import { multipart } from './support/multipart.js';
+import { InferenceClient } from './support/grpc-client.js';
 import { eventually } from './support/platform.js';
 
 // browser-side predicates (page.waitForFunction) see the page's document
@@ -78,6 +79,29 @@ describe('console: the call page example for each kind of package', () => {
     expect(answer.status).toMatch(/^200/);
     expect(answer.body.outputs[0]).toMatchObject({ name: 'y', shape: [1, 4], data: [0, 0, 1.5, 3] });
     await b.shot('call-plain-onnx');
+  }, 60_000);
+
+  it('shows the gRPC address and a grpcurl example whose message the gRPC port answers', async () => {
+    await page.goto('/services/plain/call');
+    await page.getByTestId('call-grpc-address').waitFor();
+    expect(await page.getByTestId('call-grpc-address').textContent()).toBe(p.grpcAddress);
+    const grpcurl = (await page.getByTestId('call-grpcurl').textContent()) ?? '';
+    expect(grpcurl).toContain(`${p.grpcAddress} inference.GRPCInferenceService/ModelInfer`);
+    expect(await page.getByTestId('call-grpc-python').textContent()).toContain(`InferenceServerClient("${p.grpcAddress}")`);
+    // the -d message, sent as grpcurl would send it
+    const message = JSON.parse(/-d '([^']*)'/.exec(grpcurl)![1]!) as object;
+    const client = new InferenceClient(p.grpcAddress!);
+    try {
+      const a = await client.call('ModelInfer', message);
+      expect(a.code, a.err?.message).toBe(0);
+      expect(a.res.outputs[0]).toMatchObject({ name: 'y', shape: [1, 4], contents: { fp32_contents: [0, 0, 0, 0] } });
+    } finally {
+      client.close();
+    }
+    await page.evaluate("localStorage.setItem('modeldock.lang', 'zh')");
+    await page.reload();
+    await page.getByText('gRPC 示例（grpcurl）').waitFor();
+    await page.evaluate("localStorage.setItem('modeldock.lang', 'en')");
   }, 60_000);
 
   it('KServe model.py: KServe v1 instances first, OIP v2 one click away, both answered', async () => {

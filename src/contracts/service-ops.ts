@@ -75,6 +75,21 @@ export interface CallInfo {
   kserve: { predict: string };
   /** how to call one version directly: `header` (VERSION_HEADER) set to one of `versions` */
   versionRouting?: { header: string; versions: number[] };
+  /** the OIP v2 gRPC data plane; absent when the platform serves none (grpcPort 0) */
+  grpc?: GrpcCallInfo;
+}
+
+/** How to call a service over gRPC (src/services/grpc-examples.ts). */
+export interface GrpcCallInfo {
+  /** host:port, the host as in the service's URL */
+  address: string;
+  /** the gRPC service, `inference.GRPCInferenceService` */
+  service: string;
+  /** the proto file the examples load, in the repository and the image */
+  proto: string;
+  grpcurl: string;
+  /** Python with tritonclient.grpc */
+  python: string;
 }
 
 /** requests per minute / per UTC day; absent = unlimited */

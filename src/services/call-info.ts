@@ -3,6 +3,7 @@ import type { OipTensorMetadata } from '../contracts/oip.js';
 import { VERSION_HEADER, type CallInfo, type PackageKind } from '../contracts/service-ops.js';
 import type { Service } from '../contracts/services.js';
 import { callExamples } from './call-examples.js';
+import { grpcCallInfo } from './grpc-examples.js';
 
 export type { CallInfo } from '../contracts/service-ops.js';
 
@@ -19,7 +20,8 @@ const guessKind = (s: Service): PackageKind => {
   return v?.runtime.startsWith('onnxruntime') ? 'onnx-image' : v?.runtime.startsWith('torch') ? 'tiinfer' : 'node-handler';
 };
 
-export function callInfo(s: Service, facts: CallFacts = {}): CallInfo {
+/** `grpcPort`: the gateway's gRPC port, when it serves one (the address takes the URL's host). */
+export function callInfo(s: Service, facts: CallFacts = {}, grpcPort?: number): CallInfo {
   const base = s.url.replace(/\/[^/]+\/v1\/models\/m:predict$/, '');
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (s.auth) headers.Authorization = 'Bearer <token>';
@@ -40,5 +42,6 @@ export function callInfo(s: Service, facts: CallFacts = {}): CallInfo {
     oip,
     kserve,
     versionRouting: { header: VERSION_HEADER, versions: s.versions.map((v) => v.seq) },
+    ...(grpcPort !== undefined ? { grpc: grpcCallInfo(new URL(base).hostname, grpcPort, s.name, s.auth, facts.inputs) } : {}),
   };
 }

@@ -106,6 +106,7 @@ const CallInfoSchema = Type.Object({
   oip: Type.Object({ infer: Str, metadata: Str, ready: Str }),
   kserve: Type.Object({ predict: Str }),
   versionRouting: Type.Optional(Type.Object({ header: Str, versions: Type.Array(Int) })),
+  grpc: Type.Optional(Type.Object({ address: Str, service: Str, proto: Str, grpcurl: Str, python: Str })),
 });
 const Capacity = Type.Object({ cpuMillicores: Num, memoryMiB: Num, gpu: Num });
 const ResourceGroupSchema = Type.Object({ name: Str, capacity: Capacity, used: Capacity, services: Type.Array(Str), createdAt: Stamp });
@@ -180,6 +181,7 @@ const BatchJobSchema = Type.Object({
   resources: Open('cpu, memory, gpu of each instance'),
   batching: Type.Object({ maxBatchSize: Int, maxQueueDelayMs: Int }),
   concurrency: Int,
+  recordsPerRequest: Type.Integer({ description: 'images per request (images format)' }),
   maxErrorRatio: Num,
   env: Tags,
   billingMode: oneOf(['postpaid', 'prepaid']),

@@ -44,6 +44,12 @@ export function versionSeq(version: string | undefined, service: string): number
 
 export class GrpcGateway {
   private server?: Server;
+  private bound?: number;
+
+  /** the port it listens on; undefined before listen and after close */
+  get port(): number | undefined {
+    return this.bound;
+  }
 
   constructor(private readonly deps: GrpcGatewayDeps) {}
 
@@ -68,6 +74,7 @@ export class GrpcGateway {
       }),
     );
     this.server = server;
+    this.bound = bound;
     return bound;
   }
 
@@ -75,6 +82,7 @@ export class GrpcGateway {
   async close(graceMs = 2_000): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.bound = undefined;
     if (!server) return;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

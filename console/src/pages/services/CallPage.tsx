@@ -1,4 +1,4 @@
-/** 服务调用: how to call the service (URL, method, headers, token, curl) and an online test. */
+/** 服务调用: how to call the service (URL, method, headers, token, curl, the gRPC address and examples) and an online test. */
 import { useState } from 'react';
 import type { CallInfo, TokenInfo, TokenWithValue } from '../../api-types.js';
 import { api, enc, get } from '../../api.js';
@@ -65,6 +65,14 @@ export function CallPage({ name }: { name: string }) {
               <dd className="copyable">
                 <code data-testid="call-oip-url">{c.oip.infer}</code> <CopyButton value={c.oip.infer} label="OIP v2" />
               </dd>
+              {c.grpc && (
+                <>
+                  <dt>gRPC (OIP v2)</dt>
+                  <dd className="copyable">
+                    <code data-testid="call-grpc-address">{c.grpc.address}</code> <CopyButton value={c.grpc.address} label="gRPC" /> <code>{c.grpc.service}</code>
+                  </dd>
+                </>
+              )}
 
             </dl>
             {c.auth && (
@@ -91,6 +99,17 @@ export function CallPage({ name }: { name: string }) {
             <h3>{t('curl example')}</h3>
             <pre className="code">{c.curl}</pre>
             <CopyButton value={c.curl} label="curl" />
+            {c.grpc && (
+              <>
+                <h3>{t('gRPC example (grpcurl)')}</h3>
+                <p className="muted">{t('grpcurl needs the proto file ({file}): the gateway serves no reflection.', { file: c.grpc.proto })}</p>
+                <pre className="code" data-testid="call-grpcurl">{c.grpc.grpcurl}</pre>
+                <CopyButton value={c.grpc.grpcurl} label="grpcurl" />
+                <h3>{t('gRPC example (Python, tritonclient)')}</h3>
+                <pre className="code" data-testid="call-grpc-python">{c.grpc.python}</pre>
+                <CopyButton value={c.grpc.python} label="Python" />
+              </>
+            )}
           </div>
           <OnlineTest info={c} token={created?.token} />
         </div>
