@@ -29,6 +29,9 @@ beforeAll(async () => {
   p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir: path.join(work, 'data'), port: 0, logLevel: 'silent' } }));
   sdk = new ModeldockClient({ baseUrl: p.url, timeoutMs: 30_000 });
   await sdk.health();
+  const zip = path.join(work, 'templates.zip');
+  expect((await saveTo(await sdk.catalog.downloadTemplates(), zip)).size).toBeGreaterThan(1000);
+  execFileSync('unzip', ['-q', zip, '-d', path.join(work, 'tpl')]);
 }, 120_000);
 
 afterAll(async () => {
@@ -53,9 +56,6 @@ interface Prediction {
 
 describe('the TypeScript SDK against a running platform', () => {
   it('journey 2: imports pytorch/classify as a folder upload with progress, serves it with a token, and the cat comes back a cat', async () => {
-    const zip = path.join(work, 'templates.zip');
-    expect((await saveTo(await sdk.catalog.downloadTemplates(), zip)).size).toBeGreaterThan(1000);
-    execFileSync('unzip', ['-q', zip, '-d', path.join(work, 'tpl')]);
     const dir = path.join(work, 'tpl', 'pytorch', 'classify');
     fs.copyFileSync(path.join(FIXTURES, 'pytorch-classify/mobilenet_quantized.pt'), path.join(dir, 'model.pt'));
     fs.copyFileSync(path.join(FIXTURES, 'imagenet_synset.txt'), path.join(dir, 'labels.txt'));
@@ -122,6 +122,15 @@ describe('the TypeScript SDK against a running platform', () => {
     const scores = out.data as number[];
     const top = scores.indexOf(Math.max(...scores));
     expect(top >= 281 && top <= 285).toBe(true);
+
+    // the call is in the service's log: followed as server-sent events until an access line shows
+    const ac = new AbortController();
+    const lines: string[] = [];
+    for await (const l of sdk.services.followLogs('classify-onnx', { signal: ac.signal })) {
+      lines.push(`${l.stream} ${l.line}`);
+      if (l.stream === 'access') ac.abort();
+    }
+    expect(lines.some((l) => l.startsWith('access') && l.includes('infer'))).toBe(true);
     await sdk.services.delete('classify-onnx');
   }, 300_000);
 

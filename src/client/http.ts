@@ -79,10 +79,10 @@ export class HttpClient {
     }
   }
 
-  /** A call whose answer the caller reads (bytes, a stream): the timeout stops at the headers. */
+  /** A call whose answer the caller reads (bytes, a stream): the timeout stops at the headers; `signal` still aborts the body. */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const { res, done } = await this.start(method, path, opts);
-    done.clear();
+    done.clearTimer();
     return res;
   }
 
@@ -111,6 +111,7 @@ export class HttpClient {
     const onAbort = () => ctl.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const done = {
+      clearTimer: () => timer && clearTimeout(timer),
       clear: () => {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);

@@ -7,6 +7,7 @@ import type { CallInfo, MetricsPoint, ServiceLogLine, TokenInfo, TokenLimits, To
 import type { Page } from '../contracts/resources.js';
 import { ModeldockError } from './errors.js';
 import { pollUntil, type HttpClient } from './http.js';
+import { sseEvents } from './sse.js';
 
 /** A version to deploy (POST /api/v1/services `version`, POST …/versions); `weight` only on an added one. */
 export type VersionInput = ServiceVersionSpec & { weight?: number };
@@ -26,8 +27,13 @@ export interface LogsQuery {
   after?: number;
   limit?: number;
   instance?: string;
+  /** one version (2 or v2) */
+  version?: string;
+  /** this level and above */
+  level?: 'debug' | 'info' | 'warn' | 'error';
   keyword?: string;
   since?: string;
+  until?: string;
 }
 
 export interface WaitOptions {
@@ -130,15 +136,11 @@ export class ServicesApi {
     return this.http.json('GET', `/api/v1/services/${seg(name)}/logs`, { query: { ...q } });
   }
 
-  /** Log lines as they come, until `signal` aborts (polling every `everyMs`). */
-  async *followLogs(name: string, q: LogsQuery & { everyMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<ServiceLogLine> {
-    const { everyMs = 1000, signal, ...query } = q;
-    let after = query.after;
-    while (!signal?.aborted) {
-      const r = await this.logs(name, { ...query, after });
-      yield* r.items;
-      after = r.cursor;
-      if (!r.items.length) await sleep(everyMs, signal);
+  /** The last `limit` lines, then each new one as it is written (server-sent events), until `signal` aborts. */
+  async *followLogs(name: string, q: LogsQuery & { signal?: AbortSignal } = {}): AsyncGenerator<ServiceLogLine> {
+    const { signal, ...query } = q;
+    for await (const e of sseEvents(this.http, `/api/v1/services/${seg(name)}/logs/stream`, { ...query }, signal)) {
+      if (e.event === 'log') yield JSON.parse(e.data) as ServiceLogLine;
     }
   }
 
@@ -174,16 +176,3 @@ export class ServicesApi {
 }
 
 const tokensPath = (service: string) => `/api/v1/services/${seg(service)}/tokens`;
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -2,7 +2,7 @@
 import type { Page } from '../contracts/resources.js';
 import { FINAL_TASK_STATES, type Task, type TaskExample, type TaskLogLine, type TaskRun, type TaskRunOutputs, type TaskSpec } from '../contracts/tasks.js';
 import { pollUntil, type HttpClient, type RawBody } from './http.js';
-import { sleep } from './services.js';
+import { sleep } from './sse.js';
 
 export interface TaskLogsPage {
   run: number;
