@@ -55,9 +55,9 @@ describe('the Python SDK against a running platform', () => {
   it('journey 2: pytorch/classify by folder upload and a token, the ONNX classifier over OIP v2 binary tensors, scale and weights', async () => {
     const r = await python(['classify', 'classify_onnx_binary']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    const summary = JSON.parse(r.stdout) as { cat: string; tokenUsedToday: number; oipBinaryTop: number; readyAfterScale: number };
+    const summary = JSON.parse(r.stdout) as { cat: string; tokenUsedToday: number; oipBinaryTop: number; readyAfterScale: number; accessLogged: boolean };
     expect(summary.cat).toMatch(/cat/i);
-    expect(summary).toMatchObject({ tokenUsedToday: 1, readyAfterScale: 2 });
+    expect(summary).toMatchObject({ tokenUsedToday: 1, readyAfterScale: 2, accessLogged: true });
     expect(summary.oipBinaryTop).toBeGreaterThanOrEqual(281);
     expect(summary.oipBinaryTop).toBeLessThanOrEqual(285);
   }, 600_000);

@@ -150,6 +150,34 @@ class Services:
         """One page: {"items": [...], "cursor": n}; pass cursor back as `after`."""
         return self._h.json("GET", "/api/v1/services/%s/logs" % seg(name), query={"after": after, "limit": limit, "instance": instance, "keyword": keyword})
 
+    def follow_logs(self, name, **query):
+        """Yields the last lines, then each new one as it is written (server-sent events, resumed by
+        Last-Event-ID after a drop), as dicts; query: after, limit, instance, version, level, keyword."""
+        last_id, tries = None, 0
+        while True:
+            headers = {"accept": "text/event-stream"}
+            if last_id:
+                headers["last-event-id"] = last_id
+            try:
+                res = self._h.request("GET", "/api/v1/services/%s/logs/stream" % seg(name), query=query, headers=headers, timeout=0, stream=True)
+                tries = 0
+                with res.stream as body:
+                    for event, data, event_id in _sse(body):
+                        if event_id is not None:
+                            last_id = event_id
+                        if event == "done":
+                            return
+                        if event == "log":
+                            yield json.loads(data)
+            except ModeldockError as e:
+                if e.status >= 400 or not last_id or tries >= 5:
+                    raise
+            except (OSError, ValueError):
+                if not last_id or tries >= 5:
+                    raise
+            tries += 1
+            time.sleep(min(10, 0.5 * 2 ** tries))
+
     def call_info(self, name):
         return self._h.json("GET", "/api/v1/services/%s/call-info" % seg(name))
 
@@ -295,6 +323,26 @@ class Client:
         """All templates as zip bytes, or one (e.g. "pytorch/classify")."""
         path = "/api/v1/templates/%s.zip" % name if name else "/api/v1/templates/all.zip"
         return self.http.request("GET", path, timeout=0).body
+
+
+def _sse(body):
+    """(event, data, id) for each event of a text/event-stream read line by line."""
+    event, data, event_id = "", [], None
+    for raw in body:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if line == "":
+            if data:
+                yield event or "message", "\n".join(data), event_id
+            event, data, event_id = "", [], None
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+            elif field == "id":
+                event_id = value
 
 
 def _drop_none(**kw):

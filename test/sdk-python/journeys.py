@@ -86,6 +86,11 @@ def classify_onnx_binary(tpl):
     top = max(range(len(scores)), key=scores.__getitem__)
     assert 281 <= top <= 285, top
     summary["oipBinaryTop"] = top
+    # the call is in the service's log: followed (server-sent events) until its access line
+    for line in md.services.follow_logs("classify-onnx"):
+        if line["stream"] == "access":
+            summary["accessLogged"] = "infer" in line["line"]
+            break
     # scale and weights
     md.services.scale("classify-onnx", 2)
     s = md.services.wait_for("classify-onnx", timeout_s=120)
