@@ -16,6 +16,7 @@ import type { BatchRepo, JobRow } from './batch-repo.js';
 import type { StoredBatchSpec } from './batch-spec.js';
 import { InstancePool } from './instance-pool.js';
 import { PredictClient, type PredictOutcome } from './predict-client.js';
+import { packImages, splitAnswer } from './record-pack.js';
 import { partKey, ResultWriter } from './result-writer.js';
 
 export interface BatchRunDeps {
@@ -105,12 +106,16 @@ export class BatchRun {
       writer.clock(this.pool!.anyReady());
       if (writer.buffered) void writer.flush().catch((e) => this.deps.log.warn({ err: e, job: this.job.name }, 'writing a results part failed; retrying'));
     }, this.deps.flushEveryMs ?? 1_000);
+    const k = this.job.input_format === 'images' ? (spec.recordsPerRequest ?? 1) : 1;
     const sender = async () => {
-      for (let key = queue.shift(); key !== undefined && !this.halt; key = queue.shift()) {
-        const line = await this.send(key, inputs);
-        if (!line) return;
-        writer.add(line);
-        if ('error' in line) this.countFailure(line);
+      for (let keys = queue.splice(0, k); keys.length && !this.halt; keys = queue.splice(0, k)) {
+        const lines = keys.length === 1 ? [await this.send(keys[0]!, inputs)] : await this.sendPack(keys, inputs);
+        for (const line of lines) {
+          if (!line) continue;
+          writer.add(line);
+          if ('error' in line) this.countFailure(line);
+        }
+        if (lines.some((l) => !l)) return;
         if (writer.buffered >= partLines) await writer.flush();
       }
     };
@@ -124,13 +129,40 @@ export class BatchRun {
 
   /** One input to a result line; undefined when the run halted before it had one. */
   private async send(key: string, inputs: BatchInputs): Promise<BatchResultLine | undefined> {
-    let loaded;
-    try {
-      loaded = await inputs.load(key);
-    } catch (e) {
-      return { input: key, error: { code: 'INPUT_UNREADABLE', message: (e as Error).message } };
-    }
+    const loaded = await this.load(key, inputs);
     if ('error' in loaded) return { input: key, error: loaded.error };
+    const out = await this.call(loaded.body);
+    if (!out) return undefined;
+    return out.kind === 'ok' ? { input: key, output: out.output } : { input: key, error: out.error };
+  }
+
+  /** Several images in one request, split back; a pack that is refused or does not split goes one by one. */
+  private async sendPack(keys: string[], inputs: BatchInputs): Promise<(BatchResultLine | undefined)[]> {
+    const loaded = await Promise.all(keys.map((k) => this.load(k, inputs)));
+    const lines: (BatchResultLine | undefined)[] = [];
+    const good: { key: string; body: unknown }[] = [];
+    for (const l of loaded) {
+      if ('error' in l) lines.push({ input: l.key, error: l.error });
+      else good.push(l);
+    }
+    const pack = good.length > 1 ? packImages(good.map((g) => g.body)) : undefined;
+    const out = pack ? await this.call(pack) : undefined;
+    const split = out?.kind === 'ok' ? splitAnswer(out.output, good.length) : undefined;
+    if (split) return [...lines, ...good.map((g, i) => ({ input: g.key, output: split[i] }))];
+    if (this.halt) return [...lines, undefined];
+    return [...lines, ...(await Promise.all(good.map((g) => this.send(g.key, inputs))))];
+  }
+
+  private async load(key: string, inputs: BatchInputs): Promise<{ key: string; body: unknown } | { key: string; error: { code: string; message: string } }> {
+    try {
+      return await inputs.load(key);
+    } catch (e) {
+      return { key, error: { code: 'INPUT_UNREADABLE', message: (e as Error).message } };
+    }
+  }
+
+  /** One request until it has an answer that counts (retrying a gone or busy instance); undefined when the run halted. */
+  private async call(body: unknown): Promise<Exclude<PredictOutcome, { kind: 'retry' }> | undefined> {
     let modelErrors = 0;
     while (!this.halt) {
       const target = this.pool!.take();
@@ -140,12 +172,11 @@ export class BatchRun {
       }
       let out: PredictOutcome;
       try {
-        out = await this.client.predict(target.url, loaded.body);
+        out = await this.client.predict(target.url, body);
       } finally {
         this.pool!.release(target.id);
       }
-      if (out.kind === 'ok') return { input: key, output: out.output };
-      if (out.kind === 'bad-input' || (out.kind === 'model' && ++modelErrors >= MODEL_ERROR_TRIES)) return { input: key, error: out.error };
+      if (out.kind === 'ok' || out.kind === 'bad-input' || (out.kind === 'model' && ++modelErrors >= MODEL_ERROR_TRIES)) return out;
       await sleep(out.kind === 'retry' ? 200 : 50);
     }
     return undefined;

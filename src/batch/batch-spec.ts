@@ -26,6 +26,7 @@ export const BatchJobSpecSchema = Type.Object(
     resources: Type.Optional(Type.Object({ cpuMillicores: Int(100, 64_000), memoryMiB: Int(64, 512 * 1024), gpu: Type.Optional(Int(0, 16)) }, { additionalProperties: false })),
     batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
     concurrency: Type.Optional(Int(1, 1024, { description: 'requests in flight per instance; default 2 × maxBatchSize' })),
+    recordsPerRequest: Type.Optional(Int(1, 256, { description: 'images format: this many images in one request ({"images": [k]}, the answer split back); default 1' })),
     maxErrorRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'the job fails once more than this share of its inputs failed; default 0.1' })),
     env: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 4096 }), { maxProperties: ENV_MAX_ENTRIES })),
     billingMode: Type.Optional(Type.Union([Type.Literal('postpaid'), Type.Literal('prepaid')])),
@@ -43,6 +44,8 @@ export interface StoredBatchSpec {
   resources: ResourcesSpec;
   batching: { maxBatchSize: number; maxQueueDelayMs: number };
   concurrency: number;
+  /** images per request (images format); absent in jobs stored before it existed: 1 */
+  recordsPerRequest?: number;
   maxErrorRatio: number;
   env: Record<string, string>;
   tags: Record<string, string>;
@@ -63,6 +66,7 @@ export function storedSpec(s: BatchJobSpecInput): StoredBatchSpec {
     resources: s.resources ?? BATCH_DEFAULTS.resources,
     batching,
     concurrency: s.concurrency ?? Math.max(2, 2 * batching.maxBatchSize),
+    recordsPerRequest: s.recordsPerRequest ?? 1,
     maxErrorRatio: s.maxErrorRatio ?? BATCH_DEFAULTS.maxErrorRatio,
     env: s.env ?? {},
     tags: s.tags ?? {},

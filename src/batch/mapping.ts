@@ -34,6 +34,7 @@ export function toJob(r: JobRow): BatchJob {
     resources: s.resources,
     batching: s.batching,
     concurrency: s.concurrency,
+    recordsPerRequest: s.recordsPerRequest ?? 1,
     maxErrorRatio: s.maxErrorRatio,
     env: s.env,
     billingMode: r.billing_mode as BillingMode,

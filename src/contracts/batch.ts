@@ -32,6 +32,8 @@ export interface BatchJobSpec {
   batching?: { maxBatchSize: number; maxQueueDelayMs: number };
   /** requests in flight per instance (default 2 × maxBatchSize) */
   concurrency?: number;
+  /** images format: this many images per request, the answer split back (default 1) */
+  recordsPerRequest?: number;
   /** the share of inputs that may fail before the job fails (default 0.1) */
   maxErrorRatio?: number;
   env?: Record<string, string>;
@@ -65,6 +67,7 @@ export interface BatchJob {
   resources: ResourcesSpec;
   batching: { maxBatchSize: number; maxQueueDelayMs: number };
   concurrency: number;
+  recordsPerRequest: number;
   maxErrorRatio: number;
   env: Record<string, string>;
   billingMode: BillingMode;

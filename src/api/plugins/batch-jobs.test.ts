@@ -27,8 +27,21 @@ const ended = (name: string) =>
     return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : undefined;
   }, 60_000, `${name} to end`);
 
+/** Answers each image's length; an image that is "bad" refuses the whole request (400). */
+const COUNTER = `export default class M {
+  constructor(dir, ctx) { this.ctx = ctx; }
+  predict(b) {
+    const texts = b.images.map((i) => Buffer.from(i, 'base64').toString());
+    if (texts.includes('bad')) throw this.ctx.badInput('a bad image');
+    return { predictions: texts.map((t) => t.length), requestSize: texts.length };
+  }
+}`;
+
 beforeAll(async () => {
   p = await testPlatform();
+  await p.blobs.put('pkgs/counter/model_service.js', Buffer.from(COUNTER));
+  expect((await call('POST', '/api/v1/models/counter/versions', { source: { type: 'storage', path: 'pkgs/counter' }, format: 'custom', runtime: 'node20-handler', createModel: true })).statusCode).toBe(202);
+  for (const [k, v] of Object.entries({ a: 'a', b: 'bb', c: 'bad', d: 'cccc', e: 'ddddd' })) await p.blobs.put(`imgs/${k}.png`, Buffer.from(v));
   await p.blobs.put('pkgs/adder/model_service.js', Buffer.from(HANDLER));
   const v = await call('POST', '/api/v1/models/adder/versions', { source: { type: 'storage', path: 'pkgs/adder' }, format: 'custom', runtime: 'node20-handler', createModel: true });
   expect(v.statusCode, v.body).toBe(202);
@@ -78,6 +91,24 @@ describe('batch jobs API', () => {
     expect((await call('POST', '/api/v1/batch-jobs/rows/actions', { action: 'stop' })).json().error.code).toBe('BATCH_JOB_FINISHED');
     expect((await call('GET', '/api/v1/batch-jobs?state=Succeeded')).json().items.map((x: { name: string }) => x.name)).toContain('rows');
     expect((await call('DELETE', '/api/v1/batch-jobs/rows')).statusCode).toBe(204);
+  });
+
+  it('sends several images per request and splits the answers back; a refused pack goes one by one', async () => {
+    await eventually(async () => (await call('GET', '/api/v1/models/counter/versions/v1')).json().status === 'ready', 30_000, 'counter v1 ready');
+    const res = await call('POST', '/api/v1/batch-jobs', { name: 'packed', model: 'counter', modelVersion: 'v1', input: { path: 'imgs' }, recordsPerRequest: 2, concurrency: 1, maxErrorRatio: 0.5 });
+    expect([res.statusCode, res.json().recordsPerRequest], res.body).toEqual([202, 2]);
+    const j = await ended('packed');
+    expect(j).toMatchObject({ state: 'Succeeded', progress: { total: 5, succeeded: 4, failed: 1 } });
+    const lines = (await Promise.all((await p.blobs.list('imgs.packed.out/results')).map(async (o) => (await p.blobs.read(o.key)).toString().trim().split('\n')))).flat().map((l) => JSON.parse(l));
+    const byKey = Object.fromEntries(lines.map((l) => [l.input, l.output ?? l.error.code]));
+    expect(byKey).toEqual({
+      'imgs/a.png': { predictions: [1], requestSize: 2 },
+      'imgs/b.png': { predictions: [2], requestSize: 2 },
+      // c's pack was refused: each went alone
+      'imgs/c.png': 'INVALID_INPUT',
+      'imgs/d.png': { predictions: [4], requestSize: 1 },
+      'imgs/e.png': { predictions: [5], requestSize: 1 },
+    });
   });
 
   it('stops mid-job on request, keeping what is done', async () => {

@@ -24,6 +24,7 @@ interface CreateOpts {
   maxBatchSize?: string;
   maxQueueDelay?: string;
   concurrency?: string;
+  recordsPerRequest?: string;
   maxErrorRatio?: string;
   env?: string[];
   resourceGroup?: string;
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--max-batch-size <n>', 'dynamic batching: the most requests in one model call (default 16)')
     .option('--max-queue-delay <ms>', 'dynamic batching: how long a batch waits to fill (default 5)')
     .option('--concurrency <n>', 'requests in flight per instance (default 2 × max batch size)')
+    .option('--records-per-request <n>', 'images format: this many images in one request, the answer split back (default 1)')
     .option('--max-error-ratio <share>', 'the job fails once more than this share of inputs failed (default 0.1)')
     .option('--env <KEY=VALUE>', 'an environment variable for the instances (repeatable)', collect)
     .option('--resource-group <name>', 'run on a resource group (prepaid)')
@@ -131,6 +133,7 @@ function specOf(name: string, o: CreateOpts): Record<string, unknown> {
   if (o.cpu || o.memory || o.gpu) spec.resources = { cpuMillicores: int(o.cpu, '--cpu') ?? 1000, memoryMiB: int(o.memory, '--memory') ?? 1024, ...(o.gpu ? { gpu: int(o.gpu, '--gpu') } : {}) };
   if (o.maxBatchSize || o.maxQueueDelay) spec.batching = { maxBatchSize: int(o.maxBatchSize, '--max-batch-size') ?? 16, maxQueueDelayMs: int(o.maxQueueDelay, '--max-queue-delay') ?? 5 };
   if (o.concurrency) spec.concurrency = int(o.concurrency, '--concurrency');
+  if (o.recordsPerRequest) spec.recordsPerRequest = int(o.recordsPerRequest, '--records-per-request');
   if (o.maxErrorRatio) spec.maxErrorRatio = Number(o.maxErrorRatio);
   const env: Record<string, string> = {};
   for (const kv of o.env ?? []) {
