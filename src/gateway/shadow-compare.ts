@@ -9,7 +9,9 @@
  * are both integers must be equal, any other pair of numbers may differ by a relative
  * FLOAT_TOLERANCE (two runtimes or builds seldom give bit-identical floats). Other answers
  * agree only byte for byte; different bytes of a non-JSON answer are `uncompared` (the
- * gateway cannot tell what they mean). Bodies over MAX_COMPARE_BYTES are not parsed.
+ * gateway cannot tell what they mean). The parse runs on the gateway's event loop, after
+ * the caller was answered but beside other calls: bodies over MAX_COMPARE_BYTES (1 MiB, a
+ * few ms of JSON.parse) are not parsed, so a big answer cannot stall the calls in flight.
  */
 export interface Comparable {
   status: number;
@@ -22,7 +24,7 @@ export type Verdict = 'match' | 'mismatch' | 'uncompared';
 /** |a − b| ≤ FLOAT_TOLERANCE · max(|a|, |b|), or both within FLOAT_ABSOLUTE of each other (near zero) */
 export const FLOAT_TOLERANCE = 1e-5;
 export const FLOAT_ABSOLUTE = 1e-12;
-export const MAX_COMPARE_BYTES = 4 * 1024 * 1024;
+export const MAX_COMPARE_BYTES = 1024 * 1024;
 
 export function compareAnswers(primary: Comparable, shadow: Comparable): Verdict {
   if (primary.status !== shadow.status) return 'mismatch';
