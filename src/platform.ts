@@ -30,7 +30,7 @@ import { openLogStore } from './services/open-log-store.js';
 import { LogTags } from './services/log-tags.js';
 import { Reconciler } from './services/reconciler.js';
 import { VersionEnvs } from './services/version-envs.js';
-import { PythonEnvs } from './runtimes/python-envs.js';
+import { PythonEnvs } from './runtime-catalog/python-envs.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';

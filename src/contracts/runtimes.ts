@@ -1,4 +1,4 @@
-/** The ids of the runtimes this platform has, shared by the catalogue (src/runtimes) and its clients. */
+/** The ids of the runtimes this platform has, shared by the catalogue (src/runtime-catalog) and its clients. */
 export const RUNTIME_IDS = {
   onnx: 'onnxruntime1.30-node20-cpu',
   torch: 'torch1.13-py311-cpu',

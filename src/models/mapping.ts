@@ -1,7 +1,7 @@
 /** Store rows → API resources. */
 import type { Model, ModelVersion, ModelVersionSource, VersionFile } from '../contracts/resources.js';
 import type { FileRow, ModelRow, VersionRow } from '../store/db/models-repo.js';
-import { mappingNote } from '../runtimes/aliases.js';
+import { mappingNote } from '../runtime-catalog/aliases.js';
 
 export function toModel(row: ModelRow, stats?: { count: number; latest: number | null }): Model {
   return {

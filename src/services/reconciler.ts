@@ -15,8 +15,8 @@ import { serviceState, versionState } from './states.js';
 import { ScheduleReporter } from './scaling-schedule.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Billing } from '../billing/billing.js';
-import type { EnvState } from '../runtimes/python-envs.js';
-import { mappingNote } from '../runtimes/aliases.js';
+import type { EnvState } from '../runtime-catalog/python-envs.js';
+import { mappingNote } from '../runtime-catalog/aliases.js';
 import type { DependencyGate } from './version-envs.js';
 import { specHash } from './service-spec.js';
 

@@ -4,8 +4,8 @@
  * runtime and the file's sha256 (as recorded with the version's files). Instances start only
  * once it is ready; a failed install fails the version (DEPENDENCY_INSTALL_FAILED).
  */
-import { findRuntime } from '../runtimes/catalog.js';
-import { envKey, type EnvState, type PythonEnvs } from '../runtimes/python-envs.js';
+import { findRuntime } from '../runtime-catalog/catalog.js';
+import { envKey, type EnvState, type PythonEnvs } from '../runtime-catalog/python-envs.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { ModelsRepo, VersionRow } from '../store/db/models-repo.js';
 

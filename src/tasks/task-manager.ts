@@ -14,7 +14,7 @@ import type { Task, TaskExample, TaskLogLine, TaskRunOutputs, TaskState } from '
 import { REPOSITORY_PREFIX, type SourceDeps, type TaskOutputs } from '../files/sources.js';
 import type { StagingArea } from '../files/staging.js';
 import { UploadSink } from '../files/upload.js';
-import { findRuntime } from '../runtimes/catalog.js';
+import { findRuntime } from '../runtime-catalog/catalog.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safeKeyPrefix } from '../store/blobs/keys.js';
 import { materializeMnist, MNIST_PREFIX } from './datasets/mnist.js';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
-import { runtimeCatalog } from '../../runtimes/catalog.js';
+import { runtimeCatalog } from '../../runtime-catalog/catalog.js';
 
 export const RuntimeSchema = Type.Object({
   id: Type.String(),

@@ -11,7 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import yazl from 'yazl';
 import { DomainError } from '../../contracts/errors.js';
-import { RUNTIME_IDS } from '../../runtimes/catalog.js';
+import { RUNTIME_IDS } from '../../runtime-catalog/catalog.js';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 

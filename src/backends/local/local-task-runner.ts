@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { findRuntime } from '../../runtimes/catalog.js';
+import { findRuntime } from '../../runtime-catalog/catalog.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import { listFilesRecursive } from '../../files/staging.js';
 import type { ObservedRun, RunLogLine, RunPhase, TaskRunner, TaskRunTemplate } from '../task-runner.js';

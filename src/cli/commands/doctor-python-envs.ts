@@ -38,7 +38,7 @@ export async function checkPythonEnvs(pythonPath: string, dataDir: string, env: 
 }
 
 export async function runtimeNames(): Promise<Check> {
-  const { RUNTIME_IDS } = await import('../../runtimes/catalog.js');
+  const { RUNTIME_IDS } = await import('../../runtime-catalog/catalog.js');
   return {
     name: 'TI-ONE runtimes',
     status: 'OK',

@@ -107,7 +107,7 @@ function packageVersion(name: string): string {
 }
 
 async function checkPython(pythonPath: string): Promise<Check[]> {
-  const { probePython } = await import('../../runtimes/catalog.js');
+  const { probePython } = await import('../../runtime-catalog/catalog.js');
   const probe = await probePython(pythonPath);
   const details = probe.details ?? {};
   if (!details.python) {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../../contracts/errors.js';
 import type { OipInferRequest, OipModelMetadata } from '../../contracts/oip.js';
-import { RUNTIME_IDS } from '../../runtimes/catalog.js';
+import { RUNTIME_IDS } from '../../runtime-catalog/catalog.js';
 import type { ImagePolicy } from '../images/image-policy.js';
 import type { LoadContext, Runtime } from '../runtime.js';
 import { declaredSignature, mergeSignature, parseSignature, type Signature } from '../signature.js';

@@ -7,7 +7,7 @@
  * - `torch1.13-py311-cpu`: the Python runtime (a tiinfer model_service.py or a KServe model.py) from ./python-runtime.js.
  */
 import fs from 'node:fs';
-import { RUNTIME_IDS } from '../../runtimes/catalog.js';
+import { RUNTIME_IDS } from '../../runtime-catalog/catalog.js';
 import type { ImagePolicy } from '../images/image-policy.js';
 import { configuresImageHandler } from '../package-config.js';
 import type { Runtime } from '../runtime.js';
