@@ -16,10 +16,12 @@ export const CAPTURE_DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const CAPTURE_MAX_BODY_BYTES_LIMIT = 16 * 1024 * 1024;
 
 /**
- * A request or answer body. Text types (JSON, text/*) that are valid UTF-8 are kept as
- * text (`encoding: "utf8"`); anything else — OIP binary tensors, images, octet streams —
- * as base64 (`encoding: "base64"`). `size` is the whole body's size, `truncated` says the
- * body holds only its first maxBodyBytes.
+ * A request or answer body. In the capture files every body is base64 (`encoding:
+ * "base64"`: the exact bytes, written without decoding or escaping them). The browse API
+ * answers text types (JSON, text/*) that are valid UTF-8 as text (`encoding: "utf8"`),
+ * anything else — OIP binary tensors, images, octet streams — as base64 with its content
+ * type. `size` is the whole body's size, `truncated` says the body holds only its first
+ * maxBodyBytes.
  */
 export interface CapturedBody {
   contentType?: string;

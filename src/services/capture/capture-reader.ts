@@ -8,6 +8,7 @@
 import { DomainError } from '../../contracts/errors.js';
 import type { CaptureFile, CaptureItem, CapturePage, CaptureRecord } from '../../contracts/capture.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
+import { readableRecord } from './capture-record.js';
 import { CAPTURE_PREFIX, parseCaptureFile } from './capture-roller.js';
 
 export interface CaptureQuery {
@@ -69,7 +70,7 @@ export class CaptureReader {
         if (!r || !match(r.status)) continue;
         const t = Date.parse(r.ts);
         if ((since !== undefined && t < since) || (until !== undefined && t > until)) continue;
-        items.push({ ...r, file: f.file });
+        items.push({ ...readableRecord(r), file: f.file });
         if (items.length === limit) return { items, ...(l > 0 || i + 1 < files.length ? { nextCursor: cursor(f.file, f.startedAt, l) } : {}) };
       }
     }

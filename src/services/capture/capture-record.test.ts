@@ -1,7 +1,16 @@
-/** A captured call as a line: truncation on a character boundary and marked, text vs base64, no headers. */
+/** A captured call as a line: bodies stored base64, read back as text for text types; truncation on a character boundary and marked; no headers. */
 import { describe, expect, it } from 'vitest';
 import type { CaptureEntry } from '../../gateway/capture-hook.js';
-import { captureLine, captureRecord, capturedBody, utf8Boundary } from './capture-record.js';
+import type { CapturedBody, CaptureRecord } from '../../contracts/capture.js';
+import { captureLine, captureParts, readableRecord, utf8Boundary } from './capture-record.js';
+
+/** The stored line, parsed. */
+const stored = (e: CaptureEntry): CaptureRecord => JSON.parse(captureLine(e)) as CaptureRecord;
+/** The record as the browse API answers it. */
+const captureRecord = (e: CaptureEntry): CaptureRecord => readableRecord(stored(e));
+/** One body (as the request of an entry), as read back. */
+const capturedBody = (body: Buffer | string | undefined, type: string | undefined, headerLength: string | undefined, max: number): CapturedBody =>
+  captureRecord(entry({ request: body, requestType: type, requestHeaderLength: headerLength, maxBodyBytes: max })).request;
 
 const entry = (over: Partial<CaptureEntry> = {}): CaptureEntry => ({
   at: Date.UTC(2026, 11, 4, 18, 30, 12, 345),
@@ -30,6 +39,13 @@ describe('capture records', () => {
     expect(r.response.body).toBe('{"y":2}');
     expect(captureLine(entry())).not.toContain('secret');
     expect(captureLine(entry()).endsWith('}\n')).toBe(true);
+    expect(captureParts(entry()).join('')).toBe(captureLine(entry()));
+  });
+
+  it('stores every body as base64, the exact bytes, whatever its type', () => {
+    const s = stored(entry());
+    expect(s.request).toEqual({ contentType: 'application/json', size: 7, encoding: 'base64', body: Buffer.from('{"x":1}').toString('base64') });
+    expect(Object.keys(s)).not.toContain('errorCode');
   });
 
   it('cuts a body over maxBodyBytes, marks it truncated and keeps its whole size', () => {

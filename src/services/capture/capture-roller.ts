@@ -10,7 +10,9 @@
 
 export interface RolledFile {
   key: string;
-  body: Buffer;
+  /** the file's bytes, in the roller's buffers (written one after another) */
+  chunks: Buffer[];
+  size: number;
   records: number;
   service: string;
   seq: number;
@@ -18,10 +20,18 @@ export interface RolledFile {
 
 export const CAPTURE_PREFIX = 'captures';
 const HOUR_MS = 3_600_000;
+/** lines are written into buffers of this size (a longer line gets one of its own) */
+const SLAB_BYTES = 256 * 1024;
 
 export class CaptureRoller {
-  private lines: string[] = [];
+  /** the file so far: full parts of earlier buffers */
+  private chunks: Buffer[] = [];
+  /** the buffer being written, from `start` (this file's part of it) to `off` */
+  private cur: Buffer | undefined;
+  private start = 0;
+  private off = 0;
   private bytes = 0;
+  private records = 0;
   private firstAt = 0;
 
   constructor(
@@ -36,31 +46,48 @@ export class CaptureRoller {
   }
 
   /**
-   * Adds one line (its record's time `at`); returns the file it rolled first, when the
-   * line falls in another hour than the file so far, and the file it filled, when it did.
+   * Adds one line, given in pieces (its record's time `at`); returns the file it rolled
+   * first, when the line falls in another hour than the file so far, and the file it
+   * filled, when it did. Answers the line's size in bytes as `bytes`. `ascii[i]` says piece
+   * i is ASCII only (base64): written byte for byte, the others as UTF-8.
    */
-  add(line: string, at: number, byteLength: number): RolledFile[] {
-    const out: RolledFile[] = [];
-    if (this.lines.length > 0 && Math.floor(at / HOUR_MS) !== Math.floor(this.firstAt / HOUR_MS)) out.push(this.roll()!);
-    if (this.lines.length === 0) this.firstAt = at;
-    this.lines.push(line);
-    this.bytes += byteLength;
-    if (this.bytes >= this.opts.rollBytes) out.push(this.roll()!);
-    return out;
+  add(parts: readonly string[], at: number, ascii: readonly boolean[] = []): { bytes: number; rolled: RolledFile[] } {
+    const rolled: RolledFile[] = [];
+    if (this.records > 0 && Math.floor(at / HOUR_MS) !== Math.floor(this.firstAt / HOUR_MS)) rolled.push(this.roll()!);
+    if (this.records === 0) this.firstAt = at;
+    let n = 0;
+    for (let i = 0; i < parts.length; i++) n += ascii[i] ? parts[i]!.length : Buffer.byteLength(parts[i]!);
+    if (this.cur === undefined || this.off + n > this.cur.length) {
+      this.seal();
+      this.cur = Buffer.allocUnsafe(Math.max(SLAB_BYTES, n));
+      this.start = this.off = 0;
+    }
+    for (let i = 0; i < parts.length; i++) this.off += this.cur.write(parts[i]!, this.off, ascii[i] ? 'latin1' : 'utf8');
+    this.bytes += n;
+    this.records++;
+    if (this.bytes >= this.opts.rollBytes) rolled.push(this.roll()!);
+    return { bytes: n, rolled };
   }
 
   /** The file to write when it is due by time (or `force`), else undefined. */
   due(now: number, force = false): RolledFile | undefined {
-    if (this.lines.length === 0) return undefined;
+    if (this.records === 0) return undefined;
     return force || now - this.firstAt >= this.opts.rollMs ? this.roll() : undefined;
   }
 
+  /** This file's part of the current buffer joins its chunks; the rest of the buffer serves the next lines. */
+  private seal(): void {
+    if (this.cur !== undefined && this.off > this.start) this.chunks.push(this.cur.subarray(this.start, this.off));
+    this.start = this.off;
+  }
+
   private roll(): RolledFile | undefined {
-    if (this.lines.length === 0) return undefined;
-    const body = Buffer.from(this.lines.join(''), 'utf8');
-    const file = { key: captureKey(this.service, this.seq, this.firstAt, this.opts.replica, this.opts.nextN()), body, records: this.lines.length, service: this.service, seq: this.seq };
-    this.lines = [];
+    if (this.records === 0) return undefined;
+    this.seal();
+    const file = { key: captureKey(this.service, this.seq, this.firstAt, this.opts.replica, this.opts.nextN()), chunks: this.chunks, size: this.bytes, records: this.records, service: this.service, seq: this.seq };
+    this.chunks = [];
     this.bytes = 0;
+    this.records = 0;
     return file;
   }
 }

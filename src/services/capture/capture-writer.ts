@@ -9,7 +9,8 @@
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import type { CaptureEntry, CaptureSink } from '../../gateway/capture-hook.js';
 import type { Logger } from '../../log.js';
-import { captureLine } from './capture-record.js';
+import { Readable } from 'node:stream';
+import { BASE64_PARTS, captureParts } from './capture-record.js';
 import { CaptureRoller, replicaSegment, type RolledFile } from './capture-roller.js';
 import type { CaptureDropReason, CaptureSeries } from './capture-series.js';
 
@@ -98,16 +99,16 @@ export class CaptureWriter implements CaptureSink {
     const batch = this.queue.length <= n ? this.queue.splice(0) : this.queue.splice(0, n);
     for (const { e, cost } of batch) {
       this.held -= cost;
-      let line: string;
+      let parts: string[];
       try {
-        line = captureLine(e);
+        parts = captureParts(e);
       } catch (err) {
         this.deps.log.warn({ err, service: e.service }, 'capture: a call could not be recorded');
         continue;
       }
-      const bytes = Buffer.byteLength(line);
+      const { bytes, rolled } = this.roller(e.service, e.seq).add(parts, e.at, BASE64_PARTS);
       this.held += bytes;
-      for (const f of this.roller(e.service, e.seq).add(line, e.at, bytes)) this.write(f);
+      for (const f of rolled) this.write(f);
     }
     if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
@@ -138,9 +139,9 @@ export class CaptureWriter implements CaptureSink {
   /** Writes a rolled file; its bytes stay held until the store answers. */
   private write(f: RolledFile | undefined): void {
     if (f === undefined) return;
-    const size = f.body.length;
+    const size = f.size;
     const p = Promise.resolve()
-      .then(() => this.deps.blobs.put(f.key, f.body))
+      .then(() => this.deps.blobs.put(f.key, f.chunks.length === 1 ? f.chunks[0]! : Readable.from(f.chunks, { objectMode: false })))
       .then(
         () => {
           this.totals.captured += f.records;
@@ -170,7 +171,7 @@ export class CaptureWriter implements CaptureSink {
   }
 }
 
-/** What an entry will hold once a line: its bodies as kept (base64 is 4/3) and the fields around them. */
+/** What an entry will hold once a line: its bodies as kept, in base64 (4/3), and the fields around them. */
 function estimate(e: CaptureEntry): number {
   const len = (b: Buffer | string | undefined) => (b === undefined ? 0 : typeof b === 'string' ? b.length * 3 : b.length);
   return Math.ceil((Math.min(len(e.request), e.maxBodyBytes) + Math.min(len(e.response), e.maxBodyBytes)) * 1.4) + 512;
