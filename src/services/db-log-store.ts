@@ -50,7 +50,8 @@ export class DbLogStore implements LogStore {
     const line = l.line;
     this.buffer.push({ service: l.service, version: l.version ?? null, instance_id: l.instanceId ?? null, stream: l.stream, level: l.level ?? levelOf(l.stream, line), ts: l.ts, line, bytes: lineBytes(l) });
     const max = this.o.maxBufferedLines ?? 50_000;
-    if (this.buffer.length > max) this.dropped += this.buffer.splice(0, this.buffer.length - max).length;
+    // the database is not keeping up: drop the oldest eighth at once, not one line per append
+    if (this.buffer.length > max) this.dropped += this.buffer.splice(0, this.buffer.length - Math.floor((max * 7) / 8)).length;
     if (this.buffer.length === (this.o.flushLines ?? BATCH)) setImmediate(() => void this.flush());
   }
 

@@ -127,8 +127,10 @@ describe('log delivery to sinks', () => {
     const d = new LogDelivery(log, { registry, flushEveryMs: 10, baseBackoffMs: 20, maxBackoffMs: 50, bufferLines: 100, sinks: [{ type: 'loki', url: r0.url }, { type: 'http', url: bad.url }] });
     d.start();
     for (let n = 1; n <= 10_000; n++) d.accept(line(n));
-    // synchronously: 9,900 already dropped by the down one, nothing awaited
-    expect(await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"loki","reason":"overflow"')).toBe(9_900);
+    // synchronously: all but the newest (at most 100, at least 7/8 of it) already dropped by the down one
+    const dropped = await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"loki","reason":"overflow"');
+    expect(dropped).toBeGreaterThanOrEqual(9_900);
+    expect(dropped).toBeLessThanOrEqual(10_000 - 87);
     await eventually(async () => (await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"http","reason":"rejected"')) > 0, 10_000, 'a refusing receiver drops, not retries');
     await eventually(async () => (await metric(registry, 'modeldock_log_delivery_failures_total', 'loki')) >= 2, 10_000, 'retries go on');
     expect(bad.got).toHaveLength(0);
