@@ -61,6 +61,11 @@ import type { LeaderLease } from './cluster/leader-lease.js';
 import { startRoles } from './cluster/roles.js';
 import { StoreFeed } from './cluster/store-feed.js';
 import { TrafficShare } from './cluster/traffic-share.js';
+import { replicaId } from './cluster/leader-lease.js';
+import { CaptureWriter, type CaptureWriterOptions } from './services/capture/capture-writer.js';
+import { CaptureReader } from './services/capture/capture-reader.js';
+import { CaptureSeries } from './services/capture/capture-series.js';
+import { capturesPlugin } from './api/plugins/captures.js';
 import { RolloutController } from './services/rollouts/rollout-controller.js';
 import { RolloutManager } from './services/rollouts/rollout-manager.js';
 import { RolloutsRepo } from './services/rollouts/rollouts-repo.js';
@@ -97,6 +102,8 @@ export interface Platform {
   readonly lease: LeaderLease;
   /** the gRPC data plane (listening once started, unless grpcPort is 0) */
   readonly grpc: GrpcGateway;
+  /** payload capture's writer (docs/capture.md): flush() writes what it buffers */
+  readonly capture: CaptureWriter;
   /** progressive rollouts' controller (docs/rollout.md), run by the leading replica */
   readonly rollouts: RolloutController;
   /** payload capture's writer (docs/capture.md): flush() writes what it buffers */
@@ -111,6 +118,8 @@ export interface PlatformOptions {
   reconcilePeriodMs?: number;
   /** how often instances' batch counts are read for the metrics API (default 5000) */
   batchStatsEveryMs?: number;
+  /** payload capture's roll sizes and memory bound (tests roll small files quickly) */
+  capture?: Partial<CaptureWriterOptions>;
   /** how often rollouts are checked against their guardrails (default 1000) */
   rolloutCheckMs?: number;
   /** payload capture's roll sizes and memory bound (tests roll small files quickly) */
@@ -187,8 +196,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
   directory.setTokenVerifier(tokens);
   let baseUrl = `http://${config.host}:${config.port}`;
-  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick(), shadowStats: (name, v) => metrics.shadow.stats(name, String(v)) });
   const rolloutsRepo = new RolloutsRepo(db.kysely);
+  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick(), shadowStats: (name, v) => metrics.shadow.stats(name, String(v)), rolloutActive: async (id) => (await rolloutsRepo.current(id))?.active === 1 });
   const rolloutController = new RolloutController({
     rollouts: rolloutsRepo,
     services: servicesRepo,
@@ -200,7 +209,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     kick: () => kick(),
   });
   const rollouts = new RolloutManager({ rollouts: rolloutsRepo, services: servicesRepo, manager: services, kick: () => rolloutController.kick() });
-  const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: new CaptureSeries(metrics.prom.registry) }, opts.capture);
+  const captureSeries = new CaptureSeries(metrics.prom.registry);
+  metrics.onDrop.push((service) => captureSeries.dropService(service));
+  const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: captureSeries }, opts.capture);
   const gatewayDeps: GatewayDeps = {
     directory,
     capture,
@@ -224,9 +235,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
-    { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }) }) },
+    { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }), grpcPort: () => grpc.port }) },
     { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: rolloutsPlugin({ rollouts }) },
+    { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: manifestsPlugin({ services, models, config }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },

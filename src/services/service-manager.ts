@@ -23,6 +23,8 @@ export interface ServiceManagerDeps {
   kick: () => void;
   /** what the gateway counted of a service's shadow version (shadow-series.ts) */
   shadowStats?: (service: string, version: number) => ShadowStats;
+  /** whether a progressive rollout is moving the service's weights now (docs/rollout.md) */
+  rolloutActive?: (serviceId: string) => Promise<boolean>;
 }
 
 export class ServiceManager {
@@ -157,6 +159,7 @@ export class ServiceManager {
 
   async setWeights(name: string, weights: { version: string | number; weight: number }[]): Promise<Service> {
     const s = await this.live(name);
+    if (await this.deps.rolloutActive?.(s.id)) throw new DomainError('ROLLOUT_IN_PROGRESS', `a rollout is moving service "${name}"'s weights; pause, promote or abort it (…/rollout/actions) instead`);
     const resolved: { id: string; weight: number }[] = [];
     for (const w of weights) resolved.push({ id: (await this.version(s, String(w.version))).id, weight: w.weight });
     const all = await this.deps.repo.versions(s.id);

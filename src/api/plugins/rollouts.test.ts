@@ -57,6 +57,8 @@ describe('rollouts over REST', () => {
     const body = r.json();
     expect([body.status.phase, body.spec.target, body.baseline, body.steps.map((s: { weight: number }) => s.weight), body.spec.guardrails.minCalls, body.spec.guardrails.windowMs]).toEqual(['Pending', 2, { version: 1, weight: 100 }, [30, 60, 90, 100], 5, 30_000]);
     expect(await err(call('POST', '/api/v1/services/ro/rollout', { target: 2, policy: canary }))).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
+    // the rollout owns the weights while it runs
+    expect(await err(call('PUT', '/api/v1/services/ro/weights', { weights: [{ version: 2, weight: 50 }] }))).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
     // version 2 never gets a ready instance (0 instances): the rollout waits, holding the baseline
     await eventually(async () => /waiting for version 2 to be ready/.test((await rollout('ro')).status.message), 10_000, 'Pending with its reason');
     expect((await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'pause' })).json().spec.paused).toBe(true);
