@@ -10,7 +10,7 @@ import type { InstanceBackend } from '../backends/backend.js';
 import type { BatchResultLine, BatchState, BatchSummary } from '../contracts/batch.js';
 import type { Logger } from '../log.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { ModelsRepo } from '../store/db/models-repo.js';
+import type { ModelsRepo } from '../models/models-repo.js';
 import { openInputs, type BatchInputs } from './batch-inputs.js';
 import type { BatchRepo, JobRow } from './batch-repo.js';
 import type { StoredBatchSpec } from './batch-spec.js';

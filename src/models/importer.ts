@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { isDomainError } from '../contracts/errors.js';
 import type { ModelVersionSource } from '../contracts/resources.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { ModelsRepo, VersionRow } from '../store/db/models-repo.js';
+import type { ModelsRepo, VersionRow } from './models-repo.js';
 import { resolveLocal, resolveStorageSource, type ResolvedSource, type SourceDeps, type TaskOutputs } from '../files/sources.js';
 
 export interface ImporterDeps extends SourceDeps {

@@ -1,6 +1,6 @@
 /** Store rows → API resources. */
 import type { Model, ModelVersion, ModelVersionSource, VersionFile } from '../contracts/resources.js';
-import type { FileRow, ModelRow, VersionRow } from '../store/db/models-repo.js';
+import type { FileRow, ModelRow, VersionRow } from './models-repo.js';
 import { mappingNote } from '../runtime-catalog/aliases.js';
 
 export function toModel(row: ModelRow, stats?: { count: number; latest: number | null }): Model {

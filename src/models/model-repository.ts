@@ -11,7 +11,7 @@ import type { Model, ModelVersion, ModelVersionSource, Page } from '../contracts
 import type { Logger } from '../log.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { Database } from '../store/db/schema.js';
-import { ModelsRepo, type ModelRow, type VersionRow } from '../store/db/models-repo.js';
+import { ModelsRepo, type ModelRow, type VersionRow } from './models-repo.js';
 import { findRuntime } from '../runtime-catalog/catalog.js';
 import { resolveRuntime, type RuntimeResolution } from '../runtime-catalog/aliases.js';
 import { Importer } from './importer.js';

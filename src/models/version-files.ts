@@ -12,7 +12,7 @@ import type { VersionFile } from '../contracts/resources.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { safePrefix, safeRelativePath } from '../store/blobs/keys.js';
 import { PathSet } from '../store/blobs/path-set.js';
-import type { FileRow, ModelRow, ModelsRepo, VersionRow } from '../store/db/models-repo.js';
+import type { FileRow, ModelRow, ModelsRepo, VersionRow } from './models-repo.js';
 import { toFile } from './mapping.js';
 import type { StagingArea } from '../files/staging.js';
 import { checkRoom, UploadSink } from '../files/upload.js';

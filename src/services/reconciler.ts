@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceState, ServiceVersionSpec } from '../contracts/services.js';
 import type { Logger } from '../log.js';
 import type { InstanceBackend, InstanceTemplate, ObservedInstance } from '../backends/backend.js';
-import type { ModelsRepo } from '../store/db/models-repo.js';
+import type { ModelsRepo } from '../models/models-repo.js';
 import type { ServiceRow, ServicesRepo, VersionRow } from './services-repo.js';
 import { serviceState, versionState } from './states.js';
 import { ScheduleReporter } from './scaling-schedule.js';

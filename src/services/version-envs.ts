@@ -7,7 +7,7 @@
 import { findRuntime } from '../runtime-catalog/catalog.js';
 import { envKey, type EnvState, type PythonEnvs } from '../runtime-catalog/python-envs.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { ModelsRepo, VersionRow } from '../store/db/models-repo.js';
+import type { ModelsRepo, VersionRow } from '../models/models-repo.js';
 
 export const REQUIREMENTS_FILE = 'requirements.txt';
 

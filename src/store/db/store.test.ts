@@ -3,12 +3,12 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { openDb } from './connect.js';
 import { describeTokenCounters } from '../../tokens/token-counters-repo.contract.js';
-import { describeStore } from './models-repo.contract.js';
+import { describeModelsRepo } from '../../models/models-repo.contract.js';
 import { describeServicesRepo } from '../../services/services-repo.contract.js';
 import { describeTokensRepo } from '../../tokens/tokens-repo.contract.js';
 import { describeTasksRepo } from '../../tasks/tasks-repo.contract.js';
 
-describeStore('SQLite', () => openDb('sqlite::memory:'));
+describeModelsRepo('SQLite', () => openDb('sqlite::memory:'));
 describeTokenCounters('SQLite', () => openDb('sqlite::memory:'));
 const sqlite = () => openDb('sqlite::memory:');
 describeServicesRepo('SQLite', sqlite);
@@ -30,7 +30,7 @@ const openPg = async () => {
   url.pathname = `/${name}`;
   return openDb(url.toString());
 };
-describeStore('PostgreSQL', openPg);
+describeModelsRepo('PostgreSQL', openPg);
 describeTokenCounters('PostgreSQL', openPg);
 describeServicesRepo('PostgreSQL', openPg);
 describeTasksRepo('PostgreSQL', openPg);

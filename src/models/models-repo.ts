@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { DomainError } from '../../contracts/errors.js';
-import type { Database, ModelsTable, ModelVersionsTable, VersionFilesTable } from './schema.js';
+import { DomainError } from '../contracts/errors.js';
+import type { Database, ModelsTable, ModelVersionsTable, VersionFilesTable } from '../store/db/schema.js';
 
 export type ModelRow = Selectable<ModelsTable> & { tags: Record<string, string> };
 export type VersionRow = Selectable<ModelVersionsTable>;

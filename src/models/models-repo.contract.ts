@@ -1,10 +1,10 @@
-/** The contract the store passes on every database it supports (SQLite, PostgreSQL). */
+/** The contract ModelsRepo passes on every database the store supports (SQLite, PostgreSQL). */
 import { describe, expect, it } from 'vitest';
-import type { Db } from './connect.js';
+import type { Db } from '../store/db/connect.js';
 import { ModelsRepo } from './models-repo.js';
 
-export function describeStore(name: string, open: () => Promise<Db>): void {
-  describe(`Store contract: ${name}`, () => {
+export function describeModelsRepo(name: string, open: () => Promise<Db>): void {
+  describe(`ModelsRepo contract: ${name}`, () => {
     const withRepo = async (fn: (repo: ModelsRepo, db: Db) => Promise<void>) => {
       const db = await open();
       try {
