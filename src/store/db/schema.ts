@@ -272,6 +272,21 @@ export interface RolloutsTable {
   status_updated_at: string;
 }
 
+/** The console charts' 10 s buckets, one row per service, replica process and bucket (kept a day) */
+export interface MetricBucketsTable {
+  service: string;
+  replica: string;
+  /** ms since the epoch */
+  bucket_start: number;
+  requests: number;
+  errors: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  ready_instances: number;
+  batches: number;
+  batch_rows: number;
+}
+
 export interface Database {
   models: ModelsTable;
   model_tags: ModelTagsTable;
@@ -294,4 +309,5 @@ export interface Database {
   batch_jobs: BatchJobsTable;
   batch_job_parts: BatchJobPartsTable;
   service_logs: ServiceLogsTable;
+  metric_buckets: MetricBucketsTable;
 }

@@ -11,6 +11,7 @@ import * as m0008 from './0008_rollouts.js';
 import * as m0009 from './0009_batch_jobs.js';
 import * as m0011 from './0011_logs.js';
 import * as m0012 from './0012_service_shadow.js';
+import * as m0013 from './0013_metric_buckets.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_model_repository': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_batch_jobs': m0009,
   '0011_logs': m0011,
   '0012_service_shadow': m0012,
+  '0013_metric_buckets': m0013,
 };
