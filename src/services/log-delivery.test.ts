@@ -102,6 +102,20 @@ describe('log delivery to sinks', () => {
     expect(await metric(registry, 'modeldock_log_lines_delivered_total', '"sink":"loki"')).toBe(3);
   });
 
+  it("sends a service's lines to its version's own sink too (logDelivery: loki)", async () => {
+    const loki = await receiver();
+    const d = new LogDelivery(log, { flushEveryMs: 20 });
+    d.start();
+    const spec = JSON.stringify({ logDelivery: { type: 'loki', url: loki.url } });
+    d.update({ services: [{ id: 's1', name: 'talk' }], versions: [{ service_id: 's1', spec }], instances: [] } as never);
+    d.accept(line(1));
+    d.accept(line(2, { service: 'quiet' }));
+    await eventually(() => loki.got.length, 10_000, 'the version sink');
+    await d.stop();
+    const values = (JSON.parse(loki.got[0]!.body) as { streams: { values: [string, string][] }[] }).streams.flatMap((x) => x.values.map((v) => v[1]));
+    expect(values).toEqual(['line 1']);
+  });
+
   it('retries a receiver that was down until it is back, then delivers every line in order', async () => {
     const r0 = await receiver();
     await r0.close(); // its port, nobody listening now

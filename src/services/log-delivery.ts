@@ -1,7 +1,7 @@
 /**
  * Log delivery (日志投递): every service log line also goes to the sinks the platform's
  * config names (`logs.sinks`: Loki, OTLP, Elasticsearch/OpenSearch, NDJSON HTTP, file) and
- * to the one its version's `logDelivery` names (file or http). Each sink has its own
+ * to the one its version's `logDelivery` names (any of those types). Each sink has its own
  * bounded queue (delivery-queue.ts): retried with backoff while it is down, the oldest
  * lines dropped and counted once it stays down, never a wait for the call that logged.
  */
@@ -63,7 +63,7 @@ export class LogDelivery {
       for (const v of o.versions.filter((x) => x.service_id === s.id)) {
         const d = (JSON.parse(v.spec) as ServiceVersionSpec).logDelivery;
         if (!d || d.type === 'off') continue;
-        const key = d.type === 'file' ? `file:${d.path}` : `http:${d.url}`;
+        const key = d.type === 'file' ? `file:${d.path}` : `${d.type}:${d.url}${d.type === 'elasticsearch' ? `/${d.index ?? ''}` : ''}`;
         const q = this.versionQueues.get(key) ?? this.queue(sinkTransport(d, `version-${d.type}`, this.o.dataDir ?? '.'));
         queues.set(key, q);
         next.set(s.name, q);

@@ -67,7 +67,8 @@ export const VersionSpecSchema = Type.Object(
       Type.Union([
         Type.Object({ type: Type.Literal('off') }, { additionalProperties: false }),
         Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }) }, { additionalProperties: false }),
-        Type.Object({ type: Type.Literal('http'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }),
+        Type.Object({ type: Type.Union([Type.Literal('http'), Type.Literal('loki'), Type.Literal('otlp')]), url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }),
+        Type.Object({ type: Type.Literal('elasticsearch'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }), index: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false }),
       ]),
     ),
     terminationGracePeriodMs: Type.Optional(Int(0, 600_000)),

@@ -27,7 +27,7 @@ export interface VersionDraft {
   env: string;
   maxBatchSize: string;
   maxQueueDelayMs: string;
-  logType: 'off' | 'file' | 'http';
+  logType: 'off' | 'file' | 'http' | 'loki' | 'otlp' | 'elasticsearch';
   logTarget: string;
 }
 
@@ -59,7 +59,7 @@ export function draftOf(s: ServiceVersionSpec): VersionDraft {
   else Object.assign(d, { scalingMode: 'auto', minInstances: str(s.scaling.minInstances), maxInstances: str(s.scaling.maxInstances), metric: s.scaling.metric, target: str(s.scaling.target), idleToZeroMs: str(s.scaling.idleToZeroMs) });
   d.env = Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`).join('\n');
   if (s.batching) Object.assign(d, { maxBatchSize: str(s.batching.maxBatchSize), maxQueueDelayMs: str(s.batching.maxQueueDelayMs) });
-  if (s.logDelivery && s.logDelivery.type !== 'off') Object.assign(d, { logType: s.logDelivery.type, logTarget: s.logDelivery.type === 'file' ? s.logDelivery.path : s.logDelivery.url });
+  if (s.logDelivery && s.logDelivery.type !== 'off') Object.assign(d, { logType: s.logDelivery.type, logTarget: 'path' in s.logDelivery ? s.logDelivery.path : s.logDelivery.url });
   return d;
 }
 
@@ -86,7 +86,7 @@ export function specOf(d: VersionDraft): Record<string, unknown> {
     scaling,
     env: Object.keys(env).length ? env : undefined,
     batching: d.maxBatchSize || d.maxQueueDelayMs ? { maxBatchSize: num(d.maxBatchSize) ?? 1, maxQueueDelayMs: num(d.maxQueueDelayMs) ?? 0 } : undefined,
-    logDelivery: d.logType === 'off' ? undefined : d.logType === 'file' ? { type: 'file', path: d.logTarget } : { type: 'http', url: d.logTarget },
+    logDelivery: d.logType === 'off' ? undefined : d.logType === 'file' ? { type: 'file', path: d.logTarget } : { type: d.logType, url: d.logTarget },
   });
 }
 
@@ -196,6 +196,9 @@ export function VersionFields({ draft, onChange, error, prefix = '', fixedModel 
               <option value="off">{t('Off (kept in the platform)')}</option>
               <option value="file">{t('To a file')}</option>
               <option value="http">{t('To an HTTP endpoint')}</option>
+              <option value="loki">{t('To Loki')}</option>
+              <option value="otlp">{t('To an OpenTelemetry collector (OTLP/HTTP)')}</option>
+              <option value="elasticsearch">{t('To Elasticsearch / OpenSearch')}</option>
             </select>
           </Field>
           {draft.logType !== 'off' && (
