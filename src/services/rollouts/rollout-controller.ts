@@ -103,6 +103,11 @@ export class RolloutController {
       ...(holding ? { holding } : {}),
     });
     await this.apply(s, d, target, baseline);
+    // the first step begins: the window starts here (its first sample)
+    if (!stepping && d.status.phase === 'Progressing') {
+      this.deps.window.reset(row.id);
+      this.deps.window.figures({ id: row.id, service: s.name, target: spec.target, baseline: row.baseline_seq }, this.now(), spec.guardrails.windowMs);
+    }
     if (JSON.stringify(d.status) !== row.status) await this.deps.rollouts.setStatus(row.id, d.status, isFinished(d.status.phase));
   }
 
