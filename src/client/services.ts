@@ -3,7 +3,7 @@
  * instances, events, logs (paged or followed), metrics, call info and call tokens.
  */
 import type { Instance, Service, ServiceEvent, ServiceState, ServiceVersionSpec } from '../contracts/services.js';
-import type { CallInfo, MetricsPoint, ServiceLogLine, TokenInfo, TokenLimits, TokenWithValue } from '../contracts/service-ops.js';
+import type { CallInfo, LogLevel, MetricsPoint, ServiceLogLine, TokenInfo, TokenLimits, TokenWithValue } from '../contracts/service-ops.js';
 import type { Page } from '../contracts/resources.js';
 import { ModeldockError } from './errors.js';
 import { pollUntil, type HttpClient } from './http.js';
@@ -30,7 +30,7 @@ export interface LogsQuery {
   /** one version (2 or v2) */
   version?: string;
   /** this level and above */
-  level?: 'debug' | 'info' | 'warn' | 'error';
+  level?: LogLevel;
   keyword?: string;
   since?: string;
   until?: string;

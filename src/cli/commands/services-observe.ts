@@ -1,7 +1,6 @@
 /** `modeldock services instances|events|logs|metrics|call-info|usage`. */
 import type { Command } from 'commander';
-import type { CallInfo, MetricsPoint, ServiceLogLine } from '../../contracts/service-ops.js';
-import { readSse, SseParser } from '../../contracts/sse-parser.js';
+import type { CallInfo, LogLevel, MetricsPoint, ServiceLogLine } from '../../contracts/service-ops.js';
 import type { Instance, ServiceEvent } from '../../contracts/services.js';
 import { contextOf } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -47,28 +46,15 @@ export function registerObserveCommands(services: Command): void {
     .option('--limit <n>', 'last n lines', '200')
     .action(async (name: string, o: LogOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const query = { instance: o.instance, version: o.version, level: o.level, keyword: o.keyword, since: o.since, until: o.until, limit: Number(o.limit) };
+      const query = { instance: o.instance, version: o.version, level: o.level as LogLevel | undefined, keyword: o.keyword, since: o.since, until: o.until, limit: Number(o.limit) };
       const print = (l: LogLine) =>
         printStreamItem(l, ctx.output, (wide) => (wide ? `${l.seq} ${l.ts} ${l.version ?? '-'} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}` : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}`));
       if (!o.follow) {
         const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, { query });
         return r.items.forEach(print);
       }
-      // -f: the same query as server-sent events; a dropped stream is picked up where it was
-      const parser = new SseParser();
-      for (let tries = 0; ; tries++) {
-        const headers: Record<string, string> = { accept: 'text/event-stream', ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}) };
-        try {
-          const res = await ctx.api.sdk.http.request('GET', `/api/v1/services/${seg(name)}/logs/stream`, { query, headers });
-          tries = 0;
-          await readSse(res.body!, (e) => {
-              if (e.event === 'log') print(JSON.parse(e.data) as LogLine);
-            }, parser);
-        } catch (e) {
-          if (!parser.lastEventId || tries >= 5) throw e;
-        }
-        await new Promise((res) => setTimeout(res, Math.min(10_000, 500 * 2 ** tries)));
-      }
+      // -f: the same query as server-sent events; a dropped stream is picked up where it was (Last-Event-ID)
+      for await (const l of ctx.api.sdk.services.followLogs(name, query)) print(l);
     });
 
   services
