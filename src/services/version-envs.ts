@@ -22,7 +22,8 @@ export class VersionEnvs implements DependencyGate {
 
   async envFor(mv: VersionRow, runtime: string, onLine: (line: string) => void, listenerId: string, retryFailed: boolean): Promise<EnvState | null> {
     if (findRuntime(runtime)?.kind !== 'python') return null;
-    const file = (await this.deps.models.listFiles(mv.id)).find((f) => f.path === REQUIREMENTS_FILE);
+    // one primary-key lookup per reconcile pass, not a listing of the version's files
+    const file = await this.deps.models.findFile(mv.id, REQUIREMENTS_FILE);
     if (!file) return null;
     const key = envKey(runtime, file.sha256);
     return this.deps.envs.ensure(key, () => this.deps.blobs.read(`${mv.storage_path}/${REQUIREMENTS_FILE}`), onLine, listenerId, retryFailed);
