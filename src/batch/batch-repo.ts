@@ -9,6 +9,7 @@ import type { BatchState } from '../contracts/batch.js';
 import { DomainError } from '../contracts/errors.js';
 import type { BatchJobPartsTable, BatchJobsTable, Database } from '../store/db/schema.js';
 import { sourcesOf } from './states.js';
+import { containsText } from '../store/db/like.js';
 
 export type JobRow = Selectable<BatchJobsTable>;
 export type PartRow = Selectable<BatchJobPartsTable>;
@@ -49,7 +50,7 @@ export class BatchRepo {
 
   async list(o: { offset: number; limit: number; keyword?: string; state?: string }): Promise<{ items: JobRow[]; total: number }> {
     let q = this.db.selectFrom('batch_jobs');
-    if (o.keyword) q = q.where('name', 'like', `%${o.keyword.replace(/[\\%_]/g, '')}%`);
+    if (o.keyword) q = q.where(containsText('name', o.keyword));
     if (o.state) q = q.where('state', '=', o.state);
     const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const items = await q.selectAll().orderBy('created_at', 'desc').orderBy('name').offset(o.offset).limit(o.limit).execute();
