@@ -6,4 +6,5 @@ export type { ListModelsQuery, ModelWithVersions, VersionSpec } from './models.j
 export type { LogsQuery, ServiceCreate, VersionInput, WaitOptions } from './services.js';
 export type { TaskLogsPage } from './tasks.js';
 export type { CallOptions, InferOptions } from './calls.js';
+export { sseEvents, type SseEvent } from './sse.js';
 export { decodeTensor, fromHalf, packInfer, tensorBytes, toHalf, unpackInfer, type BinaryInput, type InferAnswer } from './tensors.js';
