@@ -61,11 +61,6 @@ import type { LeaderLease } from './cluster/leader-lease.js';
 import { startRoles } from './cluster/roles.js';
 import { StoreFeed } from './cluster/store-feed.js';
 import { TrafficShare } from './cluster/traffic-share.js';
-import { replicaId } from './cluster/leader-lease.js';
-import { CaptureWriter, type CaptureWriterOptions } from './services/capture/capture-writer.js';
-import { CaptureReader } from './services/capture/capture-reader.js';
-import { CaptureSeries } from './services/capture/capture-series.js';
-import { capturesPlugin } from './api/plugins/captures.js';
 import { RolloutController } from './services/rollouts/rollout-controller.js';
 import { RolloutManager } from './services/rollouts/rollout-manager.js';
 import { RolloutsRepo } from './services/rollouts/rollouts-repo.js';
@@ -102,8 +97,6 @@ export interface Platform {
   readonly lease: LeaderLease;
   /** the gRPC data plane (listening once started, unless grpcPort is 0) */
   readonly grpc: GrpcGateway;
-  /** payload capture's writer (docs/capture.md): flush() writes what it buffers */
-  readonly capture: CaptureWriter;
   /** progressive rollouts' controller (docs/rollout.md), run by the leading replica */
   readonly rollouts: RolloutController;
   /** payload capture's writer (docs/capture.md): flush() writes what it buffers */
@@ -118,8 +111,6 @@ export interface PlatformOptions {
   reconcilePeriodMs?: number;
   /** how often instances' batch counts are read for the metrics API (default 5000) */
   batchStatsEveryMs?: number;
-  /** payload capture's roll sizes and memory bound (tests roll small files quickly) */
-  capture?: Partial<CaptureWriterOptions>;
   /** how often rollouts are checked against their guardrails (default 1000) */
   rolloutCheckMs?: number;
   /** payload capture's roll sizes and memory bound (tests roll small files quickly) */
@@ -238,7 +229,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }), grpcPort: () => grpc.port }) },
     { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: rolloutsPlugin({ rollouts }) },
-    { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: manifestsPlugin({ services, models, config }) },
     { plugin: billingPlugin({ billing, services }) },
     { plugin: tokensPlugin({ tokens }) },

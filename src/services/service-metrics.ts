@@ -89,7 +89,11 @@ export class ServiceMetrics {
     return out;
   }
 
+  /** called with a service's name when its series are dropped (payload capture's series, capture-series.ts) */
+  readonly onDrop: ((service: string) => void)[] = [];
+
   drop(service: string): void {
+    for (const f of this.onDrop) f(service);
     this.series.delete(service);
     this.readyNow.delete(service);
     this.shadow.drop(service);

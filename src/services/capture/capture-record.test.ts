@@ -9,7 +9,7 @@ const stored = (e: CaptureEntry): CaptureRecord => JSON.parse(captureLine(e)) as
 /** The record as the browse API answers it. */
 const captureRecord = (e: CaptureEntry): CaptureRecord => readableRecord(stored(e));
 /** One body (as the request of an entry), as read back. */
-const capturedBody = (body: Buffer | string | undefined, type: string | undefined, headerLength: string | undefined, max: number): CapturedBody =>
+const capturedBody = (body: Buffer | undefined, type: string | undefined, headerLength: string | undefined, max: number): CapturedBody =>
   captureRecord(entry({ request: body, requestType: type, requestHeaderLength: headerLength, maxBodyBytes: max })).request;
 
 const entry = (over: Partial<CaptureEntry> = {}): CaptureEntry => ({
