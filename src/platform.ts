@@ -34,6 +34,8 @@ import { PythonEnvs } from './runtime-catalog/python-envs.js';
 import { ServiceManager } from './services/service-manager.js';
 import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
+import { MetricsHistory } from './services/metrics-history.js';
+import { MetricBucketsRepo } from './services/metric-buckets-repo.js';
 import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './billing/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
@@ -156,6 +158,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   // a package's requirements.txt is installed on this machine, for the instances it runs
   const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
   const metrics = new ServiceMetrics();
+  // the charts' 10 s buckets go to the store once per bucket, so history survives restarts and spans replicas
+  const history = new MetricsHistory({ repo: new MetricBucketsRepo(db.kysely), metrics, replica: replicaId(), onError: (err) => log.warn({ err }, 'chart history: the store did not answer; kept in memory and written with the next bucket') });
+  history.start();
   const delivery = new LogDelivery(log, { sinks: config.logs.sinks, dataDir: config.dataDir, registry: metrics.registry, bufferLines: config.logs.sinkBufferLines });
   delivery.start();
   const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
@@ -226,7 +231,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
-    { plugin: servicesPlugin({ services, logs, metrics, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }), grpcPort: () => grpc.port }) },
+    { plugin: servicesPlugin({ services, logs, metrics, history, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }), grpcPort: () => grpc.port }) },
     { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: rolloutsPlugin({ rollouts }) },
     { plugin: manifestsPlugin({ services, models, config }) },
@@ -305,6 +310,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await step('instances', 35_000, () => backend.close());
       await step('grpc', 3_000, () => grpc.close());
       await step('http', 5_000, () => app.close());
+      await step('chart history', 3_000, () => history.stop());
       await step('captures', 10_000, () => capture.close());
       app.server.closeAllConnections?.();
       await step('imports', 5_000, () => models.stop());

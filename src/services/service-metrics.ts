@@ -5,6 +5,7 @@
  * BatchStats (batches the instances ran, read from their /metrics).
  */
 import type { MetricsPoint } from '../contracts/service-ops.js';
+import type { BucketRow } from './bucket-points.js';
 import { PlatformSeries, type LimitReason } from './platform-series.js';
 import { ShadowSeries } from './shadow-series.js';
 
@@ -87,6 +88,28 @@ export class ServiceMetrics {
       out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms, p99Ms, readyInstances: b?.readyInstances ?? lastReady, batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null });
     }
     return out;
+  }
+
+  /**
+   * This process's buckets that started in `[from, to)`, of one service or all, with their
+   * quantiles (for the store, metrics-history.ts; called once per closed bucket, off the call path).
+   */
+  rows(from: number, to: number, service?: string): BucketRow[] {
+    const out: BucketRow[] = [];
+    for (const [name, ring] of this.series) {
+      if (service !== undefined && name !== service) continue;
+      for (const b of ring) {
+        if (b.start < from || b.start >= to) continue;
+        const { p50Ms, p99Ms } = b.quantiles ?? quantiles(b.latencies);
+        out.push({ service: name, start: b.start, requests: b.requests, errors: b.errors, p50Ms, p99Ms, readyInstances: b.readyInstances, batches: b.batches, batchRows: b.batchRows });
+      }
+    }
+    return out;
+  }
+
+  /** The service's ready instances now (0 when unknown). */
+  readyOf(service: string): number {
+    return this.readyNow.get(service) ?? 0;
   }
 
   /** called with a service's name when its series are dropped (payload capture's series, capture-series.ts) */

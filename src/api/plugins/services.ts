@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { ServiceManager } from '../../services/service-manager.js';
 import type { LogStore } from '../../services/log-store.js';
 import type { ServiceMetrics } from '../../services/service-metrics.js';
+import type { MetricsHistory } from '../../services/metrics-history.js';
 import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type ServicePatch, type VersionSpecInput } from '../../services/service-spec.js';
 import { callInfo, type CallFacts } from '../../services/call-info.js';
 import type { Service } from '../../contracts/services.js';
@@ -29,7 +30,7 @@ const LogsQuery = Type.Object({
  * `facts`: what call-info knows of a service's package (src/services/call-facts.ts); without it, examples go by runtime.
  * `grpcPort`: the gateway's gRPC port once it listens, for call-info's gRPC address.
  */
-export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics; facts?: (s: Service) => Promise<CallFacts>; grpcPort?: () => number | undefined }): FastifyPluginAsync {
+export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore; metrics: ServiceMetrics; history?: MetricsHistory; facts?: (s: Service) => Promise<CallFacts>; grpcPort?: () => number | undefined }): FastifyPluginAsync {
   const { services, logs, metrics } = deps;
   const tags = ['services'];
   return async (app) => {
@@ -132,7 +133,7 @@ export function servicesPlugin(deps: { services: ServiceManager; logs: LogStore;
         await services.get(name);
         const w = (req.query as { window?: string }).window ?? '15m';
         const ms = Number(w.slice(0, -1)) * ({ s: 1_000, m: 60_000, h: 3_600_000 } as const)[w.slice(-1) as 's' | 'm' | 'h'];
-        return { window: w, points: metrics.window(name, ms) };
+        return { window: w, points: deps.history ? await deps.history.window(name, ms) : metrics.window(name, ms) };
       },
     );
 
