@@ -28,7 +28,10 @@ export class BatchController {
   private readonly resources = new Map<string, StoredBatchSpec['resources']>();
   private lastMeterAt = Date.now();
 
-  constructor(private readonly deps: BatchControllerDeps) {}
+  constructor(private readonly deps: BatchControllerDeps) {
+    // a pass on every instance change: a short job's instances are metered while they live
+    deps.backend.onChange(() => this.kick());
+  }
 
   start(): void {
     this.started = true;

@@ -66,6 +66,16 @@ describe('batch jobs API', () => {
     await call('POST', '/api/v1/resource-groups', { name: 'small', cpuMillicores: 1000, memoryMiB: 4096 });
     const big = await call('POST', '/api/v1/batch-jobs', { ...base, instances: 2, billingMode: 'prepaid', resourceGroup: 'small' });
     expect([big.statusCode, big.json().error.code]).toEqual([409, 'NO_CAPACITY']);
+    // an admitted job holds its room while it runs, as a service does, and gives it back when it ends
+    expect((await call('POST', '/api/v1/batch-jobs', { ...base, name: 'grouped', billingMode: 'prepaid', resourceGroup: 'small', resources: { cpuMillicores: 1000, memoryMiB: 512 } })).statusCode).toBe(202);
+    expect((await call('GET', '/api/v1/resource-groups/small')).json()).toMatchObject({ used: { cpuMillicores: 1000, memoryMiB: 512 }, services: ['batch.grouped'] });
+    const full = await call('POST', '/api/v1/batch-jobs', { ...base, name: 'later', billingMode: 'prepaid', resourceGroup: 'small', resources: { cpuMillicores: 500, memoryMiB: 512 } });
+    expect(full.json().error.code).toBe('NO_CAPACITY');
+    await ended('grouped');
+    expect((await call('GET', '/api/v1/resource-groups/small')).json()).toMatchObject({ used: { cpuMillicores: 0 }, services: [] });
+    // and its instance time is metered under batch.<job>, as a service's
+    const usage = await p.db.kysely.selectFrom('service_usage').selectAll().where('service_name', '=', 'batch.grouped').execute();
+    expect(usage.reduce((a, r) => a + r.cpu_core_seconds, 0)).toBeGreaterThan(0);
   });
 
   it('runs a CSV file row by row: answers, an error line for the bad row, a summary; then the output is taken', async () => {
