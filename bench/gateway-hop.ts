@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.js';
-import type { ServiceDirectory, ServiceRoute } from '../src/gateway/directory.js';
+import type { ServiceDirectory, ServiceRoute } from '../src/gateway/service-directory.js';
 import { gatewayPlugin } from '../src/gateway/gateway-plugin.js';
 import { tinyInferBody, tinyModelDir } from '../test/gateway-model.js';
 

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.js';
-import type { ServiceDirectory, ServiceRoute } from '../src/gateway/directory.js';
+import type { ServiceDirectory, ServiceRoute } from '../src/gateway/service-directory.js';
 import { gatewayPlugin } from '../src/gateway/gateway-plugin.js';
 
 const self = fileURLToPath(import.meta.url);

@@ -24,7 +24,7 @@ import { KubernetesBackend } from './backends/kubernetes/kubernetes-backend.js';
 import { openCluster } from './backends/kubernetes/open-cluster.js';
 import type { InstanceBackend } from './backends/backend.js';
 import { Autoscaler } from './services/autoscaler.js';
-import { LiveDirectory } from './services/directory.js';
+import { LiveDirectory } from './services/live-directory.js';
 import type { LogStore, NewLogLine } from './services/log-store.js';
 import { openLogStore } from './services/open-log-store.js';
 import { LogTags } from './services/log-tags.js';

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ApiPlugin } from '../src/api/app.js';
-import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../src/gateway/directory.js';
+import type { RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../src/gateway/service-directory.js';
 import { gatewayPlugin, type AccessLogSink, type GatewayDeps } from '../src/gateway/gateway-plugin.js';
 import type { Logger } from '../src/log.js';
 

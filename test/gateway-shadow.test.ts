@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShadowOutcome } from '../src/contracts/services.js';
-import type { ServiceRoute } from '../src/gateway/directory.js';
+import type { ServiceRoute } from '../src/gateway/service-directory.js';
 import { call, echo, MemoryDirectory, startGateway, startUpstream, version, type TestGateway, type Upstream } from './gateway-harness.js';
 import { eventually } from './support/platform.js';
 

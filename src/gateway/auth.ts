@@ -1,6 +1,6 @@
 /** Service-token auth on the data plane: `Authorization: Bearer <token>`, or the bare token (TI-ONE style). */
 import { DomainError } from '../contracts/errors.js';
-import type { ServiceDirectory } from './directory.js';
+import type { ServiceDirectory } from './service-directory.js';
 
 /** The token in an Authorization header value ('' when there is none). */
 export function bearerToken(header: string | string[] | undefined): string {

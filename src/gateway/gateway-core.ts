@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { authorize } from './auth.js';
 import { captureCall, type CaptureSink } from './capture-hook.js';
 import { pickTarget, pickVersion } from './balancer.js';
-import type { CallSample, ServiceDirectory } from './directory.js';
+import type { CallSample, ServiceDirectory } from './service-directory.js';
 import { ConnectFailure, exchange, type Answer } from './forward.js';
 import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
 import { ShadowMirror } from './shadow.js';

@@ -5,7 +5,7 @@
  * new ServiceRoute object whenever something changed; a call compares one reference.
  */
 import type { CaptureSpec } from '../contracts/capture.js';
-import type { RouteVersion, ServiceDirectory, ServiceRoute } from './directory.js';
+import type { RouteVersion, ServiceDirectory, ServiceRoute } from './service-directory.js';
 import type { BalancedVersion } from './balancer.js';
 import { RateBucket } from './rate-bucket.js';
 import { compileShadow, type CompiledShadow } from './shadow.js';

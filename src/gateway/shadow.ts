@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { ShadowOutcome } from '../contracts/services.js';
 import { DomainError } from '../contracts/errors.js';
 import { pickTarget } from './balancer.js';
-import type { RouteVersion, ServiceDirectory, ServiceRoute } from './directory.js';
+import type { RouteVersion, ServiceDirectory, ServiceRoute } from './service-directory.js';
 import { exchange, type Answer } from './forward.js';
 import type { CompiledService, CompiledVersion } from './route-cache.js';
 import { compareAnswers } from './shadow-compare.js';

@@ -5,7 +5,7 @@
  */
 import type { OipModelMetadata } from '../contracts/oip.js';
 import type { Service } from '../contracts/services.js';
-import type { ServiceRoute } from '../gateway/directory.js';
+import type { ServiceRoute } from '../gateway/service-directory.js';
 import { packageKind } from './call-examples.js';
 import type { CallFacts } from './call-info.js';
 

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { TokenCheck } from '../gateway/directory.js';
+import type { TokenCheck } from '../gateway/service-directory.js';
 import type { Database } from '../store/db/schema.js';
 import { TokenCounters, type TokenLimits } from './tokens-counters.js';
 import { TokensRepo, type TokenRow } from './tokens-repo.js';
