@@ -25,7 +25,9 @@ let b: ConsoleBrowser;
 let page: Page;
 
 const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json()) as T;
+  (await (
+    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  ).json()) as T;
 const handler = (body: string) => `export default class Model {
   async load() {}
   async preprocess(body) { return body; }
@@ -33,7 +35,13 @@ const handler = (body: string) => `export default class Model {
   async postprocess(out) { return out; }
 }
 `;
-const version = (modelVersion: string, weight?: number) => ({ model: 'panel', modelVersion, resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 }, ...(weight === undefined ? {} : { weight }) });
+const version = (modelVersion: string, weight?: number) => ({
+  model: 'panel',
+  modelVersion,
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+  ...(weight === undefined ? {} : { weight }),
+});
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-rollout-'));
@@ -45,14 +53,22 @@ beforeAll(async () => {
       { name: 'f', filename: 'model_service.mjs', data: Buffer.from(handler(body)) },
     ]);
     await fetch(`${p.url}/api/v1/models/panel/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-    await eventually(async () => (await api<{ status: string }>('GET', `/api/v1/models/panel/versions/v${i + 1}`)).status === 'ready', 30_000, `panel v${i + 1}`);
+    await eventually(
+      async () => (await api<{ status: string }>('GET', `/api/v1/models/panel/versions/v${i + 1}`)).status === 'ready',
+      30_000,
+      `panel v${i + 1}`,
+    );
   }
   await api('POST', '/api/v1/services', { name: 'roll', version: version('v1') });
   await api('POST', '/api/v1/services/roll/versions', version('v2', 0));
-  await eventually(async () => {
-    const s = await api<Service>('GET', '/api/v1/services/roll');
-    return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1);
-  }, 30_000, 'both versions ready');
+  await eventually(
+    async () => {
+      const s = await api<Service>('GET', '/api/v1/services/roll');
+      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1);
+    },
+    30_000,
+    'both versions ready',
+  );
   b = await openConsole(p.url);
   page = b.page;
 }, 120_000);
@@ -80,9 +96,13 @@ describe('console: the rollout panel', () => {
     })();
     try {
       await form.getByRole('button', { name: 'Start rollout' }).click();
-      await page.getByTestId('rollout-phase').locator('[data-state="RolledBack"]').waitFor({ timeout: 30_000 }).catch(async (e) => {
-        throw new Error(`${(e as Error).message}; the API says ${JSON.stringify(await api('GET', '/api/v1/services/roll/rollout'))}`);
-      });
+      await page
+        .getByTestId('rollout-phase')
+        .locator('[data-state="RolledBack"]')
+        .waitFor({ timeout: 30_000 })
+        .catch(async (e) => {
+          throw new Error(`${(e as Error).message}; the API says ${JSON.stringify(await api('GET', '/api/v1/services/roll/rollout'))}`);
+        });
     } finally {
       stop = true;
       await calls;

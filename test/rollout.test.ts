@@ -24,10 +24,15 @@ import { multipart } from './support/multipart.js';
 
 let p: Platform;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-rollout-'));
-const start = () => startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200, rolloutCheckMs: 200 });
+const start = () =>
+  startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200, rolloutCheckMs: 200 });
 
 const api = async <T = Rollout>(method: 'GET' | 'POST' | 'PUT', url: string, body?: object): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as T };
 };
 
@@ -46,21 +51,35 @@ const handler = (body: string) => `export default class Model {
 }
 `;
 
-const version = (modelVersion: string) => ({ model: 'ro', modelVersion, resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 } });
+const version = (modelVersion: string) => ({
+  model: 'ro',
+  modelVersion,
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+});
 
 const running = (name: string) =>
-  eventually(async () => {
-    const s = (await api<Service>('GET', `/api/v1/services/${name}`)).body;
-    return s.status === 'Running' && s.versions.every((v) => v.readyInstances === v.desiredInstances) ? s : null;
-  }, 30_000, `${name} Running`);
+  eventually(
+    async () => {
+      const s = (await api<Service>('GET', `/api/v1/services/${name}`)).body;
+      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === v.desiredInstances) ? s : null;
+    },
+    30_000,
+    `${name} Running`,
+  );
 
 const rolloutOf = (name: string) => api('GET', `/api/v1/services/${name}/rollout`).then((r) => r.body);
 const phase = (name: string, want: string) =>
-  eventually(async () => {
-    const r = await rolloutOf(name);
-    if (['Promoted', 'RolledBack', 'Aborted'].includes(r.status.phase) && r.status.phase !== want) throw new Error(`rollout ended ${r.status.phase}: ${r.status.message}`);
-    return r.status.phase === want ? r : null;
-  }, 30_000, `rollout of ${name} ${want}`);
+  eventually(
+    async () => {
+      const r = await rolloutOf(name);
+      if (['Promoted', 'RolledBack', 'Aborted'].includes(r.status.phase) && r.status.phase !== want)
+        throw new Error(`rollout ended ${r.status.phase}: ${r.status.message}`);
+      return r.status.phase === want ? r : null;
+    },
+    30_000,
+    `rollout of ${name} ${want}`,
+  );
 
 interface Answer {
   x: number;
@@ -118,8 +137,17 @@ describe('progressive rollouts', () => {
     await running('bad');
     const t = traffic('bad');
     const minCalls = 10;
-    const started = await api('POST', '/api/v1/services/bad/rollout', { version: version('v2'), policy: { type: 'canary', weight: 30, bakeMs: 60_000 }, guardrails: { windowMs: 10_000, minCalls } });
-    expect([started.status, started.body.status.phase, started.body.spec.target, started.body.baseline]).toEqual([202, 'Pending', 2, { version: 1, weight: 100 }]);
+    const started = await api('POST', '/api/v1/services/bad/rollout', {
+      version: version('v2'),
+      policy: { type: 'canary', weight: 30, bakeMs: 60_000 },
+      guardrails: { windowMs: 10_000, minCalls },
+    });
+    expect([started.status, started.body.status.phase, started.body.spec.target, started.body.baseline]).toEqual([
+      202,
+      'Pending',
+      2,
+      { version: 1, weight: 100 },
+    ]);
     try {
       const r = await phase('bad', 'RolledBack');
       expect(r.status.breach?.guardrail).toBe('errorRate');
@@ -142,7 +170,10 @@ describe('progressive rollouts', () => {
     expect(failed.every((a) => a.x % 2 === 1 && a.status === 500)).toBe(true);
     // the target is kept for inspection, at weight 0; the reason is an event
     const s = (await api<Service>('GET', '/api/v1/services/bad')).body;
-    expect(s.versions.map((v) => [v.seq, v.weight])).toEqual([[1, 100], [2, 0]]);
+    expect(s.versions.map((v) => [v.seq, v.weight])).toEqual([
+      [1, 100],
+      [2, 0],
+    ]);
     const events = (await api<{ items: ServiceEvent[] }>('GET', '/api/v1/services/bad/events')).body.items;
     expect(events.find((e) => e.reason === 'RolloutRolledBack')?.message).toMatch(/version 2 rolled back: error rate/);
     // a finished rollout takes no hand controls
@@ -155,7 +186,11 @@ describe('progressive rollouts', () => {
     await running('slow');
     const t = traffic('slow');
     try {
-      await api('POST', '/api/v1/services/slow/rollout', { version: version('v3'), policy: { type: 'canary', weight: 50, bakeMs: 60_000 }, guardrails: { windowMs: 10_000, minCalls: 5, p99: { minCalls: 10 } } });
+      await api('POST', '/api/v1/services/slow/rollout', {
+        version: version('v3'),
+        policy: { type: 'canary', weight: 50, bakeMs: 60_000 },
+        guardrails: { windowMs: 10_000, minCalls: 5, p99: { minCalls: 10 } },
+      });
       const r = await phase('slow', 'RolledBack');
       expect(r.status.breach?.guardrail).toBe('p99');
       expect(r.status.figures!.target.p99Ms).toBeGreaterThan(250);
@@ -173,7 +208,33 @@ describe('progressive rollouts', () => {
     const t = traffic('good');
     try {
       // started, paused and resumed with the CLI (the real binary)
-      const started = await cli(p.url, ['services', 'rollout', 'start', 'good', '--model', 'ro', '--model-version', 'v4', '--cpu', '500', '--memory', '256', '--policy', 'linear', '--step-weight', '50', '--step', '1500ms', '--window', '5s', '--min-calls', '5', '--paused', '-o', 'json']);
+      const started = await cli(p.url, [
+        'services',
+        'rollout',
+        'start',
+        'good',
+        '--model',
+        'ro',
+        '--model-version',
+        'v4',
+        '--cpu',
+        '500',
+        '--memory',
+        '256',
+        '--policy',
+        'linear',
+        '--step-weight',
+        '50',
+        '--step',
+        '1500ms',
+        '--window',
+        '5s',
+        '--min-calls',
+        '5',
+        '--paused',
+        '-o',
+        'json',
+      ]);
       expect(started.code).toBe(0);
       const r = JSON.parse(started.stdout) as Rollout;
       expect([r.steps.map((s) => s.weight), r.spec.paused, r.spec.guardrails.windowMs]).toEqual([[50, 100], true, 5_000]);
@@ -181,11 +242,17 @@ describe('progressive rollouts', () => {
       expect((await rolloutOf('good')).status.weights).toEqual({ target: 0, baseline: 100 });
       expect((await cli(p.url, ['services', 'rollout', 'resume', 'good'])).stdout).toMatch(/resume requested/);
       // one rollout at a time
-      const again = await api<{ error: { code: string } }>('POST', '/api/v1/services/good/rollout', { target: 2, policy: { type: 'all-at-once', bakeMs: 1_000 } });
+      const again = await api<{ error: { code: string } }>('POST', '/api/v1/services/good/rollout', {
+        target: 2,
+        policy: { type: 'all-at-once', bakeMs: 1_000 },
+      });
       expect([again.status, again.body.error.code]).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
       // the live view redraws until the rollout finishes, then exits
       const watched = await cli(p.url, ['services', 'rollout', 'status', 'good', '--watch', '--every', '200ms', '-o', 'json']);
-      const views = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rollout);
+      const views = watched.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Rollout);
       expect([watched.code, views.at(-1)!.status.phase]).toEqual([0, 'Promoted']);
       const done = await rolloutOf('good');
       expect(done.steps.map((s) => s.state)).toEqual(['done', 'done']);
@@ -193,10 +260,14 @@ describe('progressive rollouts', () => {
       expect(table).toMatch(/phase:\s+Promoted/);
       expect(table).toMatch(/^new\s+2\s+\d+\s+0\s+0%/m);
       expect(done.status.figures!.target.calls).toBeGreaterThanOrEqual(5);
-      await eventually(async () => {
-        const s = (await api<Service>('GET', '/api/v1/services/good')).body;
-        return s.versions.length === 1 && s.versions[0]!.seq === 2 && s.versions[0]!.weight === 100;
-      }, 10_000, 'version 1 retired');
+      await eventually(
+        async () => {
+          const s = (await api<Service>('GET', '/api/v1/services/good')).body;
+          return s.versions.length === 1 && s.versions[0]!.seq === 2 && s.versions[0]!.weight === 100;
+        },
+        10_000,
+        'version 1 retired',
+      );
       const after = t.answers.length;
       await eventually(() => t.answers.length > after + 20 && t.answers.slice(-10).every((a) => a.served === 4), 10_000, 'version 2 serving alone');
     } finally {
@@ -211,7 +282,11 @@ describe('progressive rollouts', () => {
     await running('resume');
     let t = traffic('resume');
     // the error-rate guardrail is what counts here: right after the restart both versions' first calls are cold (p99 is tested above)
-    await api('POST', '/api/v1/services/resume/rollout', { version: version('v4'), policy: { type: 'linear', stepWeight: 50, stepMs: 1_000 }, guardrails: { windowMs: 5_000, minCalls: 3, p99: { toleranceMs: 5_000 } } });
+    await api('POST', '/api/v1/services/resume/rollout', {
+      version: version('v4'),
+      policy: { type: 'linear', stepWeight: 50, stepMs: 1_000 },
+      guardrails: { windowMs: 5_000, minCalls: 3, p99: { toleranceMs: 5_000 } },
+    });
     await eventually(async () => (await rolloutOf('resume')).status.step >= 1, 20_000, 'step 2 (100 %) reached');
     await t.stop();
     await p.close();

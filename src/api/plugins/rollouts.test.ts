@@ -18,7 +18,13 @@ afterAll(async () => {
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
   p.app.inject({ method, url, ...(payload !== undefined ? { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } : {}) });
-const version = (extra: object = {}) => ({ model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 0 }, ...extra });
+const version = (extra: object = {}) => ({
+  model: 'm',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+  scaling: { mode: 'manual', instances: 0 },
+  ...extra,
+});
 const canary = { type: 'canary', weight: 10, bakeMs: 60_000 };
 const err = async (r: Promise<{ statusCode: number; json: () => { error: { code: string; message: string } } }>) => {
   const x = await r;
@@ -48,14 +54,32 @@ describe('rollouts over REST', () => {
     await call('POST', '/api/v1/services/two/versions', version({ weight: 50 }));
     await call('POST', '/api/v1/services/two/versions', version());
     const r = await call('POST', '/api/v1/services/two/rollout', { target: 3, policy: canary });
-    expect([r.statusCode, r.json().error.code, r.json().error.details.serving]).toEqual([400, 'INVALID_ARGUMENT', [{ version: 1, weight: 100 }, { version: 2, weight: 50 }]]);
+    expect([r.statusCode, r.json().error.code, r.json().error.details.serving]).toEqual([
+      400,
+      'INVALID_ARGUMENT',
+      [
+        { version: 1, weight: 100 },
+        { version: 2, weight: 50 },
+      ],
+    ]);
   });
 
   it('starts one rollout at a time; the hand controls are acted on by the controller', async () => {
-    const r = await call('POST', '/api/v1/services/ro/rollout', { target: 'v2', policy: { type: 'linear', stepWeight: 30, stepMs: 1_000 }, guardrails: { minCalls: 5 } });
+    const r = await call('POST', '/api/v1/services/ro/rollout', {
+      target: 'v2',
+      policy: { type: 'linear', stepWeight: 30, stepMs: 1_000 },
+      guardrails: { minCalls: 5 },
+    });
     expect(r.statusCode).toBe(202);
     const body = r.json();
-    expect([body.status.phase, body.spec.target, body.baseline, body.steps.map((s: { weight: number }) => s.weight), body.spec.guardrails.minCalls, body.spec.guardrails.windowMs]).toEqual(['Pending', 2, { version: 1, weight: 100 }, [30, 60, 90, 100], 5, 30_000]);
+    expect([
+      body.status.phase,
+      body.spec.target,
+      body.baseline,
+      body.steps.map((s: { weight: number }) => s.weight),
+      body.spec.guardrails.minCalls,
+      body.spec.guardrails.windowMs,
+    ]).toEqual(['Pending', 2, { version: 1, weight: 100 }, [30, 60, 90, 100], 5, 30_000]);
     expect(await err(call('POST', '/api/v1/services/ro/rollout', { target: 2, policy: canary }))).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
     // the rollout owns the weights while it runs
     expect(await err(call('PUT', '/api/v1/services/ro/weights', { weights: [{ version: 2, weight: 50 }] }))).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
@@ -66,10 +90,14 @@ describe('rollouts over REST', () => {
     await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'resume' });
     await eventually(async () => (await rollout('ro')).status.phase === 'Pending', 10_000, 'Pending again');
     await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'abort' });
-    const aborted = await eventually(async () => {
-      const x = await rollout('ro');
-      return x.status.phase === 'Aborted' ? x : null;
-    }, 10_000, 'Aborted');
+    const aborted = await eventually(
+      async () => {
+        const x = await rollout('ro');
+        return x.status.phase === 'Aborted' ? x : null;
+      },
+      10_000,
+      'Aborted',
+    );
     expect([aborted.status.weights, aborted.steps[0].state]).toEqual([{ target: 0, baseline: 100 }, 'waiting']);
     expect(await err(call('POST', '/api/v1/services/ro/rollout/actions', { action: 'resume' }))).toEqual([409, 'ROLLOUT_FINISHED']);
     const events = (await call('GET', '/api/v1/services/ro/events')).json().items.map((e: { reason: string }) => e.reason);
@@ -79,11 +107,21 @@ describe('rollouts over REST', () => {
   it('adds a new version at weight 0 when started with one, and promotes it by hand', async () => {
     const r = await call('POST', '/api/v1/services/ro/rollout', { version: version(), policy: { type: 'all-at-once', bakeMs: 1_000 } });
     expect([r.statusCode, r.json().spec.target]).toEqual([202, 3]);
-    expect((await call('GET', '/api/v1/services/ro')).json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([[1, 100], [2, 0], [3, 0]]);
+    expect((await call('GET', '/api/v1/services/ro')).json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([
+      [1, 100],
+      [2, 0],
+      [3, 0],
+    ]);
     await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'promote' });
     await eventually(async () => (await rollout('ro')).status.phase === 'Promoted', 10_000, 'Promoted');
     // the baseline is retired; the target takes all traffic
-    await eventually(async () => JSON.stringify((await call('GET', '/api/v1/services/ro')).json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])) === '[[2,0],[3,100]]', 10_000, 'version 1 retired');
+    await eventually(
+      async () =>
+        JSON.stringify((await call('GET', '/api/v1/services/ro')).json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])) ===
+        '[[2,0],[3,100]]',
+      10_000,
+      'version 1 retired',
+    );
   });
 
   it('goes with its service', async () => {

@@ -14,15 +14,24 @@ export function rolloutsPlugin(deps: { rollouts: RolloutManager }): FastifyPlugi
   return async (app) => {
     app.post(
       '/api/v1/services/:name/rollout',
-      { schema: { tags, summary: 'Start a rollout onto a version (canary, linear or all-at-once) judged by guardrails', params: NameParams, body: RolloutStartSchema } },
+      {
+        schema: {
+          tags,
+          summary: 'Start a rollout onto a version (canary, linear or all-at-once) judged by guardrails',
+          params: NameParams,
+          body: RolloutStartSchema,
+        },
+      },
       async (req, reply) => {
         reply.code(202);
         return rollouts.start((req.params as N).name, req.body as RolloutStart);
       },
     );
 
-    app.get('/api/v1/services/:name/rollout', { schema: { tags, summary: "The service's rollout (the active one, else the latest): steps, both versions' figures, the decision", params: NameParams } }, async (req) =>
-      rollouts.get((req.params as N).name),
+    app.get(
+      '/api/v1/services/:name/rollout',
+      { schema: { tags, summary: "The service's rollout (the active one, else the latest): steps, both versions' figures, the decision", params: NameParams } },
+      async (req) => rollouts.get((req.params as N).name),
     );
 
     app.post(
@@ -39,7 +48,14 @@ export function rolloutsPlugin(deps: { rollouts: RolloutManager }): FastifyPlugi
 const Num = Type.Number();
 const NumOrNull = Type.Union([Type.Number(), Type.Null()]);
 const oneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Figures = Type.Object({ version: Type.Integer(), calls: Type.Integer(), errors: Type.Integer(), errorRate: NumOrNull, p99Ms: NumOrNull, metric: Type.Optional(NumOrNull) });
+const Figures = Type.Object({
+  version: Type.Integer(),
+  calls: Type.Integer(),
+  errors: Type.Integer(),
+  errorRate: NumOrNull,
+  p99Ms: NumOrNull,
+  metric: Type.Optional(NumOrNull),
+});
 
 /** The answer of every rollout route (the Rollout contract, src/contracts/rollouts.ts). */
 export const RolloutSchema = Type.Object({
@@ -61,7 +77,15 @@ export const RolloutSchema = Type.Object({
     pausedElapsedMs: Type.Optional(Num),
     weights: Type.Object({ target: Num, baseline: Num }),
     figures: Type.Optional(Type.Object({ windowMs: Num, at: Type.String(), target: Figures, baseline: Figures })),
-    breach: Type.Optional(Type.Object({ guardrail: oneOf(['errorRate', 'p99', 'metric', 'targetFailed']), message: Type.String(), target: NumOrNull, baseline: NumOrNull, threshold: NumOrNull })),
+    breach: Type.Optional(
+      Type.Object({
+        guardrail: oneOf(['errorRate', 'p99', 'metric', 'targetFailed']),
+        message: Type.String(),
+        target: NumOrNull,
+        baseline: NumOrNull,
+        threshold: NumOrNull,
+      }),
+    ),
     message: Type.String(),
     finishedAt: Type.Optional(Type.String()),
   }),

@@ -52,7 +52,8 @@ const num = (v: string | undefined, flag: string): number | undefined => {
 
 /** The POST body of `rollout start` from its flags. */
 export function startBody(o: StartFlags): Record<string, unknown> {
-  if ((o.to === undefined) === (o.model === undefined)) throw new CliError('name what to roll out: --to <version> (an existing version) or --model <name> (a new version), one of them');
+  if ((o.to === undefined) === (o.model === undefined))
+    throw new CliError('name what to roll out: --to <version> (an existing version) or --model <name> (a new version), one of them');
   const policy =
     o.policy === 'canary'
       ? { type: 'canary', weight: num(o.weight ?? '10', '--weight'), bakeMs: durationMs(o.bake ?? '5m', '--bake') }
@@ -68,10 +69,23 @@ export function startBody(o: StartFlags): Record<string, unknown> {
     ...(o.minCalls ? { minCalls: num(o.minCalls, '--min-calls') } : {}),
     ...(o.maxErrorIncrease ? { errorRate: { maxIncrease: num(o.maxErrorIncrease, '--max-error-increase') } } : {}),
     ...(Object.values(p99).some((v) => v !== undefined) ? { p99: JSON.parse(JSON.stringify(p99)) as object } : {}),
-    ...(o.metric ? { metric: { name: o.metric, ...(o.metricMax ? { max: num(o.metricMax, '--metric-max') } : {}), ...(o.metricRatio ? { maxRatio: num(o.metricRatio, '--metric-ratio') } : {}) } } : {}),
+    ...(o.metric
+      ? {
+          metric: {
+            name: o.metric,
+            ...(o.metricMax ? { max: num(o.metricMax, '--metric-max') } : {}),
+            ...(o.metricRatio ? { maxRatio: num(o.metricRatio, '--metric-ratio') } : {}),
+          },
+        }
+      : {}),
   };
   const version = o.model
-    ? { model: o.model, modelVersion: o.modelVersion, resources: { cpuMillicores: num(o.cpu, '--cpu'), memoryMiB: num(o.memory, '--memory') }, scaling: { mode: 'manual', instances: num(o.instances, '--instances') } }
+    ? {
+        model: o.model,
+        modelVersion: o.modelVersion,
+        resources: { cpuMillicores: num(o.cpu, '--cpu'), memoryMiB: num(o.memory, '--memory') },
+        scaling: { mode: 'manual', instances: num(o.instances, '--instances') },
+      }
     : undefined;
   return { ...(o.to ? { target: o.to } : { version }), policy, guardrails, ...(o.paused ? { paused: true } : {}) };
 }
@@ -92,12 +106,26 @@ export function printRollout(r: Rollout): void {
     ...(st.breach ? ([['breach', `${st.breach.guardrail}: ${st.breach.message}`]] as [string, string][]) : []),
   ]);
   process.stdout.write('\n');
-  printTable(['STEP', 'WEIGHT', 'BAKE', 'STATE'], r.steps.map((s, i) => [i + 1, `${s.weight}%`, secs(s.bakeMs), s.state]));
+  printTable(
+    ['STEP', 'WEIGHT', 'BAKE', 'STATE'],
+    r.steps.map((s, i) => [i + 1, `${s.weight}%`, secs(s.bakeMs), s.state]),
+  );
   const f = st.figures;
   if (!f) return;
   process.stdout.write(`\nguardrails over the last ${secs(f.windowMs)} (at ${f.at}):\n`);
-  const row = (label: string, v: VersionFigures) => [label, v.version, v.calls, v.errors, pct(v.errorRate), ms(v.p99Ms), ...(r.spec.guardrails.metric ? [v.metric ?? '-'] : [])];
-  printTable(['', 'VERSION', 'CALLS', 'ERRORS', 'ERROR RATE', 'P99', ...(r.spec.guardrails.metric ? [r.spec.guardrails.metric.name] : [])], [row('new', f.target), row('old', f.baseline)]);
+  const row = (label: string, v: VersionFigures) => [
+    label,
+    v.version,
+    v.calls,
+    v.errors,
+    pct(v.errorRate),
+    ms(v.p99Ms),
+    ...(r.spec.guardrails.metric ? [v.metric ?? '-'] : []),
+  ];
+  printTable(
+    ['', 'VERSION', 'CALLS', 'ERRORS', 'ERROR RATE', 'P99', ...(r.spec.guardrails.metric ? [r.spec.guardrails.metric.name] : [])],
+    [row('new', f.target), row('old', f.baseline)],
+  );
 }
 
 async function watch(ctx: CommandContext, name: string, everyMs: number): Promise<Rollout> {
@@ -116,7 +144,9 @@ async function watch(ctx: CommandContext, name: string, everyMs: number): Promis
 }
 
 export function registerRolloutCommands(services: Command): void {
-  const rollout = services.command('rollout').description('progressive rollouts: move traffic to a version step by step, rolled back by guardrails (docs/rollout.md)');
+  const rollout = services
+    .command('rollout')
+    .description('progressive rollouts: move traffic to a version step by step, rolled back by guardrails (docs/rollout.md)');
 
   rollout
     .command('start <service>')
@@ -138,7 +168,7 @@ export function registerRolloutCommands(services: Command): void {
     .option('--p99-ratio <x>', "p99 limit as a multiple of the old version's (default 1.5)")
     .option('--p99-tolerance-ms <ms>', 'p99 may always be this much above the old one (default 50)')
     .option('--p99-max-ms <ms>', 'a p99 limit of its own')
-    .option('--metric <name>', "a Prometheus series the instances export, compared between the versions")
+    .option('--metric <name>', 'a Prometheus series the instances export, compared between the versions')
     .option('--metric-max <x>', 'with --metric: a limit of its own')
     .option('--metric-ratio <x>', "with --metric: limit as a multiple of the old version's")
     .option('--paused', 'start paused: the new version starts, no traffic moves until resume')
@@ -164,7 +194,12 @@ export function registerRolloutCommands(services: Command): void {
       printRollout(r);
     });
 
-  const words: Record<RolloutAction, string> = { pause: 'hold the traffic where it is (the guardrails still judge)', resume: 'go on from where it was paused', promote: 'move all traffic to the new version now and retire the old one', abort: 'send all traffic back to the old version, keeping the new one' };
+  const words: Record<RolloutAction, string> = {
+    pause: 'hold the traffic where it is (the guardrails still judge)',
+    resume: 'go on from where it was paused',
+    promote: 'move all traffic to the new version now and retire the old one',
+    abort: 'send all traffic back to the old version, keeping the new one',
+  };
   for (const action of ['pause', 'resume', 'promote', 'abort'] as const) {
     rollout
       .command(`${action} <service>`)

@@ -98,7 +98,9 @@ export class RolloutController {
       spec,
       status,
       baseline: { seq: row.baseline_seq, weight: row.baseline_weight, present: !!baseline },
-      ...(target ? { target: { status: target.status as ServiceState, ready: target.ready_instances, ...(target.reason ? { reason: target.reason } : {}) } } : {}),
+      ...(target
+        ? { target: { status: target.status as ServiceState, ready: target.ready_instances, ...(target.reason ? { reason: target.reason } : {}) } }
+        : {}),
       ...(figures ? { figures } : {}),
       ...(holding ? { holding } : {}),
     });
@@ -133,13 +135,26 @@ export class RolloutController {
     const { services } = this.deps;
     let changed = false;
     if (d.weights && target && baseline && (target.weight !== d.weights.target || baseline.weight !== d.weights.baseline)) {
-      await services.setWeights([{ id: target.id, weight: d.weights.target }, { id: baseline.id, weight: d.weights.baseline }]);
-      await services.event(s.id, { type: 'Normal', reason: 'WeightsChanged', object: `service/${s.name}`, message: `${target.seq}:${d.weights.target} ${baseline.seq}:${d.weights.baseline} (rollout)` });
+      await services.setWeights([
+        { id: target.id, weight: d.weights.target },
+        { id: baseline.id, weight: d.weights.baseline },
+      ]);
+      await services.event(s.id, {
+        type: 'Normal',
+        reason: 'WeightsChanged',
+        object: `service/${s.name}`,
+        message: `${target.seq}:${d.weights.target} ${baseline.seq}:${d.weights.baseline} (rollout)`,
+      });
       changed = true;
     }
     if (d.retireBaseline && baseline) {
       await services.removeVersion(s.id, baseline.id, () => undefined);
-      await services.event(s.id, { type: 'Normal', reason: 'VersionRemoved', object: `version/${baseline.seq}`, message: `version ${baseline.seq} (${baseline.model_name} v${baseline.model_version}) retired by the rollout; its instances are stopped` });
+      await services.event(s.id, {
+        type: 'Normal',
+        reason: 'VersionRemoved',
+        object: `version/${baseline.seq}`,
+        message: `version ${baseline.seq} (${baseline.model_name} v${baseline.model_version}) retired by the rollout; its instances are stopped`,
+      });
       changed = true;
     }
     if (d.event) await services.event(s.id, { ...d.event, object: `rollout/${s.name}` });

@@ -5,17 +5,46 @@ import { decide, type DecideInput } from './rollout-decide.js';
 import { DEFAULT_GUARDRAILS } from './rollout-plan.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const spec = (over: Partial<RolloutSpec> = {}): RolloutSpec => ({ target: 2, policy: { type: 'linear', stepWeight: 50, stepMs: 10_000 }, guardrails: { ...DEFAULT_GUARDRAILS, minCalls: 10 }, paused: false, promote: false, abort: false, ...over });
+const spec = (over: Partial<RolloutSpec> = {}): RolloutSpec => ({
+  target: 2,
+  policy: { type: 'linear', stepWeight: 50, stepMs: 10_000 },
+  guardrails: { ...DEFAULT_GUARDRAILS, minCalls: 10 },
+  paused: false,
+  promote: false,
+  abort: false,
+  ...over,
+});
 const pending: RolloutStatus = { phase: 'Pending', step: 0, stepStartedAt: null, weights: { target: 0, baseline: 100 }, message: '' };
-const fig = (version: number, calls: number, errors = 0, p99Ms: number | null = 5): VersionFigures => ({ version, calls, errors, errorRate: calls ? errors / calls : null, p99Ms });
+const fig = (version: number, calls: number, errors = 0, p99Ms: number | null = 5): VersionFigures => ({
+  version,
+  calls,
+  errors,
+  errorRate: calls ? errors / calls : null,
+  p99Ms,
+});
 const good = { target: fig(2, 50), baseline: fig(1, 50) };
-const input = (over: Partial<DecideInput>): DecideInput => ({ now: T0, spec: spec(), status: pending, baseline: { seq: 1, weight: 100, present: true }, target: { status: 'Running', ready: 1 }, ...over });
+const input = (over: Partial<DecideInput>): DecideInput => ({
+  now: T0,
+  spec: spec(),
+  status: pending,
+  baseline: { seq: 1, weight: 100, present: true },
+  target: { status: 'Running', ready: 1 },
+  ...over,
+});
 
 /** Runs decisions over a fake clock, feeding each status into the next. */
 function run(steps: { at: number; spec?: RolloutSpec; figures?: DecideInput['figures']; holding?: string }[], from: RolloutStatus = pending) {
   let status = from;
   return steps.map((s) => {
-    const d = decide(input({ now: T0 + s.at, status, ...(s.spec ? { spec: s.spec } : {}), ...(s.figures ? { figures: s.figures } : {}), ...(s.holding ? { holding: s.holding } : {}) }));
+    const d = decide(
+      input({
+        now: T0 + s.at,
+        status,
+        ...(s.spec ? { spec: s.spec } : {}),
+        ...(s.figures ? { figures: s.figures } : {}),
+        ...(s.holding ? { holding: s.holding } : {}),
+      }),
+    );
     status = d.status;
     return d;
   });
@@ -34,7 +63,12 @@ describe('decide', () => {
     expect([early!.status.step, early!.event]).toEqual([0, undefined]);
     expect(early!.status.message).toMatch(/1 s of baking left/);
     expect([second!.status.step, second!.weights]).toEqual([1, { target: 100, baseline: 0 }]);
-    expect([last!.status.phase, last!.retireBaseline, last!.event?.reason, last!.status.finishedAt]).toEqual(['Promoted', true, 'RolloutPromoted', new Date(T0 + 20_000).toISOString()]);
+    expect([last!.status.phase, last!.retireBaseline, last!.event?.reason, last!.status.finishedAt]).toEqual([
+      'Promoted',
+      true,
+      'RolloutPromoted',
+      new Date(T0 + 20_000).toISOString(),
+    ]);
   });
 
   it('does not pass a baked step until the target had minCalls in the window', () => {
@@ -45,7 +79,12 @@ describe('decide', () => {
 
   it('rolls back at once on a breach, back to the baseline weight, keeping the figures and why', () => {
     const [, d] = run([{ at: 0 }, { at: 1_000, figures: { target: fig(2, 20, 5), baseline: fig(1, 20) } }]);
-    expect([d!.status.phase, d!.weights, d!.status.breach?.guardrail, d!.event?.type]).toEqual(['RolledBack', { target: 0, baseline: 100 }, 'errorRate', 'Warning']);
+    expect([d!.status.phase, d!.weights, d!.status.breach?.guardrail, d!.event?.type]).toEqual([
+      'RolledBack',
+      { target: 0, baseline: 100 },
+      'errorRate',
+      'Warning',
+    ]);
     expect(d!.status.figures?.target.errors).toBe(5);
     expect(d!.status.message).toMatch(/kept \(weight 0\) for inspection/);
     // finished: nothing more happens
@@ -54,7 +93,11 @@ describe('decide', () => {
 
   it('rolls back when the target fails to start', () => {
     const d = decide(input({ target: { status: 'Failed', ready: 0, reason: 'model load failed' } }));
-    expect([d.status.phase, d.status.breach?.guardrail, d.status.breach?.message]).toEqual(['RolledBack', 'targetFailed', 'version 2 failed: model load failed']);
+    expect([d.status.phase, d.status.breach?.guardrail, d.status.breach?.message]).toEqual([
+      'RolledBack',
+      'targetFailed',
+      'version 2 failed: model load failed',
+    ]);
   });
 
   it('pause freezes the step clock; resume goes on with what was left', () => {
@@ -77,7 +120,14 @@ describe('decide', () => {
 
   it('holds the step clock and the verdict while a version has no ready instance, then goes on', () => {
     const holding = 'waiting for version 1 to have a ready instance';
-    const [, held, stillHeld, back, notYet, next] = run([{ at: 0 }, { at: 4_000, holding }, { at: 50_000, holding }, { at: 50_200, figures: good }, { at: 55_900, figures: good }, { at: 56_000, figures: good }]);
+    const [, held, stillHeld, back, notYet, next] = run([
+      { at: 0 },
+      { at: 4_000, holding },
+      { at: 50_000, holding },
+      { at: 50_200, figures: good },
+      { at: 55_900, figures: good },
+      { at: 56_000, figures: good },
+    ]);
     expect([held!.status.phase, held!.status.message, held!.event]).toEqual(['Progressing', `holding at step 1/2: ${holding}`, undefined]);
     expect([stillHeld!.status.step, stillHeld!.status.stepStartedAt]).toEqual([0, new Date(T0 + 46_000).toISOString()]);
     expect([back!.status.step, back!.status.pausedElapsedMs]).toEqual([0, undefined]);
@@ -86,7 +136,10 @@ describe('decide', () => {
   });
 
   it('a rollout started paused waits before its first step, then begins on resume', () => {
-    const [p, r] = run([{ at: 0, spec: spec({ paused: true }) }, { at: 1_000, spec: spec() }]);
+    const [p, r] = run([
+      { at: 0, spec: spec({ paused: true }) },
+      { at: 1_000, spec: spec() },
+    ]);
     expect([p!.status.phase, p!.weights]).toEqual(['Paused', { target: 0, baseline: 100 }]);
     expect([r!.status.phase, r!.weights]).toEqual(['Progressing', { target: 50, baseline: 50 }]);
   });
@@ -103,7 +156,10 @@ describe('decide', () => {
 
   it('canary: its share for the bake time, then all of it', () => {
     const c = spec({ policy: { type: 'canary', weight: 20, bakeMs: 5_000 } });
-    const [start, done] = run([{ at: 0, spec: c }, { at: 5_000, spec: c, figures: good }]);
+    const [start, done] = run([
+      { at: 0, spec: c },
+      { at: 5_000, spec: c, figures: good },
+    ]);
     expect(start!.weights).toEqual({ target: 20, baseline: 80 });
     expect([done!.status.phase, done!.weights]).toEqual(['Promoted', { target: 100, baseline: 0 }]);
   });

@@ -6,7 +6,7 @@
  */
 import type { RolloutBreach, RolloutSpec, RolloutStatus, VersionFigures } from '../../contracts/rollouts.js';
 import type { ServiceState } from '../../contracts/services.js';
-import { judge, planSteps } from './rollout-plan.js';
+import { judge, planSteps, type PlanStep } from './rollout-plan.js';
 import { isFinished, move } from './rollout-states.js';
 
 export interface DecideInput {
@@ -30,77 +30,161 @@ export interface Decision {
   event?: { type: 'Normal' | 'Warning'; reason: string; message: string };
 }
 
+type Ended = 'Promoted' | 'RolledBack' | 'Aborted';
+
+/** What every branch of a decision needs: the time, the weights to go back to, the steps. */
+interface Ctx {
+  at: string;
+  back: { target: number; baseline: number };
+  steps: PlanStep[];
+  finish(from: RolloutStatus, phase: Ended, message: string, extra?: Partial<RolloutStatus>): RolloutStatus;
+}
+
 export function decide(i: DecideInput): Decision {
-  const { spec, now } = i;
-  let st = i.status;
+  const { spec, status: st } = i;
   if (isFinished(st.phase)) return { status: st };
-  const at = new Date(now).toISOString();
+  const at = new Date(i.now).toISOString();
   const back = { target: 0, baseline: i.baseline.weight };
-  const finish = (phase: 'Promoted' | 'RolledBack' | 'Aborted', message: string, extra: Partial<RolloutStatus> = {}): RolloutStatus => ({ ...st, ...extra, phase: move(st.phase, phase), message, finishedAt: at, pausedElapsedMs: undefined });
-
-  if (!i.target) return { status: finish('Aborted', `version ${spec.target} was removed`, { weights: { target: 0, baseline: i.baseline.weight } }), ...(i.baseline.present ? { weights: back } : {}), event: { type: 'Warning', reason: 'RolloutAborted', message: `version ${spec.target} was removed during the rollout` } };
-  if (!i.baseline.present) return { status: finish('Aborted', `version ${i.baseline.seq} (the baseline) was removed`), event: { type: 'Warning', reason: 'RolloutAborted', message: `version ${i.baseline.seq} was removed during the rollout` } };
-  if (spec.abort) return { status: finish('Aborted', 'aborted by hand; the baseline takes the traffic again', { weights: back }), weights: back, event: { type: 'Normal', reason: 'RolloutAborted', message: `rollout to version ${spec.target} aborted by hand; version ${i.baseline.seq} takes the traffic again` } };
-  if (spec.promote) return promote(i, finish, 'promoted by hand');
+  const c: Ctx = {
+    at,
+    back,
+    steps: planSteps(spec.policy),
+    finish: (from, phase, message, extra = {}) => ({ ...from, ...extra, phase: move(from.phase, phase), message, finishedAt: at, pausedElapsedMs: undefined }),
+  };
+  if (!i.target) {
+    return {
+      status: c.finish(st, 'Aborted', `version ${spec.target} was removed`, { weights: back }),
+      ...(i.baseline.present ? { weights: back } : {}),
+      event: { type: 'Warning', reason: 'RolloutAborted', message: `version ${spec.target} was removed during the rollout` },
+    };
+  }
+  if (!i.baseline.present) {
+    return {
+      status: c.finish(st, 'Aborted', `version ${i.baseline.seq} (the baseline) was removed`),
+      event: { type: 'Warning', reason: 'RolloutAborted', message: `version ${i.baseline.seq} was removed during the rollout` },
+    };
+  }
+  if (spec.abort) {
+    const message = `rollout to version ${spec.target} aborted by hand; version ${i.baseline.seq} takes the traffic again`;
+    return {
+      status: c.finish(st, 'Aborted', 'aborted by hand; the baseline takes the traffic again', { weights: back }),
+      weights: back,
+      event: { type: 'Normal', reason: 'RolloutAborted', message },
+    };
+  }
+  if (spec.promote) return promote(i, c, st, 'promoted by hand');
   if (i.target.status === 'Failed') {
-    const breach: RolloutBreach = { guardrail: 'targetFailed', message: `version ${spec.target} failed: ${i.target.reason ?? 'no reason given'}`, target: null, baseline: null, threshold: null };
-    return rollBack(i, finish, breach);
+    const message = `version ${spec.target} failed: ${i.target.reason ?? 'no reason given'}`;
+    return rollBack(i, c, st, { guardrail: 'targetFailed', message, target: null, baseline: null, threshold: null });
   }
-  const steps = planSteps(spec.policy);
-  if (st.phase === 'Pending' || (st.phase === 'Paused' && st.stepStartedAt === null)) {
-    const ready = i.target.status === 'Running' && i.target.ready > 0;
-    if (spec.paused) return { status: { ...st, phase: move(st.phase, 'Paused'), pausedElapsedMs: 0, message: 'paused before the first step' }, weights: back };
-    if (!ready) return { status: { ...st, phase: move(st.phase, 'Pending'), message: `waiting for version ${spec.target} to be ready (${i.target.ready} ready, ${i.target.status})` }, weights: back };
-    const w = steps[0]!.weight;
-    const weights = { target: w, baseline: 100 - w };
-    return { status: { ...st, phase: move(st.phase, 'Progressing'), step: 0, stepStartedAt: at, weights, pausedElapsedMs: undefined, message: stepMessage(0, steps.length, w, steps[0]!.bakeMs) }, weights, event: { type: 'Normal', reason: 'RolloutStep', message: `step 1/${steps.length}: version ${spec.target} takes ${w}%` } };
-  }
+  const begun = st.phase === 'Progressing' || (st.phase === 'Paused' && st.stepStartedAt !== null);
+  return begun ? stepping(i, c) : beginning(i, c);
+}
 
-  const figures = i.figures ? { windowMs: spec.guardrails.windowMs, at, ...i.figures } : st.figures;
+/** Before the first step: wait for the target to be ready (or paused), then set the first step's weights. */
+function beginning(i: DecideInput, c: Ctx): Decision {
+  const { spec, status: st } = i;
+  if (spec.paused) return { status: { ...st, phase: move(st.phase, 'Paused'), pausedElapsedMs: 0, message: 'paused before the first step' }, weights: c.back };
+  const ready = i.target!.status === 'Running' && i.target!.ready > 0;
+  if (!ready) {
+    const message = `waiting for version ${spec.target} to be ready (${i.target!.ready} ready, ${i.target!.status})`;
+    return { status: { ...st, phase: move(st.phase, 'Pending'), message }, weights: c.back };
+  }
+  const first = c.steps[0]!;
+  const weights = { target: first.weight, baseline: 100 - first.weight };
+  return {
+    status: {
+      ...st,
+      phase: move(st.phase, 'Progressing'),
+      step: 0,
+      stepStartedAt: c.at,
+      weights,
+      pausedElapsedMs: undefined,
+      message: stepMessage(0, c.steps.length, first.weight, first.bakeMs),
+    },
+    weights,
+    event: { type: 'Normal', reason: 'RolloutStep', message: `step 1/${c.steps.length}: version ${spec.target} takes ${first.weight}%` },
+  };
+}
+
+/** A step runs (or is paused): judge the figures, hold, pause or resume, and pass the step once baked with enough calls. */
+function stepping(i: DecideInput, c: Ctx): Decision {
+  const { spec, now } = i;
+  const of = c.steps.length;
+  let st: RolloutStatus = { ...i.status, figures: i.figures ? { windowMs: spec.guardrails.windowMs, at: c.at, ...i.figures } : i.status.figures };
   const breach = i.figures ? judge(spec.guardrails, i.figures.target, i.figures.baseline) : undefined;
-  if (breach) return rollBack(i, finish, breach, figures);
-  const step = steps[Math.min(st.step, steps.length - 1)]!;
-  const started = Date.parse(st.stepStartedAt ?? at);
+  if (breach) return rollBack(i, c, st, breach);
+  const step = c.steps[Math.min(st.step, of - 1)]!;
+  const started = Date.parse(st.stepStartedAt ?? c.at);
+  const hold = { weights: st.weights };
   if (i.holding && st.phase === 'Progressing' && !spec.paused) {
     // the step's clock stops too: it goes on from where it was once both versions serve again
-    const elapsed = Math.min(step.bakeMs, Math.max(0, now - started));
-    return { status: { ...st, figures, stepStartedAt: new Date(now - (st.pausedElapsedMs ?? elapsed)).toISOString(), pausedElapsedMs: st.pausedElapsedMs ?? elapsed, message: `holding at step ${st.step + 1}/${steps.length}: ${i.holding}` }, weights: st.weights };
+    const frozen = st.pausedElapsedMs ?? Math.min(step.bakeMs, Math.max(0, now - started));
+    return {
+      status: {
+        ...st,
+        stepStartedAt: new Date(now - frozen).toISOString(),
+        pausedElapsedMs: frozen,
+        message: `holding at step ${st.step + 1}/${of}: ${i.holding}`,
+      },
+      ...hold,
+    };
   }
   // back from holding: the frozen clock runs again
   if (st.phase === 'Progressing' && st.pausedElapsedMs !== undefined) st = { ...st, pausedElapsedMs: undefined };
-
   if (st.phase === 'Paused') {
-    if (spec.paused) return { status: { ...st, figures }, weights: st.weights };
-    return { status: { ...st, figures, phase: move('Paused', 'Progressing'), stepStartedAt: new Date(now - (st.pausedElapsedMs ?? 0)).toISOString(), pausedElapsedMs: undefined, message: `resumed: ${stepMessage(st.step, steps.length, step.weight, step.bakeMs - (st.pausedElapsedMs ?? 0))}` }, weights: st.weights, event: { type: 'Normal', reason: 'RolloutResumed', message: `rollout resumed at step ${st.step + 1}/${steps.length}` } };
+    if (spec.paused) return { status: st, ...hold };
+    const elapsed = st.pausedElapsedMs ?? 0;
+    const message = `resumed: ${stepMessage(st.step, of, step.weight, step.bakeMs - elapsed)}`;
+    return {
+      status: { ...st, phase: move('Paused', 'Progressing'), stepStartedAt: new Date(now - elapsed).toISOString(), pausedElapsedMs: undefined, message },
+      ...hold,
+      event: { type: 'Normal', reason: 'RolloutResumed', message: `rollout resumed at step ${st.step + 1}/${of}` },
+    };
   }
   if (spec.paused) {
-    const elapsed = Math.max(0, now - started);
-    return { status: { ...st, figures, phase: move('Progressing', 'Paused'), pausedElapsedMs: elapsed, message: `paused at step ${st.step + 1}/${steps.length}` }, weights: st.weights, event: { type: 'Normal', reason: 'RolloutPaused', message: `rollout paused at step ${st.step + 1}/${steps.length}` } };
+    const message = `paused at step ${st.step + 1}/${of}`;
+    return {
+      status: { ...st, phase: move('Progressing', 'Paused'), pausedElapsedMs: Math.max(0, now - started), message },
+      ...hold,
+      event: { type: 'Normal', reason: 'RolloutPaused', message: `rollout ${message}` },
+    };
   }
   const left = step.bakeMs - (now - started);
-  if (left > 0) return { status: { ...st, figures, message: stepMessage(st.step, steps.length, step.weight, left) }, weights: st.weights };
+  if (left > 0) return { status: { ...st, message: stepMessage(st.step, of, step.weight, left) }, ...hold };
   const calls = i.figures?.target.calls ?? 0;
   if (calls < spec.guardrails.minCalls) {
-    return { status: { ...st, figures, message: `step ${st.step + 1}/${steps.length} baked; waiting for ${spec.guardrails.minCalls} calls to version ${spec.target} in the window (${calls} so far)` }, weights: st.weights };
+    const message = `step ${st.step + 1}/${of} baked; waiting for ${spec.guardrails.minCalls} calls to version ${spec.target} in the window (${calls} so far)`;
+    return { status: { ...st, message }, ...hold };
   }
-  if (st.step >= steps.length - 1) return promote({ ...i, status: { ...st, figures } }, finish, `every step passed (${steps.length}); version ${i.baseline.seq} retired`);
+  if (st.step >= of - 1) return promote(i, c, st, `every step passed (${of}); version ${i.baseline.seq} retired`);
   const next = st.step + 1;
-  const w = steps[next]!.weight;
+  const w = c.steps[next]!.weight;
   const weights = { target: w, baseline: 100 - w };
-  return { status: { ...st, figures, step: next, stepStartedAt: at, weights, message: stepMessage(next, steps.length, w, steps[next]!.bakeMs) }, weights, event: { type: 'Normal', reason: 'RolloutStep', message: `step ${next + 1}/${steps.length}: version ${spec.target} takes ${w}%` } };
+  return {
+    status: { ...st, step: next, stepStartedAt: c.at, weights, message: stepMessage(next, of, w, c.steps[next]!.bakeMs) },
+    weights,
+    event: { type: 'Normal', reason: 'RolloutStep', message: `step ${next + 1}/${of}: version ${spec.target} takes ${w}%` },
+  };
 }
 
-type Finish = (phase: 'Promoted' | 'RolledBack' | 'Aborted', message: string, extra?: Partial<RolloutStatus>) => RolloutStatus;
-
-function promote(i: DecideInput, finish: Finish, why: string): Decision {
+function promote(i: DecideInput, c: Ctx, from: RolloutStatus, why: string): Decision {
   const weights = { target: 100, baseline: 0 };
-  return { status: finish('Promoted', why, { weights, step: planSteps(i.spec.policy).length - 1 }), weights, retireBaseline: true, event: { type: 'Normal', reason: 'RolloutPromoted', message: `version ${i.spec.target} promoted (${why})` } };
+  return {
+    status: c.finish(from, 'Promoted', why, { weights, step: c.steps.length - 1 }),
+    weights,
+    retireBaseline: true,
+    event: { type: 'Normal', reason: 'RolloutPromoted', message: `version ${i.spec.target} promoted (${why})` },
+  };
 }
 
-function rollBack(i: DecideInput, finish: Finish, breach: RolloutBreach, figures?: RolloutStatus['figures']): Decision {
-  const weights = { target: 0, baseline: i.baseline.weight };
+function rollBack(i: DecideInput, c: Ctx, from: RolloutStatus, breach: RolloutBreach): Decision {
   const message = `rolled back: ${breach.message}; version ${i.spec.target} is kept (weight 0) for inspection`;
-  return { status: finish('RolledBack', message, { weights, breach, ...(figures ? { figures } : {}) }), weights, event: { type: 'Warning', reason: 'RolloutRolledBack', message: `version ${i.spec.target} rolled back: ${breach.message}` } };
+  return {
+    status: c.finish(from, 'RolledBack', message, { weights: c.back, breach }),
+    weights: c.back,
+    event: { type: 'Warning', reason: 'RolloutRolledBack', message: `version ${i.spec.target} rolled back: ${breach.message}` },
+  };
 }
 
 function stepMessage(step: number, of: number, weight: number, leftMs: number): string {

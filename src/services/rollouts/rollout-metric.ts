@@ -17,7 +17,12 @@ export function sumSeries(text: string, name: string): number | undefined {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const value = Number(rest.replace(/^\{[^}]*\}/, '').trim().split(/\s+/)[0]);
+    const value = Number(
+      rest
+        .replace(/^\{[^}]*\}/, '')
+        .trim()
+        .split(/\s+/)[0],
+    );
     if (Number.isFinite(value)) sum = (sum ?? 0) + value;
   }
   return sum;

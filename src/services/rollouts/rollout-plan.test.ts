@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { VersionFigures } from '../../contracts/rollouts.js';
 import { DEFAULT_GUARDRAILS, judge, planSteps, quantileMs } from './rollout-plan.js';
 
-const fig = (calls: number, errors: number, p99Ms: number | null, version = 2): VersionFigures => ({ version, calls, errors, errorRate: calls ? errors / calls : null, p99Ms });
+const fig = (calls: number, errors: number, p99Ms: number | null, version = 2): VersionFigures => ({
+  version,
+  calls,
+  errors,
+  errorRate: calls ? errors / calls : null,
+  p99Ms,
+});
 
 describe('planSteps', () => {
   it('canary: one step at its share; linear: steps up to 100; all-at-once: 100', () => {

@@ -40,27 +40,58 @@ export function judge(g: Guardrails, target: VersionFigures, baseline: VersionFi
   const rate = target.errorRate ?? 0;
   const maxRate = baseRate + g.errorRate.maxIncrease;
   if (rate > maxRate) {
-    return { guardrail: 'errorRate', target: rate, baseline: baseline.calls > 0 ? baseRate : null, threshold: maxRate, message: `error rate ${pct(rate)} (${target.errors}/${target.calls} calls) is above ${pct(maxRate)} (baseline ${pct(baseRate)} + ${pct(g.errorRate.maxIncrease)})` };
+    return {
+      guardrail: 'errorRate',
+      target: rate,
+      baseline: baseline.calls > 0 ? baseRate : null,
+      threshold: maxRate,
+      message: `error rate ${pct(rate)} (${target.errors}/${target.calls} calls) is above ${pct(maxRate)} (baseline ${pct(baseRate)} + ${pct(g.errorRate.maxIncrease)})`,
+    };
   }
   const p99 = target.p99Ms;
   if (p99 !== null && target.calls >= g.p99.minCalls) {
     if (g.p99.maxMs !== undefined && p99 > g.p99.maxMs) {
-      return { guardrail: 'p99', target: p99, baseline: baseline.p99Ms, threshold: g.p99.maxMs, message: `p99 ${ms(p99)} is above the ${ms(g.p99.maxMs)} limit` };
+      return {
+        guardrail: 'p99',
+        target: p99,
+        baseline: baseline.p99Ms,
+        threshold: g.p99.maxMs,
+        message: `p99 ${ms(p99)} is above the ${ms(g.p99.maxMs)} limit`,
+      };
     }
     const base = baseline.calls > 0 ? baseline.p99Ms : null;
     if (base !== null) {
       const limit = Math.max(base * g.p99.maxRatio, base + g.p99.toleranceMs);
-      if (p99 > limit) return { guardrail: 'p99', target: p99, baseline: base, threshold: limit, message: `p99 ${ms(p99)} is above ${ms(limit)} (baseline ${ms(base)} × ${g.p99.maxRatio}, at least +${ms(g.p99.toleranceMs)})` };
+      if (p99 > limit)
+        return {
+          guardrail: 'p99',
+          target: p99,
+          baseline: base,
+          threshold: limit,
+          message: `p99 ${ms(p99)} is above ${ms(limit)} (baseline ${ms(base)} × ${g.p99.maxRatio}, at least +${ms(g.p99.toleranceMs)})`,
+        };
     }
   }
   const m = g.metric;
   if (m && typeof target.metric === 'number') {
     if (m.max !== undefined && target.metric > m.max) {
-      return { guardrail: 'metric', target: target.metric, baseline: baseline.metric ?? null, threshold: m.max, message: `${m.name} ${target.metric} is above ${m.max}` };
+      return {
+        guardrail: 'metric',
+        target: target.metric,
+        baseline: baseline.metric ?? null,
+        threshold: m.max,
+        message: `${m.name} ${target.metric} is above ${m.max}`,
+      };
     }
     const base = baseline.metric;
     if (m.maxRatio !== undefined && typeof base === 'number' && base > 0 && target.metric > base * m.maxRatio) {
-      return { guardrail: 'metric', target: target.metric, baseline: base, threshold: base * m.maxRatio, message: `${m.name} ${target.metric} is above ${base * m.maxRatio} (baseline ${base} × ${m.maxRatio})` };
+      return {
+        guardrail: 'metric',
+        target: target.metric,
+        baseline: base,
+        threshold: base * m.maxRatio,
+        message: `${m.name} ${target.metric} is above ${base * m.maxRatio} (baseline ${base} × ${m.maxRatio})`,
+      };
     }
   }
   return undefined;

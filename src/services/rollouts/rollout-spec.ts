@@ -8,22 +8,58 @@ const Ms = (description: string) => Type.Integer({ minimum: 100, maximum: 7 * 86
 const Pct = (description: string) => Type.Integer({ minimum: 1, maximum: 100, description });
 
 export const RolloutPolicySchema = Type.Union([
-  Type.Object({ type: Type.Literal('canary'), weight: Pct("the target's share while it bakes"), bakeMs: Ms('how long the canary share is judged before all traffic moves') }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('linear'), stepWeight: Pct('the share added each step'), stepMs: Ms('how long each step is judged') }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('all-at-once'), bakeMs: Ms('how long the target is judged at 100 % before the baseline is retired') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('canary'),
+      weight: Pct("the target's share while it bakes"),
+      bakeMs: Ms('how long the canary share is judged before all traffic moves'),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('linear'), stepWeight: Pct('the share added each step'), stepMs: Ms('how long each step is judged') },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('all-at-once'), bakeMs: Ms('how long the target is judged at 100 % before the baseline is retired') },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const GuardrailsSchema = Type.Object(
   {
-    windowMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 3_600_000, description: `the sliding window both versions are measured over (default ${DEFAULT_GUARDRAILS.windowMs})` })),
-    minCalls: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: `calls the target needs in the window to be judged, and for a step to pass (default ${DEFAULT_GUARDRAILS.minCalls})` })),
-    errorRate: Type.Optional(Type.Object({ maxIncrease: Type.Number({ minimum: 0, maximum: 1, description: 'how far (0–1) the target\'s 5xx/timeout rate may exceed the baseline\'s' }) }, { additionalProperties: false })),
+    windowMs: Type.Optional(
+      Type.Integer({
+        minimum: 1_000,
+        maximum: 3_600_000,
+        description: `the sliding window both versions are measured over (default ${DEFAULT_GUARDRAILS.windowMs})`,
+      }),
+    ),
+    minCalls: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: `calls the target needs in the window to be judged, and for a step to pass (default ${DEFAULT_GUARDRAILS.minCalls})`,
+      }),
+    ),
+    errorRate: Type.Optional(
+      Type.Object(
+        { maxIncrease: Type.Number({ minimum: 0, maximum: 1, description: "how far (0–1) the target's 5xx/timeout rate may exceed the baseline's" }) },
+        { additionalProperties: false },
+      ),
+    ),
     p99: Type.Optional(
       Type.Object(
         {
           maxRatio: Type.Optional(Type.Number({ minimum: 1, maximum: 1000 })),
           toleranceMs: Type.Optional(Type.Number({ minimum: 0, maximum: 600_000 })),
-          minCalls: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: `calls the target needs in the window before its p99 is judged (default ${DEFAULT_GUARDRAILS.p99.minCalls}: over fewer, a p99 is the slowest call)` })),
+          minCalls: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
+              description: `calls the target needs in the window before its p99 is judged (default ${DEFAULT_GUARDRAILS.p99.minCalls}: over fewer, a p99 is the slowest call)`,
+            }),
+          ),
           maxMs: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'a p99 limit of its own, also when the baseline has no calls' })),
         },
         { additionalProperties: false },
@@ -32,7 +68,11 @@ export const GuardrailsSchema = Type.Object(
     metric: Type.Optional(
       Type.Object(
         {
-          name: Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', maxLength: 200, description: 'a series on the instances\' /metrics, summed over a version\'s ready instances' }),
+          name: Type.String({
+            pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$',
+            maxLength: 200,
+            description: "a series on the instances' /metrics, summed over a version's ready instances",
+          }),
           maxRatio: Type.Optional(Type.Number({ minimum: 0 })),
           max: Type.Optional(Type.Number()),
         },
@@ -45,7 +85,11 @@ export const GuardrailsSchema = Type.Object(
 
 export const RolloutStartSchema = Type.Object(
   {
-    target: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[vV]?[0-9]{1,9}$' })], { description: 'an existing version of the service (weight 0) to move onto' })),
+    target: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[vV]?[0-9]{1,9}$' })], {
+        description: 'an existing version of the service (weight 0) to move onto',
+      }),
+    ),
     version: Type.Optional(Type.Omit(VersionSpecSchema, ['weight'], { description: 'or a new version, added with weight 0 and then rolled out' })),
     policy: RolloutPolicySchema,
     guardrails: Type.Optional(GuardrailsSchema),
@@ -55,7 +99,10 @@ export const RolloutStartSchema = Type.Object(
 );
 export type RolloutStart = Static<typeof RolloutStartSchema>;
 
-export const RolloutActionSchema = Type.Object({ action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('promote'), Type.Literal('abort')]) }, { additionalProperties: false });
+export const RolloutActionSchema = Type.Object(
+  { action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('promote'), Type.Literal('abort')]) },
+  { additionalProperties: false },
+);
 
 export function guardrailsWithDefaults(g: Static<typeof GuardrailsSchema> = {}): Guardrails {
   const d = DEFAULT_GUARDRAILS;
@@ -63,7 +110,12 @@ export function guardrailsWithDefaults(g: Static<typeof GuardrailsSchema> = {}):
     windowMs: g.windowMs ?? d.windowMs,
     minCalls: g.minCalls ?? d.minCalls,
     errorRate: { maxIncrease: g.errorRate?.maxIncrease ?? d.errorRate.maxIncrease },
-    p99: { maxRatio: g.p99?.maxRatio ?? d.p99.maxRatio, toleranceMs: g.p99?.toleranceMs ?? d.p99.toleranceMs, minCalls: g.p99?.minCalls ?? d.p99.minCalls, ...(g.p99?.maxMs !== undefined ? { maxMs: g.p99.maxMs } : {}) },
+    p99: {
+      maxRatio: g.p99?.maxRatio ?? d.p99.maxRatio,
+      toleranceMs: g.p99?.toleranceMs ?? d.p99.toleranceMs,
+      minCalls: g.p99?.minCalls ?? d.p99.minCalls,
+      ...(g.p99?.maxMs !== undefined ? { maxMs: g.p99.maxMs } : {}),
+    },
     ...(g.metric ? { metric: g.metric } : {}),
   };
 }

@@ -7,7 +7,8 @@ describe('rollout transitions', () => {
     expect(canMove('Pending', 'Progressing')).toBe(true);
     expect(canMove('Progressing', 'Paused')).toBe(true);
     expect(canMove('Paused', 'Progressing')).toBe(true);
-    for (const to of ['Promoted', 'RolledBack', 'Aborted'] as const) for (const from of ['Pending', 'Progressing', 'Paused'] as const) expect(canMove(from, to)).toBe(true);
+    for (const to of ['Promoted', 'RolledBack', 'Aborted'] as const)
+      for (const from of ['Pending', 'Progressing', 'Paused'] as const) expect(canMove(from, to)).toBe(true);
     for (const from of ['Promoted', 'RolledBack', 'Aborted'] as const) {
       expect(isFinished(from)).toBe(true);
       for (const to of ROLLOUT_PHASES) expect(canMove(from, to)).toBe(to === from);

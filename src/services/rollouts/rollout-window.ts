@@ -36,8 +36,16 @@ export class RolloutWindow {
   constructor(private readonly source: TotalsSource) {}
 
   /** Takes a sample now and answers both versions' figures over the window. */
-  figures(rollout: { id: string; service: string; target: number; baseline: number }, now: number, windowMs: number): { target: VersionFigures; baseline: VersionFigures } {
-    const s: Sample = { at: now, target: this.source.versionTotals(rollout.service, String(rollout.target)), baseline: this.source.versionTotals(rollout.service, String(rollout.baseline)) };
+  figures(
+    rollout: { id: string; service: string; target: number; baseline: number },
+    now: number,
+    windowMs: number,
+  ): { target: VersionFigures; baseline: VersionFigures } {
+    const s: Sample = {
+      at: now,
+      target: this.source.versionTotals(rollout.service, String(rollout.target)),
+      baseline: this.source.versionTotals(rollout.service, String(rollout.baseline)),
+    };
     let ring = this.samples.get(rollout.id);
     if (!ring) this.samples.set(rollout.id, (ring = []));
     ring.push(s);

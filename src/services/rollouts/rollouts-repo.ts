@@ -45,7 +45,8 @@ export class RolloutsRepo {
       await this.db.insertInto('rollouts').values(row).execute();
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DomainError('ROLLOUT_IN_PROGRESS', `service "${r.serviceName}" already has a rollout in progress; promote or abort it first`);
+      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new DomainError('ROLLOUT_IN_PROGRESS', `service "${r.serviceName}" already has a rollout in progress; promote or abort it first`);
       throw e;
     }
     return row;
@@ -53,7 +54,14 @@ export class RolloutsRepo {
 
   /** The service's active rollout, else its latest. */
   async current(serviceId: string): Promise<RolloutRow | undefined> {
-    return this.db.selectFrom('rollouts').selectAll().where('service_id', '=', serviceId).orderBy('active', 'desc').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    return this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .orderBy('active', 'desc')
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
   }
 
   async active(): Promise<RolloutRow[]> {
@@ -63,7 +71,11 @@ export class RolloutsRepo {
   // ---- spec (user-owned) ----
 
   async setSpec(id: string, spec: RolloutSpec): Promise<void> {
-    await this.db.updateTable('rollouts').set({ spec: JSON.stringify(spec), spec_updated_at: now() }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('rollouts')
+      .set({ spec: JSON.stringify(spec), spec_updated_at: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   // ---- status (system-owned) ----

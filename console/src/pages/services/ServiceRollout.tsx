@@ -22,14 +22,26 @@ const secs = (n: number) => `${Math.round(n / 100) / 10} s`;
 export function ServiceRollout({ service, onChange }: { service: Service; onChange: () => void }) {
   const { t } = useI18n();
   const base = `/api/v1/services/${enc(service.name)}/rollout`;
-  const polled = usePoll(() => get<Rollout>(base).catch((e: unknown) => (e instanceof ApiError && e.code === 'ROLLOUT_NOT_FOUND' ? null : Promise.reject(e))), [base], 1000);
+  const polled = usePoll(
+    () => get<Rollout>(base).catch((e: unknown) => (e instanceof ApiError && e.code === 'ROLLOUT_NOT_FOUND' ? null : Promise.reject(e))),
+    [base],
+    1000,
+  );
   const r = polled.data;
   const active = !!r && !FINISHED.includes(r.status.phase);
   return (
     <div data-testid="service-rollout">
-      <p className="muted">{t('A rollout moves traffic to another version step by step and judges it against the serving version on the same window: a breach of the guardrails sends the traffic back at once.')}</p>
+      <p className="muted">
+        {t(
+          'A rollout moves traffic to another version step by step and judges it against the serving version on the same window: a breach of the guardrails sends the traffic back at once.',
+        )}
+      </p>
       <ErrorBanner error={polled.error} />
-      {r ? <RolloutView rollout={r} t={t} onDone={() => (polled.reload(), onChange())} /> : r === null && <p data-testid="rollout-none">{t('No rollout yet.')}</p>}
+      {r ? (
+        <RolloutView rollout={r} t={t} onDone={() => (polled.reload(), onChange())} />
+      ) : (
+        r === null && <p data-testid="rollout-none">{t('No rollout yet.')}</p>
+      )}
       {r !== undefined && !active && <RolloutStart service={service} t={t} onDone={() => (polled.reload(), onChange())} />}
     </div>
   );
@@ -117,9 +129,21 @@ function RolloutView({ rollout: r, t, onDone }: { rollout: Rollout; t: T; onDone
       )}
       {active && (
         <div className="actions">
-          {st.phase === 'Paused' ? <button type="button" onClick={() => void act('resume')}>{t('Resume rollout')}</button> : <button type="button" onClick={() => void act('pause')}>{t('Pause rollout')}</button>}
-          <button type="button" className="primary" onClick={() => void act('promote')}>{t('Promote now')}</button>
-          <button type="button" className="danger" onClick={() => void act('abort')}>{t('Abort rollout')}</button>
+          {st.phase === 'Paused' ? (
+            <button type="button" onClick={() => void act('resume')}>
+              {t('Resume rollout')}
+            </button>
+          ) : (
+            <button type="button" onClick={() => void act('pause')}>
+              {t('Pause rollout')}
+            </button>
+          )}
+          <button type="button" className="primary" onClick={() => void act('promote')}>
+            {t('Promote now')}
+          </button>
+          <button type="button" className="danger" onClick={() => void act('abort')}>
+            {t('Abort rollout')}
+          </button>
         </div>
       )}
       <ErrorBanner error={error} />
@@ -142,7 +166,12 @@ function RolloutStart({ service, t, onDone }: { service: Service; t: T; onDone: 
     const bakeMs = Number(seconds) * 1000;
     const body = {
       target: Number(target),
-      policy: policy === 'canary' ? { type: policy, weight: Number(weight), bakeMs } : policy === 'linear' ? { type: policy, stepWeight: Number(weight), stepMs: bakeMs } : { type: policy, bakeMs },
+      policy:
+        policy === 'canary'
+          ? { type: policy, weight: Number(weight), bakeMs }
+          : policy === 'linear'
+            ? { type: policy, stepWeight: Number(weight), stepMs: bakeMs }
+            : { type: policy, bakeMs },
       guardrails: { windowMs: Number(windowS) * 1000, minCalls: Number(minCalls) },
     };
     try {
@@ -182,7 +211,10 @@ function RolloutStart({ service, t, onDone }: { service: Service; t: T; onDone: 
           </select>
         </Field>
         {policy !== 'all-at-once' && (
-          <Field label={policy === 'canary' ? t('Canary share (%)') : t('Share added each step (%)')} error={fieldError(error, 'policy.weight', 'policy.stepWeight')}>
+          <Field
+            label={policy === 'canary' ? t('Canary share (%)') : t('Share added each step (%)')}
+            error={fieldError(error, 'policy.weight', 'policy.stepWeight')}
+          >
             <input type="number" min={1} max={100} value={weight} onChange={(e) => setWeight(e.target.value)} />
           </Field>
         )}
