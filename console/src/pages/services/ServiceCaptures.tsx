@@ -80,7 +80,7 @@ export function ServiceCaptures({ service, onChange }: { service: Service; onCha
         </button>
       </div>
       <ErrorBanner error={error} />
-      <table data-testid="captures-table">
+      <table data-testid="captures-table" aria-label={t('Captured calls')}>
         <thead>
           <tr>
             <th>{t('Time')}</th>
