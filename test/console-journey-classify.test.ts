@@ -135,7 +135,7 @@ describe('console: journey 2 in the browser', () => {
     await b.shot('service-logs');
     await page.getByRole('tab', { name: 'Monitoring' }).click();
     await page.getByRole('img', { name: 'Requests per second' }).waitFor();
-    expect(await page.locator('.chart .line path').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(4);
     await b.shot('service-monitoring');
     await page.getByRole('tab', { name: 'Events' }).click();
     await page.getByRole('table', { name: 'Events' }).getByRole('row').nth(1).waitFor();

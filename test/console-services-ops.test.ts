@@ -67,7 +67,7 @@ describe('console: service operations', () => {
     try {
       // the caption shows the newest mean: above one row per batch once calls queue together
       await page.waitForFunction(() => {
-        const fig = [...document.querySelectorAll('figure.chart')].find((f) => f.querySelector('svg')?.getAttribute('aria-label') === 'Batch size (mean rows per batch)');
+        const fig = [...document.querySelectorAll('figure.chart')].find((f) => f.querySelector('[role=img]')?.getAttribute('aria-label') === 'Batch size (mean rows per batch)');
         const v = Number(/batch size: ([\d.]+)/.exec(fig?.querySelector('figcaption')?.textContent ?? '')?.[1]);
         return v > 1 && v <= 16;
       }, undefined, { timeout: 45_000 });
@@ -75,9 +75,26 @@ describe('console: service operations', () => {
       stop = true;
     }
     expect((await calls).every((s) => s === 200)).toBe(true);
-    expect(await chart.locator('.line path').getAttribute('d')).toMatch(/^M/);
     await b.shot('service-monitoring-batch');
   }, 120_000);
+
+  it('a chart has a time axis, a value axis in its unit, and shows the value under the cursor', async () => {
+    await page.goto('/services/batched?tab=metrics');
+    const chart = page.locator('figure.chart', { has: page.getByRole('img', { name: 'Requests per second' }) });
+    await chart.locator('canvas').waitFor();
+    // uPlot: one element per axis (x: time, y: req/s) and a legend row per series
+    expect(await chart.locator('.u-axis').count()).toBe(2);
+    const value = chart.locator('.u-legend .u-series').nth(1).locator('.u-value');
+    // the cursor over the newest bucket (the right edge of the plot area) shows its req/s
+    const over = chart.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await expect.poll(async () => value.textContent(), { timeout: 15_000 }).toMatch(/^\d+(\.\d+)? req\/s$/);
+    // and an older, empty bucket (the left edge) shows 0
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await expect.poll(async () => value.textContent(), { timeout: 5_000 }).toBe('0 req/s');
+    await b.shot('service-monitoring-hover');
+  });
 
   it('tokens: created with its value shown once, a bad limit refused next to its field, disabled and enabled', async () => {
     await page.goto('/services/batched?tab=tokens');

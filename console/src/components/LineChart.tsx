@@ -1,31 +1,64 @@
-/** A small hand-rolled SVG line chart: one or more series over time. */
+/**
+ * A time-series line chart on uPlot (a small canvas charting library): a time axis, a value
+ * axis in the chart's unit, and a legend that shows each series' value under the cursor
+ * (the newest value when the cursor is away). The caption repeats the newest values as text.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
 export interface Series {
   name: string;
   values: (number | null)[];
   className: string;
 }
 
-export function LineChart({ title, series, labels, unit }: { title: string; series: Series[]; labels: string[]; unit?: string }) {
-  const w = 320;
-  const h = 120;
-  const pad = { l: 36, r: 8, t: 8, b: 18 };
-  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const max = Math.max(1e-9, ...all) * 1.1 || 1;
-  const n = Math.max(2, labels.length);
-  const x = (i: number) => pad.l + (i / (n - 1)) * (w - pad.l - pad.r);
-  const y = (v: number) => h - pad.b - (v / max) * (h - pad.t - pad.b);
-  const path = (vals: (number | null)[]) => {
-    let d = '';
-    let pen = false;
-    vals.forEach((v, i) => {
-      if (v === null) return void (pen = false);
-      d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-      pen = true;
-    });
-    return d;
-  };
+const COLORS: Record<string, string> = { s1: '#0052d9', s2: '#e37318', s3: '#c9353f' };
+const HEIGHT = 150;
+
+export const fmtValue = (v: number) => (Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const withUnit = (v: number | null | undefined, unit: string) => (v === null || v === undefined ? '–' : `${fmtValue(v)}${unit ? ` ${unit}` : ''}`);
+
+/** `times` are the points' times (ms since the epoch); `unit` is shown on the value axis and in the legend ('' for a bare count). */
+export function LineChart({ title, series, times, unit = '' }: { title: string; series: Series[]; times: number[]; unit?: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = series.map((s) => `${s.name}/${s.className}`).join('|') + `|${unit}`;
+  const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height: HEIGHT,
+      cursor: { drag: { x: false, y: false } },
+      legend: { live: true },
+      scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [
+        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, size: 30 },
+        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, size: 56, label: unit || undefined, labelSize: unit ? 14 : 0, values: (_u, ticks) => ticks.map((v) => fmtValue(v)) },
+      ],
+      series: [{}, ...series.map((s) => ({ label: s.name, stroke: COLORS[s.className] ?? '#0052d9', width: 1.8, points: { size: 4 }, value: (_u: uPlot, v: number | null) => withUnit(v, unit) }))],
+    };
+    const u = new uPlot(opts, data, el);
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // the chart is rebuilt when its series change; new points only update its data (below)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  });
+
   const last = series.map((s) => [s.name, [...s.values].reverse().find((v) => v !== null)] as const);
-  const fmt = (v: number) => (Number.isInteger(v) || v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   return (
     <figure className="chart">
       <figcaption>
@@ -33,40 +66,11 @@ export function LineChart({ title, series, labels, unit }: { title: string; seri
         {last.map(([name, v]) => (
           <span key={name} className="muted">
             {' '}
-            {name}: {v === undefined || v === null ? '–' : fmt(v)}
-            {unit ?? ''}
+            {name}: {withUnit(v, unit)}
           </span>
         ))}
       </figcaption>
-      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={title}>
-        <line x1={pad.l} y1={h - pad.b} x2={w - pad.r} y2={h - pad.b} className="axis" />
-        <line x1={pad.l} y1={pad.t} x2={pad.l} y2={h - pad.b} className="axis" />
-        <text x={pad.l - 4} y={pad.t + 8} className="tick" textAnchor="end">
-          {fmt(max)}
-        </text>
-        <text x={pad.l - 4} y={h - pad.b} className="tick" textAnchor="end">
-          0
-        </text>
-        {labels.length > 0 && (
-          <>
-            <text x={pad.l} y={h - 4} className="tick">
-              {labels[0]}
-            </text>
-            <text x={w - pad.r} y={h - 4} className="tick" textAnchor="end">
-              {labels[labels.length - 1]}
-            </text>
-          </>
-        )}
-        {series.map((s) => (
-          <g key={s.name} className={`line ${s.className}`}>
-            <path d={path(s.values)} />
-            {/* a lone point (no neighbour to draw a line to) still shows */}
-            {s.values.map((v, i) =>
-              v !== null && (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null ? <circle key={i} cx={x(i)} cy={y(v)} r={2} /> : null,
-            )}
-          </g>
-        ))}
-      </svg>
+      <div ref={box} className="plot" role="img" aria-label={title} />
     </figure>
   );
 }
