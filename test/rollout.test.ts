@@ -20,6 +20,7 @@ import type { Rollout } from '../src/contracts/rollouts.js';
 import { call } from './gateway-harness.js';
 import { cli } from './cli-harness.js';
 import { eventually } from './support/platform.js';
+import { openApiOf } from './support/openapi.js';
 import { multipart } from './support/multipart.js';
 
 let p: Platform;
@@ -150,6 +151,8 @@ describe('progressive rollouts', () => {
     ]);
     try {
       const r = await phase('bad', 'RolledBack');
+      // the answer, with its figures and breach, is the one the OpenAPI document gives
+      (await openApiOf(p.app)).expectDocumented('GET', '/api/v1/services/:name/rollout', { statusCode: 200, body: JSON.stringify(r) });
       expect(r.status.breach?.guardrail).toBe('errorRate');
       expect(r.status.figures!.target.errors).toBeGreaterThan(0);
       expect(r.status.figures!.baseline.errors).toBe(0);

@@ -6,11 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPlaceholder, eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
+import { openApiOf } from '../../../test/support/openapi.js';
 
 let p: TestPlatform;
+let documented: Awaited<ReturnType<typeof openApiOf>>['expectDocumented'];
+const R = '/api/v1/services/:name/rollout';
 beforeAll(async () => {
   p = await testPlatform();
   await importPlaceholder(p);
+  documented = (await openApiOf(p.app)).expectDocumented;
 });
 afterAll(async () => {
   await p.close();
@@ -71,6 +75,9 @@ describe('rollouts over REST', () => {
       guardrails: { minCalls: 5 },
     });
     expect(r.statusCode).toBe(202);
+    documented('POST', R, r);
+    documented('POST', R, await call('POST', '/api/v1/services/ro/rollout', { target: 2, policy: canary }));
+    documented('GET', R, await call('GET', '/api/v1/services/ro/rollout'));
     const body = r.json();
     expect([
       body.status.phase,
@@ -85,7 +92,9 @@ describe('rollouts over REST', () => {
     expect(await err(call('PUT', '/api/v1/services/ro/weights', { weights: [{ version: 2, weight: 50 }] }))).toEqual([409, 'ROLLOUT_IN_PROGRESS']);
     // version 2 never gets a ready instance (0 instances): the rollout waits, holding the baseline
     await eventually(async () => /waiting for version 2 to be ready/.test((await rollout('ro')).status.message), 10_000, 'Pending with its reason');
-    expect((await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'pause' })).json().spec.paused).toBe(true);
+    const paused = await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'pause' });
+    documented('POST', `${R}/actions`, paused);
+    expect(paused.json().spec.paused).toBe(true);
     await eventually(async () => (await rollout('ro')).status.phase === 'Paused', 10_000, 'Paused');
     await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'resume' });
     await eventually(async () => (await rollout('ro')).status.phase === 'Pending', 10_000, 'Pending again');
@@ -100,6 +109,8 @@ describe('rollouts over REST', () => {
     );
     expect([aborted.status.weights, aborted.steps[0].state]).toEqual([{ target: 0, baseline: 100 }, 'waiting']);
     expect(await err(call('POST', '/api/v1/services/ro/rollout/actions', { action: 'resume' }))).toEqual([409, 'ROLLOUT_FINISHED']);
+    documented('POST', `${R}/actions`, await call('POST', '/api/v1/services/ro/rollout/actions', { action: 'resume' }));
+    documented('GET', R, await call('GET', '/api/v1/services/ro/rollout'));
     const events = (await call('GET', '/api/v1/services/ro/events')).json().items.map((e: { reason: string }) => e.reason);
     expect(events).toEqual(expect.arrayContaining(['RolloutStarted', 'RolloutAction', 'RolloutAborted']));
   });
