@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../src/log.js';
 import { openDb } from '../src/store/db/connect.js';
-import { DbLogStore } from '../src/services/db-log-store.js';
-import { MemoryLogStore } from '../src/services/memory-log-store.js';
-import { LogDelivery } from '../src/services/log-delivery.js';
-import { LogTags } from '../src/services/log-tags.js';
-import type { LogStore, NewLogLine } from '../src/services/log-store.js';
+import { DbLogStore } from '../src/logs/db-log-store.js';
+import { MemoryLogStore } from '../src/logs/memory-log-store.js';
+import { LogDelivery } from '../src/logs/log-delivery.js';
+import { LogTags } from '../src/logs/log-tags.js';
+import type { LogStore, NewLogLine } from '../src/logs/log-store.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ServiceManager } from '../../services/service-manager.js';
-import type { LogStore } from '../../services/log-store.js';
+import type { LogStore } from '../../logs/log-store.js';
 import type { ServiceMetrics } from '../../services/service-metrics.js';
 import type { MetricsHistory } from '../../services/metrics-history.js';
 import { ActionSchema, ServiceCreateSchema, ServicePatchSchema, VersionSpecSchema, WeightsSchema, type ServiceCreate, type ServicePatch, type VersionSpecInput } from '../../services/service-spec.js';

@@ -5,7 +5,7 @@
  */
 import { levelOf } from './log-level.js';
 import type { NewLogLine } from './log-store.js';
-import type { Observed } from './reconciler.js';
+import type { Observed } from '../services/reconciler.js';
 
 export class LogTags {
   private versionOfId = new Map<string, string>();

@@ -10,7 +10,7 @@ import type { ServiceVersionSpec } from '../contracts/services.js';
 import type { Logger } from '../log.js';
 import type { LogSinkConfig } from '../logs-config.js';
 import type { NewLogLine } from './log-store.js';
-import type { Observed } from './reconciler.js';
+import type { Observed } from '../services/reconciler.js';
 import { DeliveryQueue, type DeliveryCounters } from './delivery-queue.js';
 import { sinkTransport } from './log-sinks.js';
 
