@@ -97,7 +97,9 @@ afterAll(() => {
 
 describe('batch prediction over 1,000 MNIST digits', () => {
   it('survives a killed instance and a killed platform: every input once in the results, digits right, bad inputs as error lines', async () => {
-    const spec = { name: 'digits', model: 'mnist_train', modelVersion: 'v1', input: { path: 'digits' }, instances: 1, resources: { cpuMillicores: 1000, memoryMiB: 1024 }, batching: { maxBatchSize: 4, maxQueueDelayMs: 2 }, concurrency: 4 };
+    const spec = { name: 'digits', model: 'mnist_train', modelVersion: 'v1', input: { path: 'digits' }, instances: 1, resources: { cpuMillicores: 1000, memoryMiB: 1024 }, batching: { maxBatchSize: 1, maxQueueDelayMs: 0 }, concurrency: 1 };
+    // one input at a time: results are committed about once a second in steps of a few hundred
+    // at most (a part is cut at 500 lines), so the kills below land mid-job on a fast machine too
     const created = await api(p.url, 'POST', '/api/v1/batch-jobs', spec);
     expect(created.status, created.text).toBe(202);
     expect(created.body).toMatchObject({ name: 'digits', state: 'Pending', input: { path: 'digits', format: 'images' }, output: 'digits.digits.out' });
