@@ -1,6 +1,6 @@
 /** The gateway's in-memory view of services, rebuilt after every reconcile pass. */
 import type { ServiceVersionSpec, ShadowOutcome } from '../contracts/services.js';
-import type { CallSample, RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/directory.js';
+import type { CallSample, RouteVersion, ServiceDirectory, ServiceRoute, TokenCheck } from '../gateway/service-directory.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Observed } from './reconciler.js';
 import type { ServiceMetrics } from './service-metrics.js';
