@@ -179,6 +179,9 @@ describe('progressive rollouts', () => {
     ]);
     const events = (await api<{ items: ServiceEvent[] }>('GET', '/api/v1/services/bad/events')).body.items;
     expect(events.find((e) => e.reason === 'RolloutRolledBack')?.message).toMatch(/version 2 rolled back: error rate/);
+    // the CLI's live view of a rollback ends at once, exiting 1, with the figures that tripped it
+    const watched = await cli(p.url, ['services', 'rollout', 'status', 'bad', '--watch']);
+    expect([watched.code, watched.stdout]).toEqual([1, expect.stringMatching(/phase:\s+RolledBack[\s\S]*breach:\s+errorRate[\s\S]*^new\s+2\s+\d+\s+[1-9]/m)]);
     // a finished rollout takes no hand controls
     const late = await api<{ error: { code: string } }>('POST', '/api/v1/services/bad/rollout/actions', { action: 'promote' });
     expect([late.status, late.body.error.code]).toEqual([409, 'ROLLOUT_FINISHED']);

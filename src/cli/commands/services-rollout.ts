@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { FINISHED_PHASES, type Rollout, type RolloutAction, type VersionFigures } from '../../contracts/rollouts.js';
 import { contextOf, type CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { CliError, printFields, printJson, printTable } from '../output.js';
 
 const seg = encodeURIComponent;
@@ -138,7 +139,11 @@ async function watch(ctx: CommandContext, name: string, everyMs: number): Promis
       else process.stdout.write('\n');
       printRollout(r);
     }
-    if (done) return r;
+    if (done) {
+      // a script waiting on the rollout learns how it ended: 0 promoted, 1 rolled back or aborted
+      if (r.status.phase !== 'Promoted') process.exitCode = EXIT.failed;
+      return r;
+    }
     await new Promise((res) => setTimeout(res, everyMs));
   }
 }
