@@ -135,7 +135,7 @@ describe('the TypeScript SDK against a running platform', () => {
   }, 300_000);
 
   it('journey 1: trains mnist_train following its logs, imports it from the task, adds the inference code, and reads digits', async () => {
-    await sdk.tasks.create({ name: 'mnist_train', runtime: TORCH, code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' } });
+    await sdk.tasks.create({ name: 'mnist_train', runtime: TORCH, code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' }, env: { EPOCHS: '2' } });
     const lines: string[] = [];
     for await (const l of sdk.tasks.followLogs('mnist_train')) lines.push(l.line);
     expect(lines.join('\n')).toMatch(/epoch 1\/\d+: loss/);
@@ -145,7 +145,9 @@ describe('the TypeScript SDK against a running platform', () => {
 
     await sdk.models.importVersion('mnist_train', { source: { type: 'task', task: 'mnist_train' }, format: 'torchscript', runtime: TORCH, createModel: true });
     const v1 = await sdk.models.waitForVersion('mnist_train', 'v1', { timeoutMs: 120_000 });
-    expect((v1.metrics as { accuracy: number }).accuracy).toBeGreaterThanOrEqual(0.97);
+    // 2 epochs, not the example's 4: the CLI journey checks the full run; this one the SDK
+    expect(v1.metrics).toMatchObject({ epochs: 2, accuracy: expect.any(Number) });
+    expect((v1.metrics as { accuracy: number }).accuracy).toBeGreaterThanOrEqual(0.95);
     const tpl = new URL('../templates/pytorch/mnist/', import.meta.url).pathname;
     await uploadVersionFiles(sdk, 'mnist_train', 'v1', [path.join(tpl, 'model_service.py'), path.join(tpl, 'config.json')]);
     expect((await sdk.models.listFiles('mnist_train', 'v1')).map((f) => f.path).sort()).toEqual(['config.json', 'metrics.json', 'model.pt', 'model_service.py']);
