@@ -66,7 +66,7 @@ describe('the Python SDK against a running platform', () => {
     const r = await python(['mnist']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const summary = JSON.parse(r.stdout) as { trainedAccuracy: number; digits: Record<string, number> };
-    expect(summary.trainedAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(summary.trainedAccuracy).toBeGreaterThanOrEqual(0.95); // 2 epochs (the CLI journey trains the full 4)
     expect(summary.digits).toEqual({ '7': 7, '2': 2 });
   }, 900_000);
 

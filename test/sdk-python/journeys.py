@@ -102,7 +102,7 @@ def classify_onnx_binary(tpl):
 
 
 def mnist():
-    md.tasks.create("mnist_train", TORCH, {"type": "example", "name": "mnist-pytorch"}, "python train.py", inputs={"mnist": "datasets/mnist"})
+    md.tasks.create("mnist_train", TORCH, {"type": "example", "name": "mnist-pytorch"}, "python train.py", inputs={"mnist": "datasets/mnist"}, env={"EPOCHS": "2"})
     lines = [l["line"] for l in md.tasks.follow_logs("mnist_train")]
     assert any(l.startswith("epoch 1/") for l in lines), lines[-5:]
     assert md.tasks.wait_for("mnist_train", timeout_s=10)["state"] == "Succeeded"
