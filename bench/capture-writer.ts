@@ -24,7 +24,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-capture-bench-'));
 const w = new CaptureWriter({ blobs: new FolderBlobStore(dir), replica: 'bench', log: createLogger('silent') }, { maxBufferedBytes: 1 << 30, maxQueued: 1e9 });
 const digits = Array.from({ length: 784 }, (_, i) => Math.round(Math.abs(Math.sin(i)) * 1000) / 1000);
 const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: digits }] }));
-const answer = Buffer.from(JSON.stringify({ model_name: 'mnist', model_version: '1', outputs: [{ name: 'logits', datatype: 'FP32', shape: [1, 10], data: digits.slice(0, 10) }] }));
+const answer = Buffer.from(
+  JSON.stringify({ model_name: 'mnist', model_version: '1', outputs: [{ name: 'logits', datatype: 'FP32', shape: [1, 10], data: digits.slice(0, 10) }] }),
+);
 const entry = (): CaptureEntry => ({
   at: Date.now(),
   service: 'mnist',
@@ -50,7 +52,9 @@ try {
     await w.flush();
     const cpu = process.cpuUsage(c0);
     const us = (cpu.user + cpu.system) / calls;
-    process.stdout.write(`round ${round}: ${calls} calls, body ${body.length} B: ${us.toFixed(1)} µs CPU per call (user ${(cpu.user / calls).toFixed(1)}, system ${(cpu.system / calls).toFixed(1)}), wall ${(((performance.now() - t0) * 1000) / calls).toFixed(1)} µs; ${w.totals.files} files, ${(w.totals.bytes / 2 ** 20).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `round ${round}: ${calls} calls, body ${body.length} B: ${us.toFixed(1)} µs CPU per call (user ${(cpu.user / calls).toFixed(1)}, system ${(cpu.system / calls).toFixed(1)}), wall ${(((performance.now() - t0) * 1000) / calls).toFixed(1)} µs; ${w.totals.files} files, ${(w.totals.bytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
   }
 } finally {
   await w.close();

@@ -22,7 +22,9 @@ let b: ConsoleBrowser;
 let page: Page;
 
 const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json()) as T;
+  (await (
+    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  ).json()) as T;
 const HANDLER = `export default class Model {
   async predict(input) { if (input.fail) throw new Error('broke'); return { echo: input }; }
 }
@@ -38,7 +40,10 @@ beforeAll(async () => {
   ]);
   await fetch(`${p.url}/api/v1/models/echo/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/echo/versions/v1')).status === 'ready', 30_000, 'echo v1 ready');
-  await api('POST', '/api/v1/services', { name: 'capcon', version: { model: 'echo', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 } } });
+  await api('POST', '/api/v1/services', {
+    name: 'capcon',
+    version: { model: 'echo', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 } },
+  });
   await eventually(async () => (await api<Service>('GET', '/api/v1/services/capcon')).versions[0]!.readyInstances === 1, 60_000, 'capcon ready');
   b = await openConsole(p.url);
   page = b.page;
@@ -69,7 +74,11 @@ describe('console: payload capture', () => {
     expect(await table.locator('tbody tr').count()).toBe(2);
 
     await panel.getByLabel('Status').selectOption('5xx');
-    await eventually(async () => (await table.locator('tbody tr').count()) === 1 && (await table.locator('tbody tr').first().textContent())?.includes('500'), 10_000, 'only the 500 row');
+    await eventually(
+      async () => (await table.locator('tbody tr').count()) === 1 && (await table.locator('tbody tr').first().textContent())?.includes('500'),
+      10_000,
+      'only the 500 row',
+    );
     await table.locator('summary').getByText('{"fail":true}').click();
     await table.locator('pre').getByText('{"fail":true}').waitFor();
     const [dl] = await Promise.all([page.waitForEvent('download'), table.getByRole('button', { name: 'Download' }).first().click()]);

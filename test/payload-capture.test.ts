@@ -31,7 +31,11 @@ let token = '';
 let failToken = '';
 
 const api = async <T = Service>(method: 'GET' | 'POST' | 'PUT', url: string, body?: object): Promise<{ status: number; body: T; text: string }> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as T, text };
 };
@@ -56,14 +60,25 @@ const HANDLER = `export default class Model {
 }
 `;
 
-const version = (extra: object = {}) => ({ model: 'echo', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 }, ...extra });
+const version = (extra: object = {}) => ({
+  model: 'echo',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+  ...extra,
+});
 const running = (name: string) =>
-  eventually(async () => {
-    const s = (await api('GET', `/api/v1/services/${name}`)).body;
-    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1) ? s : null;
-  }, 60_000, `${name} running`);
-const predict = (name: string, body: object, auth = true) => call(`${p.url}/${name}/v1/models/m:predict`, { body: JSON.stringify(body), headers: auth ? { authorization: `Bearer ${token}` } : {} });
+  eventually(
+    async () => {
+      const s = (await api('GET', `/api/v1/services/${name}`)).body;
+      if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1) ? s : null;
+    },
+    60_000,
+    `${name} running`,
+  );
+const predict = (name: string, body: object, auth = true) =>
+  call(`${p.url}/${name}/v1/models/m:predict`, { body: JSON.stringify(body), headers: auth ? { authorization: `Bearer ${token}` } : {} });
 const captures = async (name: string, query = '') => {
   await p.capture.flush();
   return (await documented<CapturePage>(`/api/v1/services/${name}/captures${query}`, '/api/v1/services/:name/captures')).body;
@@ -72,7 +87,10 @@ const captures = async (name: string, query = '') => {
 const allCaptureText = () => {
   const root = p.blobs.localPath!('captures');
   if (!fs.existsSync(root)) return '';
-  const raw = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('');
+  const raw = (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(root, f)).isFile())
+    .map((f) => fs.readFileSync(path.join(root, f), 'utf8'))
+    .join('');
   const bodies = raw
     .split('\n')
     .filter(Boolean)
@@ -87,7 +105,13 @@ const routeCaptures = (name: string, percent: number | undefined) =>
   eventually(() => p.directory.route(name)?.versions[0]?.capture?.percent === percent, 10_000, `${name}'s route with capture ${percent}`);
 const metric = async (line: RegExp) => {
   const text = await (await fetch(`${p.url}/metrics`)).text();
-  return Number(text.split('\n').find((l) => line.test(l))?.split(' ').pop() ?? 0);
+  return Number(
+    text
+      .split('\n')
+      .find((l) => line.test(l))
+      ?.split(' ')
+      .pop() ?? 0,
+  );
 };
 
 beforeAll(async () => {
@@ -100,7 +124,9 @@ beforeAll(async () => {
   ]);
   expect((await fetch(`${p.url}/api/v1/models/echo/versions`, { method: 'POST', headers: mp.headers, body: mp.payload })).status).toBe(202);
   await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/echo/versions/v1')).body.status === 'ready');
-  expect((await api('POST', '/api/v1/services', { name: 'cap', auth: true, version: version({ capture: { percent: 100, maxBodyBytes: 200 } }) })).status).toBe(202);
+  expect((await api('POST', '/api/v1/services', { name: 'cap', auth: true, version: version({ capture: { percent: 100, maxBodyBytes: 200 } }) })).status).toBe(
+    202,
+  );
   expect((await api('POST', '/api/v1/services', { name: 'capfail', auth: true, version: version({ capture: { percent: 100 } }) })).status).toBe(202);
   token = (await api<{ token: string }>('POST', '/api/v1/services/cap/tokens', { name: 't' })).body.token;
   failToken = (await api<{ token: string }>('POST', '/api/v1/services/capfail/tokens', { name: 't' })).body.token;
@@ -118,7 +144,10 @@ describe('payload capture', () => {
     expect((await predict('cap', { bad: true })).status).toBe(400);
     expect((await predict('cap', { fail: true })).status).toBe(500);
     expect((await predict('cap', { x: 2, pad: 1000 })).status).toBe(200);
-    const infer = await call(`${p.url}/v2/models/cap/infer?trace=1`, { body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [3] }] }), headers: { authorization: token } });
+    const infer = await call(`${p.url}/v2/models/cap/infer?trace=1`, {
+      body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [3] }] }),
+      headers: { authorization: token },
+    });
     expect(infer.status).toBe(200);
 
     const page = await captures('cap');
@@ -207,7 +236,9 @@ describe('payload capture', () => {
     for (const bad of [{ percent: 101 }, { percent: -1 }, { percent: 10, maxBodyBytes: -5 }, {}, { percent: 10, headers: true }]) {
       expect((await api('PUT', '/api/v1/services/cap/versions/1/capture', bad)).status).toBe(400);
     }
-    expect((await api<{ error: { code: string } }>('PUT', '/api/v1/services/cap/versions/9/capture', { percent: 10 })).body.error.code).toBe('VERSION_NOT_FOUND');
+    expect((await api<{ error: { code: string } }>('PUT', '/api/v1/services/cap/versions/9/capture', { percent: 10 })).body.error.code).toBe(
+      'VERSION_NOT_FOUND',
+    );
     expect((await api<{ error: { code: string } }>('PUT', '/api/v1/services/nope/versions/1/capture', { percent: 10 })).status).toBe(404);
   });
 
@@ -263,7 +294,12 @@ describe('payload capture', () => {
     expect(lines.length).toBe(all.filter((i) => i.file === files[0]!.file).length);
     expect(JSON.parse(lines[0]!)).toMatchObject({ service: 'cap', version: 1 });
 
-    for (const [q, code] of [['?status=6xx', 400], ['?cursor=nope', 400], ['?since=yesterday', 400]] as const) expect((await api('GET', `/api/v1/services/cap/captures${q}`)).status).toBe(code);
+    for (const [q, code] of [
+      ['?status=6xx', 400],
+      ['?cursor=nope', 400],
+      ['?since=yesterday', 400],
+    ] as const)
+      expect((await api('GET', `/api/v1/services/cap/captures${q}`)).status).toBe(code);
     for (const bad of ['1/2020/01/01/00/20200101T000000000Z-x-1.jsonl', '..%2F..%2Fmodels%2Fx', 'x.jsonl']) {
       const r = await api<{ error: { code: string } }>('GET', `/api/v1/services/cap/capture-files/${bad}`);
       expect(r.status).toBe(404);
@@ -284,7 +320,21 @@ describe('payload capture', () => {
     expect((await predict('cap', { fail: 'cli' })).status).toBe(500);
     await p.capture.flush();
 
-    const page = await cliJson<CapturePage>(p.url, ['services', 'captures', 'cap', '--status', '5xx', '--version', '1', '--since', '1h', '--limit', '1', '-o', 'json']);
+    const page = await cliJson<CapturePage>(p.url, [
+      'services',
+      'captures',
+      'cap',
+      '--status',
+      '5xx',
+      '--version',
+      '1',
+      '--since',
+      '1h',
+      '--limit',
+      '1',
+      '-o',
+      'json',
+    ]);
     expect(page.items.map((i) => [i.status, i.request.body])).toEqual([[500, '{"fail":"cli"}']]);
     const table = await cli(p.url, ['services', 'captures', 'cap', '--status', '500', '--limit', '1']);
     expect(table.stdout).toMatch(/TIME\s+VERSION\s+STATUS/);

@@ -42,7 +42,10 @@ export async function capture(ctx: Ctx): Promise<void> {
         await api(p.url, 'PUT', '/api/v1/services/mnist-cap/versions/1/capture', { percent: mode === 'on' ? 100 : 0 });
         // the gateway takes the change with its next route (the PUT kicks the reconciler)
         await new Promise((r) => setTimeout(r, 1500));
-        const row = await measure(ctx, spec, groups, { scenario: S, case: mode === 'on' ? 'MNIST service, OIP v2 infer, capture 100%' : 'MNIST service, OIP v2 infer, capture off' });
+        const row = await measure(ctx, spec, groups, {
+          scenario: S,
+          case: mode === 'on' ? 'MNIST service, OIP v2 infer, capture 100%' : 'MNIST service, OIP v2 infer, capture off',
+        });
         runs[mode].push(row);
       }
     }
@@ -58,7 +61,9 @@ export async function capture(ctx: Ctx): Promise<void> {
     const last = runs.on[runs.on.length - 1]!;
     last.vs.push({ name: `capture off c=${C} (median of ${PAIRS} adjacent off/100% pairs)`, rps: median });
     last.note = `pairs (100% ÷ off): ${pairs.map((x) => x.toFixed(2)).join(', ')}; captured ${captured.toLocaleString('en-US')} calls (${(bytes / 2 ** 20).toFixed(0)} MiB written), dropped ${dropped.toLocaleString('en-US')}`;
-    ctx.log(`${S} | capture 100% / off at c=${C}: ${median.toFixed(3)}× req/s (pairs ${pairs.map((x) => x.toFixed(3)).join(', ')}); captured ${captured}, dropped ${dropped}, ${bytes} bytes`);
+    ctx.log(
+      `${S} | capture 100% / off at c=${C}: ${median.toFixed(3)}× req/s (pairs ${pairs.map((x) => x.toFixed(3)).join(', ')}); captured ${captured}, dropped ${dropped}, ${bytes} bytes`,
+    );
   } finally {
     await p.stop();
   }

@@ -47,17 +47,25 @@ export function capturesPlugin(deps: { services: ServiceManager; reader: Capture
       },
     );
 
-    app.get('/api/v1/services/:name/captures', { schema: { tags, summary: 'Captured calls, newest first (filter by version, status, time)', params: NameParams, querystring: CapturesQuery } }, async (req) => {
-      const name = (req.params as { name: string }).name;
-      await services.get(name);
-      return reader.query(name, req.query as CaptureQuery);
-    });
+    app.get(
+      '/api/v1/services/:name/captures',
+      { schema: { tags, summary: 'Captured calls, newest first (filter by version, status, time)', params: NameParams, querystring: CapturesQuery } },
+      async (req) => {
+        const name = (req.params as { name: string }).name;
+        await services.get(name);
+        return reader.query(name, req.query as CaptureQuery);
+      },
+    );
 
-    app.get('/api/v1/services/:name/capture-files', { schema: { tags, summary: "The service's capture files (JSONL), newest first", params: NameParams, querystring: Type.Object(Window) } }, async (req) => {
-      const name = (req.params as { name: string }).name;
-      await services.get(name);
-      return { items: await reader.files(name, req.query as CaptureQuery) };
-    });
+    app.get(
+      '/api/v1/services/:name/capture-files',
+      { schema: { tags, summary: "The service's capture files (JSONL), newest first", params: NameParams, querystring: Type.Object(Window) } },
+      async (req) => {
+        const name = (req.params as { name: string }).name;
+        await services.get(name);
+        return { items: await reader.files(name, req.query as CaptureQuery) };
+      },
+    );
 
     app.get(
       '/api/v1/services/:name/capture-files/*',

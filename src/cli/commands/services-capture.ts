@@ -54,6 +54,11 @@ export function registerCaptureCommands(services: Command, show: ServicePrinter)
       show(ctx, await ctx.api.json<Service>('PUT', `/api/v1/services/${seg(name)}/versions/${seg(o.version)}/capture`, { json: captureSetting(o) }));
     });
 
+  registerBrowseCommands(services);
+}
+
+/** captures, capture-files, capture-download. */
+function registerBrowseCommands(services: Command): void {
   services
     .command('captures <name>')
     .description('captured calls, newest first')
@@ -84,9 +89,14 @@ export function registerCaptureCommands(services: Command, show: ServicePrinter)
     .option('--until <time>', 'an ISO 8601 time or a duration ago')
     .action(async (name: string, o: { version?: string; since?: string; until?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await ctx.api.json<{ items: CaptureFile[] }>('GET', `/api/v1/services/${seg(name)}/capture-files`, { query: { version: o.version?.replace(/^v/i, ''), since: o.since, until: o.until } });
+      const r = await ctx.api.json<{ items: CaptureFile[] }>('GET', `/api/v1/services/${seg(name)}/capture-files`, {
+        query: { version: o.version?.replace(/^v/i, ''), since: o.since, until: o.until },
+      });
       if (ctx.json) return printJson(r);
-      printTable(['STARTED', 'VERSION', 'SIZE', 'FILE'], r.items.map((f) => [f.startedAt, f.version, f.size, f.file]));
+      printTable(
+        ['STARTED', 'VERSION', 'SIZE', 'FILE'],
+        r.items.map((f) => [f.startedAt, f.version, f.size, f.file]),
+      );
     });
 
   services

@@ -86,17 +86,20 @@ export class CaptureReader {
   /** A whole capture file; CAPTURE_FILE_NOT_FOUND when there is none by that name. */
   async download(service: string, file: string): Promise<Buffer> {
     return this.blobs.read(this.keyOf(service, file)).catch((e: unknown) => {
-      if (e instanceof DomainError && e.code === 'OBJECT_NOT_FOUND') throw new DomainError('CAPTURE_FILE_NOT_FOUND', `service "${service}" has no capture file "${file.slice(0, 200)}"`);
+      if (e instanceof DomainError && e.code === 'OBJECT_NOT_FOUND')
+        throw new DomainError('CAPTURE_FILE_NOT_FOUND', `service "${service}" has no capture file "${file.slice(0, 200)}"`);
       throw e;
     });
   }
 
   private async lines(service: string, file: string): Promise<string[]> {
-    const text = (await this.blobs.read(this.keyOf(service, file)).catch((e: unknown) => {
-      // removed since it was listed: nothing to read
-      if (e instanceof DomainError && e.code === 'OBJECT_NOT_FOUND') return Buffer.alloc(0);
-      throw e;
-    })).toString('utf8');
+    const text = (
+      await this.blobs.read(this.keyOf(service, file)).catch((e: unknown) => {
+        // removed since it was listed: nothing to read
+        if (e instanceof DomainError && e.code === 'OBJECT_NOT_FOUND') return Buffer.alloc(0);
+        throw e;
+      })
+    ).toString('utf8');
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return lines;

@@ -34,7 +34,17 @@ const entry = (over: Partial<CaptureEntry> = {}): CaptureEntry => ({
 describe('capture records', () => {
   it('holds the call: time, version, instance, status, latency, both bodies as text; the path without its query', () => {
     const r = captureRecord(entry());
-    expect(r).toMatchObject({ ts: '2026-12-04T18:30:12.345Z', service: 'svc', version: 2, versionId: 'v-id', instance: 'i-1', op: 'predict', status: 200, latencyMs: 1.5, path: '/svc/v1/models/m:predict' });
+    expect(r).toMatchObject({
+      ts: '2026-12-04T18:30:12.345Z',
+      service: 'svc',
+      version: 2,
+      versionId: 'v-id',
+      instance: 'i-1',
+      op: 'predict',
+      status: 200,
+      latencyMs: 1.5,
+      path: '/svc/v1/models/m:predict',
+    });
     expect(r.request).toEqual({ contentType: 'application/json', size: 7, encoding: 'utf8', body: '{"x":1}' });
     expect(r.response.body).toBe('{"y":2}');
     expect(captureLine(entry())).not.toContain('secret');
@@ -65,15 +75,33 @@ describe('capture records', () => {
 
   it('keeps binary bodies (OIP binary tensors, images, invalid UTF-8) as base64 with their content type', () => {
     const bytes = Buffer.from([0, 1, 2, 255, 254]);
-    expect(capturedBody(bytes, 'application/octet-stream', undefined, 100)).toEqual({ contentType: 'application/octet-stream', size: 5, encoding: 'base64', body: bytes.toString('base64') });
+    expect(capturedBody(bytes, 'application/octet-stream', undefined, 100)).toEqual({
+      contentType: 'application/octet-stream',
+      size: 5,
+      encoding: 'base64',
+      body: bytes.toString('base64'),
+    });
     // a JSON header followed by raw tensor bytes: base64, the header length kept
     expect(capturedBody(Buffer.from('{"inputs":[]}abc'), 'application/json', '13', 100)).toMatchObject({ encoding: 'base64', headerLength: '13' });
     expect(capturedBody(bytes, 'application/json', undefined, 100).encoding).toBe('base64');
-    expect(capturedBody(bytes, 'image/png', undefined, 2)).toMatchObject({ encoding: 'base64', body: bytes.subarray(0, 2).toString('base64'), truncated: true });
+    expect(capturedBody(bytes, 'image/png', undefined, 2)).toMatchObject({
+      encoding: 'base64',
+      body: bytes.subarray(0, 2).toString('base64'),
+      truncated: true,
+    });
   });
 
   it('takes an error answer given as a string, and a call without a body', () => {
-    const r = captureRecord(entry({ status: 503, errorCode: 'UNAVAILABLE', instanceId: undefined, request: undefined, requestType: undefined, response: '{"error":{"code":"UNAVAILABLE"}}' }));
+    const r = captureRecord(
+      entry({
+        status: 503,
+        errorCode: 'UNAVAILABLE',
+        instanceId: undefined,
+        request: undefined,
+        requestType: undefined,
+        response: '{"error":{"code":"UNAVAILABLE"}}',
+      }),
+    );
     expect(r.instance).toBeUndefined();
     expect(r.errorCode).toBe('UNAVAILABLE');
     expect(r.request).toEqual({ size: 0, encoding: 'utf8', body: '' });

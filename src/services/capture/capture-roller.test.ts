@@ -12,12 +12,16 @@ describe('the capture roller', () => {
   it('rolls a file once it holds rollBytes, as one whole object of its lines', () => {
     const r = roller(30);
     expect(r.add(['a'.repeat(14), '\n'], T0)).toEqual({ bytes: 15, rolled: [] });
-    const { rolled: [f] } = r.add(['b'.repeat(13), '猫'], T0 + 1); // 13 + 3 bytes
+    const {
+      rolled: [f],
+    } = r.add(['b'.repeat(13), '猫'], T0 + 1); // 13 + 3 bytes
     expect(f).toMatchObject({ records: 2, size: 31, service: 'svc', seq: 3, key: 'captures/svc/3/2026/12/04/18/20261204T185900000Z-host_1_ab-1.jsonl' });
     expect(Buffer.concat(f!.chunks).toString()).toBe(`${'a'.repeat(14)}\n${'b'.repeat(13)}猫`);
     expect(r.size).toBe(0);
     // the next file starts where this one ended in the same buffer, its bytes its own
-    const { rolled: [g] } = r.add(['c'.repeat(40)], T0 + 2);
+    const {
+      rolled: [g],
+    } = r.add(['c'.repeat(40)], T0 + 2);
     expect(Buffer.concat(g!.chunks).toString()).toBe('c'.repeat(40));
     expect(Buffer.concat(f!.chunks).toString()).toBe(`${'a'.repeat(14)}\n${'b'.repeat(13)}猫`);
   });
@@ -46,7 +50,9 @@ describe('the capture roller', () => {
   it('starts a new file when a record falls in another UTC hour, so each file sits in its hour folder', () => {
     const r = roller(1000, 3_600_000);
     r.add(['x\n'], T0);
-    const { rolled: [f] } = r.add(['y\n'], T0 + 60_000); // 19:00
+    const {
+      rolled: [f],
+    } = r.add(['y\n'], T0 + 60_000); // 19:00
     expect(f?.key).toContain('/2026/12/04/18/');
     expect(f?.records).toBe(1);
     expect(r.due(0, true)?.key).toContain('/2026/12/04/19/20261204T190000000Z-');

@@ -84,7 +84,14 @@ export class CaptureRoller {
   private roll(): RolledFile | undefined {
     if (this.records === 0) return undefined;
     this.seal();
-    const file = { key: captureKey(this.service, this.seq, this.firstAt, this.opts.replica, this.opts.nextN()), chunks: this.chunks, size: this.bytes, records: this.records, service: this.service, seq: this.seq };
+    const file = {
+      key: captureKey(this.service, this.seq, this.firstAt, this.opts.replica, this.opts.nextN()),
+      chunks: this.chunks,
+      size: this.bytes,
+      records: this.records,
+      service: this.service,
+      seq: this.seq,
+    };
     this.chunks = [];
     this.bytes = 0;
     this.records = 0;
@@ -101,13 +108,22 @@ export function captureKey(service: string, seq: number, at: number, replica: st
 }
 
 /** A file's place in the key scheme, relative to captures/<service>/; undefined for any other key. */
-const FILE = /^([1-9][0-9]{0,8})\/([0-9]{4})\/([0-9]{2})\/([0-9]{2})\/([0-9]{2})\/([0-9]{8})T([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{3})Z-([A-Za-z0-9_.-]{1,80})-([0-9]{1,12})\.jsonl$/;
+const FILE =
+  /^([1-9][0-9]{0,8})\/([0-9]{4})\/([0-9]{2})\/([0-9]{2})\/([0-9]{2})\/([0-9]{8})T([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{3})Z-([A-Za-z0-9_.-]{1,80})-([0-9]{1,12})\.jsonl$/;
 
 export function parseCaptureFile(rel: string): { seq: number; startedAt: number } | undefined {
   const m = FILE.exec(rel);
   if (!m) return undefined;
   const day = m[6]!;
-  const startedAt = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)), Number(m[7]), Number(m[8]), Number(m[9]), Number(m[10]));
+  const startedAt = Date.UTC(
+    Number(day.slice(0, 4)),
+    Number(day.slice(4, 6)) - 1,
+    Number(day.slice(6, 8)),
+    Number(m[7]),
+    Number(m[8]),
+    Number(m[9]),
+    Number(m[10]),
+  );
   return Number.isNaN(startedAt) ? undefined : { seq: Number(m[1]), startedAt };
 }
 

@@ -15,10 +15,30 @@ export class CaptureSeries {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.captured = new Counter({ name: 'modeldock_captured_calls_total', help: 'calls captured (request and answer) and written to the object store', labelNames: ['service', 'version'], registers });
-    this.dropped = new Counter({ name: 'modeldock_capture_dropped_total', help: 'captures dropped, the calls unaffected: queue_full (capture\'s memory bound reached, e.g. a slow store) or store_error (a capture file could not be written)', labelNames: ['service', 'version', 'reason'], registers });
-    this.bytes = new Counter({ name: 'modeldock_capture_written_bytes_total', help: 'bytes of capture files written to the object store', labelNames: ['service', 'version'], registers });
-    this.files = new Counter({ name: 'modeldock_capture_files_total', help: 'capture files written to the object store', labelNames: ['service', 'version'], registers });
+    this.captured = new Counter({
+      name: 'modeldock_captured_calls_total',
+      help: 'calls captured (request and answer) and written to the object store',
+      labelNames: ['service', 'version'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'modeldock_capture_dropped_total',
+      help: "captures dropped, the calls unaffected: queue_full (capture's memory bound reached, e.g. a slow store) or store_error (a capture file could not be written)",
+      labelNames: ['service', 'version', 'reason'],
+      registers,
+    });
+    this.bytes = new Counter({
+      name: 'modeldock_capture_written_bytes_total',
+      help: 'bytes of capture files written to the object store',
+      labelNames: ['service', 'version'],
+      registers,
+    });
+    this.files = new Counter({
+      name: 'modeldock_capture_files_total',
+      help: 'capture files written to the object store',
+      labelNames: ['service', 'version'],
+      registers,
+    });
   }
 
   /** service → the version labels it has series for */

@@ -48,7 +48,8 @@ const entry = (i: number, over: Partial<CaptureEntry> = {}): CaptureEntry => ({
 
 const lines = async (blobs: FolderBlobStore) => {
   const out: { i: number }[] = [];
-  for (const b of await blobs.list('captures/')) for (const l of (await blobs.read(b.key)).toString().trim().split('\n')) out.push(JSON.parse(Buffer.from(JSON.parse(l).request.body, 'base64').toString()));
+  for (const b of await blobs.list('captures/'))
+    for (const l of (await blobs.read(b.key)).toString().trim().split('\n')) out.push(JSON.parse(Buffer.from(JSON.parse(l).request.body, 'base64').toString()));
   return out;
 };
 

@@ -154,7 +154,10 @@ export class CaptureWriter implements CaptureSink {
           const now = Date.now();
           if (now - this.lastWarn >= WARN_EVERY_MS) {
             this.lastWarn = now;
-            this.deps.log.warn({ err, key: f.key, records: f.records }, 'capture: a capture file could not be written; its captures are dropped (calls are not affected)');
+            this.deps.log.warn(
+              { err, key: f.key, records: f.records },
+              'capture: a capture file could not be written; its captures are dropped (calls are not affected)',
+            );
           }
         },
       )

@@ -4,7 +4,7 @@
  * calls newest first, filtered by version, status and time, each with its bodies and a
  * download of the JSONL file that holds it.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { CaptureItem, CapturePage, CapturedBody } from '../../../../src/contracts/capture.js';
 import type { Service } from '../../../../src/contracts/services.js';
 import { api, download, enc, fieldError, get, qs } from '../../api.js';
@@ -20,115 +20,154 @@ const preview = (b: CapturedBody, t: (s: string, v?: Record<string, string | num
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 };
 
+interface Filters {
+  version: string;
+  status: string;
+  since: string;
+}
+
 export function ServiceCaptures({ service, onChange }: { service: Service; onChange: () => void }) {
   const { t } = useI18n();
   const name = service.name;
-  const [version, setVersion] = useState('');
-  const [status, setStatus] = useState('');
-  const [since, setSince] = useState('1h');
+  const [filters, setFilters] = useState<Filters>({ version: '', status: '', since: '1h' });
   const [items, setItems] = useState<CaptureItem[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();
   const [reloads, setReloads] = useState(0);
 
-  const load = async (from?: string) => {
-    try {
-      const page = await get<CapturePage>(`/api/v1/services/${enc(name)}/captures${qs({ version, status, since, limit: 50, cursor: from })}`);
-      setItems((old) => (from ? [...old, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(undefined);
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const load = useCallback(
+    async (from?: string) => {
+      try {
+        const page = await get<CapturePage>(`/api/v1/services/${enc(name)}/captures${qs({ ...filters, limit: 50, cursor: from })}`);
+        setItems((old) => (from ? [...old, ...page.items] : page.items));
+        setCursor(page.nextCursor);
+        setError(undefined);
+      } catch (e) {
+        setError(e);
+      }
+    },
+    [name, filters],
+  );
   useEffect(() => {
     void load();
-  }, [name, version, status, since, reloads]);
+  }, [load, reloads]);
 
   return (
     <div data-testid="service-captures">
       <p className="muted">
-        {t('Payload capture keeps a share of each version’s calls — request and answer bodies, status, latency, instance — as JSON lines in the object store. Headers and tokens are never kept. Changes apply without a restart.')}
+        {t(
+          'Payload capture keeps a share of each version’s calls — request and answer bodies, status, latency, instance — as JSON lines in the object store. Headers and tokens are never kept. Changes apply without a restart.',
+        )}
       </p>
       <CaptureSettings service={service} onChange={onChange} />
       <h2>{t('Captured calls')}</h2>
-      <div className="filters">
-        <select aria-label={t('Version')} value={version} onChange={(e) => setVersion(e.target.value)}>
-          <option value="">{t('All versions')}</option>
-          {service.versions.map((v) => (
-            <option key={v.id} value={v.seq}>
-              {t('Version {seq}', { seq: v.seq })}
-            </option>
-          ))}
-        </select>
-        <select aria-label={t('Status')} value={status} onChange={(e) => setStatus(e.target.value)}>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s === '' ? t('Any status') : s === 'error' ? t('Errors (≥ 400)') : s}
-            </option>
-          ))}
-        </select>
-        <select aria-label={t('Since')} value={since} onChange={(e) => setSince(e.target.value)}>
-          {SINCE.map((s) => (
-            <option key={s} value={s}>
-              {s === '' ? t('Any time') : t('Last {window}', { window: s })}
-            </option>
-          ))}
-        </select>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
-          {t('Refresh')}
-        </button>
-      </div>
+      <CaptureFilters service={service} filters={filters} onChange={setFilters} onRefresh={() => setReloads((n) => n + 1)} />
       <ErrorBanner error={error} />
-      <table data-testid="captures-table" aria-label={t('Captured calls')}>
-        <thead>
-          <tr>
-            <th>{t('Time')}</th>
-            <th>{t('Version')}</th>
-            <th>{t('Status')}</th>
-            <th>{t('Latency')}</th>
-            <th>{t('Instance')}</th>
-            <th>{t('Request')}</th>
-            <th>{t('Response')}</th>
-            <th>{t('File')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.length === 0 && (
-            <tr>
-              <td colSpan={8} className="muted">
-                {t('No captured calls.')}
-              </td>
-            </tr>
-          )}
-          {items.map((i) => (
-            <tr key={`${i.file} ${i.ts} ${i.latencyMs}`}>
-              <td>{i.ts.replace('T', ' ').slice(0, 23)}</td>
-              <td>{i.version}</td>
-              <td>{i.status}</td>
-              <td>{i.latencyMs} ms</td>
-              <td>{i.instance ?? '–'}</td>
-              <td>
-                <Body body={i.request} label={preview(i.request, t)} />
-              </td>
-              <td>
-                <Body body={i.response} label={preview(i.response, t)} />
-              </td>
-              <td>
-                <button type="button" className="link" onClick={() => void download(`/api/v1/services/${enc(name)}/capture-files/${i.file}`, i.file.split('/').pop()!).catch(setError)}>
-                  {t('Download')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CapturesTable name={name} items={items} onError={setError} />
       {cursor && (
         <button type="button" onClick={() => void load(cursor)}>
           {t('Load more')}
         </button>
       )}
     </div>
+  );
+}
+
+/** Version, status and time filters, and a refresh. */
+function CaptureFilters({
+  service,
+  filters,
+  onChange,
+  onRefresh,
+}: {
+  service: Service;
+  filters: Filters;
+  onChange: (f: Filters) => void;
+  onRefresh: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="filters">
+      <select aria-label={t('Version')} value={filters.version} onChange={(e) => onChange({ ...filters, version: e.target.value })}>
+        <option value="">{t('All versions')}</option>
+        {service.versions.map((v) => (
+          <option key={v.id} value={v.seq}>
+            {t('Version {seq}', { seq: v.seq })}
+          </option>
+        ))}
+      </select>
+      <select aria-label={t('Status')} value={filters.status} onChange={(e) => onChange({ ...filters, status: e.target.value })}>
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s === '' ? t('Any status') : s === 'error' ? t('Errors (≥ 400)') : s}
+          </option>
+        ))}
+      </select>
+      <select aria-label={t('Since')} value={filters.since} onChange={(e) => onChange({ ...filters, since: e.target.value })}>
+        {SINCE.map((s) => (
+          <option key={s} value={s}>
+            {s === '' ? t('Any time') : t('Last {window}', { window: s })}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={onRefresh}>
+        {t('Refresh')}
+      </button>
+    </div>
+  );
+}
+
+/** The captured calls: one row each, bodies opened in place, the call's file downloaded. */
+function CapturesTable({ name, items, onError }: { name: string; items: CaptureItem[]; onError: (e: unknown) => void }) {
+  const { t } = useI18n();
+  return (
+    <table data-testid="captures-table" aria-label={t('Captured calls')}>
+      <thead>
+        <tr>
+          <th>{t('Time')}</th>
+          <th>{t('Version')}</th>
+          <th>{t('Status')}</th>
+          <th>{t('Latency')}</th>
+          <th>{t('Instance')}</th>
+          <th>{t('Request')}</th>
+          <th>{t('Response')}</th>
+          <th>{t('File')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.length === 0 && (
+          <tr>
+            <td colSpan={8} className="muted">
+              {t('No captured calls.')}
+            </td>
+          </tr>
+        )}
+        {items.map((i) => (
+          <tr key={`${i.file} ${i.ts} ${i.latencyMs}`}>
+            <td>{i.ts.replace('T', ' ').slice(0, 23)}</td>
+            <td>{i.version}</td>
+            <td>{i.status}</td>
+            <td>{i.latencyMs} ms</td>
+            <td>{i.instance ?? '–'}</td>
+            <td>
+              <Body body={i.request} label={preview(i.request, t)} />
+            </td>
+            <td>
+              <Body body={i.response} label={preview(i.response, t)} />
+            </td>
+            <td>
+              <button
+                type="button"
+                className="link"
+                onClick={() => void download(`/api/v1/services/${enc(name)}/capture-files/${i.file}`, i.file.split('/').pop()!).catch(onError)}
+              >
+                {t('Download')}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -146,25 +185,15 @@ function Body({ body, label }: { body: CapturedBody; label: string }) {
   );
 }
 
-/** Each version's capture setting, and a form to change one. */
-function CaptureSettings({ service, onChange }: { service: Service; onChange: () => void }) {
-  const { t } = useI18n();
-  const [version, setVersion] = useState(String(service.versions[0]?.seq ?? ''));
-  const current = service.versions.find((v) => String(v.seq) === version)?.spec.capture;
-  const [percent, setPercent] = useState('100');
-  const [maxBody, setMaxBody] = useState('');
+/** PUT …/versions/{v}/capture, with its busy state and error. */
+function useCaptureSetter(service: string, onChange: () => void) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    setPercent(String(current?.percent || 100));
-    setMaxBody(current?.maxBodyBytes !== undefined ? String(current.maxBodyBytes) : '');
-  }, [version, current?.percent, current?.maxBodyBytes]);
-
-  const send = async (p: number) => {
+  const send = async (version: string, capture: { percent: number; maxBodyBytes?: number }) => {
     setBusy(true);
     setError(undefined);
     try {
-      await api('PUT', `/api/v1/services/${enc(service.name)}/versions/${enc(version)}/capture`, { percent: p, ...(maxBody !== '' ? { maxBodyBytes: Number(maxBody) } : {}) });
+      await api('PUT', `/api/v1/services/${enc(service)}/versions/${enc(version)}/capture`, capture);
       onChange();
     } catch (e) {
       setError(e);
@@ -172,20 +201,29 @@ function CaptureSettings({ service, onChange }: { service: Service; onChange: ()
       setBusy(false);
     }
   };
+  return { send, busy, error };
+}
+
+/** Each version's capture setting, and a form to change one. */
+function CaptureSettings({ service, onChange }: { service: Service; onChange: () => void }) {
+  const { t } = useI18n();
+  const [version, setVersion] = useState(String(service.versions[0]?.seq ?? ''));
+  const current = service.versions.find((v) => String(v.seq) === version)?.spec.capture;
+  const [percent, setPercent] = useState('100');
+  const [maxBody, setMaxBody] = useState('');
+  const { send, busy, error } = useCaptureSetter(service.name, onChange);
+  useEffect(() => {
+    setPercent(String(current?.percent || 100));
+    setMaxBody(current?.maxBodyBytes !== undefined ? String(current.maxBodyBytes) : '');
+  }, [version, current?.percent, current?.maxBodyBytes]);
+  const put = (p: number) => send(version, { percent: p, ...(maxBody !== '' ? { maxBodyBytes: Number(maxBody) } : {}) });
   return (
     <>
-      <ul data-testid="capture-settings">
-        {service.versions.map((v) => (
-          <li key={v.id}>
-            {t('Version {seq}', { seq: v.seq })}:{' '}
-            {v.spec.capture && v.spec.capture.percent > 0 ? t('capturing {percent}% of calls', { percent: v.spec.capture.percent }) : t('capture off')}
-          </li>
-        ))}
-      </ul>
+      <CaptureSettingList service={service} />
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void send(Number(percent));
+          void put(Number(percent));
         }}
       >
         <fieldset className="grid">
@@ -211,7 +249,7 @@ function CaptureSettings({ service, onChange }: { service: Service; onChange: ()
             {current && current.percent > 0 ? t('Save capture') : t('Start capture')}
           </button>
           {current && current.percent > 0 && (
-            <button type="button" disabled={busy} onClick={() => void send(0)}>
+            <button type="button" disabled={busy} onClick={() => void put(0)}>
               {t('Stop capture')}
             </button>
           )}
@@ -219,5 +257,20 @@ function CaptureSettings({ service, onChange }: { service: Service; onChange: ()
       </form>
       <ErrorBanner error={error} />
     </>
+  );
+}
+
+/** Each version's capture now. */
+function CaptureSettingList({ service }: { service: Service }) {
+  const { t } = useI18n();
+  return (
+    <ul data-testid="capture-settings">
+      {service.versions.map((v) => (
+        <li key={v.id}>
+          {t('Version {seq}', { seq: v.seq })}:{' '}
+          {v.spec.capture && v.spec.capture.percent > 0 ? t('capturing {percent}% of calls', { percent: v.spec.capture.percent }) : t('capture off')}
+        </li>
+      ))}
+    </ul>
   );
 }
