@@ -4,8 +4,10 @@ import type { Model, ModelVersion } from '../../../../src/contracts/resources.js
 import { api, enc, get } from '../../api.js';
 import { Confirm } from '../../components/Dialog.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
+import { PageHead } from '../../components/PageHead.js';
+import { ResourceTable, type Column } from '../../components/ResourceTable.js';
 import { StateBadge } from '../../components/StateBadge.js';
-import { useI18n } from '../../i18n.js';
+import { useI18n, type T } from '../../i18n.js';
 import { usePoll } from '../../poll.js';
 import { Link } from '../../router.js';
 import { formatBytes } from './FilePicker.js';
@@ -19,19 +21,17 @@ export function ModelDetail({ name }: { name: string }) {
   const [deleting, setDeleting] = useState<string>();
   const [error, setError] = useState<unknown>();
   const m = model.data;
+  const remove = (v: string) => api('DELETE', `/api/v1/models/${enc(name)}/versions/${v}`).then(() => (setError(undefined), model.reload()), setError);
   return (
     <section>
       <p className="crumbs">
         <Link to="/models">{t('Model repository')}</Link> / {name}
       </p>
-      <div className="page-head">
-        <h1>{name}</h1>
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => setImporting(true)}>
-            {t('Import new version')}
-          </button>
-        </div>
-      </div>
+      <PageHead title={name}>
+        <button type="button" className="primary" onClick={() => setImporting(true)}>
+          {t('Import new version')}
+        </button>
+      </PageHead>
       <ErrorBanner error={model.error ?? error} />
       {m && (
         <>
@@ -46,58 +46,7 @@ export function ModelDetail({ name }: { name: string }) {
             <dd>{new Date(m.createdAt).toLocaleString()}</dd>
           </dl>
           <h2>{t('Versions')}</h2>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>{t('Version')}</th>
-                  <th>{t('Status')}</th>
-                  <th>{t('Source')}</th>
-                  <th>{t('Format')}</th>
-                  <th>{t('Runtime environment')}</th>
-                  <th>{t('Files')}</th>
-                  <th>{t('Metrics')}</th>
-                  <th>{t('Created')}</th>
-                  <th>
-                    <span className="sr-only">{t('Actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {m.versions.map((v) => (
-                  <tr key={v.version}>
-                    <td>
-                      <Link to={`/models/${enc(name)}/versions/${v.version}`}>{v.version}</Link>
-                    </td>
-                    <td>
-                      <StateBadge state={v.status} reason={v.error} />
-                      {v.error && <div className="reason">{v.error}</div>}
-                    </td>
-                    <td>
-                      {t(`source:${v.source.type}`)} {v.source.path ?? (v.source.task ? `${v.source.task}${v.source.run ? ` #${v.source.run}` : ''}` : '')}
-                    </td>
-                    <td>{v.format}</td>
-                    <td>{v.runtime}</td>
-                    <td>
-                      {v.fileCount} ({formatBytes(v.size)})
-                    </td>
-                    <td className="clip">{metricsText(v.metrics)}</td>
-                    <td>{new Date(v.createdAt).toLocaleString()}</td>
-                    <td className="row-actions">
-                      {v.status === 'ready' && (
-                        <Link className="button-like small" to={`/services/new?model=${enc(name)}&version=${v.version}`}>
-                          {t('Deploy')}
-                        </Link>
-                      )}
-                      <button type="button" className="small danger" onClick={() => setDeleting(v.version)}>
-                        {t('Delete')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ResourceTable columns={versionColumns(t, name, setDeleting)} rows={m.versions} rowKey={(v) => v.version} />
         </>
       )}
       <ImportDialog open={importing} onClose={() => setImporting(false)} preset={{ model: name, mode: 'version' }} />
@@ -108,14 +57,48 @@ export function ModelDetail({ name }: { name: string }) {
         message={t('Delete {name} {version} and its files? This cannot be undone.', { name, version: deleting ?? '' })}
         confirmLabel={t('Delete')}
         onClose={() => setDeleting(undefined)}
-        onConfirm={() => {
-          const v = deleting!;
-          setDeleting(undefined);
-          api('DELETE', `/api/v1/models/${enc(name)}/versions/${v}`).then(() => (setError(undefined), model.reload()), setError);
-        }}
+        onConfirm={() => (setDeleting(undefined), void remove(deleting!))}
       />
     </section>
   );
+}
+
+function versionColumns(t: T, name: string, onDelete: (version: string) => void): Column<ModelVersion>[] {
+  return [
+    { head: t('Version'), cell: (v) => <Link to={`/models/${enc(name)}/versions/${v.version}`}>{v.version}</Link> },
+    {
+      head: t('Status'),
+      cell: (v) => (
+        <>
+          <StateBadge state={v.status} reason={v.error} />
+          {v.error && <div className="reason">{v.error}</div>}
+        </>
+      ),
+    },
+    { head: t('Source'), cell: (v) => `${t(`source:${v.source.type}`)} ${v.source.path ?? (v.source.task ? `${v.source.task}${v.source.run ? ` #${v.source.run}` : ''}` : '')}` },
+    { head: t('Format'), cell: (v) => v.format },
+    { head: t('Runtime environment'), cell: (v) => v.runtime },
+    { head: t('Files'), cell: (v) => `${v.fileCount} (${formatBytes(v.size)})` },
+    { head: t('Metrics'), cell: (v) => metricsText(v.metrics), className: 'clip' },
+    { head: t('Created'), cell: (v) => new Date(v.createdAt).toLocaleString() },
+    {
+      head: t('Actions'),
+      srOnly: true,
+      className: 'row-actions',
+      cell: (v) => (
+        <>
+          {v.status === 'ready' && (
+            <Link className="button-like small" to={`/services/new?model=${enc(name)}&version=${v.version}`}>
+              {t('Deploy')}
+            </Link>
+          )}
+          <button type="button" className="small danger" onClick={() => onDelete(v.version)}>
+            {t('Delete')}
+          </button>
+        </>
+      ),
+    },
+  ];
 }
 
 export function metricsText(m: ModelVersion['metrics']): string {

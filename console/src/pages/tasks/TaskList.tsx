@@ -1,36 +1,49 @@
 /** 训练任务: tasks with the state of their latest run, polled. */
 import { useState } from 'react';
-import type { Page } from '../../../../src/contracts/resources.js';
 import type { Task } from '../../../../src/contracts/tasks.js';
 import { TASK_STATES } from '../../../../src/contracts/tasks.js';
-import { enc, get } from '../../api.js';
+import { enc } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
-import { Pager } from '../../components/Pager.js';
+import { PageHead } from '../../components/PageHead.js';
+import { ResourceTable, type Column } from '../../components/ResourceTable.js';
 import { StateBadge } from '../../components/StateBadge.js';
-import { useI18n } from '../../i18n.js';
-import { usePoll } from '../../poll.js';
+import { usePagedList } from '../../components/usePagedList.js';
+import { useI18n, type T } from '../../i18n.js';
 import { Link } from '../../router.js';
 import { duration } from './TaskActions.js';
 
-const LIMIT = 20;
+function columns(t: T): Column<Task>[] {
+  return [
+    { head: t('Name'), cell: (x) => <Link to={`/tasks/${enc(x.name)}`}>{x.name}</Link> },
+    {
+      head: t('Status'),
+      cell: (x) => (
+        <>
+          <StateBadge state={x.state} reason={x.reason} />
+          {x.reason && <div className="reason clip" title={x.reason}>{x.reason}</div>}
+        </>
+      ),
+    },
+    { head: t('Runtime environment'), cell: (x) => x.runtime },
+    { head: t('Run'), cell: (x) => `#${x.latestRun.run}` },
+    { head: t('Started'), cell: (x) => (x.latestRun.startedAt ? new Date(x.latestRun.startedAt).toLocaleString() : '–') },
+    { head: t('Duration'), cell: (x) => duration(x.latestRun) },
+    { head: t('Description'), cell: (x) => x.description, className: 'clip' },
+  ];
+}
 
 export function TaskList() {
   const { t } = useI18n();
   const [keyword, setKeyword] = useState('');
   const [stateFilter, setStateFilter] = useState('');
-  const [offset, setOffset] = useState(0);
-  const q = new URLSearchParams({ offset: String(offset), limit: String(LIMIT), ...(keyword ? { keyword } : {}), ...(stateFilter ? { state: stateFilter } : {}) });
-  const list = usePoll(() => get<Page<Task>>(`/api/v1/tasks?${q}`), [q.toString()], 2000);
+  const { list, setOffset, paging } = usePagedList<Task>('/api/v1/tasks', { keyword, state: stateFilter }, 2000);
   return (
     <section>
-      <div className="page-head">
-        <h1>{t('Training tasks')}</h1>
-        <div className="actions">
-          <Link className="button-like primary" to="/tasks/new">
-            {t('New task')}
-          </Link>
-        </div>
-      </div>
+      <PageHead title={t('Training tasks')}>
+        <Link className="button-like primary" to="/tasks/new">
+          {t('New task')}
+        </Link>
+      </PageHead>
       <div className="filters" role="search">
         <input type="search" aria-label={t('Search tasks')} placeholder={t('Search by name')} value={keyword} onChange={(e) => (setKeyword(e.target.value), setOffset(0))} />
         <select aria-label={t('State')} value={stateFilter} onChange={(e) => (setStateFilter(e.target.value), setOffset(0))}>
@@ -43,47 +56,7 @@ export function TaskList() {
         </select>
       </div>
       <ErrorBanner error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('Name')}</th>
-              <th>{t('Status')}</th>
-              <th>{t('Runtime environment')}</th>
-              <th>{t('Run')}</th>
-              <th>{t('Started')}</th>
-              <th>{t('Duration')}</th>
-              <th>{t('Description')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((x) => (
-              <tr key={x.name} data-task={x.name}>
-                <td>
-                  <Link to={`/tasks/${enc(x.name)}`}>{x.name}</Link>
-                </td>
-                <td>
-                  <StateBadge state={x.state} reason={x.reason} />
-                  {x.reason && <div className="reason clip" title={x.reason}>{x.reason}</div>}
-                </td>
-                <td>{x.runtime}</td>
-                <td>#{x.latestRun.run}</td>
-                <td>{x.latestRun.startedAt ? new Date(x.latestRun.startedAt).toLocaleString() : '–'}</td>
-                <td>{duration(x.latestRun)}</td>
-                <td className="clip">{x.description}</td>
-              </tr>
-            ))}
-            {list.data && list.data.items.length === 0 && (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t('No training tasks yet. Start one from the built-in mnist-pytorch example.')}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ResourceTable columns={columns(t)} rows={list.data?.items} rowKey={(x) => x.name} rowProps={(x) => ({ 'data-task': x.name })} empty={t('No training tasks yet. Start one from the built-in mnist-pytorch example.')} paging={paging} />
     </section>
   );
 }
