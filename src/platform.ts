@@ -13,6 +13,8 @@ import type { BlobStore } from './store/blobs/blob-store.js';
 import { BlobCache } from './store/blobs/blob-cache.js';
 import { buildApp, type ApiPlugin } from './api/app.js';
 import { ModelRepository } from './models/model-repository.js';
+import { StagingArea } from './files/staging.js';
+import { zipLimitsOf } from './files/zip.js';
 import { modelsPlugin } from './api/plugins/models.js';
 import { runtimesPlugin } from './api/plugins/runtimes.js';
 import { storagePlugin } from './api/plugins/storage.js';
@@ -126,14 +128,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const log = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb(config.databaseUrl);
   const blobs = await openBlobStore(config.blobUrl, config);
-  const models = new ModelRepository({ db: db.kysely, blobs, config, log });
   const servicesRepo = new ServicesRepo(db.kysely);
-  models.setUsage({ usersOf: (m, v) => servicesRepo.usersOf(m, v) });
+  // model imports and task code share one staging area; imports read task outputs; services pin model versions
+  const staging = new StagingArea(config.dataDir);
   const tasksRepo = new TasksRepo(db.kysely);
   const taskRunner = new LocalTaskRunner({ blobs, workRoot: path.join(config.dataDir, 'task-runs'), python: config.pythonPath });
   const taskController = new TaskController({ repo: tasksRepo, runner: taskRunner, blobs, log, periodMs: opts.reconcilePeriodMs });
-  const tasks = new TaskManager({ repo: tasksRepo, blobs, staging: models.staging, config, zipLimits: models.zipLimits, kick: () => taskController.kick() });
-  models.setTaskOutputs(tasks);
+  const tasks = new TaskManager({ repo: tasksRepo, blobs, staging, config, zipLimits: zipLimitsOf(config.limits), kick: () => taskController.kick() });
+  const models = new ModelRepository({ db: db.kysely, blobs, config, log, staging, tasks, usage: servicesRepo });
 
   const billing = new Billing(db.kysely, config.prices);
   const logs = openLogStore(config, db, log);
@@ -154,7 +156,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods'), onLogError: (e) => log.debug({ err: e }, 'kubernetes: could not follow a pod log; retrying') })
       : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
   backend.onLog((l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
-  let kick = () => undefined as void;
+  // Parts built before the reconciler tell it to look again (a call held for a scaled-to-zero
+  // service, a settled Python environment, a change through the API); each part that answers
+  // a kick registers once, where it is built.
+  const kicked: (() => void)[] = [];
+  const kick = () => kicked.forEach((k) => k());
   // a package's requirements.txt is installed on this machine, for the instances it runs
   const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
   const metrics = new ServiceMetrics();
@@ -163,7 +169,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   history.start();
   const delivery = new LogDelivery(log, { sinks: config.logs.sinks, dataDir: config.dataDir, registry: metrics.registry, bufferLines: config.logs.sinkBufferLines });
   delivery.start();
-  const directory = new LiveDirectory(autoscaler, () => kick(), metrics);
+  const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
+  const directory = new LiveDirectory(autoscaler, kick, metrics, tokens);
   const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
   batchStats.start();
   const reconciler = new Reconciler({
@@ -188,9 +195,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       : {}),
   });
   if (pythonEnvs) pythonEnvs.onSettled = () => kick();
-  kick = () => reconciler.kick();
-  const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
-  directory.setTokenVerifier(tokens);
+  kicked.push(() => reconciler.kick());
   let baseUrl = `http://${config.host}:${config.port}`;
   const rolloutsRepo = new RolloutsRepo(db.kysely);
   const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick(), shadowStats: (name, v) => metrics.shadow.stats(name, String(v)), rolloutActive: async (id) => (await rolloutsRepo.current(id))?.active === 1 });
@@ -263,11 +268,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
   // a change made through a follower shows in its routes at once, and a call waiting for a
   // scaled-to-zero service there reaches the leader at once
-  kick = () => {
-    reconciler.kick();
-    traffic.nudge();
-    feed.nudge();
-  };
+  kicked.push(
+    () => traffic.nudge(),
+    () => feed.nudge(),
+  );
   return {
     config,
     app,

@@ -23,6 +23,11 @@ export interface ZipLimits {
   maxRatio: number;
 }
 
+/** The configured archive limits (config.limits) as the unpacker takes them. */
+export function zipLimitsOf(l: { maxArchiveEntries: number; maxArchiveBytes: number; maxArchiveRatio: number }): ZipLimits {
+  return { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio };
+}
+
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const RATIO_FLOOR_BYTES = 1024 * 1024;

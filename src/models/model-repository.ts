@@ -18,6 +18,7 @@ import { Importer } from './importer.js';
 import { encodeMetrics, toModel, toVersion } from './mapping.js';
 import { noTaskOutputs, resolveStorageSource, type ResolvedSource, type SourceDeps, type TaskOutputs } from '../files/sources.js';
 import { StagingArea } from '../files/staging.js';
+import { zipLimitsOf, type ZipLimits } from '../files/zip.js';
 import { checkRoom, UploadSink } from '../files/upload.js';
 import { MAX_METRICS_CHARS, MAX_TAGS, type ModelCreate, type ModelPatch, type VersionSpec } from './version-spec.js';
 import { VersionFiles } from './version-files.js';
@@ -32,8 +33,12 @@ export interface ModelRepositoryDeps {
   blobs: BlobStore;
   config: Config;
   log: Logger;
+  /** where task outputs live (imports from a training task) */
   tasks?: TaskOutputs;
+  /** who uses a model version (services): deleting it is refused while anyone does */
   usage?: ModelUsage;
+  /** the staging area, shared with tasks' code uploads (default: one under the data dir) */
+  staging?: StagingArea;
 }
 
 export class ModelRepository {
@@ -41,31 +46,20 @@ export class ModelRepository {
   readonly staging: StagingArea;
   readonly importer: Importer;
   readonly files: VersionFiles;
-  private usage: ModelUsage;
-  private tasks: TaskOutputs;
+  private readonly usage: ModelUsage;
+  private readonly tasks: TaskOutputs;
 
   constructor(private readonly deps: ModelRepositoryDeps) {
     this.repo = new ModelsRepo(deps.db);
-    this.staging = new StagingArea(deps.config.dataDir);
+    this.staging = deps.staging ?? new StagingArea(deps.config.dataDir);
     this.usage = deps.usage ?? { usersOf: async () => [] };
     this.tasks = deps.tasks ?? noTaskOutputs;
-    const taskProxy: TaskOutputs = { resolve: (t, r) => this.tasks.resolve(t, r) };
-    this.importer = new Importer({ repo: this.repo, blobs: deps.blobs, staging: this.staging, importRoots: deps.config.importRoots, zipLimits: this.zipLimits, tasks: taskProxy, log: deps.log, concurrency: 2 });
+    this.importer = new Importer({ repo: this.repo, blobs: deps.blobs, staging: this.staging, importRoots: deps.config.importRoots, zipLimits: this.zipLimits, tasks: this.tasks, log: deps.log, concurrency: 2 });
     this.files = new VersionFiles({ repo: this.repo, blobs: deps.blobs, config: deps.config, staging: this.staging, resolve: (m, v) => this.resolveVersion(m, v), usersOf: (m, v) => this.usage.usersOf(m, v) });
   }
 
-  get zipLimits() {
-    const l = this.deps.config.limits;
-    return { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio };
-  }
-
-  /** Later issues plug in who uses models (services) and where task outputs live. */
-  setUsage(usage: ModelUsage): void {
-    this.usage = usage;
-  }
-
-  setTaskOutputs(tasks: TaskOutputs): void {
-    this.tasks = tasks;
+  get zipLimits(): ZipLimits {
+    return zipLimitsOf(this.deps.config.limits);
   }
 
   async start(): Promise<void> {

@@ -13,7 +13,6 @@ export interface TokenVerifier {
 export class LiveDirectory implements ServiceDirectory {
   private routes = new Map<string, ServiceRoute>();
   private waiters: (() => void)[] = [];
-  private tokens?: TokenVerifier;
   private seqOf = new Map<string, number>();
   /** calls held now per service and version number, for counting cold starts */
   private readonly held = new Map<string, number>();
@@ -22,11 +21,8 @@ export class LiveDirectory implements ServiceDirectory {
     private readonly autoscaler: Autoscaler,
     private readonly kick: () => void,
     private readonly metrics: ServiceMetrics,
+    private readonly tokens?: TokenVerifier,
   ) {}
-
-  setTokenVerifier(t: TokenVerifier): void {
-    this.tokens = t;
-  }
 
   update(o: Observed): void {
     const next = new Map<string, ServiceRoute>();

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, testPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { multipart } from '../../../test/support/multipart.js';
 import { rawZip } from '../../../test/support/raw-zip.js';
+import { ServicesRepo } from '../../services/services-repo.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const SPEC = { source: { type: 'upload' }, format: 'torchscript', runtime: 'torch1.13-py311-cpu', createModel: true };
@@ -105,7 +106,11 @@ describe('models', () => {
 
   it('refuses to delete a model a service uses', async () => {
     await json('POST', '/api/v1/models', { name: 'used' });
-    p.models.setUsage({ usersOf: async (m) => (m === 'used' ? ['svc-a'] : []) });
+    // a service row naming the model, as creating a service writes it (no instance is needed to refuse)
+    await new ServicesRepo(p.db.kysely).create(
+      { name: 'svc-a', description: '', tags: {}, billingMode: 'postpaid', auth: false },
+      { modelName: 'used', modelVersion: 1, runtime: 'onnxruntime1.30-node20-cpu', spec: {}, weight: 100, desiredInstances: 0 },
+    );
     const r = await json('DELETE', '/api/v1/models/used');
     expect([r.statusCode, r.json().error.code]).toEqual([409, 'MODEL_IN_USE']);
   });
