@@ -81,6 +81,12 @@ export const ConfigSchema = Type.Object({
     { default: {}, description: 'client connection limits of the platform\'s HTTP server' },
   ),
   logs: LogsConfigSchema,
+  tracing: Type.Object(
+    {
+      otlpUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'an OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); unset: tracing off' })),
+    },
+    { default: {}, description: 'OpenTelemetry traces of gateway calls and their instance hops (docs/observability.md), off by default' },
+  ),
   prices: Type.Object(
     {
       currency: Type.String({ default: 'CNY' }),
@@ -131,6 +137,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('IMPORT_ROOTS', (v) => (out.importRoots = v.split(path.delimiter).filter(Boolean)));
   set('LOG_LEVEL', (v) => (out.logLevel = v));
   set('INSTANCE_BACKEND', (v) => (out.instanceBackend = v));
+  set('OTLP_TRACES_URL', (v) => (out.tracing = { otlpUrl: v }));
   const kube: Record<string, unknown> = {};
   set('K8S_NAMESPACE', (v) => (kube.namespace = v));
   set('K8S_IMAGE', (v) => (kube.image = v));

@@ -38,6 +38,7 @@ import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { MetricsHistory } from './services/metrics-history.js';
 import { MetricBucketsRepo } from './services/metric-buckets-repo.js';
+import { OtlpExporter } from './tracing/otlp-exporter.js';
 import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './billing/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
@@ -154,7 +155,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const backend: InstanceBackend =
     config.instanceBackend === 'kubernetes'
       ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods'), onLogError: (e) => log.debug({ err: e }, 'kubernetes: could not follow a pod log; retrying') })
-      : new LocalBackend({ blobPath: modelDir, env: opts.instanceEnv });
+      : new LocalBackend({ blobPath: modelDir, env: { ...opts.instanceEnv, ...(config.tracing.otlpUrl ? { MODELDOCK_OTLP_TRACES_URL: config.tracing.otlpUrl } : {}) } });
   backend.onLog((l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   // Parts built before the reconciler tell it to look again (a call held for a scaled-to-zero
   // service, a settled Python environment, a change through the API); each part that answers
@@ -213,8 +214,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const captureSeries = new CaptureSeries(metrics.prom.registry);
   metrics.onDrop.push((service) => captureSeries.dropService(service));
   const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: captureSeries }, opts.capture);
+  // OpenTelemetry traces, off unless configured (then instances get the URL too)
+  const tracer = config.tracing.otlpUrl ? new OtlpExporter(config.tracing.otlpUrl, 'modeldock-gateway', (err) => log.warn({ err }, 'traces: the OTLP receiver did not take a batch')) : undefined;
   const gatewayDeps: GatewayDeps = {
     directory,
+    tracer,
     capture,
     log,
     maxBodyBytes: config.limits.maxJsonBodyBytes,
@@ -315,6 +319,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await step('grpc', 3_000, () => grpc.close());
       await step('http', 5_000, () => app.close());
       await step('chart history', 3_000, () => history.stop());
+      if (tracer) await step('traces', 3_000, () => tracer.close());
       await step('captures', 10_000, () => capture.close());
       app.server.closeAllConnections?.();
       await step('imports', 5_000, () => models.stop());

@@ -24,6 +24,9 @@ import { ConnectFailure, exchange, type Answer } from './forward.js';
 import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
 import { ShadowMirror } from './shadow.js';
 import { Upstreams, type Upstream } from './upstreams.js';
+import { closeSpan, openSpan, type OpenSpan } from '../tracing/call-span.js';
+import type { OtlpExporter } from '../tracing/otlp-exporter.js';
+import { traceparentOf } from '../tracing/trace-context.js';
 
 /** One line per call, for per-service log storage. Never holds headers or bodies. */
 export type AccessLogSink = (line: {
@@ -51,6 +54,8 @@ export interface GatewayDeps {
   capture?: CaptureSink;
   /** shadow copies in flight per service before new ones are dropped (shadow.ts) */
   shadowMaxInflight?: number;
+  /** OpenTelemetry traces (docs/observability.md); undefined: off, and the call path makes no span */
+  tracer?: OtlpExporter;
 }
 
 export type Op = 'predict' | 'infer' | 'metadata';
@@ -72,6 +77,10 @@ export interface Call {
   version?: string | string[];
   /** performance.now() when the call arrived */
   t0: number;
+  /** the caller's W3C traceparent: passed on to the instance (with tracing on, naming the gateway's span) */
+  traceparent?: string | string[];
+  /** the gateway hop's span, while tracing is on */
+  span?: OpenSpan;
 }
 
 export interface Outcome {
@@ -98,6 +107,7 @@ export function callFrom(req: { method?: string; url?: string; headers: Incoming
     contentType: req.headers['content-type'],
     headerLength: req.headers[OIP_HEADER_LENGTH],
     authorization: req.headers.authorization,
+    traceparent: req.headers.traceparent,
     version: req.headers[VERSION_HEADER],
     t0: performance.now(),
   };
@@ -141,6 +151,7 @@ export class GatewayCore {
     let v: CompiledVersion | undefined;
     let up: Upstream | undefined;
     let stopped = false;
+    if (this.deps.tracer) c.span = openSpan(c.traceparent);
     try {
       let svc = this.routes.get(c.service);
       if (svc === undefined) throw new DomainError('SERVICE_NOT_FOUND', `service "${c.service}" does not exist`);
@@ -162,14 +173,15 @@ export class GatewayCore {
       const body = method === 'POST' ? (c.body ?? EMPTY) : undefined;
       const contentType = method === 'POST' ? (c.contentType ?? 'application/json') : undefined;
       const headerLength = method === 'POST' && typeof c.headerLength === 'string' ? c.headerLength : undefined;
+      const traceparent = c.span ? traceparentOf(c.span) : typeof c.traceparent === 'string' ? c.traceparent : undefined;
       let ans: Answer;
       try {
-        ans = await exchange(up, method, path, contentType, body, headerLength);
+        ans = await exchange(up, method, path, contentType, body, headerLength, traceparent);
       } catch (e) {
         if (!(e instanceof ConnectFailure)) throw e;
         up.downUntil = performance.now() + this.downForMs;
         [v, up] = this.retryTarget(svc, v, up);
-        ans = await exchange(up, method, path, contentType, body, headerLength).catch((e2: unknown) => {
+        ans = await exchange(up, method, path, contentType, body, headerLength, traceparent).catch((e2: unknown) => {
           throw e2 instanceof ConnectFailure ? new DomainError('UNAVAILABLE', `no instance of service "${c.service}" could be reached; retry`) : e2;
         });
       }
@@ -227,6 +239,7 @@ export class GatewayCore {
       }
     }
     directory.observe(c.service, v?.id, { latencyMs: ms, status, instanceId: up?.instanceId, limited });
+    if (c.span) this.deps.tracer?.add(closeSpan(c.span, `gateway ${c.op}`, 2, status, { 'modeldock.service': c.service, 'modeldock.version': v?.seq ?? '', 'modeldock.instance': up?.instanceId ?? '' }));
   }
 
   /** Picks a version (by weight, or the one asked for) and holds for a wake-up when it has no instance. */

@@ -4,6 +4,7 @@
  * listening and loaded. Load failure: reason on stderr, exit 3. SIGTERM (or stdin closing
  * when MODELDOCK_EXIT_WITH_STDIN=1): stop accepting, drain in-flight requests, exit 0.
  */
+import { OtlpExporter } from '../tracing/otlp-exporter.js';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { DataPlane } from './data-plane.js';
@@ -55,6 +56,7 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     log,
     isReady: () => ready && !draining,
     isDraining: () => draining,
+    ...(process.env.MODELDOCK_OTLP_TRACES_URL ? { tracer: new OtlpExporter(process.env.MODELDOCK_OTLP_TRACES_URL, 'modeldock-instance', (err) => log('warn', 'traces: the OTLP receiver did not take a batch', { err: String(err) })) } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
