@@ -8,44 +8,49 @@ import type { ResourceGroup } from '../../api-types.js';
 import { api, enc, fieldError, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { Field } from '../../components/Field.js';
+import { RadioRow, TextField, useDraft } from '../../components/form.js';
 import { useI18n } from '../../i18n.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { parseTags } from '../models/Tags.js';
-import { VersionFields, emptyDraft, specOf } from './VersionFields.js';
+import { VersionFields, emptyDraft, specOf, type VersionDraft } from './VersionFields.js';
+
+interface Draft {
+  name: string;
+  description: string;
+  tags: string;
+  billingMode: 'postpaid' | 'prepaid';
+  resourceGroup: string;
+  auth: boolean;
+}
+type Bind = ReturnType<typeof useDraft<Draft>>['bind'];
+type FieldErr = (...f: string[]) => string | undefined;
+
+function serviceBody(d: Draft, version: VersionDraft) {
+  return {
+    name: d.name,
+    ...(d.description ? { description: d.description } : {}),
+    ...(parseTags(d.tags) ? { tags: parseTags(d.tags) } : {}),
+    billingMode: d.billingMode,
+    ...(d.billingMode === 'prepaid' && d.resourceGroup ? { resourceGroup: d.resourceGroup } : {}),
+    auth: d.auth,
+    version: specOf(version),
+  };
+}
 
 export function ServiceCreate() {
   const { t } = useI18n();
   const { query } = useLocation();
-  const [name, setName] = useState(query.get('model') ?? '');
-  const [description, setDescription] = useState('');
-  const [tags, setTags] = useState('');
-  const [billingMode, setBillingMode] = useState<'postpaid' | 'prepaid'>('postpaid');
-  const [resourceGroup, setResourceGroup] = useState('');
-  const [groups, setGroups] = useState<ResourceGroup[]>([]);
-  const [auth, setAuth] = useState(false);
-  const [draft, setDraft] = useState(emptyDraft(query.get('model') ?? '', query.get('version') ?? ''));
+  const { draft: d, bind } = useDraft<Draft>({ name: query.get('model') ?? '', description: '', tags: '', billingMode: 'postpaid', resourceGroup: '', auth: false });
+  const [version, setVersion] = useState(emptyDraft(query.get('model') ?? '', query.get('version') ?? ''));
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    get<{ items: ResourceGroup[] }>('/api/v1/resource-groups').then((r) => setGroups(r.items), () => undefined);
-  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    const body = {
-      name,
-      ...(description ? { description } : {}),
-      ...(parseTags(tags) ? { tags: parseTags(tags) } : {}),
-      billingMode,
-      ...(billingMode === 'prepaid' && resourceGroup ? { resourceGroup } : {}),
-      auth,
-      version: specOf(draft),
-    };
     try {
-      const s = await api<Service>('POST', '/api/v1/services', body);
+      const s = await api<Service>('POST', '/api/v1/services', serviceBody(d, version));
       navigate(`/services/${enc(s.name)}`);
     } catch (err) {
       setError(err);
@@ -53,7 +58,7 @@ export function ServiceCreate() {
       setBusy(false);
     }
   };
-  const fe = (...f: string[]) => fieldError(error, ...f);
+  const fe: FieldErr = (...f) => fieldError(error, ...f);
 
   return (
     <section>
@@ -64,57 +69,16 @@ export function ServiceCreate() {
       <form onSubmit={submit} noValidate className="form-page">
         <fieldset className="grid">
           <legend>{t('Basic information')}</legend>
-          <Field label={t('Service name')} error={fe('name')} hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')}>
-            <input value={name} onChange={(e) => setName(e.target.value)} required />
-          </Field>
-          <Field label={t('Description')} error={fe('description')}>
-            <input value={description} onChange={(e) => setDescription(e.target.value)} />
-          </Field>
-          <Field label={t('Tags')} hint={t('key=value, comma separated')} error={fe('tags')}>
-            <input value={tags} onChange={(e) => setTags(e.target.value)} />
-          </Field>
+          <TextField label={t('Service name')} error={fe('name')} hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')} value={d.name} onChange={bind('name')} required />
+          <TextField label={t('Description')} error={fe('description')} value={d.description} onChange={bind('description')} />
+          <TextField label={t('Tags')} hint={t('key=value, comma separated')} error={fe('tags')} value={d.tags} onChange={bind('tags')} />
         </fieldset>
-        <fieldset className="grid">
-          <legend>{t('Billing')}</legend>
-          <div className="radios wide" role="radiogroup" aria-label={t('Billing mode')}>
-            <label>
-              <input type="radio" name="billing" checked={billingMode === 'postpaid'} onChange={() => setBillingMode('postpaid')} /> {t('Pay as you go (postpaid)')}
-            </label>
-            <label>
-              <input type="radio" name="billing" checked={billingMode === 'prepaid'} onChange={() => setBillingMode('prepaid')} /> {t('Resource group (prepaid)')}
-            </label>
-          </div>
-          {billingMode === 'prepaid' && (
-            <Field
-              label={t('Resource group')}
-              error={fe('resourceGroup')}
-              hint={
-                <>
-                  {t('Free capacity is shown per group; a service must fit with all the instances it may run.')} <Link to="/resource-groups">{t('Manage resource groups')}</Link>
-                </>
-              }
-            >
-              <select value={resourceGroup} onChange={(e) => setResourceGroup(e.target.value)}>
-                <option value="">{t('Choose a resource group')}</option>
-                {groups.map((g) => (
-                  <option key={g.name} value={g.name}>
-                    {t('{name} (free: {cpu} cores, {memory} MiB, {gpu} GPU)', {
-                      name: g.name,
-                      cpu: (g.capacity.cpuMillicores - g.used.cpuMillicores) / 1000,
-                      memory: g.capacity.memoryMiB - g.used.memoryMiB,
-                      gpu: g.capacity.gpu - g.used.gpu,
-                    })}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
-        </fieldset>
-        <VersionFields draft={draft} onChange={setDraft} error={error} prefix="version." />
+        <BillingFields draft={d} bind={bind} fe={fe} />
+        <VersionFields draft={version} onChange={setVersion} error={error} prefix="version." />
         <fieldset className="grid">
           <legend>{t('Access')}</legend>
           <label className="check wide">
-            <input type="checkbox" checked={auth} onChange={(e) => setAuth(e.target.checked)} /> {t('Require a token to call (authentication)')}
+            <input type="checkbox" checked={d.auth} onChange={(e) => bind('auth')(e.target.checked)} /> {t('Require a token to call (authentication)')}
           </label>
         </fieldset>
         <ErrorBanner error={error} />
@@ -128,5 +92,48 @@ export function ServiceCreate() {
         </div>
       </form>
     </section>
+  );
+}
+
+function BillingFields({ draft, bind, fe }: { draft: Draft; bind: Bind; fe: FieldErr }) {
+  const { t } = useI18n();
+  const [groups, setGroups] = useState<ResourceGroup[]>([]);
+  useEffect(() => {
+    get<{ items: ResourceGroup[] }>('/api/v1/resource-groups').then((r) => setGroups(r.items), () => undefined);
+  }, []);
+  const modes = [
+    ['postpaid', t('Pay as you go (postpaid)')],
+    ['prepaid', t('Resource group (prepaid)')],
+  ] as const;
+  return (
+    <fieldset className="grid">
+      <legend>{t('Billing')}</legend>
+      <RadioRow label={t('Billing mode')} name="billing" value={draft.billingMode} onChange={bind('billingMode')} options={modes} />
+      {draft.billingMode === 'prepaid' && (
+        <Field
+          label={t('Resource group')}
+          error={fe('resourceGroup')}
+          hint={
+            <>
+              {t('Free capacity is shown per group; a service must fit with all the instances it may run.')} <Link to="/resource-groups">{t('Manage resource groups')}</Link>
+            </>
+          }
+        >
+          <select value={draft.resourceGroup} onChange={(e) => bind('resourceGroup')(e.target.value)}>
+            <option value="">{t('Choose a resource group')}</option>
+            {groups.map((g) => (
+              <option key={g.name} value={g.name}>
+                {t('{name} (free: {cpu} cores, {memory} MiB, {gpu} GPU)', {
+                  name: g.name,
+                  cpu: (g.capacity.cpuMillicores - g.used.cpuMillicores) / 1000,
+                  memory: g.capacity.memoryMiB - g.used.memoryMiB,
+                  gpu: g.capacity.gpu - g.used.gpu,
+                })}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+    </fieldset>
   );
 }
