@@ -160,7 +160,12 @@ function RolloutStart({ service, t, onDone }: { service: Service; t: T; onDone: 
   const [windowS, setWindowS] = useState('30');
   const [minCalls, setMinCalls] = useState('20');
   const [error, setError] = useState<unknown>();
-  useEffect(() => setTarget((cur) => (idle.some((v) => String(v.seq) === cur) ? cur : String(idle[0]?.seq ?? ''))), [idle.map((v) => v.seq).join()]);
+  // the chosen target stays while it is still a version with no traffic, else the first such
+  const idleSeqs = idle.map((v) => v.seq).join();
+  useEffect(() => {
+    const seqs = idleSeqs.split(',');
+    setTarget((cur) => (seqs.includes(cur) ? cur : (seqs[0] ?? '')));
+  }, [idleSeqs]);
   const start = async () => {
     setError(undefined);
     const bakeMs = Number(seconds) * 1000;

@@ -20,10 +20,12 @@ export function ServiceShadow({ service, onChange }: { service: Service; onChang
   const [percent, setPercent] = useState('100');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // the form shows the shadow in force, else the first version with no traffic of its own
+  const idleSeq = service.versions.find((v) => v.weight === 0)?.seq;
   useEffect(() => {
-    setVersion(String(sh?.version ?? service.versions.find((v) => v.weight === 0)?.seq ?? ''));
+    setVersion(String(sh?.version ?? idleSeq ?? ''));
     setPercent(String(sh?.percent ?? 100));
-  }, [service.name, sh?.version, sh?.percent]);
+  }, [service.name, sh?.version, sh?.percent, idleSeq]);
 
   const send = async (shadow: { version: number; percent: number } | null) => {
     setBusy(true);
