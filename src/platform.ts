@@ -10,7 +10,6 @@ import { createLogger, type Logger } from './log.js';
 import { openDb, type Db } from './store/db/connect.js';
 import { openBlobStore } from './store/blobs/open.js';
 import type { BlobStore } from './store/blobs/blob-store.js';
-import { BlobCache } from './store/blobs/blob-cache.js';
 import { buildApp, type ApiPlugin } from './api/app.js';
 import { ModelRepository } from './models/model-repository.js';
 import { StagingArea } from './files/staging.js';
@@ -21,15 +20,11 @@ import { storagePlugin } from './api/plugins/storage.js';
 import { servicesPlugin } from './api/plugins/services.js';
 import { callFacts } from './services/call-facts.js';
 import { manifestsPlugin } from './api/plugins/manifests.js';
-import { LocalBackend } from './backends/local/local-backend.js';
-import { KubernetesBackend } from './backends/kubernetes/kubernetes-backend.js';
-import { openCluster } from './backends/kubernetes/open-cluster.js';
 import type { InstanceBackend } from './backends/backend.js';
 import { Autoscaler } from './services/autoscaler.js';
 import { LiveDirectory } from './services/live-directory.js';
-import type { LogStore, NewLogLine } from './logs/log-store.js';
-import { openLogStore } from './logs/open-log-store.js';
-import { LogTags } from './logs/log-tags.js';
+import type { LogStore } from './logs/log-store.js';
+import { closeInOrder, openBackend, openLogging } from './platform-parts.js';
 import { Reconciler } from './services/reconciler.js';
 import { VersionEnvs } from './services/version-envs.js';
 import { PythonEnvs } from './runtime-catalog/python-envs.js';
@@ -42,7 +37,6 @@ import { OtlpExporter } from './tracing/otlp-exporter.js';
 import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './billing/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
-import { LogDelivery } from './logs/log-delivery.js';
 import { TokenService } from './tokens/tokens.js';
 import { tokensPlugin } from './api/plugins/tokens.js';
 import { gatewayPlugin, type GatewayDeps } from './gateway/gateway-plugin.js';
@@ -139,23 +133,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const models = new ModelRepository({ db: db.kysely, blobs, config, log, staging, tasks, usage: servicesRepo });
 
   const billing = new Billing(db.kysely, config.prices);
-  const logs = openLogStore(config, db, log);
-  logs.start();
-  const logTags = new LogTags();
-  // every line: tagged (version, level), kept in the log store, handed to the sinks
-  const appendLog = (l: NewLogLine & { versionId?: string }) => {
-    const line = logTags.tag(l);
-    logs.append(line);
-    delivery.accept(line);
-  };
+  const metrics = new ServiceMetrics();
+  const { logs, tags: logTags, delivery, append: appendLog } = openLogging(config, db, log, metrics.registry);
   const autoscaler = new Autoscaler();
-  // instances read a folder store in place; a remote store's files are fetched once per version
-  const cache = new BlobCache(blobs, path.join(config.dataDir, 'cache', 'models'));
-  const modelDir = blobs.localPath ? blobs.localPath.bind(blobs) : (key: string) => cache.dir(key);
-  const backend: InstanceBackend =
-    config.instanceBackend === 'kubernetes'
-      ? new KubernetesBackend({ cluster: await openCluster(config.kubernetes.namespace), settings: config.kubernetes, onError: (e) => log.warn({ err: e }, 'kubernetes: could not read pods'), onLogError: (e) => log.debug({ err: e }, 'kubernetes: could not follow a pod log; retrying') })
-      : new LocalBackend({ blobPath: modelDir, env: { ...opts.instanceEnv, ...(config.tracing.otlpUrl ? { MODELDOCK_OTLP_TRACES_URL: config.tracing.otlpUrl } : {}) } });
+  const backend = await openBackend(config, log, blobs, opts.instanceEnv);
   backend.onLog((l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, stream: l.stream, line: l.line }));
   // Parts built before the reconciler tell it to look again (a call held for a scaled-to-zero
   // service, a settled Python environment, a change through the API); each part that answers
@@ -164,12 +145,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const kick = () => kicked.forEach((k) => k());
   // a package's requirements.txt is installed on this machine, for the instances it runs
   const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
-  const metrics = new ServiceMetrics();
   // the charts' 10 s buckets go to the store once per bucket, so history survives restarts and spans replicas
   const history = new MetricsHistory({ repo: new MetricBucketsRepo(db.kysely), metrics, replica: replicaId(), onError: (err) => log.warn({ err }, 'chart history: the store did not answer; kept in memory and written with the next bucket') });
   history.start();
-  const delivery = new LogDelivery(log, { sinks: config.logs.sinks, dataDir: config.dataDir, registry: metrics.registry, bufferLines: config.logs.sinkBufferLines });
-  delivery.start();
   const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
   const directory = new LiveDirectory(autoscaler, kick, metrics, tokens);
   const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
@@ -296,38 +274,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     grpc,
     capture,
     rollouts: rolloutController,
-    async close() {
-      // Each step is bounded and named, so a stuck part shows in the log instead of
-      // hanging shutdown; open HTTP connections are cut after their grace period.
-      const step = async (name: string, ms: number, fn: () => Promise<unknown>) => {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
-        const res = await Promise.race([fn().catch((e) => log.warn({ err: e, step: name }, 'shutdown step failed')), late]);
-        clearTimeout(timer);
-        if (res === 'late') log.warn({ step: name, ms }, 'shutdown step is taking too long; going on');
-      };
-      await step('rollouts', 3_000, () => rolloutController.stop());
-      await step('reconciler', 5_000, () => reconciler.stop());
-      await step('batch stats', 3_000, () => batchStats.stop());
-      feed.stop();
-      traffic.stop();
-      await step('task runs', 20_000, () => taskController.stop());
-      await step('batch jobs', 10_000, () => batchController.standDown());
-      // released once this replica's singletons are stopped: another replica can lead now
-      await step('lease', 2_000, () => lease.stop());
-      await step('instances', 35_000, () => backend.close());
-      await step('grpc', 3_000, () => grpc.close());
-      await step('http', 5_000, () => app.close());
-      await step('chart history', 3_000, () => history.stop());
-      if (tracer) await step('traces', 3_000, () => tracer.close());
-      await step('captures', 10_000, () => capture.close());
-      app.server.closeAllConnections?.();
-      await step('imports', 5_000, () => models.stop());
-      await step('log delivery', 5_000, () => delivery.stop());
-      await step('service logs', 5_000, () => logs.close());
-      await step('tokens', 2_000, () => tokens.close());
-      await step('database', 5_000, () => db.close());
-    },
+    close: () =>
+      closeInOrder(log, [
+        ['rollouts', 3_000, () => rolloutController.stop()],
+        ['reconciler', 5_000, () => reconciler.stop()],
+        ['batch stats', 3_000, () => batchStats.stop()],
+        ['routes from the store', 1_000, () => (feed.stop(), traffic.stop())],
+        ['task runs', 20_000, () => taskController.stop()],
+        ['batch jobs', 10_000, () => batchController.standDown()],
+        // released once this replica's singletons are stopped: another replica can lead now
+        ['lease', 2_000, () => lease.stop()],
+        ['instances', 35_000, () => backend.close()],
+        ['grpc', 3_000, () => grpc.close()],
+        ['http', 5_000, () => app.close()],
+        ['chart history', 3_000, () => history.stop()],
+        ['traces', 3_000, () => tracer?.close()],
+        ['captures', 10_000, () => capture.close()],
+        // open HTTP connections are cut once their grace period is over
+        ['connections', 1_000, () => app.server.closeAllConnections?.()],
+        ['imports', 5_000, () => models.stop()],
+        ['log delivery', 5_000, () => delivery.stop()],
+        ['service logs', 5_000, () => logs.close()],
+        ['tokens', 2_000, () => tokens.close()],
+        ['database', 5_000, () => db.close()],
+      ]),
   };
 }
 
