@@ -2,10 +2,14 @@
  * Scenarios on `modeldock up` (one platform, SQLite + folder blobs, local instances):
  * 4. Through the gateway: OIP v2 infer on the MNIST service at concurrency 1, 8, 32; the
  *    same with auth on (a service token); the same digit over gRPC (ModelInfer, raw
- *    contents) beside REST JSON and REST binary. Compared with bare HTTP and instance direct.
+ *    contents) beside REST JSON and REST binary, and an image-sized tensor over all three.
+ *    Compared with bare HTTP and instance direct.
  * 7. Cold start (create → Running) and scale from zero (first answer), plus idle RSS.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { packBinary } from '../../src/instance/binary-tensors.js';
+import { tinyOnnx } from '../../test/gateway-model.js';
 import { measure, type Ctx } from '../lib/context.js';
 import { grpcLoad, grpcRequestOf } from '../lib/grpc-load.js';
 import { load } from '../lib/load.js';
@@ -52,6 +56,7 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
     }
   }
   await grpcRows(ctx, p, groups);
+  await wideRows(ctx, p, groups);
   const gw = ctx.saved.get('gateway:1');
   const d = ctx.saved.get('direct:1');
   if (gw && d) {
@@ -90,6 +95,48 @@ async function grpcRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]
     for (const [key, name] of [[`gateway:${c}`, `REST JSON c=${c}`], [`gateway-binary:${c}`, `REST binary c=${c}`]] as const) {
       const r = ratio(row, ctx.saved.get(key), name);
       if (r) row.vs.push(r);
+    }
+  }
+}
+
+/**
+ * An image-sized tensor (FP32 [1, 150528], as 1×3×224×224) through a model that does almost
+ * nothing with it (Relu): what each protocol costs to carry a real input, apart from the
+ * model. REST JSON spells ~150k numbers out in text each way; gRPC and REST binary carry
+ * 588 KiB of raw bytes.
+ */
+async function wideRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]): Promise<void> {
+  const S = '4 through the gateway';
+  const width = 3 * 224 * 224;
+  const dir = path.join(ctx.tmp, 'wide-model');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'model.onnx'), tinyOnnx('Relu', width));
+  await importModel(p.url, 'wide', dir, 'onnx', ONNX);
+  await api(p.url, 'POST', '/api/v1/services', { name: 'wide', billingMode: 'postpaid', version: serviceVersion('wide') });
+  await waitRunning(p.url, 'wide');
+  const data = Array.from({ length: width }, (_, i) => Math.round((((i * 37) % 255) / 255) * 1e4) / 1e4);
+  const json = JSON.stringify({ inputs: [{ name: 'x', shape: [1, width], datatype: 'FP32', data }] });
+  const bin = packBinary({ inputs: [{ name: 'x', shape: [1, width], datatype: 'FP32', parameters: { binary_data_size: width * 4 } }], parameters: { binary_data_output: true } }, [
+    new Uint8Array(Float32Array.from(data).buffer),
+  ]);
+  const url = `${p.url}/v2/models/wide/infer`;
+  const request = grpcRequestOf('wide', json);
+  const check = (res: unknown) => {
+    const r = res as { raw_output_contents?: Buffer[] };
+    if (r.raw_output_contents?.[0]?.length !== width * 4) throw new Error('gRPC: not the wide answer');
+  };
+  await grpcLoad({ address: p.grpc!, request, connections: 8, seconds: 2, check });
+  const name = 'image-sized tensor FP32 [1,150528] (Relu)';
+  for (const c of [1, 8]) {
+    await measure(ctx, { url, body: json, connections: c }, groups, { scenario: S, case: `${name}, REST JSON` }, `wide-json:${c}`);
+    const b = await measure(ctx, { url, body: bin.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': bin.headerLength }, connections: c }, groups, { scenario: S, case: `${name}, REST binary` }, `wide-binary:${c}`);
+    const bj = ratio(b, ctx.saved.get(`wide-json:${c}`), `REST JSON c=${c}`);
+    if (bj) b.vs.push(bj);
+    const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds, check }) };
+    const g = await measure(ctx, spec, groups, { scenario: S, case: `${name}, gRPC raw contents` }, `wide-grpc:${c}`);
+    for (const [key, label] of [[`wide-json:${c}`, `REST JSON c=${c}`], [`wide-binary:${c}`, `REST binary c=${c}`]] as const) {
+      const r = ratio(g, ctx.saved.get(key), label);
+      if (r) g.vs.push(r);
     }
   }
 }
