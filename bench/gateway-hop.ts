@@ -31,7 +31,12 @@ const ANSWER = JSON.stringify({ model_name: 'tiny', outputs: [{ name: 'y', shape
 
 /** Child mode: a gateway in front of one upstream URL, printing its port. */
 async function serveGateway(upstream: string, level: string): Promise<void> {
-  const route: ServiceRoute = { name: 'tiny', auth: false, stopped: false, versions: [{ id: 'v1', seq: 1, weight: 100, targets: [{ instanceId: 'i1', url: upstream }], scalesFromZero: false }] };
+  const route: ServiceRoute = {
+    name: 'tiny',
+    auth: false,
+    stopped: false,
+    versions: [{ id: 'v1', seq: 1, weight: 100, targets: [{ instanceId: 'i1', url: upstream }], scalesFromZero: false }],
+  };
   const directory: ServiceDirectory = {
     route: (n) => (n === 'tiny' ? route : undefined),
     wake: async () => false,
@@ -62,7 +67,10 @@ function serveHttp(): void {
 }
 
 async function start(args: string[]): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('{"event":"ready"') && resolve((JSON.parse(l) as { port: number }).port));
     child.once('exit', (c) => reject(new Error(`${args.join(' ')} exited with ${c}`)));
@@ -79,9 +87,13 @@ interface Result {
 
 async function cannon(url: string, connections: number, seconds: number): Promise<Result> {
   const bin = fileURLToPath(new URL('../../../node_modules/autocannon/autocannon.js', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, '--json', url], {
-    maxBuffer: 64 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, '--json', url],
+    {
+      maxBuffer: 64 << 20,
+    },
+  );
   const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
@@ -93,7 +105,22 @@ async function main(): Promise<void> {
   const upstream =
     kind === 'http'
       ? await start([self, '--serve-http'])
-      : await start([fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url)), 'instance', '--model-dir', tinyModelDir(), '--runtime', 'onnxruntime1.30-node20-cpu', '--port', '0', '--host', '127.0.0.1', '--model-name', 'tiny', '--threads', '1']);
+      : await start([
+          fileURLToPath(new URL('../../../bin/modeldock.js', import.meta.url)),
+          'instance',
+          '--model-dir',
+          tinyModelDir(),
+          '--runtime',
+          'onnxruntime1.30-node20-cpu',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+          '--model-name',
+          'tiny',
+          '--threads',
+          '1',
+        ]);
   const gateway = await start([self, '--serve-gateway', upstream.url, '--log', level, '--log-buffer', arg('log-buffer', '0')]);
   const rows: string[] = [];
   try {

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(modelDir, 'model.onnx'), tinyOnnx('Abs', 784));
   const digit = Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255);
   const json = JSON.stringify({ inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: digit }] });
-  const bin = packBinary({ inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }], parameters: { binary_data_output: true } }, [Buffer.from(Float32Array.from(digit).buffer)]);
+  const bin = packBinary(
+    { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }], parameters: { binary_data_output: true } },
+    [Buffer.from(Float32Array.from(digit).buffer)],
+  );
   const p = await startPlatform(path.join(tmp, 'platform'));
   try {
     await importModel(p.url, 'wide', modelDir, 'onnx', 'onnxruntime1.30-node20-cpu');
@@ -58,11 +61,23 @@ async function main(): Promise<void> {
     const request = grpcRequestOf('wide', json);
     const runs: Record<string, (c: number, s: number) => Promise<LoadResult>> = {
       json: (c, s) => load({ url, body: json, connections: c, seconds: s }),
-      binary: (c, s) => load({ url, body: bin.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': bin.headerLength }, connections: c, seconds: s }),
+      binary: (c, s) =>
+        load({
+          url,
+          body: bin.body,
+          headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': bin.headerLength },
+          connections: c,
+          seconds: s,
+        }),
       grpc: (c, s) => grpcLoad({ address: p.grpc!, request, connections: c, seconds: s }),
     };
     for (const k of only) await runs[k]!(32, 2); // warm every path
-    process.stdout.write(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
     const per: Record<string, number[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const c of conc) {
@@ -71,11 +86,18 @@ async function main(): Promise<void> {
           const res = await runs[k]!(c, seconds);
           const us = ((ticksOf(p.pid) - t0) * 10_000) / res.requests;
           (per[`${k} c=${c}`] ??= []).push(res.rps, us);
-          process.stdout.write(`round ${r + 1} ${k.padEnd(6)} c=${String(c).padEnd(2)} ${res.rps.toFixed(0).padStart(5)} req/s  platform ${us.toFixed(0).padStart(4)} µs/call  p50 ${res.p50.toFixed(2)} ms  errors ${res.errors}\n`);
+          process.stdout.write(
+            `round ${r + 1} ${k.padEnd(6)} c=${String(c).padEnd(2)} ${res.rps.toFixed(0).padStart(5)} req/s  platform ${us.toFixed(0).padStart(4)} µs/call  p50 ${res.p50.toFixed(2)} ms  errors ${res.errors}\n`,
+          );
         }
       }
     }
-    process.stdout.write(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
     for (const [k, v] of Object.entries(per)) {
       const rps = v.filter((_, i) => i % 2 === 0);
       const us = v.filter((_, i) => i % 2 === 1);

@@ -31,7 +31,14 @@ interface Codec {
   requestDeserialize(b: Buffer): unknown;
   responseSerialize(v: unknown): Buffer;
 }
-const ANSWER = { model_name: 'mnist', model_version: '1', id: '', parameters: {}, outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 10], parameters: {} }], raw_output_contents: [Buffer.alloc(40)] };
+const ANSWER = {
+  model_name: 'mnist',
+  model_version: '1',
+  id: '',
+  parameters: {},
+  outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 10], parameters: {} }],
+  raw_output_contents: [Buffer.alloc(40)],
+};
 
 /** The server of one kind, in this (child) process; prints its port. */
 function serve(kind: Kind): void {
@@ -90,9 +97,14 @@ async function main(): Promise<void> {
   const digit = Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255);
   const json = JSON.stringify({ inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: digit }] });
   const request = grpcRequestOf('mnist', json);
-  const servers = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await start(k)] as const))) as Record<Kind, { child: ChildProcess; port: number }>;
+  const servers = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await start(k)] as const))) as Record<
+    Kind,
+    { child: ChildProcess; port: number }
+  >;
   const run = (k: Kind, s: number): Promise<LoadResult> =>
-    k === 'h1' ? load({ url: `http://127.0.0.1:${servers[k].port}/`, body: json, connections: 32, seconds: s }) : grpcLoad({ address: `127.0.0.1:${servers[k].port}`, request, connections: 32, seconds: s });
+    k === 'h1'
+      ? load({ url: `http://127.0.0.1:${servers[k].port}/`, body: json, connections: 32, seconds: s })
+      : grpcLoad({ address: `127.0.0.1:${servers[k].port}`, request, connections: 32, seconds: s });
   try {
     for (const k of KINDS) await run(k, 2);
     const per: Record<string, string[]> = {};
@@ -105,7 +117,9 @@ async function main(): Promise<void> {
         const server = ((ticksOf(servers[k].child.pid!) - t0) * 10_000) / res.requests;
         const client = (u.user + u.system) / res.requests;
         (per[k] ??= []).push(`${server.toFixed(0)}/${client.toFixed(0)}`);
-        process.stdout.write(`round ${r + 1} ${k.padEnd(6)} ${res.rps.toFixed(0).padStart(6)} req/s  server ${server.toFixed(1)} µs/call  client ${client.toFixed(1)} µs/call\n`);
+        process.stdout.write(
+          `round ${r + 1} ${k.padEnd(6)} ${res.rps.toFixed(0).padStart(6)} req/s  server ${server.toFixed(1)} µs/call  client ${client.toFixed(1)} µs/call\n`,
+        );
       }
     }
     for (const k of KINDS) process.stdout.write(`${k.padEnd(6)} server/client µs per call: ${per[k]!.join('  ')}\n`);

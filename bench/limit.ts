@@ -22,7 +22,12 @@ const shape = [batch, ...dims.map(Number)];
 const n = shape.reduce((a, b) => a * b, 1);
 // as the instance loads a package with "dynamicBatch": a fixed batch dimension of 1 made symbolic
 const bytes = batch > 1 ? makeBatchDimSymbolic(fs.readFileSync(file)).bytes : fs.readFileSync(file);
-const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+const session = await ort.InferenceSession.create(bytes, {
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+});
 const data = type === 'FP16' ? new Uint16Array(n).fill(0x3c00) : new Float32Array(n).fill(0.5);
 const feeds = { [input]: new ort.Tensor(type === 'FP16' ? 'float16' : 'float32', data, shape) };
 for (let i = 0; i < 20; i++) await session.run(feeds);

@@ -25,7 +25,14 @@ const arg = (name: string, dflt: string) => {
 };
 const N = Number(arg('lines', '100000'));
 const tags = new LogTags();
-const line = (n: number): NewLogLine => tags.tag({ ts: new Date().toISOString(), service: 'mnist', instanceId: 'mnist-1-0000000a', stream: 'access', line: `POST /v2/models/mnist/infer 200 ${n % 7}ms` });
+const line = (n: number): NewLogLine =>
+  tags.tag({
+    ts: new Date().toISOString(),
+    service: 'mnist',
+    instanceId: 'mnist-1-0000000a',
+    stream: 'access',
+    line: `POST /v2/models/mnist/infer 200 ${n % 7}ms`,
+  });
 const cpuUs = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
@@ -56,11 +63,22 @@ async function main(): Promise<void> {
   const db = await openDb(`sqlite:${path.join(dir, 'db.sqlite')}`);
   const dbStore = new DbLogStore({ db: db.kysely, dialect: db.dialect, retention: { maxLinesPerService: 10 * N } });
   dbStore.start();
-  rows.push(await measure('database (SQLite, WAL)', dbStore, async () => { while ((dbStore as unknown as { buffer: unknown[] }).buffer.length) await dbStore.flush(); }));
+  rows.push(
+    await measure('database (SQLite, WAL)', dbStore, async () => {
+      while ((dbStore as unknown as { buffer: unknown[] }).buffer.length) await dbStore.flush();
+    }),
+  );
   await dbStore.close();
   await db.close();
   const down = 'http://127.0.0.1:9';
-  const d = new LogDelivery(createLogger('silent'), { sinks: [{ type: 'loki', url: down }, { type: 'otlp', url: down }, { type: 'http', url: down }], bufferLines: 1_000 });
+  const d = new LogDelivery(createLogger('silent'), {
+    sinks: [
+      { type: 'loki', url: down },
+      { type: 'otlp', url: down },
+      { type: 'http', url: down },
+    ],
+    bufferLines: 1_000,
+  });
   const lines = Array.from({ length: N }, (_, n) => line(n));
   const t0 = cpuUs();
   for (let n = 0; n < N; n++) d.accept(lines[n]!);
@@ -70,7 +88,10 @@ async function main(): Promise<void> {
   const tagNs = ((cpuUs() - t3) * 1000) / N;
   const base = rows[0]!.pathNs;
   console.log(`${N} access lines; CPU ns per line (ratio to the memory ring's append)`);
-  for (const r of rows) console.log(`${r.name.padEnd(24)} on the call path ${r.pathNs.toFixed(0)} ns (${(r.pathNs / base).toFixed(2)}×), in all ${r.totalNs.toFixed(0)} ns (${(r.totalNs / base).toFixed(2)}×)`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(24)} on the call path ${r.pathNs.toFixed(0)} ns (${(r.pathNs / base).toFixed(2)}×), in all ${r.totalNs.toFixed(0)} ns (${(r.totalNs / base).toFixed(2)}×)`,
+    );
   console.log(`${'3 sinks down (accept)'.padEnd(24)} on the call path ${sinkNs.toFixed(0)} ns (${(sinkNs / base).toFixed(2)}×)`);
   console.log(`${'tagging a line'.padEnd(24)} ${tagNs.toFixed(0)} ns (version, level; before any of these)`);
   fs.rmSync(dir, { recursive: true, force: true });

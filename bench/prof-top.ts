@@ -25,7 +25,11 @@ const fnSelf = new Map<string, number>();
 const fileSelf = new Map<string, number>();
 for (const [id, c] of counts) {
   const f = byId.get(id)!.callFrame;
-  const where = f.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '~/').replace(/.*\/(dist|src)\//, '$1/') || '(native)';
+  const where =
+    f.url
+      .replace(/^file:\/\//, '')
+      .replace(/.*node_modules\//, '~/')
+      .replace(/.*\/(dist|src)\//, '$1/') || '(native)';
   const key = `${f.functionName || '(anonymous)'}  ${where}:${f.lineNumber + 1}`;
   fnSelf.set(key, (fnSelf.get(key) ?? 0) + c);
   fileSelf.set(where, (fileSelf.get(where) ?? 0) + c);

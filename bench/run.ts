@@ -43,7 +43,11 @@ if (process.argv.includes('--profile')) {
   process.env.MODELDOCK_BENCH_PROFILE_DIR = dir;
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const sh = (cmd: string) => {
   try {
     return execSync(cmd, { encoding: 'utf8', cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -85,7 +85,11 @@ async function start(args: string[]): Promise<{ url: string; lines: readline.Int
 
 async function cannon(url: string, connections: number, seconds: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   const bin = fileURLToPath(new URL('../../../node_modules/autocannon/autocannon.js', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, '--json', url], { maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, '--json', url],
+    { maxBuffer: 64 << 20 },
+  );
   const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
@@ -133,10 +137,14 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|');
     for (const k of ['off', 'on'] as const) {
       const last = runs[k][runs[k].length - 1]!;
-      console.log(`| ${k === 'on' ? '100%' : 'none'} | ${runs[k].map((r) => r.rps.toFixed(0)).join(', ')} | ${mean(k).toFixed(0)} | ${runs[k].map((r) => r.cpuUs.toFixed(0)).join(', ')} | ${last.p50} / ${last.p99} | ${runs[k].reduce((a, r) => a + r.errors, 0)} |`);
+      console.log(
+        `| ${k === 'on' ? '100%' : 'none'} | ${runs[k].map((r) => r.rps.toFixed(0)).join(', ')} | ${mean(k).toFixed(0)} | ${runs[k].map((r) => r.cpuUs.toFixed(0)).join(', ')} | ${last.p50} / ${last.p99} | ${runs[k].reduce((a, r) => a + r.errors, 0)} |`,
+      );
     }
     const cpu = (k: 'off' | 'on') => mean(k, (r) => r.cpuUs);
-    console.log(`ratio (100% / none): ${(mean('on') / mean('off')).toFixed(3)}× req/s, ${(cpu('on') / cpu('off')).toFixed(3)}× gateway CPU per call; copies: ${JSON.stringify(counts)}`);
+    console.log(
+      `ratio (100% / none): ${(mean('on') / mean('off')).toFixed(3)}× req/s, ${(cpu('on') / cpu('off')).toFixed(3)}× gateway CPU per call; copies: ${JSON.stringify(counts)}`,
+    );
   } finally {
     for (const p of [on, off, shadowUp, primary]) p.stop();
   }

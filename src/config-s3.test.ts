@@ -16,7 +16,13 @@ describe('config: S3 blob store', () => {
   it('reads MODELDOCK_S3_* and the standard AWS_* credentials, and doctor shows no secret', async () => {
     const cfg = loadConfig({ env, overrides: { dataDir: '/tmp/md' } });
     expect(cfg.blobUrl).toBe('s3://models-bucket/modeldock/prod');
-    expect(cfg.s3).toMatchObject({ endpoint: env.MODELDOCK_S3_ENDPOINT, region: 'ap-guangzhou', forcePathStyle: true, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'very-secret' });
+    expect(cfg.s3).toMatchObject({
+      endpoint: env.MODELDOCK_S3_ENDPOINT,
+      region: 'ap-guangzhou',
+      forcePathStyle: true,
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'very-secret',
+    });
     const shown = JSON.stringify(describeConfig(cfg));
     expect(shown).not.toContain('very-secret');
     expect(describeConfig(cfg).s3).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: '(set)' });

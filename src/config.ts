@@ -43,9 +43,15 @@ export const ConfigSchema = Type.Object({
     {
       namespace: Type.String({ default: 'modeldock', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', description: 'namespace of the instance Deployments' }),
       image: Type.String({ default: 'modeldock:latest', minLength: 1, description: 'the modeldock image instances run (deploy/kubernetes/Dockerfile)' }),
-      configMap: Type.String({ default: 'modeldock-config', description: 'ConfigMap with MODELDOCK_BLOB_URL and MODELDOCK_S3_* for the instances\' init container' }),
+      configMap: Type.String({
+        default: 'modeldock-config',
+        description: "ConfigMap with MODELDOCK_BLOB_URL and MODELDOCK_S3_* for the instances' init container",
+      }),
       secret: Type.String({ default: 'modeldock-s3', description: 'Secret with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (optional)' }),
-      prometheusUrl: Type.String({ default: 'http://prometheus-operated.monitoring.svc:9090', description: 'Prometheus the KEDA triggers of exported manifests query' }),
+      prometheusUrl: Type.String({
+        default: 'http://prometheus-operated.monitoring.svc:9090',
+        description: 'Prometheus the KEDA triggers of exported manifests query',
+      }),
     },
     { default: {}, description: 'instance backend "kubernetes", and `modeldock services manifests`' },
   ),
@@ -73,17 +79,23 @@ export const ConfigSchema = Type.Object({
   ),
   http: Type.Object(
     {
-      headersTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'a request\'s headers must arrive within this (slowloris guard)' }),
-      requestTimeoutMs: Type.Integer({ minimum: 100, default: 900_000, description: 'a whole request, body included, must arrive within this (bounds uploads)' }),
+      headersTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: "a request's headers must arrive within this (slowloris guard)" }),
+      requestTimeoutMs: Type.Integer({
+        minimum: 100,
+        default: 900_000,
+        description: 'a whole request, body included, must arrive within this (bounds uploads)',
+      }),
       idleTimeoutMs: Type.Integer({ minimum: 100, default: 120_000, description: 'a connection with no traffic for this long is closed' }),
       keepAliveTimeoutMs: Type.Integer({ minimum: 100, default: 72_000, description: 'an idle keep-alive connection is closed after this' }),
     },
-    { default: {}, description: 'client connection limits of the platform\'s HTTP server' },
+    { default: {}, description: "client connection limits of the platform's HTTP server" },
   ),
   logs: LogsConfigSchema,
   tracing: Type.Object(
     {
-      otlpUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'an OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); unset: tracing off' })),
+      otlpUrl: Type.Optional(
+        Type.String({ pattern: '^https?://', description: 'an OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); unset: tracing off' }),
+      ),
     },
     { default: {}, description: 'OpenTelemetry traces of gateway calls and their instance hops (docs/observability.md), off by default' },
   ),
@@ -189,9 +201,7 @@ export class ConfigError extends Error {}
  * Builds the effective config: defaults ← environment ← flags ← overrides (tests).
  * Throws ConfigError listing every invalid field.
  */
-export function loadConfig(
-  opts: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; overrides?: Partial<Record<keyof Config, unknown>> } = {},
-): Config {
+export function loadConfig(opts: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; overrides?: Partial<Record<keyof Config, unknown>> } = {}): Config {
   const env = fromEnv(opts.env ?? process.env);
   const flags: Record<string, unknown> = {};
   if (opts.flags?.host !== undefined) flags.host = opts.flags.host;
@@ -218,7 +228,9 @@ export function loadConfig(
   if (!cfg.blobUrl) cfg.blobUrl = `file://${path.join(cfg.dataDir, 'blobs')}`;
   cfg.importRoots = cfg.importRoots.map((r) => path.resolve(r));
   if (!cfg.s3.accessKeyId !== !cfg.s3.secretAccessKey) {
-    throw new ConfigError('invalid configuration:\n  /s3: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the SDK default chain is used)');
+    throw new ConfigError(
+      'invalid configuration:\n  /s3: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the SDK default chain is used)',
+    );
   }
   return deepFreeze(cfg);
 }
@@ -252,6 +264,11 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     adminToken: masked(cfg.adminToken),
     s3: { ...cfg.s3, secretAccessKey: masked(cfg.s3.secretAccessKey), sessionToken: masked(cfg.s3.sessionToken) },
     // a sink's headers may carry its credentials
-    logs: { ...cfg.logs, sinks: cfg.logs.sinks.map((s) => ('headers' in s && s.headers ? { ...s, headers: Object.fromEntries(Object.keys(s.headers).map((k) => [k, '(set)'])) } : s)) },
+    logs: {
+      ...cfg.logs,
+      sinks: cfg.logs.sinks.map((s) =>
+        'headers' in s && s.headers ? { ...s, headers: Object.fromEntries(Object.keys(s.headers).map((k) => [k, '(set)'])) } : s,
+      ),
+    },
   };
 }

@@ -144,11 +144,20 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const kicked: (() => void)[] = [];
   const kick = () => kicked.forEach((k) => k());
   // a package's requirements.txt is installed on this machine, for the instances it runs
-  const pythonEnvs = config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
+  const pythonEnvs =
+    config.instanceBackend === 'kubernetes' ? undefined : new PythonEnvs({ root: path.join(config.dataDir, 'python-envs'), basePython: config.pythonPath });
   // the charts' 10 s buckets go to the store once per bucket, so history survives restarts and spans replicas
-  const history = new MetricsHistory({ repo: new MetricBucketsRepo(db.kysely), metrics, replica: replicaId(), onError: (err) => log.warn({ err }, 'chart history: the store did not answer; kept in memory and written with the next bucket') });
+  const history = new MetricsHistory({
+    repo: new MetricBucketsRepo(db.kysely),
+    metrics,
+    replica: replicaId(),
+    onError: (err) => log.warn({ err }, 'chart history: the store did not answer; kept in memory and written with the next bucket'),
+  });
   history.start();
-  const tokens = new TokenService({ db: db.kysely, onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does') });
+  const tokens = new TokenService({
+    db: db.kysely,
+    onError: (err) => log.warn({ err }, 'token limit counts: the store did not answer; counting locally until it does'),
+  });
   const directory = new LiveDirectory(autoscaler, kick, metrics, tokens);
   const batchStats = new BatchStats({ targets: () => directory.readyTargets(), metrics, everyMs: opts.batchStatsEveryMs });
   batchStats.start();
@@ -177,7 +186,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   kicked.push(() => reconciler.kick());
   let baseUrl = `http://${config.host}:${config.port}`;
   const rolloutsRepo = new RolloutsRepo(db.kysely);
-  const services = new ServiceManager({ repo: servicesRepo, billing, models, baseUrl: () => baseUrl, kick: () => kick(), shadowStats: (name, v) => metrics.shadow.stats(name, String(v)), rolloutActive: async (id) => (await rolloutsRepo.current(id))?.active === 1 });
+  const services = new ServiceManager({
+    repo: servicesRepo,
+    billing,
+    models,
+    baseUrl: () => baseUrl,
+    kick: () => kick(),
+    shadowStats: (name, v) => metrics.shadow.stats(name, String(v)),
+    rolloutActive: async (id) => (await rolloutsRepo.current(id))?.active === 1,
+  });
   const rolloutController = new RolloutController({
     rollouts: rolloutsRepo,
     services: servicesRepo,
@@ -193,7 +210,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   metrics.onDrop.push((service) => captureSeries.dropService(service));
   const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: captureSeries }, opts.capture);
   // OpenTelemetry traces, off unless configured (then instances get the URL too)
-  const tracer = config.tracing.otlpUrl ? new OtlpExporter(config.tracing.otlpUrl, 'modeldock-gateway', (err) => log.warn({ err }, 'traces: the OTLP receiver did not take a batch')) : undefined;
+  const tracer = config.tracing.otlpUrl
+    ? new OtlpExporter(config.tracing.otlpUrl, 'modeldock-gateway', (err) => log.warn({ err }, 'traces: the OTLP receiver did not take a batch'))
+    : undefined;
   const gatewayDeps: GatewayDeps = {
     directory,
     tracer,
@@ -202,7 +221,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     maxBodyBytes: config.limits.maxJsonBodyBytes,
     requestTimeoutMs: config.gateway.requestTimeoutMs,
     wakeTimeoutMs: config.gateway.wakeTimeoutMs,
-    accessLog: (l) => appendLog({ ts: l.ts, service: l.service, instanceId: l.instanceId, versionId: l.versionId, stream: 'access', line: `${l.method} ${l.path} ${l.status} ${l.ms}ms` }),
+    accessLog: (l) =>
+      appendLog({
+        ts: l.ts,
+        service: l.service,
+        instanceId: l.instanceId,
+        versionId: l.versionId,
+        stream: 'access',
+        line: `${l.method} ${l.path} ${l.status} ${l.ms}ms`,
+      }),
   };
   // one core for REST and gRPC: the same routes, instance pools, limits and access lines
   const gatewayCore = new GatewayCore(gatewayDeps);
@@ -218,7 +245,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: modelsPlugin({ models, config }) },
     { plugin: runtimesPlugin({ config }) },
     { plugin: storagePlugin({ blobs, config }) },
-    { plugin: servicesPlugin({ services, logs, metrics, history, facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }), grpcPort: () => grpc.port }) },
+    {
+      plugin: servicesPlugin({
+        services,
+        logs,
+        metrics,
+        history,
+        facts: callFacts({ versionFiles: async (m, v) => ((await models.getVersion(m, v)).files ?? []).map((f) => f.path), route: (n) => directory.route(n) }),
+        grpcPort: () => grpc.port,
+      }),
+    },
     { plugin: capturesPlugin({ services, reader: new CaptureReader(blobs) }) },
     { plugin: rolloutsPlugin({ rollouts }) },
     { plugin: manifestsPlugin({ services, models, config }) },
@@ -231,7 +267,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     { plugin: consolePlugin },
     { plugin: gatewayPlugin(gatewayDeps, gatewayCore) },
   ];
-  const app = await buildApp({ logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION, timeouts: config.http }, plugins);
+  const app = await buildApp(
+    { logger: log, bodyLimitBytes: config.limits.maxJsonBodyBytes, adminToken: config.adminToken, version: VERSION, timeouts: config.http },
+    plugins,
+  );
   app.addHook('onListen', async () => {
     const addr = app.server.address();
     if (typeof addr === 'object' && addr) baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;

@@ -29,7 +29,11 @@ const SLEEPY = handler('await new Promise((r) => setTimeout(r, 50));');
 const BURNER = handler('const end = Date.now() + 10; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);');
 
 const api = async <T = Service>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: object): Promise<T> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await res.json()) as T;
 };
 
@@ -55,11 +59,24 @@ const predict = (name: string) => call(`${p.url}/${name}/v1/models/m:predict`, {
 /** `workers` callers back to back until stop() is called; the answer: every status seen. */
 function drive(name: string, workers: number): { stop: () => void; statuses: Promise<number[]> } {
   let stopped = false;
-  return { stop: () => (stopped = true), statuses: load(Number.MAX_SAFE_INTEGER, workers, () => predict(name), () => stopped) };
+  return {
+    stop: () => (stopped = true),
+    statuses: load(
+      Number.MAX_SAFE_INTEGER,
+      workers,
+      () => predict(name),
+      () => stopped,
+    ),
+  };
 }
 
 async function createAuto(name: string, model: string, cpuMillicores: number, scaling: object): Promise<void> {
-  const version = { model, modelVersion: 'v1', resources: { cpuMillicores, memoryMiB: 256 }, scaling: { mode: 'auto', minInstances: 1, maxInstances: 3, scaleDownStabilizationMs: 2_000, ...scaling } };
+  const version = {
+    model,
+    modelVersion: 'v1',
+    resources: { cpuMillicores, memoryMiB: 256 },
+    scaling: { mode: 'auto', minInstances: 1, maxInstances: 3, scaleDownStabilizationMs: 2_000, ...scaling },
+  };
   await api('POST', '/api/v1/services', { name, version });
   await eventually(async () => (await ready(name)) === 1, 60_000, `${name} Running with 1 ready`);
 }

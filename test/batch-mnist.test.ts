@@ -24,7 +24,11 @@ import { cli } from './cli-harness.js';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-batch-'));
 const children: ChildProcess[] = [];
 const N = 1000;
-const BAD = { 'digits/bad-garbage.png': Buffer.from('definitely not a png'), 'digits/bad-truncated.png': Buffer.alloc(0), 'digits/bad-noise.jpg': Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)) };
+const BAD = {
+  'digits/bad-garbage.png': Buffer.from('definitely not a png'),
+  'digits/bad-truncated.png': Buffer.alloc(0),
+  'digits/bad-noise.jpg': Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)),
+};
 let p: UpProcess;
 
 async function up(): Promise<UpProcess> {
@@ -48,17 +52,23 @@ const job = async (base: string, name: string): Promise<Json> => (await api(base
 
 /** Waits until the job has committed at least `n` results (and has not ended). */
 function doneAtLeast(base: () => string, name: string, n: number): Promise<Json> {
-  return eventually(async () => {
-    const j = await job(base(), name);
-    if (!['Pending', 'Running'].includes(j.state)) throw new Error(`the job ended before ${n} were done: ${JSON.stringify(j)}`);
-    return j.progress.done >= n ? j : null;
-  }, 120_000, `${name}: ${n} done`);
+  return eventually(
+    async () => {
+      const j = await job(base(), name);
+      if (!['Pending', 'Running'].includes(j.state)) throw new Error(`the job ended before ${n} were done: ${JSON.stringify(j)}`);
+      return j.progress.done >= n ? j : null;
+    },
+    120_000,
+    `${name}: ${n} done`,
+  );
 }
 
 /** Held-out digit i as a 28×28 PNG (light on dark, as MNIST has it). */
 const digitPng = (i: number): Promise<Buffer> => {
   const { heldout } = mnistSplit();
-  return sharp(Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+  return sharp(Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+    .png()
+    .toBuffer();
 };
 
 beforeAll(async () => {
@@ -73,18 +83,37 @@ beforeAll(async () => {
   p = await up();
   const base = p.url;
   // the model: trained by a task, imported from it, the template's inference code added
-  const task = await api(base, 'POST', '/api/v1/tasks', { name: 'mnist_train', runtime: 'torch1.13-py311-cpu', code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' }, env: { EPOCHS: '1' } });
+  const task = await api(base, 'POST', '/api/v1/tasks', {
+    name: 'mnist_train',
+    runtime: 'torch1.13-py311-cpu',
+    code: { type: 'example', name: 'mnist-pytorch' },
+    command: 'python train.py',
+    inputs: { mnist: 'datasets/mnist' },
+    env: { EPOCHS: '1' },
+  });
   expect(task.status, task.text).toBe(202);
-  await eventually(async () => {
-    const t = (await api(base, 'GET', '/api/v1/tasks/mnist_train')).body;
-    if (['Failed', 'Stopped'].includes(t.state)) throw new Error(`training ${t.state}: ${t.reason}`);
-    return t.state === 'Succeeded';
-  }, 240_000, 'mnist_train to succeed');
-  const imported = await api(base, 'POST', '/api/v1/models/mnist_train/versions', { source: { type: 'task', task: 'mnist_train' }, format: 'torchscript', runtime: 'torch1.13-py311-cpu', createModel: true });
+  await eventually(
+    async () => {
+      const t = (await api(base, 'GET', '/api/v1/tasks/mnist_train')).body;
+      if (['Failed', 'Stopped'].includes(t.state)) throw new Error(`training ${t.state}: ${t.reason}`);
+      return t.state === 'Succeeded';
+    },
+    240_000,
+    'mnist_train to succeed',
+  );
+  const imported = await api(base, 'POST', '/api/v1/models/mnist_train/versions', {
+    source: { type: 'task', task: 'mnist_train' },
+    format: 'torchscript',
+    runtime: 'torch1.13-py311-cpu',
+    createModel: true,
+  });
   expect(imported.status, imported.text).toBe(202);
   await eventually(async () => (await api(base, 'GET', '/api/v1/models/mnist_train/versions/v1')).body.status === 'ready', 60_000, 'v1 ready');
   for (const f of ['model_service.py', 'config.json']) {
-    const r = await fetch(`${base}/api/v1/models/mnist_train/versions/v1/files/${f}`, { method: 'PUT', body: fs.readFileSync(path.join(TEMPLATES, 'pytorch/mnist', f)) });
+    const r = await fetch(`${base}/api/v1/models/mnist_train/versions/v1/files/${f}`, {
+      method: 'PUT',
+      body: fs.readFileSync(path.join(TEMPLATES, 'pytorch/mnist', f)),
+    });
     expect(r.status, await r.text()).toBe(200);
   }
 }, 400_000);
@@ -97,7 +126,16 @@ afterAll(() => {
 
 describe('batch prediction over 1,000 MNIST digits', () => {
   it('survives a killed instance and a killed platform: every input once in the results, digits right, bad inputs as error lines', async () => {
-    const spec = { name: 'digits', model: 'mnist_train', modelVersion: 'v1', input: { path: 'digits' }, instances: 1, resources: { cpuMillicores: 1000, memoryMiB: 1024 }, batching: { maxBatchSize: 1, maxQueueDelayMs: 0 }, concurrency: 1 };
+    const spec = {
+      name: 'digits',
+      model: 'mnist_train',
+      modelVersion: 'v1',
+      input: { path: 'digits' },
+      instances: 1,
+      resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+      batching: { maxBatchSize: 1, maxQueueDelayMs: 0 },
+      concurrency: 1,
+    };
     // one input at a time: results are committed about once a second in steps of a few hundred
     // at most (a part is cut at 500 lines), so the kills below land mid-job on a fast machine too
     const created = await api(p.url, 'POST', '/api/v1/batch-jobs', spec);
@@ -131,7 +169,13 @@ describe('batch prediction over 1,000 MNIST digits', () => {
     const stored = ((await api(p.url, 'GET', '/api/v1/storage?prefix=digits.digits.out/results')).body.items as { path: string }[]).map((o) => o.path);
     expect(stored.sort()).toEqual([...summary.parts].sort());
     const lines: Json[] = [];
-    for (const part of summary.parts as string[]) lines.push(...(await api(p.url, 'GET', `/api/v1/storage/${part}`)).text.trim().split('\n').map((l) => JSON.parse(l)));
+    for (const part of summary.parts as string[])
+      lines.push(
+        ...(await api(p.url, 'GET', `/api/v1/storage/${part}`)).text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      );
     const inputs = lines.map((l) => l.input as string);
     expect(inputs.length).toBe(N + 3);
     expect(new Set(inputs).size).toBe(N + 3);
@@ -151,7 +195,18 @@ describe('batch prediction over 1,000 MNIST digits', () => {
     const png = (await digitPng(0)).toString('base64');
     const body = ['{"images": ["' + png + '"]}', 'not json', '{"images": [', 'nope', '{"images": ["' + png + '"]}'].join('\n');
     await put(p.url, 'requests/few.jsonl', body);
-    const created = await cli(p.url, ['batch', 'create', 'mostly-bad', '--model', 'mnist_train:1', '--input', 'requests/few.jsonl', '--max-error-ratio', '0.2', '--follow']);
+    const created = await cli(p.url, [
+      'batch',
+      'create',
+      'mostly-bad',
+      '--model',
+      'mnist_train:1',
+      '--input',
+      'requests/few.jsonl',
+      '--max-error-ratio',
+      '0.2',
+      '--follow',
+    ]);
     expect([created.code, created.stderr]).toEqual([1, expect.stringMatching(/batch job mostly-bad: Failed \(2 of 5 inputs failed/)]);
     const end = await job(p.url, 'mostly-bad');
     expect(end.input.format).toBe('jsonl');

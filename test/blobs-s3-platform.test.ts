@@ -43,10 +43,18 @@ it('imports a model into S3 and serves it from there', async () => {
     { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
   ]);
   expect((await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload })).status).toBe(202);
-  const v = await eventually(async () => {
-    const r = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string; storagePath: string; files: { path: string; sha256: string }[] };
-    return r.status === 'ready' ? r : null;
-  }, 30_000, 'model version ready');
+  const v = await eventually(
+    async () => {
+      const r = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as {
+        status: string;
+        storagePath: string;
+        files: { path: string; sha256: string }[];
+      };
+      return r.status === 'ready' ? r : null;
+    },
+    30_000,
+    'model version ready',
+  );
 
   // the files are objects in the bucket, under the configured prefix, each with its sha256
   const listed = await (p.blobs as S3BlobStore).client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'md/' }));
@@ -58,13 +66,20 @@ it('imports a model into S3 and serves it from there', async () => {
   await fetch(`${p.url}/api/v1/services`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'relu', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } } }),
+    body: JSON.stringify({
+      name: 'relu',
+      version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } },
+    }),
   });
-  await eventually(async () => {
-    const s = (await (await fetch(`${p.url}/api/v1/services/relu`)).json()) as { status: string; reason?: string };
-    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    return s.status === 'Running';
-  }, 60_000, 'relu Running');
+  await eventually(
+    async () => {
+      const s = (await (await fetch(`${p.url}/api/v1/services/relu`)).json()) as { status: string; reason?: string };
+      if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      return s.status === 'Running';
+    },
+    60_000,
+    'relu Running',
+  );
   const r = await call(`${p.url}/v2/models/relu/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]) });
   expect(r.status).toBe(200);
   expect(r.json().outputs[0].data).toEqual([0, 0, 0.5, 4]);
@@ -76,9 +91,16 @@ it('fetch-blobs (the Kubernetes init container) copies a model version out of S3
   const v = (await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { storagePath: string; files: { path: string; sha256: string }[] };
   const into = path.join(dataDir, 'fetched');
   const bin = path.resolve('bin/modeldock.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'fetch-blobs', '--prefix', v.storagePath, '--into', into], { env: { ...process.env, ...s3.env('md') } });
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'fetch-blobs', '--prefix', v.storagePath, '--into', into], {
+    env: { ...process.env, ...s3.env('md') },
+  });
   expect(JSON.parse(stdout)).toMatchObject({ event: 'fetched', files: v.files.length });
-  for (const f of v.files) expect(createHash('sha256').update(fs.readFileSync(path.join(into, f.path))).digest('hex')).toBe(f.sha256);
+  for (const f of v.files)
+    expect(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(into, f.path)))
+        .digest('hex'),
+    ).toBe(f.sha256);
 });
 
 it('refuses, on S3 too, a path that would be both a file and a folder: storage PUTs, and a folder another tool wrote', async () => {
@@ -90,7 +112,11 @@ it('refuses, on S3 too, a path that would be both a file and a folder: storage P
   const client = (p.blobs as S3BlobStore).client;
   for (const k of ['md/ext/pkg/m', 'md/ext/pkg/m/x']) await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: k, Body: 'x' }));
   const spec = { source: { type: 'storage', path: 'ext/pkg' }, format: 'custom', runtime: 'node20-handler', createModel: true };
-  const imp = await fetch(`${p.url}/api/v1/models/clashing/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const imp = await fetch(`${p.url}/api/v1/models/clashing/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   expect([imp.status, ((await imp.json()) as { error: { code: string } }).error.code]).toEqual([409, 'PATH_CONFLICT']);
   expect((await fetch(`${p.url}/api/v1/models/clashing`)).status).toBe(404);
 });

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 /** `modeldock up --port 0 …`; resolves with its stderr once it says it is up. */
 async function up(args: string[]): Promise<{ stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', tmpDir('cli-grpc'), ...args], { env: { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', tmpDir('cli-grpc'), ...args], {
+    env: { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -82,8 +82,17 @@ describe('modeldock completion', () => {
     const file = path.join(work, 'modeldock.bash');
     fs.writeFileSync(file, r.stdout);
     const complete = (line: string) =>
-      execFileSync('bash', ['-c', `source "$1"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _modeldock; printf '%s\\n' "\${COMPREPLY[@]}"; complete -p modeldock`, 'bash', file], { encoding: 'utf8' });
-    expect(complete("modeldock models sh").split('\n')).toEqual(['show', 'complete -F _modeldock modeldock', '']);
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source "$1"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _modeldock; printf '%s\\n' "\${COMPREPLY[@]}"; complete -p modeldock`,
+          'bash',
+          file,
+        ],
+        { encoding: 'utf8' },
+      );
+    expect(complete('modeldock models sh').split('\n')).toEqual(['show', 'complete -F _modeldock modeldock', '']);
     expect(complete("modeldock services list -o ''").split('\n').slice(0, 3).sort()).toEqual(['json', 'wide', 'yaml']);
     expect((await run(['completion', 'fish'])).code).toBe(2);
   });

@@ -48,7 +48,10 @@ beforeAll(async () => {
   };
   writeTree(path.join(work, 'mnist'), pkg);
   writeTree(path.join(work, 'extra'), { 'config.json': '{"inputs":[{"name":"images"}]}', 'requirements.txt': 'torch\ntorchvision\n' });
-  Object.assign(expected, pkg, { 'config.json': fs.readFileSync(path.join(work, 'extra/config.json')), 'requirements.txt': fs.readFileSync(path.join(work, 'extra/requirements.txt')) });
+  Object.assign(expected, pkg, {
+    'config.json': fs.readFileSync(path.join(work, 'extra/config.json')),
+    'requirements.txt': fs.readFileSync(path.join(work, 'extra/requirements.txt')),
+  });
 });
 
 afterAll(async () => {
@@ -60,14 +63,41 @@ const hashesFrom = (items: VersionFile[]) => Object.fromEntries(items.map((f) =>
 
 describe('the model repository through the CLI', () => {
   it('imports a folder as mnist_train v1 and waits until it is ready', async () => {
-    const v = await cliJson<ModelVersion>(platform.url, ['models', 'import', 'mnist_train', '--dir', path.join(work, 'mnist'), '--format', 'torchscript', '--runtime', 'torch1.13-py311-cpu', '--metrics', '{"accuracy":0.98}']);
-    expect(v).toMatchObject({ model: 'mnist_train', version: 'v1', status: 'ready', format: 'torchscript', runtime: 'torch1.13-py311-cpu', metrics: { accuracy: 0.98 } });
+    const v = await cliJson<ModelVersion>(platform.url, [
+      'models',
+      'import',
+      'mnist_train',
+      '--dir',
+      path.join(work, 'mnist'),
+      '--format',
+      'torchscript',
+      '--runtime',
+      'torch1.13-py311-cpu',
+      '--metrics',
+      '{"accuracy":0.98}',
+    ]);
+    expect(v).toMatchObject({
+      model: 'mnist_train',
+      version: 'v1',
+      status: 'ready',
+      format: 'torchscript',
+      runtime: 'torch1.13-py311-cpu',
+      metrics: { accuracy: 0.98 },
+    });
     const { 'config.json': _c, 'requirements.txt': _r, ...pkg } = expected;
     expect(hashesFrom(v.files ?? [])).toEqual(hashesOf(pkg));
   });
 
   it('uploads two more files into v1, with a table on stdout', async () => {
-    const r = await cli(platform.url, ['models', 'files', 'upload', 'mnist_train', 'v1', path.join(work, 'extra/config.json'), path.join(work, 'extra/requirements.txt')]);
+    const r = await cli(platform.url, [
+      'models',
+      'files',
+      'upload',
+      'mnist_train',
+      'v1',
+      path.join(work, 'extra/config.json'),
+      path.join(work, 'extra/requirements.txt'),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/uploaded 2 file\(s\) to mnist_train v1/);
@@ -108,12 +138,22 @@ describe('the model repository through the CLI', () => {
     const r = await cli(platform.url, ['models', 'files', 'rm', 'mnist_train', 'v1', 'requirements.txt']);
     expect(r.code).toBe(0);
     const v = await cliJson<ModelVersion>(platform.url, ['models', 'version', 'mnist_train', 'v1']);
-    expect(v.files?.map((f) => f.path).sort()).toEqual(Object.keys(expected).filter((p) => p !== 'requirements.txt').sort());
+    expect(v.files?.map((f) => f.path).sort()).toEqual(
+      Object.keys(expected)
+        .filter((p) => p !== 'requirements.txt')
+        .sort(),
+    );
   });
 
   it('imports a zip as v2, inferring format and runtime from its files', async () => {
     const zip = path.join(work, 'onnx-pkg.zip');
-    fs.writeFileSync(zip, rawZip([{ name: 'model.onnx', data: randomBytes(1000) }, { name: 'modeldock.json', data: Buffer.from('{}') }]));
+    fs.writeFileSync(
+      zip,
+      rawZip([
+        { name: 'model.onnx', data: randomBytes(1000) },
+        { name: 'modeldock.json', data: Buffer.from('{}') },
+      ]),
+    );
     const r = await cli(platform.url, ['--json', 'models', 'import', 'mnist_train', '--zip', zip]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/inferred format onnx, runtime onnxruntime1\.30-node20-cpu/);
@@ -144,7 +184,17 @@ describe('errors through the CLI', () => {
     const create = await cli(platform.url, ['models', 'create', 'bad name!']);
     expect(create.code).toBe(2);
     expect(create.stderr).toMatch(/^error: INVALID_(NAME|ARGUMENT): .*name/);
-    const imp = await cli(platform.url, ['models', 'import', 'bad.name', '--dir', path.join(work, 'mnist'), '--format', 'custom', '--runtime', 'node20-handler']);
+    const imp = await cli(platform.url, [
+      'models',
+      'import',
+      'bad.name',
+      '--dir',
+      path.join(work, 'mnist'),
+      '--format',
+      'custom',
+      '--runtime',
+      'node20-handler',
+    ]);
     expect(imp.code).toBe(2);
     expect(imp.stderr).toMatch(/^error: INVALID_NAME: /);
     const all = await cliJson<Page<Model>>(platform.url, ['models', 'list']);
@@ -153,12 +203,23 @@ describe('errors through the CLI', () => {
 
   it('an unsafe zip is refused and leaves no version behind', async () => {
     const zip = path.join(work, 'evil.zip');
-    fs.writeFileSync(zip, rawZip([{ name: 'model.pt', data: Buffer.from('x') }, { name: '../escape.py', data: Buffer.from('boom') }]));
+    fs.writeFileSync(
+      zip,
+      rawZip([
+        { name: 'model.pt', data: Buffer.from('x') },
+        { name: '../escape.py', data: Buffer.from('boom') },
+      ]),
+    );
     const r = await cli(platform.url, ['models', 'import', 'mnist_train', '--zip', zip, '--format', 'custom', '--runtime', 'torch1.13-py311-cpu']);
     expect(r.code).toBe(/^error: UNSAFE_ARCHIVE_ENTRY/.test(r.stderr) ? 2 : 1);
     expect(r.stderr).toMatch(/^error: (UNSAFE_ARCHIVE_ENTRY|IMPORT_FAILED): .*escape/);
     const versions = (await cliJson<{ versions: ModelVersion[] }>(platform.url, ['models', 'show', 'mnist_train'])).versions;
-    expect(versions.filter((v) => v.status === 'ready').map((v) => v.version).sort()).toEqual(['v1', 'v2']);
+    expect(
+      versions
+        .filter((v) => v.status === 'ready')
+        .map((v) => v.version)
+        .sort(),
+    ).toEqual(['v1', 'v2']);
   });
 
   it('import without a source, or with a runtime it cannot guess, says what to pass', async () => {
@@ -180,6 +241,8 @@ describe('errors through the CLI', () => {
   it('no server: exit 6 (unavailable) and a line telling the user to run `modeldock up`', async () => {
     const r = await cli(`http://127.0.0.1:${await closedPort()}`, ['models', 'list']);
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: UNREACHABLE: cannot reach modeldock at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): start the platform with `modeldock up`/);
+    expect(r.stderr).toMatch(
+      /^error: UNREACHABLE: cannot reach modeldock at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): start the platform with `modeldock up`/,
+    );
   });
 });

@@ -30,9 +30,15 @@ beforeAll(async () => {
     expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
   }
   const flags = ['--model', 'which', '--cpu', '500', '--memory', '256', '--instances', '1'];
-  expect((await cli(platform.url, ['services', 'create', 'chg', ...flags, '--model-version', 'v1', '--description', 'first', '--tag', 'team=ml'])).code).toBe(0);
+  expect((await cli(platform.url, ['services', 'create', 'chg', ...flags, '--model-version', 'v1', '--description', 'first', '--tag', 'team=ml'])).code).toBe(
+    0,
+  );
   expect((await cli(platform.url, ['services', 'add-version', 'chg', ...flags, '--model-version', 'v2'])).code).toBe(0);
-  await eventually(async () => (await cliJson<Service>(platform.url, ['services', 'show', 'chg'])).versions.every((v) => v.readyInstances === 1), 60_000, 'both versions ready');
+  await eventually(
+    async () => (await cliJson<Service>(platform.url, ['services', 'show', 'chg'])).versions.every((v) => v.readyInstances === 1),
+    60_000,
+    'both versions ready',
+  );
 });
 
 afterAll(async () => {
@@ -65,10 +71,14 @@ describe('modeldock services update / remove-version, call --version', () => {
     const on = await cliJson<Service>(platform.url, ['services', 'update', 'chg', '--shadow-version', '2', '--shadow-percent', '100']);
     expect(on.shadow).toMatchObject({ version: 2, percent: 100, stats: { mirrored: 0 } });
     // version 2 answers {served: 2}, the primary {served: 1}: every copy disagrees
-    await eventually(async () => {
-      expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
-      return (await cliJson<Service>(platform.url, ['services', 'get', 'chg'])).shadow!.stats.compared.mismatch > 0;
-    }, 20_000, 'a copy to disagree');
+    await eventually(
+      async () => {
+        expect(JSON.parse((await cli(platform.url, ['call', 'chg', '{}'])).stdout)).toEqual({ served: 1 });
+        return (await cliJson<Service>(platform.url, ['services', 'get', 'chg'])).shadow!.stats.compared.mismatch > 0;
+      },
+      20_000,
+      'a copy to disagree',
+    );
     const shown = await cli(platform.url, ['services', 'get', 'chg']);
     expect(shown.stdout).toMatch(/^shadow:\s+version 2, 100% of calls copied/m);
     expect(shown.stdout).toMatch(/^compared:\s+0 match, [1-9][0-9]* mismatch, 0 uncompared$/m);
@@ -98,7 +108,26 @@ describe('modeldock services update / remove-version, call --version', () => {
 
   it('--schedule sets scheduled scaling rules in a time zone; show prints the rule in force and the next firing', async () => {
     const rules = ['--schedule', '0 9 * * 1-5 min=1', '--schedule', '0 20 * * * min=0 max=1', '--time-zone', 'Asia/Shanghai'];
-    const s = await cliJson<Service>(platform.url, ['services', 'create', 'timed', '--model', 'which', '--model-version', 'v1', '--cpu', '500', '--memory', '256', '--auto', '--min', '0', '--max', '2', ...rules, '--no-wait']);
+    const s = await cliJson<Service>(platform.url, [
+      'services',
+      'create',
+      'timed',
+      '--model',
+      'which',
+      '--model-version',
+      'v1',
+      '--cpu',
+      '500',
+      '--memory',
+      '256',
+      '--auto',
+      '--min',
+      '0',
+      '--max',
+      '2',
+      ...rules,
+      '--no-wait',
+    ]);
     expect(s.versions[0]!.spec.schedules).toEqual([
       { cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai', minInstances: 1 },
       { cron: '0 20 * * *', timeZone: 'Asia/Shanghai', minInstances: 0, maxInstances: 1 },

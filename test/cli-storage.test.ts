@@ -41,7 +41,11 @@ describe('the admin token', () => {
 
 describe('storage', () => {
   it('puts a folder, lists it, gets an object back byte-identical', async () => {
-    const put = await cliJson<{ items: { path: string; sha256: string }[] }>(platform.url, ['storage', 'put', path.join(work, 'classify'), 'data/classify'], withToken);
+    const put = await cliJson<{ items: { path: string; sha256: string }[] }>(
+      platform.url,
+      ['storage', 'put', path.join(work, 'classify'), 'data/classify'],
+      withToken,
+    );
     expect(put.items.map((i) => i.path).sort()).toEqual(['data/classify/labels.txt', 'data/classify/model.onnx', 'data/classify/modeldock.json']);
     const ls = await cliJson<{ items: StorageObject[] }>(platform.url, ['storage', 'ls', 'data/classify'], withToken);
     expect(ls.items.find((o) => o.path === 'data/classify/model.onnx')?.size).toBe(50_000);
@@ -61,19 +65,39 @@ describe('storage', () => {
   });
 
   it('imports from storage with --move move, inferring onnx; the source is gone after', async () => {
-    const r = await cli(platform.url, ['--json', 'models', 'import', 'classify', '--source', 'storage', '--path', 'data/classify', '--move', 'move'], withToken);
+    const r = await cli(
+      platform.url,
+      ['--json', 'models', 'import', 'classify', '--source', 'storage', '--path', 'data/classify', '--move', 'move'],
+      withToken,
+    );
     expect(r.stderr).toMatch(/inferred format onnx, runtime onnxruntime1\.30-node20-cpu/);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout) as ModelVersion;
-    expect(v).toMatchObject({ model: 'classify', version: 'v1', status: 'ready', format: 'onnx', moveMode: 'move', source: { type: 'storage', path: 'data/classify' }, fileCount: 3 });
+    expect(v).toMatchObject({
+      model: 'classify',
+      version: 'v1',
+      status: 'ready',
+      format: 'onnx',
+      moveMode: 'move',
+      source: { type: 'storage', path: 'data/classify' },
+      fileCount: 3,
+    });
     const left = await cliJson<{ items: StorageObject[] }>(platform.url, ['storage', 'ls', 'data/classify'], withToken);
     expect(left.items).toEqual([]);
   });
 
   it('imports a local folder under an allowed root (file:///), and refuses one outside it', async () => {
-    const ok = await cliJson<ModelVersion>(platform.url, ['models', 'import', 'handler', '--path', `file://${path.join(importRoot, 'handler')}`, '--format', 'custom', '--runtime', 'node20-handler'], withToken);
+    const ok = await cliJson<ModelVersion>(
+      platform.url,
+      ['models', 'import', 'handler', '--path', `file://${path.join(importRoot, 'handler')}`, '--format', 'custom', '--runtime', 'node20-handler'],
+      withToken,
+    );
     expect(ok).toMatchObject({ status: 'ready', fileCount: 2 });
-    const outside = await cli(platform.url, ['models', 'import', 'handler', '--path', `file://${work}`, '--format', 'custom', '--runtime', 'node20-handler'], withToken);
+    const outside = await cli(
+      platform.url,
+      ['models', 'import', 'handler', '--path', `file://${work}`, '--format', 'custom', '--runtime', 'node20-handler'],
+      withToken,
+    );
     expect(outside.code).toBe(5);
     expect(outside.stderr).toMatch(/^error: LOCAL_PATH_NOT_ALLOWED: /);
   });

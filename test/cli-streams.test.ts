@@ -17,7 +17,7 @@ const run = (args: string[]) => cli(platform.url, args);
 beforeAll(async () => {
   platform = await startPlatform();
   writeTree(path.join(work, 'handler'), { 'model_service.js': 'export default class M { predict(b) { return b; } }' });
-  writeTree(path.join(work, 'task'), { 'README': 'prints two lines' });
+  writeTree(path.join(work, 'task'), { README: 'prints two lines' });
   expect((await run(['models', 'import', 'echo', '--dir', path.join(work, 'handler'), '--format', 'custom', '--runtime', 'node20-handler'])).code).toBe(0);
   const created = await run(['services', 'create', 'echo', '--model', 'echo', '--model-version', 'v1', '--memory', '256']);
   expect([created.code, created.stderr]).toEqual([0, expect.stringContaining('Running')]);
@@ -30,7 +30,10 @@ afterAll(async () => {
 /** Runs a command that does not end by itself; resolves with the stdout lines once `enough` says so, then stops it. */
 function readUntil(args: string[], enough: (lines: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--server', platform.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const child = spawn(process.execPath, [BIN, '--server', platform.url, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => finish(new Error(`modeldock ${args.join(' ')} printed only: ${out}${err}`)), timeoutMs);
@@ -55,7 +58,10 @@ describe('-o on streams', () => {
   it('services logs: json is one log object per line, yaml one document each, wide adds the sequence number', async () => {
     const json = await run(['services', 'logs', 'echo', '-o', 'json']);
     expect(json.code).toBe(0);
-    const lines = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; stream: string; line: string });
+    const lines = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; stream: string; line: string });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.some((l) => l.stream === 'access')).toBe(true);
     const yaml = await run(['services', 'logs', 'echo', '-o', 'yaml']);
@@ -77,14 +83,33 @@ describe('-o on streams', () => {
     expect(text[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+ (Normal|Warning) \S+ /);
   });
 
-  it('tasks create --follow --json and tasks logs -o yaml|wide: the run\'s lines per format', async () => {
-    const created = await run(['--json', 'tasks', 'create', 'hello', '--dir', path.join(work, 'task'), '--runtime', 'node20-handler', '--command', 'echo one && echo two', '--follow']);
+  it("tasks create --follow --json and tasks logs -o yaml|wide: the run's lines per format", async () => {
+    const created = await run([
+      '--json',
+      'tasks',
+      'create',
+      'hello',
+      '--dir',
+      path.join(work, 'task'),
+      '--runtime',
+      'node20-handler',
+      '--command',
+      'echo one && echo two',
+      '--follow',
+    ]);
     expect(created.code).toBe(0);
-    const lines = created.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { stream: string; line: string; run: number });
+    const lines = created.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { stream: string; line: string; run: number });
     expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['one', 'two']);
     expect(created.stderr).toMatch(/task hello run 1: Succeeded/);
     const yaml = await run(['tasks', 'logs', 'hello', '-o', 'yaml']);
-    expect(docs(yaml.stdout).filter((d) => d.stream === 'stdout').map((d) => d.line)).toEqual(['one', 'two']);
+    expect(
+      docs(yaml.stdout)
+        .filter((d) => d.stream === 'stdout')
+        .map((d) => d.line),
+    ).toEqual(['one', 'two']);
     const wide = (await run(['tasks', 'logs', 'hello', '-o', 'wide'])).stdout;
     expect(wide).toMatch(/^\d+ \S+ run 1 stdout: one$/m);
     expect((await run(['tasks', 'logs', 'hello'])).stdout).toMatch(/^one\ntwo$/m);

@@ -20,7 +20,11 @@ beforeAll(async () => {
   expect([imp.code, imp.stderr]).toEqual([0, expect.any(String)]);
   const flags = ['--model', 'tiny', '--model-version', 'v1', '--cpu', '500', '--memory', '256', '--instances', '1', '--auth'];
   expect((await cli(platform.url, ['services', 'create', 'guarded', ...flags])).code).toBe(0);
-  await eventually(async () => (await cliJson<Service>(platform.url, ['services', 'show', 'guarded'])).versions.every((v) => v.readyInstances === 1), 60_000, 'guarded ready');
+  await eventually(
+    async () => (await cliJson<Service>(platform.url, ['services', 'show', 'guarded'])).versions.every((v) => v.readyInstances === 1),
+    60_000,
+    'guarded ready',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -28,7 +32,11 @@ afterAll(async () => {
 });
 
 const infer = (token: string) =>
-  fetch(`${platform.url}/v2/models/guarded/infer`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: tinyInferBody() }).then((r) => r.status);
+  fetch(`${platform.url}/v2/models/guarded/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: tinyInferBody(),
+  }).then((r) => r.status);
 
 /** The table's rows as header → cell, by the row's NAME. */
 function tableRows(stdout: string): Map<string, Record<string, string>> {
@@ -52,12 +60,16 @@ describe('modeldock services tokens list', () => {
     expect(await infer(open.token)).toBe(200);
 
     // counts reach the store every 500 ms: wait for the two calls to show
-    const rows = await eventually(async () => {
-      const r = await cli(platform.url, ['services', 'tokens', 'list', 'guarded']);
-      expect([r.code, r.stderr]).toEqual([0, '']);
-      const t = tableRows(r.stdout);
-      return t.get('daily')?.['USED/DAY'] === '2' ? t : null;
-    }, 10_000, 'daily to show 2 used today');
+    const rows = await eventually(
+      async () => {
+        const r = await cli(platform.url, ['services', 'tokens', 'list', 'guarded']);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        const t = tableRows(r.stdout);
+        return t.get('daily')?.['USED/DAY'] === '2' ? t : null;
+      },
+      10_000,
+      'daily to show 2 used today',
+    );
     expect(rows.get('daily')).toMatchObject({ 'PER MIN': '-', 'USED/MIN': '-', 'PER DAY': '5', 'USED/DAY': '2', ENABLED: 'yes' });
     expect(rows.get('open')).toMatchObject({ 'PER MIN': '-', 'USED/MIN': '-', 'PER DAY': '-', 'USED/DAY': '-' });
     expect(Object.keys(rows.get('daily')!)).not.toContain('CREATED');

@@ -26,9 +26,17 @@ beforeAll(async () => {
   p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
   await p.blobs.put('pkgs/doubler/model_service.js', Buffer.from(HANDLER));
   await p.blobs.put('data/numbers.csv', Buffer.from('a\n1\n2\nnot-a-number\n'));
-  const res = await fetch(`${p.url}/api/v1/models/doubler/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: { type: 'storage', path: 'pkgs/doubler' }, format: 'custom', runtime: 'node20-handler', createModel: true }) });
+  const res = await fetch(`${p.url}/api/v1/models/doubler/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source: { type: 'storage', path: 'pkgs/doubler' }, format: 'custom', runtime: 'node20-handler', createModel: true }),
+  });
   expect(res.status).toBe(202);
-  await eventually(async () => ((await (await fetch(`${p.url}/api/v1/models/doubler/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, 'doubler v1 ready');
+  await eventually(
+    async () => ((await (await fetch(`${p.url}/api/v1/models/doubler/versions/v1`)).json()) as { status: string }).status === 'ready',
+    30_000,
+    'doubler v1 ready',
+  );
   b = await openConsole(p.url);
 }, 120_000);
 
@@ -65,7 +73,10 @@ describe('console: batch jobs', () => {
 
     await page.evaluate("localStorage.setItem('modeldock.lang', 'zh')");
     await page.goto('/batch-jobs/numbers');
-    await page.getByRole('heading', { name: /numbers/ }).getByText('成功').waitFor();
+    await page
+      .getByRole('heading', { name: /numbers/ })
+      .getByText('成功')
+      .waitFor();
     await page.getByRole('link', { name: '批量预测' }).first().waitFor();
     await page.getByText('失败 1 个', { exact: false }).waitFor();
     await b.shot('batch-job-succeeded-zh');

@@ -27,17 +27,32 @@ let b: ConsoleBrowser;
 let page: Page;
 
 async function importModel(name: string, runtime: string, format: string, files: { filename: string; data: Buffer }[]): Promise<void> {
-  const mp = multipart([{ name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format, runtime, createModel: true }) }, ...files.map((f) => ({ name: 'f', ...f }))]);
+  const mp = multipart([
+    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format, runtime, createModel: true }) },
+    ...files.map((f) => ({ name: 'f', ...f })),
+  ]);
   const r = await fetch(`${p.url}/api/v1/models/${name}/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   expect(r.status, await r.text()).toBe(202);
-  await eventually(async () => ((await (await fetch(`${p.url}/api/v1/models/${name}/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, `${name} v1 ready`);
+  await eventually(
+    async () => ((await (await fetch(`${p.url}/api/v1/models/${name}/versions/v1`)).json()) as { status: string }).status === 'ready',
+    30_000,
+    `${name} v1 ready`,
+  );
 }
 
 async function deploy(name: string, model: string): Promise<void> {
   const version = { model, modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 1 } };
-  const r = await fetch(`${p.url}/api/v1/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, version }) });
+  const r = await fetch(`${p.url}/api/v1/services`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, version }),
+  });
   expect(r.status, await r.text()).toBe(202);
-  await eventually(async () => ((await (await fetch(`${p.url}/api/v1/services/${name}`)).json()) as { status: string }).status === 'Running', 60_000, `${name} Running`);
+  await eventually(
+    async () => ((await (await fetch(`${p.url}/api/v1/services/${name}`)).json()) as { status: string }).status === 'Running',
+    60_000,
+    `${name} Running`,
+  );
 }
 
 /** Sends the body and waits for a new answer (the page may still show the one before). */
@@ -48,14 +63,22 @@ async function sendAndRead(): Promise<{ status: string; body: any }> {
     const text = document.querySelector('[data-testid="answer-body"]')?.textContent;
     return text !== undefined && text !== null && text !== prev;
   }, before);
-  return { status: (await page.getByTestId('answer-status').textContent()) ?? '', body: JSON.parse((await page.getByTestId('answer-body').textContent()) ?? 'null') };
+  return {
+    status: (await page.getByTestId('answer-status').textContent()) ?? '',
+    body: JSON.parse((await page.getByTestId('answer-body').textContent()) ?? 'null'),
+  };
 }
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-call-'));
   p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
   await importModel('tiny', 'onnxruntime1.30-node20-cpu', 'onnx', [{ filename: 'model.onnx', data: tinyReluOnnx() }]);
-  await importModel('scorer', 'torch1.13-py311-cpu', 'custom', ['model.py', 'weights.json', 'requirements.txt'].map((f) => ({ filename: f, data: fs.readFileSync(path.join(KSERVE, f)) })));
+  await importModel(
+    'scorer',
+    'torch1.13-py311-cpu',
+    'custom',
+    ['model.py', 'weights.json', 'requirements.txt'].map((f) => ({ filename: f, data: fs.readFileSync(path.join(KSERVE, f)) })),
+  );
   await Promise.all([deploy('plain', 'tiny'), deploy('kscorer', 'scorer')]);
   b = await openConsole(p.url);
   page = b.page;
@@ -67,7 +90,7 @@ afterAll(async () => {
 });
 
 describe('console: the call page example for each kind of package', () => {
-  it('plain ONNX: an OIP v2 tensor body of the model\'s inputs, sent to /v2/models/{name}/infer, answers 200', async () => {
+  it("plain ONNX: an OIP v2 tensor body of the model's inputs, sent to /v2/models/{name}/infer, answers 200", async () => {
     await page.goto('/services/plain/call');
     const body = page.locator('textarea.code');
     await body.waitFor();

@@ -49,7 +49,10 @@ const state = (s: string) => `h1 [data-state="${s}"]`;
 
 /** Picks an image on the call page, sends it, and answers the status and the parsed body. */
 async function sendImage(file: string): Promise<{ status: string; body: { predictions: { index: number; label: string }[] } }> {
-  const before = await page.getByTestId('answer-time').textContent().catch(() => null);
+  const before = await page
+    .getByTestId('answer-time')
+    .textContent()
+    .catch(() => null);
   await page.getByTestId('pick-image').setInputFiles(file);
   await page.waitForFunction(() => document.querySelector('textarea.code')?.value.includes('data:image/jpeg;base64,'));
   await page.getByRole('button', { name: 'Send', exact: true }).click();
@@ -211,9 +214,17 @@ describe('console: auth, validation and failures', () => {
     form.append('file', new Blob([Buffer.from('not an onnx model')]), 'model.onnx');
     const imported = await fetch(`${platform.url}/api/v1/models/broken/versions`, { method: 'POST', body: form });
     expect(imported.status).toBe(202);
-    await eventually(async () => ((await (await fetch(`${platform.url}/api/v1/models/broken/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, 'broken v1 ready');
+    await eventually(
+      async () => ((await (await fetch(`${platform.url}/api/v1/models/broken/versions/v1`)).json()) as { status: string }).status === 'ready',
+      30_000,
+      'broken v1 ready',
+    );
     const version = { model: 'broken', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } };
-    const created = await fetch(`${platform.url}/api/v1/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'broken', version }) });
+    const created = await fetch(`${platform.url}/api/v1/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'broken', version }),
+    });
     expect(created.status).toBe(202);
 
     await page.goto('/services');

@@ -44,9 +44,13 @@ async function waitOrExplain(what: ReturnType<Page['locator']>, timeout: number,
     await what.waitFor({ timeout });
   } catch (e) {
     await b.shot('failure-journey1');
-    const seen = await fetch(`${platform.url}${api}`).then((r) => r.text()).catch((x: unknown) => String(x));
+    const seen = await fetch(`${platform.url}${api}`)
+      .then((r) => r.text())
+      .catch((x: unknown) => String(x));
     // the run's state and reason too, so a rare failure says whether the run stalled, failed or was cut off
-    const task = await fetch(`${platform.url}/api/v1/tasks/mnist_train`).then((r) => r.text()).catch((x: unknown) => String(x));
+    const task = await fetch(`${platform.url}/api/v1/tasks/mnist_train`)
+      .then((r) => r.text())
+      .catch((x: unknown) => String(x));
     throw new Error(`${(e as Error).message}\n${api} answered: ${seen.slice(0, 3000)}\n/api/v1/tasks/mnist_train answered: ${task.slice(0, 2000)}`);
   }
 }
@@ -57,7 +61,10 @@ async function digitPhoto(d: number): Promise<string> {
   const i = heldout.labels.indexOf(d);
   const px = Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)).map((v) => 255 - v);
   const file = path.join(work, `digit-${d}.jpg`);
-  await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).resize(200, 200, { kernel: 'cubic' }).jpeg({ quality: 90 }).toFile(file);
+  await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
+    .resize(200, 200, { kernel: 'cubic' })
+    .jpeg({ quality: 90 })
+    .toFile(file);
   return file;
 }
 
@@ -122,11 +129,19 @@ describe('console: journey 1 in the browser', () => {
     // 5. the online test
     await page.getByRole('link', { name: 'Call', exact: true }).click();
     for (const digit of [7, 2]) {
-      const before = await page.getByTestId('answer-time').textContent().catch(() => null);
+      const before = await page
+        .getByTestId('answer-time')
+        .textContent()
+        .catch(() => null);
       await page.getByTestId('pick-image').setInputFiles(await digitPhoto(digit));
       await page.waitForFunction(() => document.querySelector('textarea.code')?.value.includes('data:image/jpeg;base64,'));
       await page.getByRole('button', { name: 'Send', exact: true }).click();
-      await page.waitForFunction((prev) => document.querySelector('[data-testid="answer-time"]')?.textContent !== prev && !document.querySelector('.answer')?.closest('.card')?.querySelector('button.primary[disabled]'), before);
+      await page.waitForFunction(
+        (prev) =>
+          document.querySelector('[data-testid="answer-time"]')?.textContent !== prev &&
+          !document.querySelector('.answer')?.closest('.card')?.querySelector('button.primary[disabled]'),
+        before,
+      );
       expect(await page.getByTestId('answer-status').textContent()).toMatch(/^200/);
       const answer = JSON.parse((await page.getByTestId('answer-body').textContent()) ?? '{}') as { predictions: { digit: number }[] };
       expect(answer.predictions[0]!.digit).toBe(digit);

@@ -23,7 +23,9 @@ let b: ConsoleBrowser;
 let page: Page;
 
 const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json()) as T;
+  (await (
+    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  ).json()) as T;
 const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 0 } };
 
 beforeAll(async () => {
@@ -87,11 +89,19 @@ describe('console: removing a service version', () => {
   }, 60_000);
 
   it('a scheduled version shows the rule in force and the next firing', async () => {
-    const schedules = [{ cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai', minInstances: 0 }, { cron: '0 20 * * *', timeZone: 'Asia/Shanghai', minInstances: 0 }];
-    const s = await api<Service>('POST', '/api/v1/services', { name: 'timed', version: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4 }, schedules } });
+    const schedules = [
+      { cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai', minInstances: 0 },
+      { cron: '0 20 * * *', timeZone: 'Asia/Shanghai', minInstances: 0 },
+    ];
+    const s = await api<Service>('POST', '/api/v1/services', {
+      name: 'timed',
+      version: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4 }, schedules },
+    });
     await page.goto('/services/timed?tab=versions');
     await page.getByTestId('schedule-next-1').waitFor();
-    expect(await page.getByTestId('schedule-next-1').textContent()).toBe(`next: 0–2 at ${await page.evaluate((at) => new Date(at).toLocaleString(), s.versions[0]!.schedule!.next!.at)}`);
+    expect(await page.getByTestId('schedule-next-1').textContent()).toBe(
+      `next: 0–2 at ${await page.evaluate((at) => new Date(at).toLocaleString(), s.versions[0]!.schedule!.next!.at)}`,
+    );
     expect(await page.getByTestId('schedule-active-1').textContent()).toMatch(/^scheduled: 0–2 since /);
   }, 60_000);
 });

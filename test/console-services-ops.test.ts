@@ -26,7 +26,9 @@ let page: Page;
 
 const state = (s: string) => `h1 [data-state="${s}"]`;
 const infer = (name: string, token?: string) =>
-  call(`${p.url}/v2/models/${name}/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]), headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status);
+  call(`${p.url}/v2/models/${name}/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]), headers: token ? { authorization: `Bearer ${token}` } : {} }).then(
+    (r) => r.status,
+  );
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-ops-'));
@@ -36,7 +38,11 @@ beforeAll(async () => {
     { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
   ]);
   await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-  await eventually(async () => ((await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, 'tiny v1 ready');
+  await eventually(
+    async () => ((await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string }).status === 'ready',
+    30_000,
+    'tiny v1 ready',
+  );
   b = await openConsole(p.url);
   page = b.page;
 }, 120_000);
@@ -57,20 +63,35 @@ describe('console: service operations', () => {
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.waitForURL('**/services/batched');
     await page.locator(state('Running')).waitFor({ timeout: 60_000 });
-    const token = ((await (await fetch(`${p.url}/api/v1/services/batched/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"load"}' })).json()) as { token: string }).token;
+    const token = (
+      (await (
+        await fetch(`${p.url}/api/v1/services/batched/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"load"}' })
+      ).json()) as { token: string }
+    ).token;
 
     await page.getByRole('tab', { name: 'Monitoring' }).click();
     const chart = page.locator('figure.chart', { has: page.getByRole('img', { name: 'Batch size (mean rows per batch)' }) });
     await chart.waitFor();
     let stop = false;
-    const calls = load(1_000_000, 16, () => infer('batched', token), () => stop);
+    const calls = load(
+      1_000_000,
+      16,
+      () => infer('batched', token),
+      () => stop,
+    );
     try {
       // the caption shows the newest mean: above one row per batch once calls queue together
-      await page.waitForFunction(() => {
-        const fig = [...document.querySelectorAll('figure.chart')].find((f) => f.querySelector('[role=img]')?.getAttribute('aria-label') === 'Batch size (mean rows per batch)');
-        const v = Number(/batch size: ([\d.]+)/.exec(fig?.querySelector('figcaption')?.textContent ?? '')?.[1]);
-        return v > 1 && v <= 16;
-      }, undefined, { timeout: 45_000 });
+      await page.waitForFunction(
+        () => {
+          const fig = [...document.querySelectorAll('figure.chart')].find(
+            (f) => f.querySelector('[role=img]')?.getAttribute('aria-label') === 'Batch size (mean rows per batch)',
+          );
+          const v = Number(/batch size: ([\d.]+)/.exec(fig?.querySelector('figcaption')?.textContent ?? '')?.[1]);
+          return v > 1 && v <= 16;
+        },
+        undefined,
+        { timeout: 45_000 },
+      );
     } finally {
       stop = true;
     }

@@ -23,7 +23,9 @@ let b: ConsoleBrowser;
 let page: Page;
 
 const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).json()) as T;
+  (await (
+    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  ).json()) as T;
 const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 0 } };
 
 beforeAll(async () => {
@@ -58,7 +60,15 @@ describe('console: shadow traffic', () => {
 
     // what the gateway reports for copies to version 2, through the platform's own directory
     const v2 = (await api<Service>('GET', '/api/v1/services/shade')).versions[1]!.id;
-    for (const [event, ms] of [['sent', undefined], ['sent', undefined], ['sent', undefined], ['match', 4], ['mismatch', 6], ['error', 9]] as const) p.directory.observeShadow('shade', v2, event, ms);
+    for (const [event, ms] of [
+      ['sent', undefined],
+      ['sent', undefined],
+      ['sent', undefined],
+      ['match', 4],
+      ['mismatch', 6],
+      ['error', 9],
+    ] as const)
+      p.directory.observeShadow('shade', v2, event, ms);
     await page.getByTestId('shadow-agreement').getByText('1 match, 1 mismatch, 0 not compared (50%)').waitFor();
     expect(await page.getByTestId('shadow-mirrored').textContent()).toBe('3 (0 in flight), 0 skipped, 0 dropped');
     expect(await page.getByTestId('shadow-errors').textContent()).toBe('1 5xx, 0 timeouts, 0 unreachable');

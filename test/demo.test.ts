@@ -18,10 +18,12 @@ describe('modeldock demo', () => {
     expect(out).toContain('✔ done.');
   }, 300_000);
 
-  it('stops before it starts anything when journey 2\'s files are not where --fixtures points', async () => {
+  it("stops before it starts anything when journey 2's files are not where --fixtures points", async () => {
     const r = await cli(undefined, ['demo', '--fixtures', '/nonexistent/fixtures']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('the demo\'s fixtures are missing from /nonexistent/fixtures: pytorch-classify/mobilenet_quantized.pt, imagenet_synset.txt, cat-jetson.jpg');
+    expect(r.stderr).toContain(
+      "the demo's fixtures are missing from /nonexistent/fixtures: pytorch-classify/mobilenet_quantized.pt, imagenet_synset.txt, cat-jetson.jpg",
+    );
     expect(r.stdout).not.toContain('platform at');
   });
 });

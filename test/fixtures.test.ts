@@ -22,14 +22,18 @@ function listed(): Map<string, { size: number; sha256: string }> {
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 describe('examples/fixtures', () => {
   it('holds every file PROVENANCE.md lists, byte for byte, and nothing it does not list', () => {
     const rows = listed();
     expect(rows.size).toBe(11);
-    const present = filesUnder(DIR).filter((f) => f !== 'PROVENANCE.md').sort();
+    const present = filesUnder(DIR)
+      .filter((f) => f !== 'PROVENANCE.md')
+      .sort();
     expect(present).toEqual([...rows.keys()].sort());
     for (const [file, want] of rows) {
       const bytes = fs.readFileSync(path.join(DIR, file));
@@ -41,7 +45,9 @@ describe('examples/fixtures', () => {
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8' }).split('\0').filter(Boolean);
     const offenders = tracked
       .filter((f) => /\.(ts|tsx|js|mjs|py|sh|json|md)$/.test(f) && f !== 'test/fixtures.test.ts')
-      .filter((f) => fs.existsSync(path.join(REPO, f)) && /\.\.\/shared\/|\.\.\/\.\.\/shared|'\.\.', 'shared'/.test(fs.readFileSync(path.join(REPO, f), 'utf8')));
+      .filter(
+        (f) => fs.existsSync(path.join(REPO, f)) && /\.\.\/shared\/|\.\.\/\.\.\/shared|'\.\.', 'shared'/.test(fs.readFileSync(path.join(REPO, f), 'utf8')),
+      );
     expect(offenders).toEqual([]);
   });
 });

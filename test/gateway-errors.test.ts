@@ -41,7 +41,11 @@ describe('gateway: routes and errors', () => {
   });
 
   it('passes an instance error through with its status', async () => {
-    const bad = track(await startUpstream((_q, res) => res.writeHead(400, { 'content-type': 'application/json', 'x-modeldock-error-code': 'INVALID_TENSOR' }).end('{"error":"shape","code":"INVALID_TENSOR"}')));
+    const bad = track(
+      await startUpstream((_q, res) =>
+        res.writeHead(400, { 'content-type': 'application/json', 'x-modeldock-error-code': 'INVALID_TENSOR' }).end('{"error":"shape","code":"INVALID_TENSOR"}'),
+      ),
+    );
     dir.set({ name: 'bad', auth: false, stopped: false, versions: [version('v1', 1, 100, [bad.url])] });
     const r = await call(`${gw.url}/v2/models/bad/infer`, { body: '{}' });
     expect(r.status).toBe(400);
@@ -115,7 +119,12 @@ describe('gateway: routes and errors', () => {
     const kserve = await call(`${gw.url}/v1/models/pair:predict`, { body: '{"instances":[1]}' });
     expect(kserve.json()).toEqual({ from: 'a', echo: '{"instances":[1]}' });
     // the Fastify fallback of the front door's route (in-process inject) answers the same
-    const injected = await gw.app.inject({ method: 'POST', url: '/v1/models/pair:predict', payload: '{"instances":[1]}', headers: { 'content-type': 'application/json' } });
+    const injected = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/models/pair:predict',
+      payload: '{"instances":[1]}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([injected.statusCode, injected.json().from]).toEqual([200, 'a']);
     expect((await gw.app.inject({ method: 'POST', url: '/v1/models/pair:explain', payload: '{}' })).json().error.code).toBe('ROUTE_NOT_FOUND');
   });

@@ -207,7 +207,22 @@ export const BIN = fileURLToPath(new URL('../bin/modeldock.js', import.meta.url)
 
 /** A real `modeldock instance` process (needs dist/); resolves once it prints its ready line. */
 export async function startInstance(modelDir: string, modelName: string, runtime = 'onnxruntime1.30-node20-cpu'): Promise<InstanceProcess> {
-  const args = [BIN, 'instance', '--model-dir', modelDir, '--runtime', runtime, '--port', '0', '--host', '127.0.0.1', '--model-name', modelName, '--threads', '1'];
+  const args = [
+    BIN,
+    'instance',
+    '--model-dir',
+    modelDir,
+    '--runtime',
+    runtime,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--model-name',
+    modelName,
+    '--threads',
+    '1',
+  ];
   return spawnReady(args, { ...process.env, MODELDOCK_LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' });
 }
 

@@ -127,7 +127,21 @@ describe('gateway → real instances', () => {
     const ts = new Date().toISOString();
     await db.kysely
       .insertInto('services')
-      .values({ id: randomUUID(), name: 'classify', description: '', tags: '{}', billing_mode: 'postpaid', resource_group: null, auth: 1, desired: 'running', next_seq: 1, status: 'Running', reason: null, created_at: ts, updated_at: ts })
+      .values({
+        id: randomUUID(),
+        name: 'classify',
+        description: '',
+        tags: '{}',
+        billing_mode: 'postpaid',
+        resource_group: null,
+        auth: 1,
+        desired: 'running',
+        next_seq: 1,
+        status: 'Running',
+        reason: null,
+        created_at: ts,
+        updated_at: ts,
+      })
       .execute();
     const tokens = new TokenService({ db: db.kysely });
     const sq = instances[instances.push(await startInstance(squeezenetPackage(), 'classify')) - 1]!;
@@ -149,4 +163,3 @@ describe('gateway → real instances', () => {
     await db.close();
   });
 });
-

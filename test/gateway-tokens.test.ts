@@ -16,7 +16,21 @@ async function addService(db: Db, name: string, desired = 'running'): Promise<st
   const ts = new Date().toISOString();
   await db.kysely
     .insertInto('services')
-    .values({ id, name, description: '', tags: '{}', billing_mode: 'postpaid', resource_group: null, auth: 1, desired, next_seq: 1, status: 'Running', reason: null, created_at: ts, updated_at: ts })
+    .values({
+      id,
+      name,
+      description: '',
+      tags: '{}',
+      billing_mode: 'postpaid',
+      resource_group: null,
+      auth: 1,
+      desired,
+      next_seq: 1,
+      status: 'Running',
+      reason: null,
+      created_at: ts,
+      updated_at: ts,
+    })
     .execute();
   return id;
 }
@@ -45,7 +59,16 @@ describe('TokenService', () => {
     expect(JSON.stringify(rows)).not.toContain(t.token);
     expect(rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
     const listed = await tokens.list('svc');
-    expect(listed.find((x) => x.id === t.id)).toEqual({ id: t.id, name: 'ci', hint: t.hint, limits: { perMinute: 10 }, enabled: true, createdAt: t.createdAt, lastUsedAt: null, usage: { minute: 0, day: 0 } });
+    expect(listed.find((x) => x.id === t.id)).toEqual({
+      id: t.id,
+      name: 'ci',
+      hint: t.hint,
+      limits: { perMinute: 10 },
+      enabled: true,
+      createdAt: t.createdAt,
+      lastUsedAt: null,
+      usage: { minute: 0, day: 0 },
+    });
     expect(JSON.stringify(listed)).not.toContain(t.token);
   });
 
@@ -74,7 +97,10 @@ describe('TokenService', () => {
   it('stops a disabled or deleted token within the cache time on another replica, at once on this one', async () => {
     const here = new TokenService({ db: db.kysely });
     const there = new TokenService({ db: db.kysely, cacheTtlMs: 1000 });
-    closers.push(() => here.close(), () => there.close());
+    closers.push(
+      () => here.close(),
+      () => there.close(),
+    );
     const t = await here.create('svc');
     expect((await there.verify('svc', t.token)).ok).toBe(true);
     await here.update('svc', t.id, { enabled: false });
@@ -97,7 +123,12 @@ describe('TokenService', () => {
     const m = await tokens.create('svc', { limits: { perMinute: 3 } });
     const seen = [];
     for (let i = 0; i < 4; i++) seen.push(await tokens.verify('svc', m.token));
-    expect(seen.map((s) => [s.ok, s.limited?.window])).toEqual([[true, undefined], [true, undefined], [true, undefined], [true, 'minute']]);
+    expect(seen.map((s) => [s.ok, s.limited?.window])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [true, undefined],
+      [true, 'minute'],
+    ]);
     expect(seen[3]!.limited!.retryAfterSeconds).toBe(30);
     now += 30_000;
     expect((await tokens.verify('svc', m.token)).limited).toBeUndefined();
@@ -132,7 +163,10 @@ describe('tokens REST API', () => {
   it('creates (201, value once), lists without values, patches, rotates and deletes', async () => {
     const tokens = new TokenService({ db: db.kysely });
     const app = await buildApp({ logger: capturingLogger().log, bodyLimitBytes: 65536, adminToken: '', version: 't' }, [{ plugin: tokensPlugin({ tokens }) }]);
-    closers.push(() => app.close(), () => tokens.close());
+    closers.push(
+      () => app.close(),
+      () => tokens.close(),
+    );
     const base = '/api/v1/services/other/tokens';
     const created = await app.inject({ method: 'POST', url: base, payload: { name: 'web', limits: { perDay: 1000 } } });
     expect(created.statusCode).toBe(201);
@@ -161,7 +195,10 @@ describe('tokens REST API', () => {
   it('answers 404 SERVICE_NOT_FOUND and 400 for bad bodies', async () => {
     const tokens = new TokenService({ db: db.kysely });
     const app = await buildApp({ logger: capturingLogger().log, bodyLimitBytes: 65536, adminToken: '', version: 't' }, [{ plugin: tokensPlugin({ tokens }) }]);
-    closers.push(() => app.close(), () => tokens.close());
+    closers.push(
+      () => app.close(),
+      () => tokens.close(),
+    );
     const nf = await app.inject({ method: 'POST', url: '/api/v1/services/nope/tokens', payload: {} });
     expect([nf.statusCode, nf.json().error.code]).toEqual([404, 'SERVICE_NOT_FOUND']);
     expect((await app.inject({ method: 'GET', url: '/api/v1/services/nope/tokens' })).statusCode).toBe(404);
@@ -181,13 +218,23 @@ describe('gateway auth with service tokens', () => {
     const dir = new MemoryDirectory();
     dir.tokens = tokens;
     const gw = await startGateway(dir);
-    closers.push(() => up.close(), () => gw.close(), () => tokens.close());
+    closers.push(
+      () => up.close(),
+      () => gw.close(),
+      () => tokens.close(),
+    );
     dir.set({ name: 'svc', auth: true, stopped: false, versions: [version('v1', 1, 100, [up.url])] });
     const t = await tokens.create('svc', { limits: { perMinute: 3 } });
     const other = await tokens.create('other');
     const url = `${gw.url}/svc/v1/models/m:predict`;
 
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'wrong' }, { authorization: `Bearer ${other.token}` }, { authorization: 'Bearer ' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong' },
+      { authorization: 'wrong' },
+      { authorization: `Bearer ${other.token}` },
+      { authorization: 'Bearer ' },
+    ]) {
       const r = await call(url, { body: '{}', headers });
       expect([JSON.stringify(headers), r.status, r.json().error.code]).toEqual([JSON.stringify(headers), 401, 'UNAUTHENTICATED']);
     }

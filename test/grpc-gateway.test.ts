@@ -26,7 +26,12 @@ let token: string;
 let limitedToken: string;
 
 const filesOf = (dir: string): Record<string, Buffer> =>
-  Object.fromEntries(fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => [path.relative(dir, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name))]));
+  Object.fromEntries(
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => [path.relative(dir, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name))]),
+  );
 
 const PY_MODEL = `import tiinfer
 
@@ -43,12 +48,23 @@ beforeAll(async () => {
   rp = await platformWithTiny();
   await importFiles(rp.base, 'tiny', { 'model.onnx': tinyOnnx('Abs') });
   await importFiles(rp.base, 'classify', filesOf(squeezenetPackage()));
-  await importFiles(rp.base, 'doubler', { 'model_service.py': PY_MODEL, 'modeldock.json': JSON.stringify(SIGNATURE) }, { format: 'custom', runtime: 'torch1.13-py311-cpu' });
-  const svc = (name: string, version: object, extra: object = {}) => api(rp.base, 'POST', '/api/v1/services', { name, billingMode: 'postpaid', version, ...extra });
+  await importFiles(
+    rp.base,
+    'doubler',
+    { 'model_service.py': PY_MODEL, 'modeldock.json': JSON.stringify(SIGNATURE) },
+    { format: 'custom', runtime: 'torch1.13-py311-cpu' },
+  );
+  const svc = (name: string, version: object, extra: object = {}) =>
+    api(rp.base, 'POST', '/api/v1/services', { name, billingMode: 'postpaid', version, ...extra });
   await svc('tiny', tinyVersion());
   await svc('split', tinyVersion());
   await api(rp.base, 'POST', '/api/v1/services/split/versions', tinyVersion({ modelVersion: 'v2' }));
-  await api(rp.base, 'PUT', '/api/v1/services/split/weights', { weights: [{ version: 1, weight: 90 }, { version: 2, weight: 10 }] });
+  await api(rp.base, 'PUT', '/api/v1/services/split/weights', {
+    weights: [
+      { version: 1, weight: 90 },
+      { version: 2, weight: 10 },
+    ],
+  });
   await svc('secure', tinyVersion(), { auth: true });
   await svc('classify', tinyVersion({ model: 'classify', limits: { maxRequestsPerSecond: 2 } }));
   await svc('doubler', tinyVersion({ model: 'doubler' }));
@@ -98,7 +114,11 @@ describe('gRPC: server and model calls', () => {
 
   it('gives the model metadata the instance reports', async () => {
     const m = await client.call('ModelMetadata', { name: 'classify' });
-    expect(m.res).toMatchObject({ name: 'classify', inputs: [{ name: 'data_0', datatype: 'FP16', shape: [-1, 3, 224, 224] }], outputs: [{ name: 'softmaxout_1', datatype: 'FP16' }] });
+    expect(m.res).toMatchObject({
+      name: 'classify',
+      inputs: [{ name: 'data_0', datatype: 'FP16', shape: [-1, 3, 224, 224] }],
+      outputs: [{ name: 'softmaxout_1', datatype: 'FP16' }],
+    });
   });
 
   it('infers with raw_input_contents → raw_output_contents, and with typed contents → typed contents', async () => {
@@ -106,7 +126,10 @@ describe('gRPC: server and model calls', () => {
     expect(raw.code).toBe(0);
     expect(raw.res).toMatchObject({ model_name: 'tiny', id: 'call-1', outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 4] }] });
     expect(fp32Of(raw.res.raw_output_contents[0])).toEqual([0, 0, 0.5, 4]);
-    const typed = await client.call('ModelInfer', { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, -2, 3, -4] } }] });
+    const typed = await client.call('ModelInfer', {
+      model_name: 'tiny',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, -2, 3, -4] } }],
+    });
     expect(typed.code).toBe(0);
     expect(typed.res.raw_output_contents).toEqual([]);
     expect(typed.res.outputs[0].contents.fp32_contents).toEqual([1, 0, 3, 0]);
@@ -114,12 +137,20 @@ describe('gRPC: server and model calls', () => {
 
   it('classifies a real photo with SqueezeNet from raw FP16 bytes', async () => {
     // the template's preprocessing (modeldock.json): 224×224 fill, BGR, NCHW, minus the mean
-    const { data } = await sharp(path.join(FIXTURES, 'cat-kserve.jpg')).resize(224, 224, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(path.join(FIXTURES, 'cat-kserve.jpg'))
+      .resize(224, 224, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const mean = [104, 117, 123];
     const chw = new Float32Array(3 * 224 * 224);
     for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) chw[c * 224 * 224 + i] = data[i * 3 + (2 - c)]! - mean[c]!;
     const half = floatsToHalf(Array.from(chw));
-    const r = await client.call('ModelInfer', { model_name: 'classify', inputs: [{ name: 'data_0', datatype: 'FP16', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.from(half.buffer)] });
+    const r = await client.call('ModelInfer', {
+      model_name: 'classify',
+      inputs: [{ name: 'data_0', datatype: 'FP16', shape: [1, 3, 224, 224] }],
+      raw_input_contents: [Buffer.from(half.buffer)],
+    });
     expect(r.code).toBe(0);
     expect(r.res.outputs[0]).toMatchObject({ name: 'softmaxout_1', datatype: 'FP16', shape: [1, 1000, 1, 1] });
     const out = r.res.raw_output_contents[0] as Buffer;
@@ -130,7 +161,11 @@ describe('gRPC: server and model calls', () => {
   });
 
   it('infers on a Python (tiinfer) model', async () => {
-    const r = await client.call('ModelInfer', { model_name: 'doubler', inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 4] }], raw_input_contents: [rawFp32([1, 2, 3, 4, -1, 0, 0.5, 8])] });
+    const r = await client.call('ModelInfer', {
+      model_name: 'doubler',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 4] }],
+      raw_input_contents: [rawFp32([1, 2, 3, 4, -1, 0, 0.5, 8])],
+    });
     expect(r.err?.details).toBeUndefined();
     expect(r.res.outputs[0]).toMatchObject({ name: 'y', datatype: 'FP32', shape: [2, 4] });
     expect(fp32Of(r.res.raw_output_contents[0])).toEqual([2, 4, 6, 8, -2, 0, 1, 16]);
@@ -145,16 +180,45 @@ describe('gRPC: bad messages', () => {
   };
 
   it('INVALID_ARGUMENT for a wrong datatype, raw bytes that do not fit the shape, and typed contents of the wrong count', async () => {
-    await expectStatus({ model_name: 'tiny', inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(16)] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /must be FP32, got INT32/);
-    await expectStatus({ model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(12)] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /takes 16 bytes/);
-    await expectStatus({ model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2] } }] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /holds 4 values, contents.fp32_contents has 2/);
-    await expectStatus({ model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { int_contents: [1, 2, 3, 4] } }] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /contents.fp32_contents, not contents.int_contents/);
-    await expectStatus({ model_name: 'tiny', inputs: [{ name: 'nope', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(16)] }, Status.INVALID_ARGUMENT, 'INVALID_TENSOR', /no input "nope"/);
+    await expectStatus(
+      { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(16)] },
+      Status.INVALID_ARGUMENT,
+      'INVALID_TENSOR',
+      /must be FP32, got INT32/,
+    );
+    await expectStatus(
+      { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(12)] },
+      Status.INVALID_ARGUMENT,
+      'INVALID_TENSOR',
+      /takes 16 bytes/,
+    );
+    await expectStatus(
+      { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2] } }] },
+      Status.INVALID_ARGUMENT,
+      'INVALID_TENSOR',
+      /holds 4 values, contents.fp32_contents has 2/,
+    );
+    await expectStatus(
+      { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], contents: { int_contents: [1, 2, 3, 4] } }] },
+      Status.INVALID_ARGUMENT,
+      'INVALID_TENSOR',
+      /contents.fp32_contents, not contents.int_contents/,
+    );
+    await expectStatus(
+      { model_name: 'tiny', inputs: [{ name: 'nope', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.alloc(16)] },
+      Status.INVALID_ARGUMENT,
+      'INVALID_TENSOR',
+      /no input "nope"/,
+    );
   });
 
   it('RESOURCE_EXHAUSTED for a message over the body limit (8 MiB, as REST)', async () => {
     const big = Buffer.alloc(9 * 1024 * 1024);
-    const r = await client.call('ModelInfer', { model_name: 'tiny', inputs: [{ name: 'x', datatype: 'FP32', shape: [big.length / 16, 4] }], raw_input_contents: [big] });
+    const r = await client.call('ModelInfer', {
+      model_name: 'tiny',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [big.length / 16, 4] }],
+      raw_input_contents: [big],
+    });
     expect(r.code).toBe(Status.RESOURCE_EXHAUSTED);
   });
 
@@ -197,15 +261,21 @@ describe('gRPC and REST share the gateway', () => {
         const r = await client.call('ModelInfer', { ...tinyInfer([-1, 0, 0, 0]), model_name: 'split' });
         first = fp32Of(r.res.raw_output_contents[0])[0]!;
       } else {
-        const r = await fetch(`${rp.base}/v2/models/split/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: tinyInferBody([-1, 0, 0, 0]) });
+        const r = await fetch(`${rp.base}/v2/models/split/infer`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: tinyInferBody([-1, 0, 0, 0]),
+        });
         first = ((await r.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data[0]!;
       }
       served.push(first === 0 ? 'v1' : 'v2');
     }
     expect(served.filter((s) => s === 'v2')).toHaveLength(1);
     // one version by the request's model_version, or by x-modeldock-version metadata as REST's header
-    const first = async (extra: object, md?: Record<string, string>) => fp32Of((await client.call('ModelInfer', { ...tinyInfer([-1, 0, 0, 0]), model_name: 'split', ...extra }, undefined, md)).res.raw_output_contents[0])[0];
-    for (let i = 0; i < 3; i++) expect([await first({ model_version: '2' }), await first({}, { 'x-modeldock-version': '2' }), await first({ model_version: 'v1' })]).toEqual([1, 1, 0]);
+    const first = async (extra: object, md?: Record<string, string>) =>
+      fp32Of((await client.call('ModelInfer', { ...tinyInfer([-1, 0, 0, 0]), model_name: 'split', ...extra }, undefined, md)).res.raw_output_contents[0])[0];
+    for (let i = 0; i < 3; i++)
+      expect([await first({ model_version: '2' }), await first({}, { 'x-modeldock-version': '2' }), await first({ model_version: 'v1' })]).toEqual([1, 1, 0]);
   });
 
   it('writes an access line and counts the call in the metrics like a REST call', async () => {

@@ -56,17 +56,62 @@ async function startInstanceServer(): Promise<{ port: number; close(): Promise<v
 /** Each is refused before any route sees it. `{path}` is a POST route of the server. */
 const HOSTILE: [what: string, status: number, code: string, bytes: string][] = [
   ['headers over the limit', 431, 'HEADERS_TOO_LARGE', `GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
-  ['many headers over the limit', 431, 'HEADERS_TOO_LARGE', `GET /v2/health/live HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'b'.repeat(60)}\r\n`).join('')}\r\n`],
+  [
+    'many headers over the limit',
+    431,
+    'HEADERS_TOO_LARGE',
+    `GET /v2/health/live HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'b'.repeat(60)}\r\n`).join('')}\r\n`,
+  ],
   ['a URL over the limit', 431, 'HEADERS_TOO_LARGE', `GET /${'u'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
-  ['Transfer-Encoding with Content-Length (CL.TE)', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG`],
-  ['Content-Length with Transfer-Encoding (TE.CL)', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n`],
-  ['two different Content-Lengths', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}xyz`],
-  ['a Content-Length that is not a number', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2x\r\n\r\n{}`],
+  [
+    'Transfer-Encoding with Content-Length (CL.TE)',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG`,
+  ],
+  [
+    'Content-Length with Transfer-Encoding (TE.CL)',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n`,
+  ],
+  [
+    'two different Content-Lengths',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}xyz`,
+  ],
+  [
+    'a Content-Length that is not a number',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2x\r\n\r\n{}`,
+  ],
   ['a negative Content-Length', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}`],
-  ['Transfer-Encoding not ending in chunked', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n`],
-  ['an obfuscated Transfer-Encoding', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`],
-  ['a chunk size that is not hex', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`],
-  ['a chunk without its CRLF', 400, 'MALFORMED_REQUEST', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n`],
+  [
+    'Transfer-Encoding not ending in chunked',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+  ],
+  [
+    'an obfuscated Transfer-Encoding',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+  ],
+  [
+    'a chunk size that is not hex',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+  ],
+  [
+    'a chunk without its CRLF',
+    400,
+    'MALFORMED_REQUEST',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n`,
+  ],
   ['a control character in a header value', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n`],
   ['a NUL in a header value', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Bad: a\x00b\r\n\r\n`],
   ['a space in a header name', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX Bad: y\r\n\r\n`],
@@ -78,7 +123,12 @@ const HOSTILE: [what: string, status: number, code: string, bytes: string][] = [
   ['an HTTP/2 preface', 400, 'MALFORMED_REQUEST', `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`],
   ['not HTTP at all', 400, 'MALFORMED_REQUEST', `\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 TLS hello\r\n\r\n`],
   ['no Host header', 400, 'MALFORMED_REQUEST', `GET /v2/health/live HTTP/1.1\r\n\r\n`],
-  ['an Expect other than 100-continue', 417, 'EXPECTATION_FAILED', `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}`],
+  [
+    'an Expect other than 100-continue',
+    417,
+    'EXPECTATION_FAILED',
+    `POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}`,
+  ],
   ['CONNECT', 405, 'METHOD_NOT_ALLOWED', `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`],
 ];
 
@@ -88,7 +138,12 @@ function refusesEveryHostileRequest(surface: string, port: () => number, path: s
       const x = await rawExchange(port(), bytes.replaceAll('{path}', path));
       expect(x.answers.length, JSON.stringify(x.answers)).toBe(1);
       const [a] = x.answers;
-      expect([a!.status, a!.headers['content-type'], a!.headers.connection, a!.headers['x-modeldock-error-code']]).toEqual([status, 'application/json; charset=utf-8', 'close', code]);
+      expect([a!.status, a!.headers['content-type'], a!.headers.connection, a!.headers['x-modeldock-error-code']]).toEqual([
+        status,
+        'application/json; charset=utf-8',
+        'close',
+        code,
+      ]);
       const body = a!.json();
       expect(Object.keys(body)).toEqual(['error']);
       expect(body.error.code).toBe(code);
@@ -97,7 +152,10 @@ function refusesEveryHostileRequest(surface: string, port: () => number, path: s
     });
 
     it('still serves well-formed requests, keep-alive, on the same server', async () => {
-      const x = await rawExchange(port(), 'GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n', { answers: 2, untilClosed: false });
+      const x = await rawExchange(port(), 'GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n', {
+        answers: 2,
+        untilClosed: false,
+      });
       expect(x.answers.map((a) => [a.status, a.json()])).toEqual([
         [200, { live: true }],
         [200, { live: true }],
@@ -145,7 +203,9 @@ it('a body that breaks after its request was answered gets no second answer, and
 it('a client that goes away mid-body is logged as its fault (400), not as a gateway failure (500)', async () => {
   const before = gw.access.length;
   const socket = net.connect(gwPort(), '127.0.0.1');
-  await new Promise<void>((r) => socket.write('POST /svc/v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"images":', () => r()));
+  await new Promise<void>((r) =>
+    socket.write('POST /svc/v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"images":', () => r()),
+  );
   socket.destroy();
   const line = await eventually(() => gw.access.slice(before).find((l) => l.service === 'svc'), 5_000, 'the access line');
   expect([line.status, line.path]).toEqual([400, '/svc/v1/models/m:predict']);
@@ -184,7 +244,10 @@ describe('the gateway closes the connection after a 413', () => {
   });
 
   it('keeps the connection for a call within the limit', async () => {
-    const x = await rawExchange(gwPort(), post('/svc/v1/models/m:predict', '{}', 'length') + post('/svc/v1/models/m:predict', '{"b":1}', 'length'), { answers: 2, untilClosed: false });
+    const x = await rawExchange(gwPort(), post('/svc/v1/models/m:predict', '{}', 'length') + post('/svc/v1/models/m:predict', '{"b":1}', 'length'), {
+      answers: 2,
+      untilClosed: false,
+    });
     expect(x.answers.map((a) => [a.status, a.json().echo, a.headers.connection])).toEqual([
       [200, '{}', 'keep-alive'],
       [200, '{"b":1}', 'keep-alive'],
@@ -198,13 +261,22 @@ describe('the platform server, slow clients', () => {
     ['a body that never ends (request timeout)', 'POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":'],
   ])('%s: 408 REQUEST_TIMEOUT in JSON, and the connection closed', async (_what, bytes) => {
     const { log } = capturingLogger();
-    const app = await buildApp({ logger: log, bodyLimitBytes: 1024, adminToken: '', version: 'test', timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000 } }, [
-      { plugin: async (a) => void a.post('/api/v1/echo', async (req) => ({ got: req.body })) },
-    ]);
+    const app = await buildApp(
+      {
+        logger: log,
+        bodyLimitBytes: 1024,
+        adminToken: '',
+        version: 'test',
+        timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000 },
+      },
+      [{ plugin: async (a) => void a.post('/api/v1/echo', async (req) => ({ got: req.body })) }],
+    );
     await app.listen({ host: '127.0.0.1', port: 0 });
     opened.push({ close: () => app.close() });
     const x = await rawExchange((app.server.address() as AddressInfo).port, bytes);
-    expect(x.answers.map((a) => [a.status, a.json(), a.headers.connection])).toEqual([[408, { error: { code: 'REQUEST_TIMEOUT', message: expect.stringMatching(/in time/) } }, 'close']]);
+    expect(x.answers.map((a) => [a.status, a.json(), a.headers.connection])).toEqual([
+      [408, { error: { code: 'REQUEST_TIMEOUT', message: expect.stringMatching(/in time/) } }, 'close'],
+    ]);
     expect(x.closed).toBe(true);
   });
 });
@@ -219,7 +291,8 @@ describe('the platform server, closing', () => {
     d.set({ name: 'svc', auth: false, stopped: false, versions: [version('v1', 1, 100, [upstream.url])] });
     const g = await startGateway(d);
     const port = Number(new URL(g.url).port);
-    const call = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const call = (path: string, body: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     const socket = net.connect(port, '127.0.0.1');
     const got: Buffer[] = [];
     socket.on('data', (c: Buffer) => got.push(c));
@@ -249,7 +322,11 @@ it('the instance refuses a model path that is not valid percent-encoding as a ba
 
 it('the tiny model answers through the instance server (the surface under test is the real one)', async () => {
   const body = tinyInferBody();
-  const x = await rawExchange(instancePort, `POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, { untilClosed: false });
+  const x = await rawExchange(
+    instancePort,
+    `POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    { untilClosed: false },
+  );
   expect(x.answers[0]!.status).toBe(200);
   expect(x.answers[0]!.json().outputs[0].data).toEqual([0, 0, 1, 2]);
 });

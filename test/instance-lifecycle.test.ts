@@ -43,12 +43,21 @@ describe('instance: process lifecycle', () => {
       const bad = await post(`${inst.url}/v1/models/m:predict`, { values: [1, 'two'] });
       expect([bad.status, bad.body.error]).toEqual([400, { code: 'INVALID_INPUT', message: 'values[1] is not a finite number' }]);
       const meta = await get(`${inst.url}/v2/models/stats`);
-      expect(meta.body).toMatchObject({ name: 'stats', inputs: [{ name: 'values', datatype: 'FP64', shape: [-1] }], outputs: [{ name: 'count', datatype: 'FP64', shape: [1] }, { name: 'sum' }, { name: 'mean' }, { name: 'max' }] });
+      expect(meta.body).toMatchObject({
+        name: 'stats',
+        inputs: [{ name: 'values', datatype: 'FP64', shape: [-1] }],
+        outputs: [{ name: 'count', datatype: 'FP64', shape: [1] }, { name: 'sum' }, { name: 'mean' }, { name: 'max' }],
+      });
       // OIP v2 reaches the handler as {"values": [...]}; its answer's keys are the outputs
       const infer = await post(`${inst.url}/v2/models/stats/infer`, { inputs: [{ name: 'values', shape: [3], datatype: 'FP64', data: [1, 2, 3.5] }] });
       expect([infer.status, infer.body.outputs.map((o: { name: string; datatype: string; data: number[] }) => [o.name, o.datatype, o.data])]).toEqual([
         200,
-        [['count', 'FP64', [3]], ['sum', 'FP64', [13]], ['mean', 'FP64', [13 / 3]], ['max', 'FP64', [7]]],
+        [
+          ['count', 'FP64', [3]],
+          ['sum', 'FP64', [13]],
+          ['mean', 'FP64', [13 / 3]],
+          ['max', 'FP64', [7]],
+        ],
       ]);
       // checked against the declared signature first, then by the handler
       const badV2 = await post(`${inst.url}/v2/models/stats/infer`, { inputs: [{ name: 'values', shape: [1], datatype: 'BYTES', data: ['two'] }] });
@@ -61,7 +70,9 @@ describe('instance: process lifecycle', () => {
   });
 
   it('answers a model error as 500 with an id, and keeps serving', async () => {
-    const dir = packageWith({ 'model_service.js': `export default class M { predict(b) { if (b.fail) throw new Error('tensor mismatch in layer 3'); return { ok: true }; } }` });
+    const dir = packageWith({
+      'model_service.js': `export default class M { predict(b) { if (b.fail) throw new Error('tensor mismatch in layer 3'); return { ok: true }; } }`,
+    });
     const inst = await startInstance(['--model-dir', dir, '--runtime', 'node20-handler']);
     try {
       const r = await post(`${inst.url}/v1/models/m:predict`, { fail: true });

@@ -8,7 +8,20 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatsToHalf, halfToFloats } from '../src/instance/fp16.js';
-import { base64Of, dataUriOf, fixtureServer, get, PHOTOS, post, RANGES, squeezenetPackage, startInstance, type FileServer, type Instance, type Kind } from './instance-harness.js';
+import {
+  base64Of,
+  dataUriOf,
+  fixtureServer,
+  get,
+  PHOTOS,
+  post,
+  RANGES,
+  squeezenetPackage,
+  startInstance,
+  type FileServer,
+  type Instance,
+  type Kind,
+} from './instance-harness.js';
 
 const RUNTIME = 'onnxruntime1.30-node20-cpu';
 const kinds = Object.keys(PHOTOS) as Kind[];
@@ -21,7 +34,9 @@ describe('instance: onnx/classify (SqueezeNet FP16)', () => {
   beforeAll(async () => {
     dir = squeezenetPackage();
     files = await fixtureServer();
-    inst = await startInstance(['--model-dir', dir, '--runtime', RUNTIME, '--model-name', 'classify', '--max-batch-size', '8'], { MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1' });
+    inst = await startInstance(['--model-dir', dir, '--runtime', RUNTIME, '--model-name', 'classify', '--max-batch-size', '8'], {
+      MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1',
+    });
   });
   afterAll(async () => {
     await inst?.stop();
@@ -49,7 +64,11 @@ describe('instance: onnx/classify (SqueezeNet FP16)', () => {
 
   it('serves OIP v2 metadata and answers infer with the probabilities onnxruntime gives directly', async () => {
     const meta = await get(`${inst.url}/v2/models/classify`);
-    expect(meta.body).toMatchObject({ name: 'classify', inputs: [{ name: 'data_0', datatype: 'FP16', shape: [-1, 3, 224, 224] }], outputs: [{ name: 'softmaxout_1', datatype: 'FP16' }] });
+    expect(meta.body).toMatchObject({
+      name: 'classify',
+      inputs: [{ name: 'data_0', datatype: 'FP16', shape: [-1, 3, 224, 224] }],
+      outputs: [{ name: 'softmaxout_1', datatype: 'FP16' }],
+    });
     const x = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 7919) % 200) - 100);
     const r = await post(`${inst.url}/v2/models/classify/versions/1/infer`, {
       id: 'req-1',
@@ -83,12 +102,17 @@ describe('instance: onnx/classify (SqueezeNet FP16)', () => {
     expect(url.body.error.message).toMatch(/^images\[1\]: content type "text\/plain" is not an image/);
     const bad = await post(`${inst.url}/v1/models/m:predict`, '{"images": [');
     expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_JSON']);
-    const shape = await post(`${inst.url}/v2/models/classify/infer`, { inputs: [{ name: 'data_0', shape: [1, 3, 224, 223], datatype: 'FP16', data: new Array(3 * 224 * 223).fill(0) }] });
+    const shape = await post(`${inst.url}/v2/models/classify/infer`, {
+      inputs: [{ name: 'data_0', shape: [1, 3, 224, 223], datatype: 'FP16', data: new Array(3 * 224 * 223).fill(0) }],
+    });
     expect([shape.status, shape.body.code]).toEqual([400, 'INVALID_TENSOR']);
     expect(shape.body.error).toMatch(/input "data_0" must have shape \[-1, 3, 224, 224\]/);
     const dtype = await post(`${inst.url}/v2/models/classify/infer`, { inputs: [{ name: 'data_0', shape: [1, 1], datatype: 'FP32', data: [0] }] });
     expect(dtype.body.error).toMatch(/must be FP16, got FP32/);
-    const out = await post(`${inst.url}/v2/models/classify/infer`, { inputs: [{ name: 'data_0', shape: [1, 3, 224, 224], datatype: 'FP16', data: new Array(3 * 224 * 224).fill(0) }], outputs: [{ name: 'prob' }] });
+    const out = await post(`${inst.url}/v2/models/classify/infer`, {
+      inputs: [{ name: 'data_0', shape: [1, 3, 224, 224], datatype: 'FP16', data: new Array(3 * 224 * 224).fill(0) }],
+      outputs: [{ name: 'prob' }],
+    });
     expect(out.body.error).toMatch(/no output "prob"/);
     const other = await get(`${inst.url}/v2/models/other`);
     expect([other.status, other.body.code]).toEqual([404, 'MODEL_NOT_FOUND']);

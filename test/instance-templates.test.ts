@@ -40,7 +40,12 @@ describe('CLI: modeldock templates', () => {
   it('lists the repository templates', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--server', server, '--json', 'templates', 'list']);
     const items = (JSON.parse(stdout) as { items: { name: string; runtime: string }[] }).items;
-    expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'onnx/classify', runtime: 'onnxruntime1.30-node20-cpu' }), expect.objectContaining({ name: 'node/handler', runtime: 'node20-handler' })]));
+    expect(items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'onnx/classify', runtime: 'onnxruntime1.30-node20-cpu' }),
+        expect.objectContaining({ name: 'node/handler', runtime: 'node20-handler' }),
+      ]),
+    );
     const table = await run(process.execPath, [BIN, '--server', server, 'templates', 'list']);
     expect(table.stdout).toMatch(/^NAME\s+RUNTIME\s+FORMAT\s+DESCRIPTION/);
   });
@@ -51,8 +56,12 @@ describe('CLI: modeldock templates', () => {
     expect(await zipNames(path.join(dir, 'h.zip'))).toEqual(['node/handler/README.md', 'node/handler/model_service.ts']);
     const { stdout } = await run(process.execPath, [BIN, '--server', server, 'templates', 'download'], { cwd: dir });
     expect(stdout).toMatch(/saved .*modeldock-templates\.zip/);
-    expect(await zipNames(path.join(dir, 'modeldock-templates.zip'))).toEqual(expect.arrayContaining(['node/handler/model_service.ts', 'onnx/classify/modeldock.json']));
-    const missing = await run(process.execPath, [BIN, '--server', server, 'templates', 'download', 'onnx/nope', '--out', path.join(dir, 'x.zip')]).catch((e: { code: number; stderr: string }) => e);
+    expect(await zipNames(path.join(dir, 'modeldock-templates.zip'))).toEqual(
+      expect.arrayContaining(['node/handler/model_service.ts', 'onnx/classify/modeldock.json']),
+    );
+    const missing = await run(process.execPath, [BIN, '--server', server, 'templates', 'download', 'onnx/nope', '--out', path.join(dir, 'x.zip')]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((missing as { stderr: string }).stderr).toMatch(/TEMPLATE_NOT_FOUND/);
     expect(fs.existsSync(path.join(dir, 'x.zip'))).toBe(false);
   });

@@ -63,8 +63,17 @@ describe('journey 1: a model trained on the platform', () => {
     expect(outputs.items.map((f) => f.path).sort()).toEqual(['metrics.json', 'model.pt']);
 
     // 2. import as model mnist_train v1 (source task; format and runtime inferred from model.pt)
-    const imported = await cliJson<{ version: string; status: string; format: string; runtime: string; source: object; metrics: { accuracy: number } }>(platform.url, ['models', 'import', 'mnist_train', '--task', 'mnist_train']);
-    expect(imported).toMatchObject({ version: 'v1', status: 'ready', format: 'torchscript', runtime: 'torch1.13-py311-cpu', source: { type: 'task', task: 'mnist_train', run: '1' } });
+    const imported = await cliJson<{ version: string; status: string; format: string; runtime: string; source: object; metrics: { accuracy: number } }>(
+      platform.url,
+      ['models', 'import', 'mnist_train', '--task', 'mnist_train'],
+    );
+    expect(imported).toMatchObject({
+      version: 'v1',
+      status: 'ready',
+      format: 'torchscript',
+      runtime: 'torch1.13-py311-cpu',
+      source: { type: 'task', task: 'mnist_train', run: '1' },
+    });
     expect(imported.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
 
     // 3. upload the template's inference script and config into v1
@@ -79,7 +88,22 @@ describe('journey 1: a model trained on the platform', () => {
     expect(names).toEqual(['config.json', 'metrics.json', 'model.pt', 'model_service.py']);
 
     // 4. the service: postpaid, one instance, manual scaling, auth off; the CLI waits for Running
-    const created = await cli(platform.url, ['--json', 'services', 'create', 'mnist-pytorch-infer', '--model', 'mnist_train', '--model-version', 'v1', '--instances', '1', '--billing', 'postpaid', '--memory', '2048']);
+    const created = await cli(platform.url, [
+      '--json',
+      'services',
+      'create',
+      'mnist-pytorch-infer',
+      '--model',
+      'mnist_train',
+      '--model-version',
+      'v1',
+      '--instances',
+      '1',
+      '--billing',
+      'postpaid',
+      '--memory',
+      '2048',
+    ]);
     expect([created.code, created.stderr]).toEqual([0, '']);
     expect(JSON.parse(created.stdout)).toMatchObject({ name: 'mnist-pytorch-infer', status: 'Running', billingMode: 'postpaid', auth: false });
 
@@ -110,7 +134,10 @@ describe('journey 1: a model trained on the platform', () => {
       results[inverted ? 'inverted_200x200_jpeg' : 'jpeg_28x28'] = right / heldout.count;
     }
     fs.mkdirSync('test-artifacts', { recursive: true });
-    fs.writeFileSync('test-artifacts/journey-mnist.json', `${JSON.stringify({ heldout: heldout.count, trainingMetrics: imported.metrics, accuracyThroughService: results }, null, 2)}\n`);
+    fs.writeFileSync(
+      'test-artifacts/journey-mnist.json',
+      `${JSON.stringify({ heldout: heldout.count, trainingMetrics: imported.metrics, accuracyThroughService: results }, null, 2)}\n`,
+    );
     expect(results.jpeg_28x28).toBeGreaterThanOrEqual(0.97);
     expect(results.inverted_200x200_jpeg).toBeGreaterThanOrEqual(0.97);
   }, 300_000);

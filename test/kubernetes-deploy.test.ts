@@ -15,7 +15,10 @@ const read = (f: string) => loadAllYaml(fs.readFileSync(path.join(DIR, f), 'utf8
 
 it('deploy/kubernetes validates and deploys the platform as an SRE would', () => {
   const kustomization = read('kustomization.yaml')[0]!;
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort();
   expect([...kustomization.resources].sort()).toEqual(files);
   const objects = files.flatMap(read);
   expect(objects.map((o) => validateManifest(o))).toHaveLength(objects.length);
@@ -33,7 +36,8 @@ it('deploy/kubernetes validates and deploys the platform as an SRE would', () =>
 
   // the Role grants what the backend calls: apply/delete Deployments and Services, read and annotate pods
   const rules = get('Role', 'modeldock-instances').rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-  const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+  const can = (group: string, resource: string, verb: string) =>
+    rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
   for (const verb of ['get', 'patch', 'delete']) expect(can('apps', 'deployments', verb)).toBe(true);
   for (const verb of ['get', 'patch', 'delete']) expect(can('', 'services', verb)).toBe(true);
   for (const verb of ['list', 'patch']) expect(can('', 'pods', verb)).toBe(true);

@@ -30,20 +30,30 @@ async function service(p: TestPlatform, name: string): Promise<void> {
   expect((await p.app.inject({ method: 'POST', url: '/api/v1/services', payload: { name, version } })).statusCode).toBe(202);
 }
 
-const lines = async (p: TestPlatform, name: string, query = '') => (await p.app.inject({ url: `/api/v1/services/${name}/logs${query}` })).json() as { items: ServiceLogLine[]; cursor: number };
-const say = (p: TestPlatform, service: string, line: string, more: Partial<ServiceLogLine> = {}) => p.logs.append({ ts: new Date().toISOString(), service, instanceId: 'i-1', stream: 'stdout', line, ...more });
+const lines = async (p: TestPlatform, name: string, query = '') =>
+  (await p.app.inject({ url: `/api/v1/services/${name}/logs${query}` })).json() as { items: ServiceLogLine[]; cursor: number };
+const say = (p: TestPlatform, service: string, line: string, more: Partial<ServiceLogLine> = {}) =>
+  p.logs.append({ ts: new Date().toISOString(), service, instanceId: 'i-1', stream: 'stdout', line, ...more });
 
 /** Follows …/logs/stream; `events` fills as they come; `stop()` ends it. */
 function follow(base: string, path: string, lastEventId?: string) {
   const events: SseEvent[] = [];
   const ac = new AbortController();
   const parser = new SseParser();
-  const done = fetch(`${base}${path}`, { signal: ac.signal, headers: lastEventId ? { 'last-event-id': lastEventId } : {} }).then(async (r) => {
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    await readSse(r.body!, (e) => void events.push(e), parser);
-  }).catch((e: Error) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));
-  return { events, parser, done, logs: () => events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data) as ServiceLogLine).line), stop: () => (ac.abort(), done) };
+  const done = fetch(`${base}${path}`, { signal: ac.signal, headers: lastEventId ? { 'last-event-id': lastEventId } : {} })
+    .then(async (r) => {
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      await readSse(r.body!, (e) => void events.push(e), parser);
+    })
+    .catch((e: Error) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));
+  return {
+    events,
+    parser,
+    done,
+    logs: () => events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data) as ServiceLogLine).line),
+    stop: () => (ac.abort(), done),
+  };
 }
 
 describe('service logs shared by replicas', () => {
@@ -57,8 +67,11 @@ describe('service logs shared by replicas', () => {
 
     say(a, 'talk', 'INFO hello from A', { version: 'v1' });
     say(a, 'talk', 'ERROR something broke', { version: 'v1', instanceId: 'i-2' });
-    const fromB = await eventually(async () => ((await lines(b, 'talk')).items.length === 2 ? lines(b, 'talk') : undefined), 10_000, 'B reads A\'s lines');
-    expect(fromB.items.map((l) => [l.line, l.level, l.version])).toEqual([['INFO hello from A', 'info', 'v1'], ['ERROR something broke', 'error', 'v1']]);
+    const fromB = await eventually(async () => ((await lines(b, 'talk')).items.length === 2 ? lines(b, 'talk') : undefined), 10_000, "B reads A's lines");
+    expect(fromB.items.map((l) => [l.line, l.level, l.version])).toEqual([
+      ['INFO hello from A', 'info', 'v1'],
+      ['ERROR something broke', 'error', 'v1'],
+    ]);
     expect((await lines(b, 'talk', '?level=error')).items.map((l) => l.instanceId)).toEqual(['i-2']);
     expect((await lines(b, 'talk', '?version=2')).items).toEqual([]);
     expect((await b.app.inject({ url: '/api/v1/services/talk/logs?version=latest' })).statusCode).toBe(400);
@@ -69,7 +82,7 @@ describe('service logs shared by replicas', () => {
     expect(f.logs()).toEqual(['ERROR something broke']);
     say(a, 'talk', 'line 3');
     say(a, 'talk', 'line 4');
-    await eventually(() => f.logs().length === 3, 10_000, 'the follower sees A\'s new lines');
+    await eventually(() => f.logs().length === 3, 10_000, "the follower sees A's new lines");
     const last = f.parser.lastEventId;
     await f.stop();
     say(a, 'talk', 'line 5');
@@ -81,7 +94,9 @@ describe('service logs shared by replicas', () => {
 
     // the CLI's -f follows the same stream, with the same query
     const cliOut: string[] = [];
-    const child = spawn(process.execPath, [BIN, '--server', b.base, 'services', 'logs', 'talk', '-f', '--level', 'warn', '--limit', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--server', b.base, 'services', 'logs', 'talk', '-f', '--level', 'warn', '--limit', '5'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanups.push(async () => child.kill());
     child.stdout.on('data', (d: Buffer) => cliOut.push(d.toString()));
     await eventually(() => cliOut.join('').includes('something broke'), 15_000, 'the CLI prints the tail');
@@ -99,7 +114,15 @@ describe('service logs shared by replicas', () => {
     await b.close();
     await h.done;
     const c = await replica(pg.url);
-    expect((await lines(c, 'talk')).items.map((l) => l.line)).toEqual(['INFO hello from A', 'ERROR something broke', 'line 3', 'line 4', 'line 5', 'WARN disk almost full', 'just info']);
+    expect((await lines(c, 'talk')).items.map((l) => l.line)).toEqual([
+      'INFO hello from A',
+      'ERROR something broke',
+      'line 3',
+      'line 4',
+      'line 5',
+      'WARN disk almost full',
+      'just info',
+    ]);
   });
 
   it("drops a service's oldest lines past its retention, on every replica alike", async () => {
@@ -108,10 +131,14 @@ describe('service logs shared by replicas', () => {
     const a = await replica(pg.url, { maxLinesPerService: 20, pruneEveryMs: 100 });
     await service(a, 'chatty');
     for (let n = 1; n <= 50; n++) say(a, 'chatty', `n ${n}`);
-    const kept = await eventually(async () => {
-      const r = await lines(a, 'chatty', '?after=0&limit=1000');
-      return r.items.length === 20 ? r : undefined;
-    }, 10_000, 'pruned to 20');
+    const kept = await eventually(
+      async () => {
+        const r = await lines(a, 'chatty', '?after=0&limit=1000');
+        return r.items.length === 20 ? r : undefined;
+      },
+      10_000,
+      'pruned to 20',
+    );
     expect(kept.items.map((l) => l.line)).toEqual(Array.from({ length: 20 }, (_, i) => `n ${31 + i}`));
   });
 });

@@ -36,7 +36,11 @@ describe('chart history in the store', () => {
   it('a platform restarted on the same data dir still charts the calls made before', async () => {
     const first = await testPlatform();
     await service(first, 'hist');
-    await eventually(async () => (await first.app.inject({ method: 'POST', url: '/v2/models/hist/infer', payload: {} })).statusCode === 401, 10_000, 'the gateway routes hist');
+    await eventually(
+      async () => (await first.app.inject({ method: 'POST', url: '/v2/models/hist/infer', payload: {} })).statusCode === 401,
+      10_000,
+      'the gateway routes hist',
+    );
     await calls(first, 'hist', 24);
     expect(charted(await points(first, 'hist'))).toBe(25);
     await first.close();
@@ -60,7 +64,12 @@ describe('chart history in the store', () => {
     const b = await testPlatform({ databaseUrl: pg.url });
     cleanups.push(() => b.close());
     await service(a, 'shared');
-    for (const p of [a, b]) await eventually(async () => (await p.app.inject({ method: 'POST', url: '/v2/models/shared/infer', payload: {} })).statusCode === 401, 15_000, 'both replicas route shared');
+    for (const p of [a, b])
+      await eventually(
+        async () => (await p.app.inject({ method: 'POST', url: '/v2/models/shared/infer', payload: {} })).statusCode === 401,
+        15_000,
+        'both replicas route shared',
+      );
     await calls(a, 'shared', 9);
     await calls(b, 'shared', 19);
     // each replica writes its buckets once they close (every 10 s); each reads the other's from the store

@@ -51,7 +51,9 @@ export function promqlMetricNames(expr: string): string[] {
 function dashboardExpressions(d: { panels: { targets?: { expr: string }[] }[]; templating: { list: { type: string; query: unknown }[] } }): string[] {
   const fromPanels = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
   // a query variable's label_values(selector, label): the selector is the expression
-  const fromVars = d.templating.list.filter((v) => v.type === 'query').map((v) => (v.query as { query: string }).query.replace(/^label_values\((.*),\s*\w+\)$/, '$1'));
+  const fromVars = d.templating.list
+    .filter((v) => v.type === 'query')
+    .map((v) => (v.query as { query: string }).query.replace(/^label_values\((.*),\s*\w+\)$/, '$1'));
   return [...fromPanels, ...fromVars];
 }
 
@@ -78,7 +80,8 @@ afterAll(async () => {
 
 describe('/metrics on a real platform', () => {
   it('counts answered calls by instance, 429s by reason, calls refused before routing, restarts and the process', { timeout: 120_000 }, async () => {
-    const infer = (auth?: string) => call(`${rp.base}/v2/models/obs/infer`, { body: tinyInferBody(), headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+    const infer = (auth?: string) =>
+      call(`${rp.base}/v2/models/obs/infer`, { body: tinyInferBody(), headers: auth ? { authorization: `Bearer ${auth}` } : {} });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await infer(token)).status);
     statuses.push((await infer()).status);
@@ -101,11 +104,18 @@ describe('/metrics on a real platform', () => {
     // a crash: the backend restarts the instance in place and the count follows
     const [proc] = instanceProcesses(rp.dataDir);
     process.kill(proc!.pid, 'SIGKILL');
-    await eventually(async () => (await scrape()).samples.get(`modeldock_instance_restarts_total{service="obs",version="1",instance_id="${instanceId}"}`) === 1, 60_000, 'the restart counted');
+    await eventually(
+      async () => (await scrape()).samples.get(`modeldock_instance_restarts_total{service="obs",version="1",instance_id="${instanceId}"}`) === 1,
+      60_000,
+      'the restart counted',
+    );
   });
 
   it('counts a cold start and the call it held while a scaled-to-zero service woke', { timeout: 120_000 }, async () => {
-    await api(rp.base, 'POST', '/api/v1/services', { name: 'lazy', version: tinyVersion({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4, idleToZeroMs: 600_000 } }) });
+    await api(rp.base, 'POST', '/api/v1/services', {
+      name: 'lazy',
+      version: tinyVersion({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4, idleToZeroMs: 600_000 } }),
+    });
     // routed (503: no instance yet), not 404
     await eventually(async () => (await call(`${rp.base}/v2/models/lazy/ready`)).status === 503, 30_000, 'lazy routed');
     expect((await call(`${rp.base}/v2/models/lazy/infer`, { body: tinyInferBody() })).status).toBe(200);
@@ -114,7 +124,11 @@ describe('/metrics on a real platform', () => {
     expect(samples.get('modeldock_held_calls_total{service="lazy",version="1",outcome="ready"}')).toBe(1);
     expect(samples.get('modeldock_held_calls{service="lazy",version="1"}')).toBe(0);
     // the platform reads the instance's batcher every few seconds: one batch of one row
-    const batches = await eventually(async () => [...(await scrape()).samples].find(([k, v]) => k.startsWith('modeldock_batches_total{service="lazy"') && v > 0), 30_000, 'the batch read from the instance');
+    const batches = await eventually(
+      async () => [...(await scrape()).samples].find(([k, v]) => k.startsWith('modeldock_batches_total{service="lazy"') && v > 0),
+      30_000,
+      'the batch read from the instance',
+    );
     expect(batches[1]).toBe(1);
     expect([...(await scrape()).samples.keys()].some((k) => k.startsWith('modeldock_queue_depth{service="lazy"'))).toBe(true);
   });
@@ -131,13 +145,24 @@ describe('/metrics on a real platform', () => {
     expect(exprs.length).toBeGreaterThan(10);
     const names = new Set(exprs.flatMap(promqlMetricNames));
     // the panels the issue asks for are there
-    for (const n of ['modeldock_requests_total', 'modeldock_request_duration_seconds_bucket', 'modeldock_inflight_calls', 'modeldock_rate_limited_total', 'modeldock_instance_restarts_total', 'modeldock_platform_process_cpu_seconds_total', 'modeldock_platform_process_resident_memory_bytes']) expect(names).toContain(n);
+    for (const n of [
+      'modeldock_requests_total',
+      'modeldock_request_duration_seconds_bucket',
+      'modeldock_inflight_calls',
+      'modeldock_rate_limited_total',
+      'modeldock_instance_restarts_total',
+      'modeldock_platform_process_cpu_seconds_total',
+      'modeldock_platform_process_resident_memory_bytes',
+    ])
+      expect(names).toContain(n);
     const { families } = await scrape();
     expect([...names].filter((n) => !exported(n, families))).toEqual([]);
   });
 
   it('reads metric names out of PromQL, not functions, labels or ranges', () => {
-    expect(promqlMetricNames('histogram_quantile(0.99, sum by (le, instance_id) (rate(a_bucket{service=~"$service", code="5.."}[$__rate_interval])))')).toEqual(['a_bucket']);
+    expect(promqlMetricNames('histogram_quantile(0.99, sum by (le, instance_id) (rate(a_bucket{service=~"$service", code="5.."}[$__rate_interval])))')).toEqual(
+      ['a_bucket'],
+    );
     expect(promqlMetricNames('sum(rate(x_total[5m])) / sum(rate(y_total{a="b"}[5m])) > bool 0')).toEqual(['x_total', 'y_total']);
     expect(promqlMetricNames('sum by (service) (z_total{service=~"$service"}) or vector(0)')).toEqual(['z_total']);
   });

@@ -51,7 +51,13 @@ describe('the data plane against the OpenAPI document', () => {
 
   it('refuses a call without its token with the documented 401', async () => {
     expect((await p.app.inject({ method: 'PATCH', url: '/api/v1/services/tiny', payload: { auth: true } })).statusCode).toBe(200);
-    await eventually(async () => (await p.app.inject({ method: 'POST', url: '/v2/models/tiny/infer', payload: tinyInferBody(), headers: { 'content-type': 'application/json' } })).statusCode === 401, 10_000, 'auth on');
+    await eventually(
+      async () =>
+        (await p.app.inject({ method: 'POST', url: '/v2/models/tiny/infer', payload: tinyInferBody(), headers: { 'content-type': 'application/json' } }))
+          .statusCode === 401,
+      10_000,
+      'auth on',
+    );
     await call('POST', '/v2/models/tiny/infer', '/v2/models/:service/infer', 401, tinyInferBody());
     await call('POST', '/tiny/v1/models/m:predict', '/:service/v1/models/m::predict', 401, '{"instances":[]}');
   });

@@ -8,7 +8,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base64Of, dataUriOf, FIXTURES, fixtureServer, get, metricValue, PHOTOS, post, RANGES, startInstance, tempDir, TEMPLATES, type FileServer, type Instance, type Kind } from './instance-harness.js';
+import {
+  base64Of,
+  dataUriOf,
+  FIXTURES,
+  fixtureServer,
+  get,
+  metricValue,
+  PHOTOS,
+  post,
+  RANGES,
+  startInstance,
+  tempDir,
+  TEMPLATES,
+  type FileServer,
+  type Instance,
+  type Kind,
+} from './instance-harness.js';
 
 interface Prediction {
   index: number;
@@ -49,7 +65,9 @@ describe('pytorch/classify template on the Python runtime (real instance)', () =
   let inst: Instance;
   beforeAll(async () => {
     files = await fixtureServer();
-    inst = await startInstance(['--model-dir', classifyPackage(), '--runtime', 'torch1.13-py311-cpu', '--allow-private-image-urls'], { MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1' });
+    inst = await startInstance(['--model-dir', classifyPackage(), '--runtime', 'torch1.13-py311-cpu', '--allow-private-image-urls'], {
+      MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1',
+    });
   }, 120_000);
   afterAll(async () => {
     await inst?.stop();
@@ -85,7 +103,9 @@ describe('pytorch/classify template on the Python runtime (real instance)', () =
 describe('pytorch/classify with TI_INFERENCE_MAX_BATCH_SIZE=8 (real instance, batching)', () => {
   let inst: Instance;
   beforeAll(async () => {
-    inst = await startInstance(['--model-dir', classifyPackage(), '--runtime', 'torch1.13-py311-cpu', '--max-batch-size', '8', '--max-queue-delay-ms', '20'], { TI_INFERENCE_MAX_BATCH_SIZE: '8' });
+    inst = await startInstance(['--model-dir', classifyPackage(), '--runtime', 'torch1.13-py311-cpu', '--max-batch-size', '8', '--max-queue-delay-ms', '20'], {
+      TI_INFERENCE_MAX_BATCH_SIZE: '8',
+    });
   }, 120_000);
   afterAll(async () => {
     await inst?.stop();

@@ -45,7 +45,11 @@ let wheels: string;
 const saved: Record<string, string | undefined> = {};
 
 const api = async <T>(method: 'GET' | 'POST', url: string, body?: object): Promise<T> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await res.json()) as T;
 };
 
@@ -57,14 +61,22 @@ async function importPackage(model: string, requirements: string, runtime: strin
   ]);
   const res = await fetch(`${p.url}/api/v1/models/${model}/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   expect(res.status).toBe(202);
-  return eventually(async () => {
-    const v = await api<ModelVersion>('GET', `/api/v1/models/${model}/versions/v1`);
-    return v.status === 'ready' ? v : null;
-  }, 30_000, `${model} v1 ready`);
+  return eventually(
+    async () => {
+      const v = await api<ModelVersion>('GET', `/api/v1/models/${model}/versions/v1`);
+      return v.status === 'ready' ? v : null;
+    },
+    30_000,
+    `${model} v1 ready`,
+  );
 }
 
 const deploy = (name: string, model: string) =>
-  api<Service>('POST', '/api/v1/services', { name, billingMode: 'postpaid', version: { model, modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 2 } } });
+  api<Service>('POST', '/api/v1/services', {
+    name,
+    billingMode: 'postpaid',
+    version: { model, modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 2 } },
+  });
 
 type Event = { type: string; reason: string; message: string };
 const events = async (name: string) => (await api<{ items: Event[] }>('GET', `/api/v1/services/${name}/events?limit=100`)).items;
@@ -97,13 +109,21 @@ describe('a package with requirements.txt', () => {
     expect([v.runtime, v.runtimeRequested]).toEqual(['torch1.13-py311-cpu', 'torch1.9.0-py38-cu111']);
     expect(v.runtimeNote).toMatch(/runs here on torch1\.13-py311-cpu.*CUDA is not used/);
     await deploy('shouter', 'shouter');
-    const s = await eventually(async () => {
-      const s = await api<Service>('GET', '/api/v1/services/shouter');
-      if (s.status === 'Failed') throw new Error(`failed: ${s.reason}`);
-      return s.status === 'Running' && s.versions[0]!.readyInstances === 2 ? s : null;
-    }, 90_000, 'shouter Running with 2 ready');
+    const s = await eventually(
+      async () => {
+        const s = await api<Service>('GET', '/api/v1/services/shouter');
+        if (s.status === 'Failed') throw new Error(`failed: ${s.reason}`);
+        return s.status === 'Running' && s.versions[0]!.readyInstances === 2 ? s : null;
+      },
+      90_000,
+      'shouter Running with 2 ready',
+    );
     expect(s.status).toBe('Running');
-    const res = await fetch(`${p.url}/shouter/v1/models/m:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }) });
+    const res = await fetch(`${p.url}/shouter/v1/models/m:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello' }),
+    });
     expect([res.status, await res.json()]).toEqual([200, { said: 'HELLO!', by: 'tinydep 0.2.0' }]);
 
     const ev = await events('shouter');
@@ -122,13 +142,17 @@ describe('a package with requirements.txt', () => {
     expect(pipLines.filter((l) => /Successfully installed/.test(l))).toHaveLength(1);
   });
 
-  it('fails the version with DEPENDENCY_INSTALL_FAILED and pip\'s reason for a requirement the index lacks, starting no instance; a change retries', async () => {
+  it("fails the version with DEPENDENCY_INSTALL_FAILED and pip's reason for a requirement the index lacks, starting no instance; a change retries", async () => {
     await importPackage('broken', 'tinydep\nno-such-package-anywhere==9.9\n', 'torch1.13-py311-cpu');
     await deploy('broken', 'broken');
-    const s = await eventually(async () => {
-      const s = await api<Service>('GET', '/api/v1/services/broken');
-      return s.status === 'Failed' ? s : null;
-    }, 60_000, 'broken Failed');
+    const s = await eventually(
+      async () => {
+        const s = await api<Service>('GET', '/api/v1/services/broken');
+        return s.status === 'Failed' ? s : null;
+      },
+      60_000,
+      'broken Failed',
+    );
     expect(s.reason).toMatch(/^DEPENDENCY_INSTALL_FAILED: pip install exited with code 1:/);
     expect(s.reason).toMatch(/No matching distribution found for no-such-package-anywhere==9\.9/);
     const ev = await events('broken');
@@ -141,11 +165,19 @@ describe('a package with requirements.txt', () => {
     // once the index has it, changing the service version (here: scaling) builds again
     await writeWheel(wheels, 'no_such_package_anywhere', '9.9', { 'no_such_package_anywhere/__init__.py': '' });
     await api('POST', '/api/v1/services/broken/actions', { action: 'scale', instances: 1 });
-    await eventually(async () => {
-      const s = await api<Service>('GET', '/api/v1/services/broken');
-      return s.status === 'Running' && s.versions[0]!.readyInstances === 1;
-    }, 60_000, 'broken Running after the retry');
-    const res = await fetch(`${p.url}/broken/v1/models/m:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'again' }) });
+    await eventually(
+      async () => {
+        const s = await api<Service>('GET', '/api/v1/services/broken');
+        return s.status === 'Running' && s.versions[0]!.readyInstances === 1;
+      },
+      60_000,
+      'broken Running after the retry',
+    );
+    const res = await fetch(`${p.url}/broken/v1/models/m:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'again' }),
+    });
     expect(await res.json()).toEqual({ said: 'AGAIN!', by: 'tinydep 0.2.0' });
   });
 });

@@ -86,7 +86,8 @@ const SCORES = [
   [1, 3, 4],
   [0, 1, -1],
 ];
-const v2Body = (rows: number[][]) => JSON.stringify({ id: 'req-1', inputs: [{ name: 'features', shape: [rows.length, 4], datatype: 'FP32', data: rows.flat() }] });
+const v2Body = (rows: number[][]) =>
+  JSON.stringify({ id: 'req-1', inputs: [{ name: 'features', shape: [rows.length, 4], datatype: 'FP32', data: rows.flat() }] });
 
 const instances: InstanceProcess[] = [];
 let gw: TestGateway;
@@ -111,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('a KServe custom predictor, unchanged (examples/kserve-custom)', () => {
-  it('answers KServe v1 :predict with predictions, at the TI-ONE path and at KServe\'s /v1/models/{name}:predict', async () => {
+  it("answers KServe v1 :predict with predictions, at the TI-ONE path and at KServe's /v1/models/{name}:predict", async () => {
     for (const url of [`${gw.url}/scorer/v1/models/m:predict`, `${gw.url}/v1/models/scorer:predict`]) {
       const r = await call(url, { body: JSON.stringify({ instances: ROWS }) });
       expect(r.status, r.text).toBe(200);
@@ -130,8 +131,18 @@ describe('a KServe custom predictor, unchanged (examples/kserve-custom)', () => 
 
   it('takes and gives binary tensors (Inference-Header-Content-Length) like any other model', async () => {
     const x = Float32Array.from(ROWS.flat());
-    const p = packBinary({ inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], outputs: [{ name: 'scores', parameters: { binary_data: true } }] }, [new Uint8Array(x.buffer)]);
-    const r = await request(`${gw.url}/v2/models/scorer/infer`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': p.headerLength }, body: p.body });
+    const p = packBinary(
+      {
+        inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }],
+        outputs: [{ name: 'scores', parameters: { binary_data: true } }],
+      },
+      [new Uint8Array(x.buffer)],
+    );
+    const r = await request(`${gw.url}/v2/models/scorer/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': p.headerLength },
+      body: p.body,
+    });
     const body = Buffer.from(await r.body.arrayBuffer());
     expect(r.statusCode, body.toString()).toBe(200);
     const back = unpackBinary(body, String(r.headers['inference-header-content-length']));
@@ -142,16 +153,22 @@ describe('a KServe custom predictor, unchanged (examples/kserve-custom)', () => 
   it('reports the inputs and outputs its get_input_types / get_output_types give', async () => {
     const r = await call(`${gw.url}/v2/models/scorer`);
     expect(r.status).toBe(200);
-    expect(r.json()).toMatchObject({ name: 'scorer', inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'scores', datatype: 'FP32', shape: [-1, 3] }] });
+    expect(r.json()).toMatchObject({
+      name: 'scorer',
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+      outputs: [{ name: 'scores', datatype: 'FP32', shape: [-1, 3] }],
+    });
     const ready = await call(`${gw.url}/v2/models/scorer/versions/1/ready`);
     expect([ready.status, ready.json().ready]).toEqual([200, true]);
   });
 
-  it('answers 400 with the model\'s reason when it raises kserve.errors.InvalidInput, and checks v2 inputs against its signature', async () => {
+  it("answers 400 with the model's reason when it raises kserve.errors.InvalidInput, and checks v2 inputs against its signature", async () => {
     const v1 = await call(`${gw.url}/scorer/v1/models/m:predict`, { body: JSON.stringify({ instances: [[1, 2, 3]] }) });
     expect(v1.status).toBe(400);
     expect(v1.json().error).toMatchObject({ code: 'INVALID_INPUT', message: 'expected rows of 4 features, got shape [1, 3]' });
-    const v2 = await call(`${gw.url}/v2/models/scorer/infer`, { body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }) });
+    const v2 = await call(`${gw.url}/v2/models/scorer/infer`, {
+      body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+    });
     expect(v2.status).toBe(400);
     expect(v2.json()).toMatchObject({ code: 'INVALID_TENSOR' });
     expect(v2.json().error).toMatch(/no input "x"/);
@@ -183,14 +200,24 @@ describe('a TI-ONE model_service.py over OIP v2', () => {
 
 describe('KServe packages that cannot serve', () => {
   const load = (files: Record<string, string>) =>
-    new PythonRuntime().load({ modelDir: packageWith(files), modelName: 'm', env: process.env as Record<string, string>, threads: 1, maxBatchSize: 1, log: () => undefined });
+    new PythonRuntime().load({
+      modelDir: packageWith(files),
+      modelName: 'm',
+      env: process.env as Record<string, string>,
+      threads: 1,
+      maxBatchSize: 1,
+      log: () => undefined,
+    });
 
   it('fails the load with a reason when model.py never calls ModelServer().start', async () => {
-    await expect(load({ 'model.py': 'import kserve\nclass M(kserve.Model):\n    pass\n' })).rejects.toThrow(/without calling kserve.ModelServer\(\).start\(\[model\]\)/);
+    await expect(load({ 'model.py': 'import kserve\nclass M(kserve.Model):\n    pass\n' })).rejects.toThrow(
+      /without calling kserve.ModelServer\(\).start\(\[model\]\)/,
+    );
   });
 
   it('fails the load when the model is still not ready after load()', async () => {
-    const src = 'import kserve\nclass M(kserve.Model):\n    def load(self):\n        self.ready = False\n\nif __name__ == "__main__":\n    kserve.ModelServer().start([M("m")])\n';
+    const src =
+      'import kserve\nclass M(kserve.Model):\n    def load(self):\n        self.ready = False\n\nif __name__ == "__main__":\n    kserve.ModelServer().start([M("m")])\n';
     await expect(load({ 'model.py': src })).rejects.toThrow(/ready is still False after load\(\)/);
   });
 });

@@ -81,7 +81,14 @@ describe('pytorch/mnist template (trained on the mnist training split, judged on
     fs.cpSync(path.join(TEMPLATES, 'pytorch/mnist'), pkg, { recursive: true });
     fs.copyFileSync(path.join(work, 'model.pt'), path.join(pkg, 'model.pt'));
     rt = new PythonRuntime();
-    await rt.load({ modelDir: pkg, modelName: 'mnist', env: { ...(process.env as Record<string, string>), TI_INFERENCE_MAX_BATCH_SIZE: '8' }, threads: 1, maxBatchSize: 8, log: () => undefined });
+    await rt.load({
+      modelDir: pkg,
+      modelName: 'mnist',
+      env: { ...(process.env as Record<string, string>), TI_INFERENCE_MAX_BATCH_SIZE: '8' },
+      threads: 1,
+      maxBatchSize: 8,
+      log: () => undefined,
+    });
   }, 400_000);
   afterAll(async () => {
     await rt?.close();

@@ -27,7 +27,10 @@ beforeAll(async () => {
   await importFiles(rp.base, 'classify', classify);
   await api(rp.base, 'POST', '/api/v1/services', { name: 'tiny', version: tinyVersion() });
   await api(rp.base, 'POST', '/api/v1/services', { name: 'locked', auth: true, version: tinyVersion() });
-  await api(rp.base, 'POST', '/api/v1/services', { name: 'classify', version: { ...tinyVersion(), model: 'classify', resources: { cpuMillicores: 1000, memoryMiB: 1024 } } });
+  await api(rp.base, 'POST', '/api/v1/services', {
+    name: 'classify',
+    version: { ...tinyVersion(), model: 'classify', resources: { cpuMillicores: 1000, memoryMiB: 1024 } },
+  });
   token = (await api(rp.base, 'POST', '/api/v1/services/locked/tokens', { name: 't' })).body.token;
   await Promise.all(['tiny', 'locked', 'classify'].map((s) => running(rp.base, s)));
 });
@@ -38,15 +41,24 @@ afterAll(async () => {
 /** Everything stored: rows of every user-visible table, staging leftovers, blob keys. */
 async function snapshot(): Promise<unknown> {
   const db = rp.p.db.kysely;
-  const rows = async (table: 'models' | 'model_versions' | 'version_files' | 'model_tags' | 'services' | 'service_versions' | 'service_tokens' | 'tasks' | 'resource_groups') =>
-    JSON.stringify(await db.selectFrom(table).selectAll().execute());
-  const tables = await Promise.all((['models', 'model_versions', 'version_files', 'model_tags', 'services', 'service_versions', 'service_tokens', 'tasks', 'resource_groups'] as const).map(rows));
+  const rows = async (
+    table: 'models' | 'model_versions' | 'version_files' | 'model_tags' | 'services' | 'service_versions' | 'service_tokens' | 'tasks' | 'resource_groups',
+  ) => JSON.stringify(await db.selectFrom(table).selectAll().execute());
+  const tables = await Promise.all(
+    (['models', 'model_versions', 'version_files', 'model_tags', 'services', 'service_versions', 'service_tokens', 'tasks', 'resource_groups'] as const).map(
+      rows,
+    ),
+  );
   const staging = fs.readdirSync(path.join(rp.dataDir, 'staging'));
   const blobs = (await rp.p.blobs.list('')).map((b) => `${b.key}:${b.size}`).sort();
   return { tables, staging, blobs };
 }
 
-const instancePids = () => rp.p.backend.list().map((i) => `${i.instanceId}:${i.pid}:${i.phase}`).sort();
+const instancePids = () =>
+  rp.p.backend
+    .list()
+    .map((i) => `${i.instanceId}:${i.pid}:${i.phase}`)
+    .sort();
 
 // ---- request builders ------------------------------------------------------------
 
@@ -93,7 +105,12 @@ function pngBomb(): Buffer {
   ihdr.writeUInt32BE(100_000, 0);
   ihdr.writeUInt32BE(100_000, 4);
   ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(100_001))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(100_001))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 type Case = [name: string, send: () => Promise<Answer>, status: number, code: string];
@@ -122,8 +139,26 @@ const controlPlane: Case[] = [
   ['a body over the JSON limit (9 MiB)', () => postJson('/api/v1/models', { name: 'x', description: 'a'.repeat(9 * 1024 * 1024) }), 413, 'UPLOAD_TOO_LARGE'],
   ['text/plain where JSON is taken', () => raw('/api/v1/models', 'name=x', 'text/plain'), 400, 'INVALID_ARGUMENT'],
   ['XML where JSON is taken', () => raw('/api/v1/models', '<model name="x"/>', 'application/xml'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  ['metrics nested 100,000 deep', () => raw('/api/v1/models/tiny/versions', `{"source":{"type":"storage","path":"nowhere"},"format":"onnx","runtime":"onnxruntime1.30-node20-cpu","metrics":{"a":${nested(100_000)}}}`), 400, 'INVALID_JSON'],
-  ['metrics nested 65 deep (one past the limit)', () => raw('/api/v1/models/tiny/versions', `{"source":{"type":"storage","path":"nowhere"},"format":"onnx","runtime":"onnxruntime1.30-node20-cpu","metrics":${nested(64)}}`), 400, 'INVALID_JSON'],
+  [
+    'metrics nested 100,000 deep',
+    () =>
+      raw(
+        '/api/v1/models/tiny/versions',
+        `{"source":{"type":"storage","path":"nowhere"},"format":"onnx","runtime":"onnxruntime1.30-node20-cpu","metrics":{"a":${nested(100_000)}}}`,
+      ),
+    400,
+    'INVALID_JSON',
+  ],
+  [
+    'metrics nested 65 deep (one past the limit)',
+    () =>
+      raw(
+        '/api/v1/models/tiny/versions',
+        `{"source":{"type":"storage","path":"nowhere"},"format":"onnx","runtime":"onnxruntime1.30-node20-cpu","metrics":${nested(64)}}`,
+      ),
+    400,
+    'INVALID_JSON',
+  ],
   ['service without a version', () => postJson('/api/v1/services', { name: 'newsvc' }), 400, 'INVALID_ARGUMENT'],
   ['service named like a reserved root path', () => postJson('/api/v1/services', { ...version({}), name: 'api' }), 400, 'INVALID_NAME'],
   ['negative cpuMillicores', () => postJson('/api/v1/services', version({ resources: { cpuMillicores: -1, memoryMiB: 512 } })), 400, 'INVALID_ARGUMENT'],
@@ -138,11 +173,21 @@ const controlPlane: Case[] = [
   ['scale to a negative count', () => postJson('/api/v1/services/tiny/actions', { action: 'scale', instances: -3 }), 400, 'INVALID_ARGUMENT'],
   ['token limits of the wrong type', () => postJson('/api/v1/services/locked/tokens', { limits: { perMinute: 'many' } }), 400, 'INVALID_ARGUMENT'],
   ['unknown import runtime', () => upload('tiny', { 'model.onnx': 'x' }, { runtime: 'tensorflow9' }), 400, 'UNKNOWN_RUNTIME'],
-  ['import from a local folder outside the roots', () => postJson('/api/v1/models/tiny/versions', { source: { type: 'storage', path: 'file:///etc' }, format: 'custom', runtime: 'node20-handler' }), 403, 'LOCAL_PATH_NOT_ALLOWED'],
+  [
+    'import from a local folder outside the roots',
+    () => postJson('/api/v1/models/tiny/versions', { source: { type: 'storage', path: 'file:///etc' }, format: 'custom', runtime: 'node20-handler' }),
+    403,
+    'LOCAL_PATH_NOT_ALLOWED',
+  ],
   // uploads
   ['zip slip ../', () => upload('tiny', { 'x.zip': rawZip([{ name: '../../evil.py', data: Buffer.from('x') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
   ['absolute path in a zip', () => upload('tiny', { 'x.zip': rawZip([{ name: '/etc/cron.d/x', data: Buffer.from('x') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
-  ['symlink in a zip', () => upload('tiny', { 'x.zip': rawZip([{ name: 'link', data: Buffer.from('/etc/passwd'), symlink: true }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
+  [
+    'symlink in a zip',
+    () => upload('tiny', { 'x.zip': rawZip([{ name: 'link', data: Buffer.from('/etc/passwd'), symlink: true }]) }),
+    400,
+    'UNSAFE_ARCHIVE_ENTRY',
+  ],
   ['zip bomb', () => upload('tiny', { 'x.zip': rawZip([{ name: 'zeros.bin', data: Buffer.alloc(64 << 20), deflate: true }]) }), 413, 'ARCHIVE_TOO_LARGE'],
   ['not a zip', () => upload('tiny', { 'x.zip': Buffer.from('PK\u0003\u0004 but not really') }), 400, 'INVALID_ARCHIVE'],
   ['../ in an uploaded file name', () => upload('tiny', { '../../etc/passwd': 'x' }), 400, 'INVALID_PATH'],
@@ -150,9 +195,19 @@ const controlPlane: Case[] = [
   ['an upload with no files', () => upload('tiny', {}), 400, 'EMPTY_IMPORT'],
   // paths
   ['version file path traversal', () => send('GET', '/api/v1/models/tiny/versions/v1/files/..%2F..%2F..%2Fmodeldock.db'), 400, 'INVALID_PATH'],
-  ['version file write with traversal', () => send('PUT', '/api/v1/models/tiny/versions/v1/files/a%2F..%2F..%2Fx', Buffer.from('x'), { 'content-type': 'application/octet-stream' }), 400, 'INVALID_PATH'],
+  [
+    'version file write with traversal',
+    () => send('PUT', '/api/v1/models/tiny/versions/v1/files/a%2F..%2F..%2Fx', Buffer.from('x'), { 'content-type': 'application/octet-stream' }),
+    400,
+    'INVALID_PATH',
+  ],
   ['storage path traversal', () => send('GET', '/api/v1/storage/..%2F..%2Fetc%2Fpasswd'), 400, 'INVALID_PATH'],
-  ['storage write into the repository area', () => send('PUT', '/api/v1/storage/models/tiny/x', Buffer.from('x'), { 'content-type': 'application/octet-stream' }), 403, 'FORBIDDEN'],
+  [
+    'storage write into the repository area',
+    () => send('PUT', '/api/v1/storage/models/tiny/x', Buffer.from('x'), { 'content-type': 'application/octet-stream' }),
+    403,
+    'FORBIDDEN',
+  ],
   // unknown things, wrong methods
   ['unknown model', () => send('GET', '/api/v1/models/nope'), 404, 'MODEL_NOT_FOUND'],
   ['unknown model version', () => send('GET', '/api/v1/models/tiny/versions/v99'), 404, 'VERSION_NOT_FOUND'],
@@ -183,19 +238,39 @@ const dataPlane: Case[] = [
   ['OIP: strings in FP32 data', () => infer(tensor({ data: ['1', '2', '3', '4'] })), 400, 'INVALID_TENSOR'],
   ['OIP: null in data', () => infer(tensor({ data: [1, null, 3, 4] })), 400, 'INVALID_TENSOR'],
   ['OIP: data not an array', () => infer(tensor({ data: 'abcd' })), 400, 'INVALID_TENSOR'],
-  ['OIP: 1e999 (Infinity) in data', () => raw('/v2/models/tiny/infer', '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1e999,1,2,3]}]}'), 400, 'INVALID_TENSOR'],
-  ['OIP: data nested 100,000 deep', () => raw('/v2/models/tiny/infer', `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[${nested(100_000)}]}]}`), 400, 'INVALID_JSON'],
+  [
+    'OIP: 1e999 (Infinity) in data',
+    () => raw('/v2/models/tiny/infer', '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1e999,1,2,3]}]}'),
+    400,
+    'INVALID_TENSOR',
+  ],
+  [
+    'OIP: data nested 100,000 deep',
+    () => raw('/v2/models/tiny/infer', `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[${nested(100_000)}]}]}`),
+    400,
+    'INVALID_JSON',
+  ],
   ['OIP: INT64 input that is fractional (decoder)', () => infer(tensor({ datatype: 'INT64', data: [1.5, 2, 3, 4] })), 400, 'INVALID_TENSOR'],
   ['OIP: UINT8 value out of range (decoder)', () => infer(tensor({ datatype: 'UINT8', data: [300, 2, 3, 4] })), 400, 'INVALID_TENSOR'],
   ['OIP: unknown output asked for', () => infer({ ...tensor(), outputs: [{ name: 'nope' }] }), 400, 'INVALID_TENSOR'],
-  ['OIP: a body over the data-plane limit', () => raw('/v2/models/tiny/infer', `{"inputs":[],"pad":"${'a'.repeat(9 * 1024 * 1024)}"}`), 413, 'UPLOAD_TOO_LARGE'],
+  [
+    'OIP: a body over the data-plane limit',
+    () => raw('/v2/models/tiny/infer', `{"inputs":[],"pad":"${'a'.repeat(9 * 1024 * 1024)}"}`),
+    413,
+    'UPLOAD_TOO_LARGE',
+  ],
   ['OIP: unknown service', () => infer(tensor(), 'nope'), 404, 'SERVICE_NOT_FOUND'],
   ['OIP: unknown service version', () => postJson('/v2/models/tiny/versions/9/infer', tensor()), 404, 'SERVICE_VERSION_NOT_FOUND'],
   ['OIP: a version that is not a number', () => postJson('/v2/models/tiny/versions/..%2F..%2Fapi/infer', tensor()), 404, 'SERVICE_VERSION_NOT_FOUND'],
   ['OIP: GET on infer', () => send('GET', '/v2/models/tiny/infer'), 405, 'METHOD_NOT_ALLOWED'],
   ['auth: no token', () => infer(tensor(), 'locked'), 401, 'UNAUTHENTICATED'],
   ['auth: a wrong token', () => infer(tensor(), 'locked', { authorization: 'Bearer md_wrong' }), 401, 'UNAUTHENTICATED'],
-  ['auth: another service\'s scheme', () => infer(tensor(), 'locked', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }), 401, 'UNAUTHENTICATED'],
+  [
+    "auth: another service's scheme",
+    () => infer(tensor(), 'locked', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }),
+    401,
+    'UNAUTHENTICATED',
+  ],
   ['TI-ONE: malformed JSON', () => raw('/classify/v1/models/m:predict', '{"images":'), 400, 'INVALID_JSON'],
   ['TI-ONE: a body nested 100,000 deep', () => raw('/classify/v1/models/m:predict', `{"images":${nested(100_000)}}`), 400, 'INVALID_JSON'],
   ['TI-ONE: no images field', () => postJson('/classify/v1/models/m:predict', { pictures: [] }), 400, 'INVALID_INPUT'],
@@ -207,7 +282,12 @@ const dataPlane: Case[] = [
   ['TI-ONE: base64 of text', () => predictImages([Buffer.from('hello, not an image').toString('base64')]), 400, 'IMAGE_DECODE_FAILED'],
   ['TI-ONE: a data URI of text', () => predictImages([`data:text/plain;base64,${Buffer.from('hi').toString('base64')}`]), 400, 'IMAGE_DECODE_FAILED'],
   ['TI-ONE: a decompression bomb (100,000² PNG)', () => predictImages([pngBomb().toString('base64')]), 400, 'IMAGE_DECODE_FAILED'],
-  ['TI-ONE: the cloud metadata address', () => predictImages(['http://169.254.169.254/latest/meta-data/iam/security-credentials/']), 400, 'IMAGE_ADDRESS_REFUSED'],
+  [
+    'TI-ONE: the cloud metadata address',
+    () => predictImages(['http://169.254.169.254/latest/meta-data/iam/security-credentials/']),
+    400,
+    'IMAGE_ADDRESS_REFUSED',
+  ],
   ['TI-ONE: loopback', () => predictImages([`${rp.base}/api/v1/models`]), 400, 'IMAGE_ADDRESS_REFUSED'],
   ['TI-ONE: localhost by name', () => predictImages(['http://localhost:1/x.jpg']), 400, 'IMAGE_ADDRESS_REFUSED'],
   ['TI-ONE: a private address', () => predictImages(['http://10.1.2.3/x.jpg']), 400, 'IMAGE_ADDRESS_REFUSED'],

@@ -31,7 +31,8 @@ const freeBytes = () => {
   return s.bavail * s.bsize;
 };
 /** Every file under a folder of the data dir, relative. */
-const filesUnder = (dir: string): string[] => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()) : []);
+const filesUnder = (dir: string): string[] =>
+  fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()) : [];
 
 beforeAll(async () => {
   try {
@@ -57,7 +58,12 @@ afterAll(async () => {
 /** Calls `keep` in a bounded loop (2 at a time) while `work` runs; answers every status. */
 async function servingDuring<T>(work: () => Promise<T>): Promise<{ result: T; statuses: number[] }> {
   let stop = false;
-  const calls = load(1_000_000, 2, async () => (await call(`${base}/v2/models/keep/infer`, { body: tinyInferBody() })).status, () => stop);
+  const calls = load(
+    1_000_000,
+    2,
+    async () => (await call(`${base}/v2/models/keep/infer`, { body: tinyInferBody() })).status,
+    () => stop,
+  );
   try {
     const result = await work();
     stop = true;
@@ -108,11 +114,15 @@ describe('the disk fills during an upload', () => {
     expect(freeBytes()).toBeGreaterThan(free - MiB);
   });
 
-  it('a file put into a version bigger than the free space: 507, the version\'s files as they were', { timeout: 60_000 }, async () => {
+  it("a file put into a version bigger than the free space: 507, the version's files as they were", { timeout: 60_000 }, async () => {
     // a version no service uses: a deployed one's files are frozen (409 MODEL_IN_USE, docs/model-package.md)
     const spare = await importFiles(base, 'spare', { 'model.onnx': tinyReluOnnx() });
     const before = (await api(base, 'GET', `/api/v1/models/spare/versions/${spare}`)).body.files;
-    const res = await fetch(`${base}/api/v1/models/spare/versions/${spare}/files/extra.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(freeBytes() + 4 * MiB, 1) });
+    const res = await fetch(`${base}/api/v1/models/spare/versions/${spare}/files/extra.bin`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(freeBytes() + 4 * MiB, 1),
+    });
     expect(res.status).toBe(507);
     expect(((await res.json()) as Json).error.code).toBe('STORAGE_FULL');
     expect((await api(base, 'GET', `/api/v1/models/spare/versions/${spare}`)).body.files).toEqual(before);
@@ -123,10 +133,12 @@ describe('the disk fills during an upload', () => {
   it('with the space back, an upload is stored whole and a new service runs from it', { timeout: 120_000 }, async () => {
     const version = await importFiles(base, 'after', { 'model.onnx': tinyReluOnnx(), 'notes.bin': Buffer.alloc(2 * MiB, 3) });
     const v = (await api(base, 'GET', `/api/v1/models/after/versions/${version}`)).body;
-    expect(v.files.map((f: Json) => [f.path, f.size])).toEqual([['model.onnx', tinyReluOnnx().length], ['notes.bin', 2 * MiB]]);
+    expect(v.files.map((f: Json) => [f.path, f.size])).toEqual([
+      ['model.onnx', tinyReluOnnx().length],
+      ['notes.bin', 2 * MiB],
+    ]);
     await api(base, 'POST', '/api/v1/services', { name: 'after', version: { ...tinyVersion(), model: 'after' } });
     await running(base, 'after');
     expect((await call(`${base}/v2/models/after/infer`, { body: tinyInferBody() })).status).toBe(200);
   });
 });
-

@@ -29,21 +29,34 @@ const pyVersion = (model: string, extra: object = {}) => ({
 });
 
 const failedWith = (name: string, pattern: RegExp) =>
-  eventually(async () => {
-    const s = (await api(rp.base, 'GET', `/api/v1/services/${name}`)).body;
-    return s.status === 'Failed' && pattern.test(s.reason) ? s : null;
-  }, 60_000, `${name} Failed with ${pattern}`);
+  eventually(
+    async () => {
+      const s = (await api(rp.base, 'GET', `/api/v1/services/${name}`)).body;
+      return s.status === 'Failed' && pattern.test(s.reason) ? s : null;
+    },
+    60_000,
+    `${name} Failed with ${pattern}`,
+  );
 
-const events = async (name: string): Promise<{ reason: string; message: string }[]> => (await api(rp.base, 'GET', `/api/v1/services/${name}/events`)).body.items;
+const events = async (name: string): Promise<{ reason: string; message: string }[]> =>
+  (await api(rp.base, 'GET', `/api/v1/services/${name}/events`)).body.items;
 
 /** The folder a model version's files live in (the Python workers' working directory). */
 const modelDirOf = (model: string) => path.join(rp.dataDir, 'blobs', 'models', model);
 
 beforeAll(async () => {
   rp = await platformWithTiny();
-  await api(rp.base, 'POST', '/api/v1/services', { name: 'steady', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 2 } } });
+  await api(rp.base, 'POST', '/api/v1/services', {
+    name: 'steady',
+    version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 2 } },
+  });
   await running(rp.base, 'steady');
-  steady = load(10_000_000, 2, async () => (await call(`${rp.base}/v2/models/steady/infer`, { body: tinyInferBody() })).status, () => steadyStop);
+  steady = load(
+    10_000_000,
+    2,
+    async () => (await call(`${rp.base}/v2/models/steady/infer`, { body: tinyInferBody() })).status,
+    () => steadyStop,
+  );
 });
 
 afterAll(async () => {
@@ -54,7 +67,12 @@ afterAll(async () => {
 
 describe('misbehaving models beside a healthy service', () => {
   it('a load() that raises: Failed with the exception', async () => {
-    await importFiles(rp.base, 'raises', python('class M(tiinfer.Model):\n  def load(self):\n    raise RuntimeError("weights are corrupt: 3 of 7 shards")\n'), pySpec);
+    await importFiles(
+      rp.base,
+      'raises',
+      python('class M(tiinfer.Model):\n  def load(self):\n    raise RuntimeError("weights are corrupt: 3 of 7 shards")\n'),
+      pySpec,
+    );
     await api(rp.base, 'POST', '/api/v1/services', { name: 'raises', version: pyVersion('raises') });
     const s = await failedWith('raises', /weights are corrupt: 3 of 7 shards/);
     expect(s.versions[0].status).toBe('Failed');
@@ -64,31 +82,41 @@ describe('misbehaving models beside a healthy service', () => {
     await importFiles(rp.base, 'hangs', python('class M(tiinfer.Model):\n  def load(self):\n    time.sleep(3600)\n'), pySpec);
     await api(rp.base, 'POST', '/api/v1/services', { name: 'hangs', version: pyVersion('hangs', { startupTimeoutMs: 1500 }) });
     await failedWith('hangs', /did not become ready within 1500 ms/);
-    await eventually(() => processesMentioning(modelDirOf('hangs')).length === 0, 10_000, 'no process working in the hung model\'s folder');
+    await eventually(() => processesMentioning(modelDirOf('hangs')).length === 0, 10_000, "no process working in the hung model's folder");
   });
 
   it('a predict that leaks memory past the limit: the instance is OOMKilled and restarted, saying so; the caller gets a clear 5xx', async () => {
-    const leak = 'held = []\nclass M(tiinfer.Model):\n  def load(self):\n    return True\n  def predict(self, data):\n    held.append(b"\\x01" * (96 << 20))\n    time.sleep(0.5)\n    return {"held_mib": 96 * len(held)}\n';
+    const leak =
+      'held = []\nclass M(tiinfer.Model):\n  def load(self):\n    return True\n  def predict(self, data):\n    held.append(b"\\x01" * (96 << 20))\n    time.sleep(0.5)\n    return {"held_mib": 96 * len(held)}\n';
     await importFiles(rp.base, 'leaks', python(leak), pySpec);
     await api(rp.base, 'POST', '/api/v1/services', { name: 'leaks', version: pyVersion('leaks', { resources: { cpuMillicores: 1000, memoryMiB: 400 } }) });
     await running(rp.base, 'leaks');
     const first = rp.p.backend.list().find((i) => i.serviceName === 'leaks')!;
     const statuses: number[] = [];
-    await eventually(async () => {
-      const r = await call(`${rp.base}/leaks/v1/models/m:predict`, { body: '{}' });
-      statuses.push(r.status);
-      if (r.status >= 500) expect(r.json().error.code).toMatch(/^(UNAVAILABLE|MODEL_ERROR)$/);
-      return rp.p.backend.list().some((i) => i.instanceId === first.instanceId && i.restarts > 0);
-    }, 60_000, 'the leaking instance to be killed and restarted');
+    await eventually(
+      async () => {
+        const r = await call(`${rp.base}/leaks/v1/models/m:predict`, { body: '{}' });
+        statuses.push(r.status);
+        if (r.status >= 500) expect(r.json().error.code).toMatch(/^(UNAVAILABLE|MODEL_ERROR)$/);
+        return rp.p.backend.list().some((i) => i.instanceId === first.instanceId && i.restarts > 0);
+      },
+      60_000,
+      'the leaking instance to be killed and restarted',
+    );
     expect(statuses.every((s) => s === 200 || s === 503 || s === 500)).toBe(true);
-    const crashed = await eventually(async () => (await events('leaks')).find((e) => e.reason === 'Crashed' && /OOMKilled/.test(e.message)), 10_000, 'an OOMKilled event');
+    const crashed = await eventually(
+      async () => (await events('leaks')).find((e) => e.reason === 'Crashed' && /OOMKilled/.test(e.message)),
+      10_000,
+      'an OOMKilled event',
+    );
     expect(crashed.message).toMatch(/over the limit of 400 MiB/);
     await running(rp.base, 'leaks');
     expect((await call(`${rp.base}/leaks/v1/models/m:predict`, { body: '{}' })).status).toBe(200);
   });
 
   it('a Python worker that dies inside an instance: the call it ran gets a clear 5xx, the worker is restarted, later calls succeed', async () => {
-    const dies = 'class M(tiinfer.Model):\n  def load(self):\n    return True\n  def predict(self, data):\n    if data.get("die"):\n      os._exit(9)\n    return {"pid": os.getpid()}\n';
+    const dies =
+      'class M(tiinfer.Model):\n  def load(self):\n    return True\n  def predict(self, data):\n    if data.get("die"):\n      os._exit(9)\n    return {"pid": os.getpid()}\n';
     await importFiles(rp.base, 'dies', python(dies), pySpec);
     await api(rp.base, 'POST', '/api/v1/services', { name: 'dies', version: pyVersion('dies') });
     await running(rp.base, 'dies');
@@ -97,10 +125,14 @@ describe('misbehaving models beside a healthy service', () => {
     expect(died.status).toBe(500);
     expect(died.json().error).toMatchObject({ code: 'MODEL_ERROR' });
     expect(died.json().error.message).toMatch(/Python worker .* restarted/);
-    const after = await eventually(async () => {
-      const r = await call(`${rp.base}/dies/v1/models/m:predict`, { body: '{}' });
-      return r.status === 200 ? (r.json().pid as number) : null;
-    }, 20_000, 'a call answered by the restarted worker');
+    const after = await eventually(
+      async () => {
+        const r = await call(`${rp.base}/dies/v1/models/m:predict`, { body: '{}' });
+        return r.status === 200 ? (r.json().pid as number) : null;
+      },
+      20_000,
+      'a call answered by the restarted worker',
+    );
     expect(after).not.toBe(before);
     // the instance itself did not restart: the worker was replaced inside it
     expect(rp.p.backend.list().find((i) => i.serviceName === 'dies')!.restarts).toBe(0);

@@ -67,7 +67,9 @@ describe('slow clients', () => {
 
   it('cuts off a connection trickling a declared body after the request timeout, on the API and the data plane', async () => {
     const paths = ['POST /api/v1/models', 'POST /v2/models/steady/infer'];
-    const slows = paths.map((p) => slowConnection(port(), `${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"`, 'a', 100));
+    const slows = paths.map((p) =>
+      slowConnection(port(), `${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"`, 'a', 100),
+    );
     for (const s of slows) {
       const { ms, answer } = await s.closed;
       expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.requestTimeoutMs - 100);

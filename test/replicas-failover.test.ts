@@ -64,7 +64,10 @@ describe('two replicas on one PostgreSQL', () => {
     ]);
     await fetch(`${a.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
     await eventually(async () => (await json(`${b.url}/api/v1/models/tiny/versions/v1`)).status === 'ready', 30_000, 'import');
-    const created = await json(`${b.url}/api/v1/services`, 'POST', { name: 'echo', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 2 } } });
+    const created = await json(`${b.url}/api/v1/services`, 'POST', {
+      name: 'echo',
+      version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 2 } },
+    });
     expect(created.name).toBe('echo');
     await eventually(running(a), 60_000, 'Running (seen by a)');
     await eventually(running(b), 10_000, 'Running (seen by b)');
@@ -72,15 +75,27 @@ describe('two replicas on one PostgreSQL', () => {
     // exactly one reconciler: two instances, both children of the leader
     expect(instances().map((i) => i.parent)).toEqual([a.child.pid, a.child.pid]);
     for (const r of [a, b]) {
-      const res = await eventually(async () => {
-        const got = await call(`${r.url}/v2/models/echo/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
-        return got.status === 200 ? got : undefined;
-      }, 10_000, `a call through ${r === a ? 'a' : 'b'}`);
+      const res = await eventually(
+        async () => {
+          const got = await call(`${r.url}/v2/models/echo/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
+          return got.status === 200 ? got : undefined;
+        },
+        10_000,
+        `a call through ${r === a ? 'a' : 'b'}`,
+      );
       expect(res.json().outputs[0].data).toEqual([0, 3, 0, 1]);
     }
 
     // a call through the follower wakes a service scaled to zero (the leader starts it)
-    await json(`${b.url}/api/v1/services`, 'POST', { name: 'lazy', version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4 } } });
+    await json(`${b.url}/api/v1/services`, 'POST', {
+      name: 'lazy',
+      version: {
+        model: 'tiny',
+        modelVersion: 'v1',
+        resources: { cpuMillicores: 500, memoryMiB: 512 },
+        scaling: { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4 },
+      },
+    });
     await eventually(async () => (await json(`${a.url}/api/v1/services/lazy`)).status === 'Running', 30_000, 'lazy Running with no instance');
     expect(instances()).toHaveLength(2);
     const woken = await call(`${b.url}/v2/models/lazy/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
@@ -95,10 +110,14 @@ describe('two replicas on one PostgreSQL', () => {
     await eventually(async () => (await json(`${b.url}/api/v1/cluster`)).role === 'leader', 20_000, 'b to lead');
     await eventually(async () => (await running(b)()) && instances().length === 2, 60_000, 'Running again, on b');
     expect(instances().map((i) => i.parent)).toEqual([b.child.pid, b.child.pid]);
-    const after = await eventually(async () => {
-      const got = await call(`${b.url}/v2/models/echo/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
-      return got.status === 200 ? got : undefined;
-    }, 10_000, 'a call through b after the failover');
+    const after = await eventually(
+      async () => {
+        const got = await call(`${b.url}/v2/models/echo/infer`, { body: tinyInferBody([-2, 3, -1, 1]) });
+        return got.status === 200 ? got : undefined;
+      },
+      10_000,
+      'a call through b after the failover',
+    );
     expect(after.json().outputs[0].data).toEqual([0, 3, 0, 1]);
     const events = (await json(`${b.url}/api/v1/services/echo/events`)).items.map((e: { reason: string }) => e.reason);
     expect(events).toContain('Scheduled');

@@ -27,7 +27,10 @@ beforeAll(async () => {
   for (const d of [7, 2]) {
     const i = heldout.labels.indexOf(d);
     const px = Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)).map((v) => 255 - v);
-    await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).resize(200, 200, { kernel: 'cubic' }).jpeg({ quality: 90 }).toFile(path.join(work, `digit-${d}.jpg`));
+    await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
+      .resize(200, 200, { kernel: 'cubic' })
+      .jpeg({ quality: 90 })
+      .toFile(path.join(work, `digit-${d}.jpg`));
   }
 }, 120_000);
 
@@ -83,12 +86,18 @@ describe('the Python SDK against a running platform', () => {
       'print(json.dumps(out))',
     ].join('\n');
     const r = await new Promise<string>((resolve, reject) => {
-      const child = spawn('/usr/bin/python3', ['-c', script, p.url], { env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn('/usr/bin/python3', ['-c', script, p.url], {
+        env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
-    expect(JSON.parse(r)).toEqual([['MODEL_NOT_FOUND', 404], ['UNREACHABLE', 0]]);
+    expect(JSON.parse(r)).toEqual([
+      ['MODEL_NOT_FOUND', 404],
+      ['UNREACHABLE', 0],
+    ]);
   });
 });

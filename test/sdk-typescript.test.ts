@@ -39,10 +39,18 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-const version = (model: string, memoryMiB = 2048) => ({ model, modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB }, scaling: { mode: 'manual' as const, instances: 1 } });
+const version = (model: string, memoryMiB = 2048) => ({
+  model,
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB },
+  scaling: { mode: 'manual' as const, instances: 1 },
+});
 /** The error a call fails with (the test fails if it succeeds). */
 async function failure(call: Promise<unknown>): Promise<ModeldockError> {
-  const e = await call.then(() => undefined, (err: unknown) => err);
+  const e = await call.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ModeldockError);
   return e as ModeldockError;
 }
@@ -61,12 +69,20 @@ describe('the TypeScript SDK against a running platform', () => {
     fs.copyFileSync(path.join(FIXTURES, 'imagenet_synset.txt'), path.join(dir, 'labels.txt'));
 
     const seen: [number, number][] = [];
-    const started = await importFolder(sdk, 'classify', dir, { format: 'torchscript', runtime: TORCH, createModel: true }, { onProgress: (sent, total) => seen.push([sent, total]) });
+    const started = await importFolder(
+      sdk,
+      'classify',
+      dir,
+      { format: 'torchscript', runtime: TORCH, createModel: true },
+      { onProgress: (sent, total) => seen.push([sent, total]) },
+    );
     expect(started).toMatchObject({ model: 'classify', version: 'v1' });
     const total = fs.readdirSync(dir).reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
     expect(seen.at(-1)).toEqual([total, total]);
     const ready = await sdk.models.waitForVersion('classify', 'v1', { timeoutMs: 120_000 });
-    expect(ready.files?.map((f) => f.path).sort()).toEqual(['README.md', 'labels.txt', 'model.pt', 'model_service.py', 'template.json'].filter((f) => fs.existsSync(path.join(dir, f))).sort());
+    expect(ready.files?.map((f) => f.path).sort()).toEqual(
+      ['README.md', 'labels.txt', 'model.pt', 'model_service.py', 'template.json'].filter((f) => fs.existsSync(path.join(dir, f))).sort(),
+    );
 
     await sdk.services.create({ name: 'classify', auth: true, version: version('classify') });
     const running = await sdk.services.waitFor('classify', 'Running', { timeoutMs: 180_000 });
@@ -76,9 +92,16 @@ describe('the TypeScript SDK against a running platform', () => {
     const refused = await failure(sdk.calls.predict('classify', { images: [dataUrl(path.join(FIXTURES, 'cat-jetson.jpg'))] }));
     expect([refused.status, refused.code]).toEqual([401, 'UNAUTHENTICATED']);
     const token = await sdk.services.createToken('classify', { name: 'sdk', limits: { perDay: 100 } });
-    const photos: [string, number, number][] = [['cat-jetson.jpg', 281, 285], ['dog-winml.jpg', 151, 268]];
+    const photos: [string, number, number][] = [
+      ['cat-jetson.jpg', 281, 285],
+      ['dog-winml.jpg', 151, 268],
+    ];
     for (const [photo, lo, hi] of photos) {
-      const answer = await sdk.calls.predict<{ predictions: Prediction[] }>('classify', { images: [dataUrl(path.join(FIXTURES, photo))] }, { token: token.token });
+      const answer = await sdk.calls.predict<{ predictions: Prediction[] }>(
+        'classify',
+        { images: [dataUrl(path.join(FIXTURES, photo))] },
+        { token: token.token },
+      );
       const top = answer.predictions[0]!;
       expect([photo, top.index >= lo && top.index <= hi, top.label]).toEqual([photo, true, expect.any(String)]);
       if (photo.startsWith('cat')) expect(top.label).toMatch(/cat/i);
@@ -116,7 +139,11 @@ describe('the TypeScript SDK against a running platform', () => {
     [2, 1, 0].forEach((src, k) => {
       for (let i = 0; i < 224 * 224; i++) x[k * 224 * 224 + i] = rgb[i * 3 + src]! - mean[k]!;
     });
-    const answer = await sdk.calls.infer('classify-onnx', { inputs: [{ name: 'data_0', datatype: 'FP16', shape: [1, 3, 224, 224], data: x }] }, { binaryOutput: true });
+    const answer = await sdk.calls.infer(
+      'classify-onnx',
+      { inputs: [{ name: 'data_0', datatype: 'FP16', shape: [1, 3, 224, 224], data: x }] },
+      { binaryOutput: true },
+    );
     const out = answer.outputs[0]!;
     expect(out.parameters).toMatchObject({ binary_data_size: 2000 });
     const scores = out.data as number[];
@@ -135,7 +162,14 @@ describe('the TypeScript SDK against a running platform', () => {
   }, 300_000);
 
   it('journey 1: trains mnist_train following its logs, imports it from the task, adds the inference code, and reads digits', async () => {
-    await sdk.tasks.create({ name: 'mnist_train', runtime: TORCH, code: { type: 'example', name: 'mnist-pytorch' }, command: 'python train.py', inputs: { mnist: 'datasets/mnist' }, env: { EPOCHS: '2' } });
+    await sdk.tasks.create({
+      name: 'mnist_train',
+      runtime: TORCH,
+      code: { type: 'example', name: 'mnist-pytorch' },
+      command: 'python train.py',
+      inputs: { mnist: 'datasets/mnist' },
+      env: { EPOCHS: '2' },
+    });
     const lines: string[] = [];
     for await (const l of sdk.tasks.followLogs('mnist_train')) lines.push(l.line);
     expect(lines.join('\n')).toMatch(/epoch 1\/\d+: loss/);
@@ -150,7 +184,12 @@ describe('the TypeScript SDK against a running platform', () => {
     expect((v1.metrics as { accuracy: number }).accuracy).toBeGreaterThanOrEqual(0.95);
     const tpl = new URL('../templates/pytorch/mnist/', import.meta.url).pathname;
     await uploadVersionFiles(sdk, 'mnist_train', 'v1', [path.join(tpl, 'model_service.py'), path.join(tpl, 'config.json')]);
-    expect((await sdk.models.listFiles('mnist_train', 'v1')).map((f) => f.path).sort()).toEqual(['config.json', 'metrics.json', 'model.pt', 'model_service.py']);
+    expect((await sdk.models.listFiles('mnist_train', 'v1')).map((f) => f.path).sort()).toEqual([
+      'config.json',
+      'metrics.json',
+      'model.pt',
+      'model_service.py',
+    ]);
 
     await sdk.services.create({ name: 'mnist-pytorch-infer', billingMode: 'postpaid', version: version('mnist_train') });
     await sdk.services.waitFor('mnist-pytorch-infer', 'Running', { timeoutMs: 180_000 });
@@ -158,7 +197,10 @@ describe('the TypeScript SDK against a running platform', () => {
     for (const digit of [7, 2]) {
       const i = heldout.labels.indexOf(digit);
       const px = Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)).map((v) => 255 - v);
-      const jpeg = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).resize(200, 200, { kernel: 'cubic' }).jpeg({ quality: 90 }).toBuffer();
+      const jpeg = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
+        .resize(200, 200, { kernel: 'cubic' })
+        .jpeg({ quality: 90 })
+        .toBuffer();
       const answer = await sdk.calls.predict<{ predictions: { digit: number }[] }>('mnist-pytorch-infer', { images: [jpeg.toString('base64')] });
       expect(answer.predictions[0]!.digit).toBe(digit);
     }

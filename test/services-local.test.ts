@@ -19,27 +19,46 @@ import { multipart } from './support/multipart.js';
 let p: Platform;
 
 const api = async <T = Service>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: object): Promise<T> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await res.json()) as T;
 };
 
-const version = (extra: object = {}) => ({ model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 }, ...extra });
+const version = (extra: object = {}) => ({
+  model: 'tiny',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 512 },
+  scaling: { mode: 'manual', instances: 1 },
+  ...extra,
+});
 
 const status = (name: string) => api('GET', `/api/v1/services/${name}`);
 const running = (name: string, ready: number) =>
-  eventually(async () => {
-    const s = await status(name);
-    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    const r = s.versions.reduce((a, v) => a + v.readyInstances, 0);
-    return s.status === 'Running' && r === ready ? s : null;
-  }, 60_000, `${name} Running with ${ready} ready`);
+  eventually(
+    async () => {
+      const s = await status(name);
+      if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      const r = s.versions.reduce((a, v) => a + v.readyInstances, 0);
+      return s.status === 'Running' && r === ready ? s : null;
+    },
+    60_000,
+    `${name} Running with ${ready} ready`,
+  );
 
 const infer = (name: string) => call(`${p.url}/v2/models/${name}/infer`, { body: tinyInferBody([-1, 0, 0.5, 4]) }).then((r) => r.status);
 
 /** Calls the service from 4 workers until `done()`; answers every status seen. */
 async function underLoad(name: string, work: () => Promise<void>): Promise<number[]> {
   let stop = false;
-  const loop = load(1_000_000, 4, () => infer(name), () => stop);
+  const loop = load(
+    1_000_000,
+    4,
+    () => infer(name),
+    () => stop,
+  );
   try {
     await work();
   } finally {
@@ -108,7 +127,11 @@ describe('a service on the local backend', () => {
     const victim = p.backend.list().find((i) => i.serviceName === 'relu' && i.phase === 'Ready')!;
     const statuses = await underLoad('relu', async () => {
       process.kill(victim.pid!, 'SIGKILL');
-      await eventually(() => p.backend.list().find((i) => i.instanceId === victim.instanceId && i.restarts > 0 && i.phase === 'Ready'), 30_000, 'the instance restarted');
+      await eventually(
+        () => p.backend.list().find((i) => i.instanceId === victim.instanceId && i.restarts > 0 && i.phase === 'Ready'),
+        30_000,
+        'the instance restarted',
+      );
       await running('relu', 2);
     });
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -119,13 +142,22 @@ describe('a service on the local backend', () => {
   });
 
   it('rolls a settings update over its instances with no failed call', async () => {
-    const before = new Set(p.backend.list().filter((i) => i.serviceName === 'relu').map((i) => i.instanceId));
+    const before = new Set(
+      p.backend
+        .list()
+        .filter((i) => i.serviceName === 'relu')
+        .map((i) => i.instanceId),
+    );
     const statuses = await underLoad('relu', async () => {
       await api('PUT', '/api/v1/services/relu/versions/1', version({ scaling: { mode: 'manual', instances: 2 }, env: { ROLLED: '1' } }));
-      await eventually(async () => {
-        const now = p.backend.list().filter((i) => i.serviceName === 'relu');
-        return now.length === 2 && now.every((i) => !before.has(i.instanceId) && i.phase === 'Ready');
-      }, 60_000, 'every instance replaced');
+      await eventually(
+        async () => {
+          const now = p.backend.list().filter((i) => i.serviceName === 'relu');
+          return now.length === 2 && now.every((i) => !before.has(i.instanceId) && i.phase === 'Ready');
+        },
+        60_000,
+        'every instance replaced',
+      );
       await running('relu', 2);
     });
     expect(statuses.length).toBeGreaterThan(20);
@@ -135,10 +167,15 @@ describe('a service on the local backend', () => {
   it('rolls its version over to model v2 under load with no failed call', async () => {
     const answers: ('v1' | 'v2' | number)[] = [];
     let stop = false;
-    const loop = load(1_000_000, 4, async () => {
-      answers.push(await served('relu'));
-      return 200;
-    }, () => stop);
+    const loop = load(
+      1_000_000,
+      4,
+      async () => {
+        answers.push(await served('relu'));
+        return 200;
+      },
+      () => stop,
+    );
     await api('PUT', '/api/v1/services/relu/versions/1', version({ modelVersion: 'v2', scaling: { mode: 'manual', instances: 2 } }));
     await eventually(async () => (await served('relu')) === 'v2' && (await status('relu')).status === 'Running', 60_000, 'v2 serving everything');
     await eventually(() => p.backend.list().filter((i) => i.serviceName === 'relu').length === 2, 30_000, 'old instances gone');
@@ -152,11 +189,20 @@ describe('a service on the local backend', () => {
   it('splits calls 90/10 between two versions within ±3% over 2,000 calls', async () => {
     await api('POST', '/api/v1/services', { name: 'split', version: version() });
     await api('POST', '/api/v1/services/split/versions', version({ modelVersion: 'v2' }));
-    await api('PUT', '/api/v1/services/split/weights', { weights: [{ version: 1, weight: 90 }, { version: 2, weight: 10 }] });
-    await eventually(async () => {
-      const s = await status('split');
-      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1);
-    }, 60_000, 'both versions ready');
+    await api('PUT', '/api/v1/services/split/weights', {
+      weights: [
+        { version: 1, weight: 90 },
+        { version: 2, weight: 10 },
+      ],
+    });
+    await eventually(
+      async () => {
+        const s = await status('split');
+        return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1);
+      },
+      60_000,
+      'both versions ready',
+    );
     const answers: ('v1' | 'v2' | number)[] = [];
     await load(2000, 8, async () => {
       answers.push(await served('split'));
@@ -176,10 +222,14 @@ describe('a service on the local backend', () => {
     await fetch(`${p.url}/api/v1/models/broken/versions`, { method: 'POST', headers: bad.headers, body: bad.payload });
     await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/broken/versions/v1')).status === 'ready');
     await api('POST', '/api/v1/services', { name: 'broken', version: version({ model: 'broken' }) });
-    const failed = await eventually(async () => {
-      const s = await status('broken');
-      return s.status === 'Failed' ? s : null;
-    }, 60_000, 'Failed');
+    const failed = await eventually(
+      async () => {
+        const s = await status('broken');
+        return s.status === 'Failed' ? s : null;
+      },
+      60_000,
+      'Failed',
+    );
     expect(failed.reason).toMatch(/load/i);
     expect(failed.versions[0]!.reason).toMatch(/load/i);
     const events = (await api<{ items: { type: string; message: string }[] }>('GET', '/api/v1/services/broken/events')).items;
@@ -197,7 +247,10 @@ describe('a service on the local backend', () => {
   });
 
   it('scales from zero on demand without failing the call, and back to zero when idle', async () => {
-    await api('POST', '/api/v1/services', { name: 'lazy', version: version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4, idleToZeroMs: 1500 } }) });
+    await api('POST', '/api/v1/services', {
+      name: 'lazy',
+      version: version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4, idleToZeroMs: 1500 } }),
+    });
     await eventually(async () => (await status('lazy')).status === 'Running', 30_000, 'lazy Running at zero');
     expect(p.backend.list().filter((i) => i.serviceName === 'lazy')).toEqual([]);
     const statuses = await Promise.all(Array.from({ length: 4 }, () => infer('lazy')));
@@ -223,22 +276,35 @@ describe('a service on the local backend', () => {
     await api('POST', '/api/v1/services', { name: 'batched', version: version({ batching: { maxBatchSize: 16, maxQueueDelayMs: 20 } }) });
     await running('batched', 1);
     let stop = false;
-    const loop = load(1_000_000, 16, () => infer('batched'), () => stop);
+    const loop = load(
+      1_000_000,
+      16,
+      () => infer('batched'),
+      () => stop,
+    );
     try {
-      const pts = await eventually(async () => {
-        const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=1m');
-        return m.points.some((x) => (x.batchSize ?? 0) > 1) ? m.points : null;
-      }, 30_000, 'a 10 s point with a mean batch size above 1');
+      const pts = await eventually(
+        async () => {
+          const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=1m');
+          return m.points.some((x) => (x.batchSize ?? 0) > 1) ? m.points : null;
+        },
+        30_000,
+        'a 10 s point with a mean batch size above 1',
+      );
       expect(Math.max(...pts.map((x) => x.batchSize ?? 0))).toBeLessThanOrEqual(16);
     } finally {
       stop = true;
     }
     expect((await loop).every((s) => s === 200)).toBe(true);
     // one caller at a time: nothing to batch together, one row per batch (in the next 10 s bucket)
-    await eventually(async () => {
-      expect(await infer('batched')).toBe(200);
-      const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=10s');
-      return m.points.at(-1)?.batchSize === 1;
-    }, 30_000, 'batch size 1 with one caller');
+    await eventually(
+      async () => {
+        expect(await infer('batched')).toBe(200);
+        const m = await api<Points>('GET', '/api/v1/services/batched/metrics?window=10s');
+        return m.points.at(-1)?.batchSize === 1;
+      },
+      30_000,
+      'batch size 1 with one caller',
+    );
   });
 });

@@ -48,23 +48,41 @@ describe('killing the platform', () => {
     const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 2 } };
     await json(`${first.url}/api/v1/services`, 'POST', { name: 'keep', auth: true, version });
     await json(`${first.url}/api/v1/services/keep/versions`, 'POST', { ...version, scaling: { mode: 'manual', instances: 1 } });
-    await json(`${first.url}/api/v1/services/keep/weights`, 'PUT', { weights: [{ version: 1, weight: 70 }, { version: 2, weight: 30 }] });
+    await json(`${first.url}/api/v1/services/keep/weights`, 'PUT', {
+      weights: [
+        { version: 1, weight: 70 },
+        { version: 2, weight: 30 },
+      ],
+    });
     const token = (await json(`${first.url}/api/v1/services/keep/tokens`, 'POST', { name: 't' })).token as string;
-    await eventually(async () => {
-      const s = await json(`${first.url}/api/v1/services/keep`);
-      return s.status === 'Running' && s.versions.every((v: { readyInstances: number; desiredInstances: number }) => v.readyInstances === v.desiredInstances);
-    }, 60_000, 'Running');
+    await eventually(
+      async () => {
+        const s = await json(`${first.url}/api/v1/services/keep`);
+        return s.status === 'Running' && s.versions.every((v: { readyInstances: number; desiredInstances: number }) => v.readyInstances === v.desiredInstances);
+      },
+      60_000,
+      'Running',
+    );
     expect(instancePids()).toHaveLength(3);
 
     first.child.kill('SIGKILL');
     await eventually(() => instancePids().length === 0, 30_000, 'every instance to exit with its platform');
 
     const second = await up();
-    const back = await eventually(async () => {
-      const s = await json(`${second.url}/api/v1/services/keep`);
-      return s.status === 'Running' && s.versions.every((v: { readyInstances: number; desiredInstances: number }) => v.readyInstances === v.desiredInstances) ? s : null;
-    }, 60_000, 'Running again');
-    expect(back.versions.map((v: { weight: number; desiredInstances: number }) => [v.weight, v.desiredInstances])).toEqual([[70, 2], [30, 1]]);
+    const back = await eventually(
+      async () => {
+        const s = await json(`${second.url}/api/v1/services/keep`);
+        return s.status === 'Running' && s.versions.every((v: { readyInstances: number; desiredInstances: number }) => v.readyInstances === v.desiredInstances)
+          ? s
+          : null;
+      },
+      60_000,
+      'Running again',
+    );
+    expect(back.versions.map((v: { weight: number; desiredInstances: number }) => [v.weight, v.desiredInstances])).toEqual([
+      [70, 2],
+      [30, 1],
+    ]);
     const r = await call(`${second.url}/v2/models/keep/infer`, { body: tinyInferBody(), headers: { authorization: `Bearer ${token}` } });
     expect(r.status).toBe(200);
     expect(instancePids()).toHaveLength(3);

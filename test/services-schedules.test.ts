@@ -17,7 +17,11 @@ import { multipart } from './support/multipart.js';
 
 let p: Platform;
 const api = async <T = Service>(method: string, url: string, body?: object): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as T };
 };
 
@@ -48,7 +52,13 @@ describe('scheduled scaling, real clock', () => {
     ];
     const created = await api('POST', '/api/v1/services', {
       name: 'timed',
-      version: { model: 'h', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4, idleToZeroMs: 1000, scaleDownStabilizationMs: 0 }, schedules },
+      version: {
+        model: 'h',
+        modelVersion: 'v1',
+        resources: { cpuMillicores: 500, memoryMiB: 256 },
+        scaling: { mode: 'auto', minInstances: 0, maxInstances: 2, metric: 'concurrency', target: 4, idleToZeroMs: 1000, scaleDownStabilizationMs: 0 },
+        schedules,
+      },
     });
     expect(created.status).toBe(202);
     const before = created.body.versions[0]!;
@@ -57,20 +67,32 @@ describe('scheduled scaling, real clock', () => {
     expect(before.desiredInstances).toBe(0);
     const upAt = Date.parse(before.schedule!.next!.at);
 
-    const ready = await eventually(async () => {
-      const v = (await api('GET', '/api/v1/services/timed')).body.versions[0]!;
-      return v.readyInstances === 1 ? v : null;
-    }, 40_000, 'an instance started by the schedule');
+    const ready = await eventually(
+      async () => {
+        const v = (await api('GET', '/api/v1/services/timed')).body.versions[0]!;
+        return v.readyInstances === 1 ? v : null;
+      },
+      40_000,
+      'an instance started by the schedule',
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(upAt);
     expect(ready.schedule?.active).toMatchObject({ rule: 1, firedAt: new Date(upAt).toISOString(), minInstances: 1 });
     expect(ready.schedule?.next?.rule).toBe(2);
 
-    await eventually(async () => (await api<{ items: unknown[] }>('GET', '/api/v1/services/timed/instances')).body.items.length === 0, 40_000, 'the instance stopped by the schedule');
+    await eventually(
+      async () => (await api<{ items: unknown[] }>('GET', '/api/v1/services/timed/instances')).body.items.length === 0,
+      40_000,
+      'the instance stopped by the schedule',
+    );
     const after = (await api('GET', '/api/v1/services/timed')).body.versions[0]!;
     expect(after.schedule?.active?.rule).toBe(2);
     const events = (await api<{ items: { reason: string }[] }>('GET', '/api/v1/services/timed/events')).body.items.map((e) => e.reason);
     expect(events).toEqual(expect.arrayContaining(['ScheduleApplied', 'Scheduled', 'Stopping']));
-    const applied = (await api<{ items: { reason: string; message: string }[] }>('GET', '/api/v1/services/timed/events')).body.items.filter((e) => e.reason === 'ScheduleApplied').map((e) => e.message);
-    expect(applied).toEqual(expect.arrayContaining([`schedule rule 1 (${up} * * * * *, UTC) sets 1–2 instances`, `schedule rule 2 (${down} * * * * *, UTC) sets 0–2 instances`]));
+    const applied = (await api<{ items: { reason: string; message: string }[] }>('GET', '/api/v1/services/timed/events')).body.items
+      .filter((e) => e.reason === 'ScheduleApplied')
+      .map((e) => e.message);
+    expect(applied).toEqual(
+      expect.arrayContaining([`schedule rule 1 (${up} * * * * *, UTC) sets 1–2 instances`, `schedule rule 2 (${down} * * * * *, UTC) sets 0–2 instances`]),
+    );
   }, 90_000);
 });

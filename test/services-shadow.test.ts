@@ -21,7 +21,11 @@ import { multipart } from './support/multipart.js';
 let p: Platform;
 
 const api = async <T = Service>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: object): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as T };
 };
 
@@ -44,7 +48,12 @@ const handler = (n: number) => `export default class Model {
   async postprocess(out) { return out; }
 }
 `;
-const version = (modelVersion: string) => ({ model: 'shadowed', modelVersion, resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 } });
+const version = (modelVersion: string) => ({
+  model: 'shadowed',
+  modelVersion,
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+});
 
 const predict = (body: object = { x: 1 }) => call(`${p.url}/sh/v1/models/m:predict`, { body: JSON.stringify(body) });
 const stats = async (): Promise<ShadowStats> => (await api('GET', '/api/v1/services/sh')).body.shadow!.stats;
@@ -53,7 +62,11 @@ const setShadow = async (shadow: Partial<ShadowSpec> | null): Promise<Service> =
   const r = await api('PATCH', '/api/v1/services/sh', { shadow });
   expect(r.status).toBe(200);
   const want = r.body.shadow === undefined ? undefined : { version: r.body.shadow.version, percent: r.body.shadow.percent };
-  await eventually(() => JSON.stringify(p.directory.route('sh')?.shadow) === JSON.stringify(want), 10_000, `the gateway to route with shadow ${JSON.stringify(want)}`);
+  await eventually(
+    () => JSON.stringify(p.directory.route('sh')?.shadow) === JSON.stringify(want),
+    10_000,
+    `the gateway to route with shadow ${JSON.stringify(want)}`,
+  );
   return r.body;
 };
 
@@ -71,11 +84,15 @@ beforeAll(async () => {
   }
   expect((await api('POST', '/api/v1/services', { name: 'sh', version: version('v1') })).status).toBe(202);
   for (const n of [2, 3, 4]) expect((await api('POST', '/api/v1/services/sh/versions', version(`v${n}`))).status).toBe(202);
-  await eventually(async () => {
-    const s = (await api('GET', '/api/v1/services/sh')).body;
-    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1) ? s : null;
-  }, 90_000, 'four ready versions');
+  await eventually(
+    async () => {
+      const s = (await api('GET', '/api/v1/services/sh')).body;
+      if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      return s.status === 'Running' && s.versions.every((v) => v.readyInstances === 1) ? s : null;
+    },
+    90_000,
+    'four ready versions',
+  );
 }, 150_000);
 
 afterAll(async () => {
@@ -103,11 +120,22 @@ describe('shadow traffic on real instances', () => {
     const s = await setShadow({ version: 2 });
     expect(s.shadow).toMatchObject({ version: 2, percent: 100, stats: { mirrored: 0, compared: { match: 0 } } });
     for (let i = 0; i < 8; i++) expect((await predict()).text).toBe(baseline.text);
-    const st = await eventually(async () => {
-      const x = await stats();
-      return x.compared.match === 8 ? x : null;
-    }, 15_000, '8 matches');
-    expect(st).toMatchObject({ mirrored: 8, inflight: 0, skipped: 0, dropped: 0, errors: { status: 0, timeout: 0, unreachable: 0 }, compared: { match: 8, mismatch: 0, uncompared: 0 } });
+    const st = await eventually(
+      async () => {
+        const x = await stats();
+        return x.compared.match === 8 ? x : null;
+      },
+      15_000,
+      '8 matches',
+    );
+    expect(st).toMatchObject({
+      mirrored: 8,
+      inflight: 0,
+      skipped: 0,
+      dropped: 0,
+      errors: { status: 0, timeout: 0, unreachable: 0 },
+      compared: { match: 8, mismatch: 0, uncompared: 0 },
+    });
     expect(st.latency.samples).toBe(8);
   });
 
@@ -144,10 +172,14 @@ describe('shadow traffic on real instances', () => {
     expect([slow.status, slow.text]).toEqual([baseline.status, baseline.text]);
     const during = await stats();
     expect([during.mirrored, during.inflight, during.compared.match]).toEqual([2, 1, 0]);
-    const after = await eventually(async () => {
-      const x = await stats();
-      return x.inflight === 0 ? x : null;
-    }, 30_000, 'the sleeping copy to end');
+    const after = await eventually(
+      async () => {
+        const x = await stats();
+        return x.inflight === 0 ? x : null;
+      },
+      30_000,
+      'the sleeping copy to end',
+    );
     expect(after.compared.match).toBe(1);
     expect(after.latency.p99Ms).toBeGreaterThanOrEqual(5000);
   });

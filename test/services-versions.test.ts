@@ -20,7 +20,11 @@ import { multipart } from './support/multipart.js';
 let p: Platform;
 
 const api = async <T = Service>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: object): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${p.url}${url}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as T };
 };
 
@@ -33,14 +37,24 @@ const handler = (n: number) => `export default class Model {
 }
 `;
 
-const version = (modelVersion: string, extra: object = {}) => ({ model: 'which', modelVersion, resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 }, ...extra });
+const version = (modelVersion: string, extra: object = {}) => ({
+  model: 'which',
+  modelVersion,
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+  ...extra,
+});
 
 const readyCount = (name: string, n: number) =>
-  eventually(async () => {
-    const s = (await api('GET', `/api/v1/services/${name}`)).body;
-    if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    return s.versions.reduce((a, v) => a + v.readyInstances, 0) === n && s.status === 'Running' ? s : null;
-  }, 60_000, `${name} with ${n} ready`);
+  eventually(
+    async () => {
+      const s = (await api('GET', `/api/v1/services/${name}`)).body;
+      if (s.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      return s.versions.reduce((a, v) => a + v.readyInstances, 0) === n && s.status === 'Running' ? s : null;
+    },
+    60_000,
+    `${name} with ${n} ready`,
+  );
 
 const predict = (name: string, headers: Record<string, string> = {}) => call(`${p.url}/${name}/v1/models/m:predict`, { body: '{"x":1}', headers });
 const infer = (name: string, headers: Record<string, string> = {}, at = '') =>
@@ -90,7 +104,12 @@ describe('changing a running service', () => {
     // an unknown or unusable version: 404 with a stable code, on both protocols
     for (const h of ['3', 'abc', '0', 'v']) {
       const r = await predict('hdr', { 'x-modeldock-version': h });
-      expect([h, r.status, r.json().error.code, r.headers['x-modeldock-error-code']]).toEqual([h, 404, 'SERVICE_VERSION_NOT_FOUND', 'SERVICE_VERSION_NOT_FOUND']);
+      expect([h, r.status, r.json().error.code, r.headers['x-modeldock-error-code']]).toEqual([
+        h,
+        404,
+        'SERVICE_VERSION_NOT_FOUND',
+        'SERVICE_VERSION_NOT_FOUND',
+      ]);
     }
     const oip = await infer('hdr', { 'x-modeldock-version': '7' });
     expect([oip.status, oip.headers['x-modeldock-error-code']]).toEqual([404, 'SERVICE_VERSION_NOT_FOUND']);
@@ -100,25 +119,43 @@ describe('changing a running service', () => {
   });
 
   it('removes a version under load without a failed call; its instances stop and the rest take the traffic', async () => {
-    await api('PUT', '/api/v1/services/hdr/weights', { weights: [{ version: 1, weight: 50 }, { version: 2, weight: 50 }] });
-    await eventually(async () => {
-      const seen = new Set<number | string>();
-      for (let i = 0; i < 6; i++) seen.add(await served('hdr'));
-      return seen.has(1) && seen.has(2);
-    }, 10_000, 'both versions to serve');
+    await api('PUT', '/api/v1/services/hdr/weights', {
+      weights: [
+        { version: 1, weight: 50 },
+        { version: 2, weight: 50 },
+      ],
+    });
+    await eventually(
+      async () => {
+        const seen = new Set<number | string>();
+        for (let i = 0; i < 6; i++) seen.add(await served('hdr'));
+        return seen.has(1) && seen.has(2);
+      },
+      10_000,
+      'both versions to serve',
+    );
     const v1 = (await api('GET', '/api/v1/services/hdr')).body.versions.find((v) => v.seq === 1)!.id;
     let stop = false;
     const answers: (number | string)[] = [];
-    const loop = load(1_000_000, 4, async () => {
-      const s = await served('hdr');
-      answers.push(s);
-      return typeof s === 'number' ? 200 : 0;
-    }, () => stop);
+    const loop = load(
+      1_000_000,
+      4,
+      async () => {
+        const s = await served('hdr');
+        answers.push(s);
+        return typeof s === 'number' ? 200 : 0;
+      },
+      () => stop,
+    );
     try {
       await eventually(() => answers.length > 20, 10_000, 'calls under way');
       const r = await api('DELETE', '/api/v1/services/hdr/versions/1');
       expect([r.status, r.body.versions.map((v) => [v.seq, v.weight])]).toEqual([202, [[2, 50]]]);
-      await eventually(async () => !(await api<{ items: Instance[] }>('GET', '/api/v1/services/hdr/instances')).body.items.some((i) => i.versionId === v1), 30_000, "version 1's instances to stop");
+      await eventually(
+        async () => !(await api<{ items: Instance[] }>('GET', '/api/v1/services/hdr/instances')).body.items.some((i) => i.versionId === v1),
+        30_000,
+        "version 1's instances to stop",
+      );
       const after = answers.length;
       await eventually(() => answers.length > after + 20, 10_000, 'calls after the removal');
       expect(answers.slice(after).every((a) => a === 2)).toBe(true);

@@ -52,7 +52,11 @@ async function runService(p: UpProcess): Promise<void> {
   ]);
   await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   await eventually(async () => (await json(`${p.url}/api/v1/models/tiny/versions/v1`)).status === 'ready', 30_000, 'import');
-  const created = await json(`${p.url}/api/v1/services`, 'POST', { name: 'svc', auth: true, version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } } });
+  const created = await json(`${p.url}/api/v1/services`, 'POST', {
+    name: 'svc',
+    auth: true,
+    version: { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } },
+  });
   expect(created.name).toBe('svc');
 }
 
@@ -61,7 +65,8 @@ const running = (p: UpProcess) => async () => {
   return s.status === 'Running' && s.versions[0].readyInstances === 1;
 };
 
-const infer = (p: UpProcess, token: string) => call(`${p.url}/v2/models/svc/infer`, { body: tinyInferBody([-2, 3, -1, 1]), headers: { authorization: `Bearer ${token}` } });
+const infer = (p: UpProcess, token: string) =>
+  call(`${p.url}/v2/models/svc/infer`, { body: tinyInferBody([-2, 3, -1, 1]), headers: { authorization: `Bearer ${token}` } });
 
 const usageDay = async (p: UpProcess, id: string): Promise<number> => (await json(`${p.url}/api/v1/services/svc/tokens/${id}`)).usage.day;
 
@@ -101,7 +106,11 @@ describe('token limits counted once', () => {
       admitted += ok.length;
       if (ok.length === 0) break;
       // both replicas have written their calls and read the other's: the next round starts from the same count
-      await eventually(async () => (await usageDay(a, t.id)) === admitted && (await usageDay(b, t.id)) === admitted, 10_000, `both replicas to count ${admitted}`);
+      await eventually(
+        async () => (await usageDay(a, t.id)) === admitted && (await usageDay(b, t.id)) === admitted,
+        10_000,
+        `both replicas to count ${admitted}`,
+      );
     }
     // the limit, plus at most what the other replica let through since the last shared read
     expect(admitted).toBeGreaterThanOrEqual(LIMIT);

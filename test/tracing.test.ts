@@ -46,7 +46,9 @@ beforeAll(async () => {
     req.on('end', () => {
       expect(req.url).toBe('/v1/traces');
       expect(req.headers['content-type']).toBe('application/json');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: { resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: { spans: OtlpSpan[] }[] }[] };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: { resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+      };
       for (const rs of body.resourceSpans) {
         const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
         for (const ss of rs.scopeSpans) for (const span of ss.spans) received.push({ service, span });
@@ -63,9 +65,17 @@ beforeAll(async () => {
     { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
   ]);
   await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-  await eventually(async () => ((await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string }).status === 'ready', 30_000, 'import');
+  await eventually(
+    async () => ((await (await fetch(`${p.url}/api/v1/models/tiny/versions/v1`)).json()) as { status: string }).status === 'ready',
+    30_000,
+    'import',
+  );
   const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 } };
-  await fetch(`${p.url}/api/v1/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'traced', version }) });
+  await fetch(`${p.url}/api/v1/services`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'traced', version }),
+  });
   await eventually(async () => (await call(`${p.url}/v2/models/traced/infer`, { body: tinyInferBody() })).status === 200, 60_000, 'traced answers');
 });
 
@@ -76,15 +86,19 @@ afterAll(async () => {
 
 /** The gateway span and the instance span of the trace, once both came. */
 const spansOf = (traceId: string) =>
-  eventually(() => {
-    const mine = received.filter((r) => r.span.traceId === traceId);
-    const gateway = mine.find((r) => r.service === 'modeldock-gateway');
-    const instance = mine.find((r) => r.service === 'modeldock-instance');
-    return gateway && instance ? { gateway: gateway.span, instance: instance.span } : undefined;
-  }, 15_000, `both spans of trace ${traceId}`);
+  eventually(
+    () => {
+      const mine = received.filter((r) => r.span.traceId === traceId);
+      const gateway = mine.find((r) => r.service === 'modeldock-gateway');
+      const instance = mine.find((r) => r.service === 'modeldock-instance');
+      return gateway && instance ? { gateway: gateway.span, instance: instance.span } : undefined;
+    },
+    15_000,
+    `both spans of trace ${traceId}`,
+  );
 
 describe('OpenTelemetry traces', () => {
-  it('a call with a traceparent gives a gateway span (its child) and an instance span (the gateway\'s child)', async () => {
+  it("a call with a traceparent gives a gateway span (its child) and an instance span (the gateway's child)", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
     const r = await call(`${p.url}/v2/models/traced/infer`, { body: tinyInferBody(), headers: { traceparent: `00-${traceId}-${callerSpan}-01` } });
@@ -103,7 +117,11 @@ describe('OpenTelemetry traces', () => {
   it('a call without one starts a trace at the gateway', async () => {
     const before = new Set(received.map((r) => r.span.traceId));
     expect((await call(`${p.url}/v2/models/traced/infer`, { body: tinyInferBody() })).status).toBe(200);
-    const fresh = await eventually(() => received.find((r) => r.service === 'modeldock-gateway' && !before.has(r.span.traceId) && r.span.parentSpanId === undefined), 15_000, 'a new trace');
+    const fresh = await eventually(
+      () => received.find((r) => r.service === 'modeldock-gateway' && !before.has(r.span.traceId) && r.span.parentSpanId === undefined),
+      15_000,
+      'a new trace',
+    );
     const { gateway, instance } = await spansOf(fresh.span.traceId);
     expect(instance.parentSpanId).toBe(gateway.spanId);
   });

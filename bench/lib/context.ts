@@ -22,7 +22,13 @@ export interface CustomLoad {
 }
 
 /** One measured load run (after a 1 s warm-up at the same concurrency), with usage of `groups`. */
-export async function measure(ctx: Ctx, spec: Omit<LoadSpec, 'seconds'> | CustomLoad, groups: Record<string, Group>, row: Omit<Row, 'vs'> & { vs?: Row['vs'] }, key?: string): Promise<Row> {
+export async function measure(
+  ctx: Ctx,
+  spec: Omit<LoadSpec, 'seconds'> | CustomLoad,
+  groups: Record<string, Group>,
+  row: Omit<Row, 'vs'> & { vs?: Row['vs'] },
+  key?: string,
+): Promise<Row> {
   const run = 'run' in spec ? spec.run : (seconds: number) => load({ ...spec, seconds });
   await run(1);
   const watch = new Watch(groups).start();

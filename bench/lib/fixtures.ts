@@ -69,11 +69,17 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
   const px = heldout.images.subarray(0, 784);
   const norm = Array.from(px, (v) => Math.round(((v / 255 - 0.1307) / 0.3081) * 1e4) / 1e4);
   const mnistInfer = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', data: norm }] });
-  const packed = packBinary({ inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }], parameters: { binary_data_output: true } }, [
-    new Uint8Array(Float32Array.from(norm).buffer),
-  ]);
+  const packed = packBinary(
+    {
+      inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', parameters: { binary_data_size: 784 * 4 } }],
+      parameters: { binary_data_output: true },
+    },
+    [new Uint8Array(Float32Array.from(norm).buffer)],
+  );
   const mnistBinary = { body: packed.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': packed.headerLength } };
-  const jpeg = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const digitPredict = JSON.stringify({ images: [jpeg.toString('base64')] });
   let photoPredict: string | undefined;
   const photo = path.join(FIXTURES, 'cat-kserve.jpg');

@@ -42,15 +42,18 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   let n = 0;
   let inst: Instance | undefined;
   const r = await new Promise<AutocannonResult>((resolve, reject) => {
-    inst = autocannon({
-    url: spec.url,
-    method: spec.method ?? (spec.body !== undefined ? 'POST' : 'GET'),
-    body: spec.body,
-    headers: { ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}), ...spec.headers },
-    connections: spec.connections,
-    duration: spec.seconds,
-    timeout: 30,
-    }, (err, res) => (err ? reject(err) : resolve(res)));
+    inst = autocannon(
+      {
+        url: spec.url,
+        method: spec.method ?? (spec.body !== undefined ? 'POST' : 'GET'),
+        body: spec.body,
+        headers: { ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}), ...spec.headers },
+        connections: spec.connections,
+        duration: spec.seconds,
+        timeout: 30,
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
     inst.on('response', (_c, _s, _b, ms) => {
       if (n === lat.length) {
         const bigger = new Float64Array(lat.length * 2);

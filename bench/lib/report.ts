@@ -30,10 +30,15 @@ export interface Row {
 
 export function ratio(row: Pick<Row, 'rps' | 'p50'>, base: Pick<Row, 'rps' | 'p50'> | undefined, name: string): Ratio | undefined {
   if (!base) return undefined;
-  return { name, rps: row.rps !== undefined && base.rps ? row.rps / base.rps : undefined, p50: row.p50 !== undefined && base.p50 ? row.p50 / base.p50 : undefined };
+  return {
+    name,
+    rps: row.rps !== undefined && base.rps ? row.rps / base.rps : undefined,
+    p50: row.p50 !== undefined && base.p50 ? row.p50 / base.p50 : undefined,
+  };
 }
 
-const num = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const num = (v: number | undefined, digits = 0) =>
+  v === undefined || !Number.isFinite(v) ? '' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ms = (v: number | undefined) => (v === undefined ? '' : v < 10 ? num(v, 2) : num(v, 1));
 
 function vsCell(vs: Ratio[]): string {
@@ -54,9 +59,14 @@ function usageCell(u: Record<string, Usage> | undefined): string {
 }
 
 export function markdown(rows: Row[]): string {
-  const out = ['| scenario | case | c | req/s | p50 ms | p99 ms | errors | CPU (% of a core) / peak RSS | vs baseline (same run) | note |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const out = [
+    '| scenario | case | c | req/s | p50 ms | p99 ms | errors | CPU (% of a core) / peak RSS | vs baseline (same run) | note |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    out.push(`| ${r.scenario} | ${r.case} | ${r.c ?? ''} | ${num(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors ?? ''} | ${usageCell(r.usage)} | ${vsCell(r.vs)} | ${r.note ?? ''} |`);
+    out.push(
+      `| ${r.scenario} | ${r.case} | ${r.c ?? ''} | ${num(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors ?? ''} | ${usageCell(r.usage)} | ${vsCell(r.vs)} | ${r.note ?? ''} |`,
+    );
   }
   return out.join('\n');
 }

@@ -27,10 +27,17 @@ export interface Proc {
 }
 
 /** `--cpu-prof` flags when the bench runs with --profile (Node refuses them in NODE_OPTIONS). */
-export const profileArgs = (): string[] => (process.env.MODELDOCK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MODELDOCK_BENCH_PROFILE_DIR}`] : []);
+export const profileArgs = (): string[] =>
+  process.env.MODELDOCK_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MODELDOCK_BENCH_PROFILE_DIR}`] : [];
 
 // MODELDOCK_EXIT_WITH_STDIN: an instance the bench started exits with the bench, even a killed one
-const quietEnv = (extra: Record<string, string>) => ({ ...process.env, NODE_NO_WARNINGS: '1', MODELDOCK_LOG_LEVEL: 'warn', MODELDOCK_EXIT_WITH_STDIN: '1', ...extra });
+const quietEnv = (extra: Record<string, string>) => ({
+  ...process.env,
+  NODE_NO_WARNINGS: '1',
+  MODELDOCK_LOG_LEVEL: 'warn',
+  MODELDOCK_EXIT_WITH_STDIN: '1',
+  ...extra,
+});
 
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
@@ -66,7 +73,10 @@ export async function startReadyLine(args: string[], env: Record<string, string>
 
 /** `modeldock instance` on a model folder. */
 export function startInstance(modelDir: string, runtime: string, name: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Proc> {
-  return startReadyLine([MODELDOCK, 'instance', '--model-dir', modelDir, '--runtime', runtime, '--model-name', name, '--port', '0', '--host', '127.0.0.1', ...extra], env);
+  return startReadyLine(
+    [MODELDOCK, 'instance', '--model-dir', modelDir, '--runtime', runtime, '--model-name', name, '--port', '0', '--host', '127.0.0.1', ...extra],
+    env,
+  );
 }
 
 /**

@@ -35,7 +35,12 @@ function digitsJsonl(n: number): string {
 function imagePackage(ctx: Ctx): string {
   const dir = path.join(ctx.tmp, 'mnist-images');
   fs.cpSync(ctx.fx.mnistOnnx, dir, { recursive: true });
-  const config = { dynamicBatch: true, input: { name: 'input', width: 28, height: 28, channels: 'GRAY', scale: 1 / 255, mean: [0.1307], std: [0.3081] }, output: { softmax: true }, topK: 1 };
+  const config = {
+    dynamicBatch: true,
+    input: { name: 'input', width: 28, height: 28, channels: 'GRAY', scale: 1 / 255, mean: [0.1307], std: [0.3081] },
+    output: { softmax: true },
+    topK: 1,
+  };
   fs.writeFileSync(path.join(dir, 'modeldock.json'), JSON.stringify(config));
   return dir;
 }
@@ -45,7 +50,9 @@ async function writeDigitPngs(folder: string, n: number): Promise<void> {
   fs.mkdirSync(folder, { recursive: true });
   for (let i = 0; i < n; i++) {
     const k = i % heldout.count;
-    const png = await sharp(Buffer.from(heldout.images.subarray(k * 784, (k + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(heldout.images.subarray(k * 784, (k + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer();
     fs.writeFileSync(path.join(folder, `${String(i).padStart(6, '0')}.png`), png);
   }
 }
@@ -53,14 +60,30 @@ async function writeDigitPngs(folder: string, n: number): Promise<void> {
 /** Runs one job to its end; its summary and the CPU the platform and its instance used. */
 async function runJob(p: Proc, dataDir: string, spec: Record<string, unknown>, output: string) {
   const watch = new Watch({ platform: only(p.pid), instance: childrenOf(p.pid) }).start();
-  await api(p.url, 'POST', '/api/v1/batch-jobs', { instances: 1, resources: { cpuMillicores: 1000, memoryMiB: 1024 }, batching: { maxBatchSize: 32, maxQueueDelayMs: 2 }, concurrency: 64, ...spec });
-  const job = await until(`batch job ${String(spec.name)} to end`, async () => {
-    const j = await api<{ state: string; reason?: string }>(p.url, 'GET', `/api/v1/batch-jobs/${String(spec.name)}`);
-    return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : undefined;
-  }, 600_000, 200);
+  await api(p.url, 'POST', '/api/v1/batch-jobs', {
+    instances: 1,
+    resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+    batching: { maxBatchSize: 32, maxQueueDelayMs: 2 },
+    concurrency: 64,
+    ...spec,
+  });
+  const job = await until(
+    `batch job ${String(spec.name)} to end`,
+    async () => {
+      const j = await api<{ state: string; reason?: string }>(p.url, 'GET', `/api/v1/batch-jobs/${String(spec.name)}`);
+      return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : undefined;
+    },
+    600_000,
+    200,
+  );
   const usage = watch.stop();
   if (job.state !== 'Succeeded') throw new Error(`batch job ${String(spec.name)} ended ${job.state}: ${job.reason}`);
-  const summary = JSON.parse(fs.readFileSync(path.join(dataDir, 'blobs', output, 'summary.json'), 'utf8')) as { total: number; failed: number; throughputPerSecond: number; durationMs: number };
+  const summary = JSON.parse(fs.readFileSync(path.join(dataDir, 'blobs', output, 'summary.json'), 'utf8')) as {
+    total: number;
+    failed: number;
+    throughputPerSecond: number;
+    durationMs: number;
+  };
   if (summary.failed) throw new Error(`${summary.failed} of ${summary.total} inputs failed`);
   return { summary, usage };
 }
@@ -78,14 +101,37 @@ export async function batchJob(ctx: Ctx): Promise<void> {
     fs.writeFileSync(path.join(blobs, 'digits.jsonl'), digitsJsonl(n));
     await writeDigitPngs(path.join(blobs, 'digits'), n);
     const cases: [string, Record<string, unknown>, string][] = [
-      [`MNIST CNN, ${n} JSONL OIP bodies, 1 per request (images/s)`, { name: 'jsonl', model: 'mnist', modelVersion: 'v1', input: { path: 'bench/digits.jsonl' } }, 'bench/digits.jsonl.jsonl.out'],
-      [`MNIST CNN, ${n} PNGs (image handler), 1 per request (images/s)`, { name: 'png1', model: 'mnist-images', modelVersion: 'v1', input: { path: 'bench/digits' } }, 'bench/digits.png1.out'],
-      [`MNIST CNN, ${n} PNGs (image handler), 32 per request (images/s)`, { name: 'png32', model: 'mnist-images', modelVersion: 'v1', input: { path: 'bench/digits' }, recordsPerRequest: 32, concurrency: 4 }, 'bench/digits.png32.out'],
+      [
+        `MNIST CNN, ${n} JSONL OIP bodies, 1 per request (images/s)`,
+        { name: 'jsonl', model: 'mnist', modelVersion: 'v1', input: { path: 'bench/digits.jsonl' } },
+        'bench/digits.jsonl.jsonl.out',
+      ],
+      [
+        `MNIST CNN, ${n} PNGs (image handler), 1 per request (images/s)`,
+        { name: 'png1', model: 'mnist-images', modelVersion: 'v1', input: { path: 'bench/digits' } },
+        'bench/digits.png1.out',
+      ],
+      [
+        `MNIST CNN, ${n} PNGs (image handler), 32 per request (images/s)`,
+        { name: 'png32', model: 'mnist-images', modelVersion: 'v1', input: { path: 'bench/digits' }, recordsPerRequest: 32, concurrency: 4 },
+        'bench/digits.png32.out',
+      ],
     ];
     for (const [name, spec, output] of cases) {
       const { summary, usage } = await runJob(p, dataDir, spec, output);
-      const row: Row = { scenario: S, case: name, rps: summary.throughputPerSecond, errors: summary.failed, usage, vs: [], note: `whole job ${(summary.durationMs / 1000).toFixed(1)} s wall, instance start-up included` };
-      for (const [key, base] of [['limit:MNIST CNN:1', 'in-process limit, batch 1'], ['limit:MNIST CNN:32', 'in-process limit, batch 32']] as const) {
+      const row: Row = {
+        scenario: S,
+        case: name,
+        rps: summary.throughputPerSecond,
+        errors: summary.failed,
+        usage,
+        vs: [],
+        note: `whole job ${(summary.durationMs / 1000).toFixed(1)} s wall, instance start-up included`,
+      };
+      for (const [key, base] of [
+        ['limit:MNIST CNN:1', 'in-process limit, batch 1'],
+        ['limit:MNIST CNN:32', 'in-process limit, batch 32'],
+      ] as const) {
         const r = ratio(row, ctx.saved.get(key), base);
         if (r) row.vs.push(r);
       }

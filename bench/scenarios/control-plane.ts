@@ -13,7 +13,12 @@ import { ratio } from '../lib/report.js';
 import { startPlatform } from '../lib/spawn.js';
 import { importModel, serviceVersion } from '../lib/api.js';
 
-type Sqlite = new (file: string) => { prepare(sql: string): { all(...a: unknown[]): unknown[]; run(...a: unknown[]): unknown }; transaction(fn: () => void): () => void; pragma(p: string): unknown; close(): void };
+type Sqlite = new (file: string) => {
+  prepare(sql: string): { all(...a: unknown[]): unknown[]; run(...a: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+  pragma(p: string): unknown;
+  close(): void;
+};
 
 /** 100 models × 100 versions, cloned from model `mnist` v1 (its files rows included). */
 function seedVersions(dbFile: string): void {
@@ -48,7 +53,12 @@ async function createServices(base: string, n: number, concurrency: number): Pro
         const res = await fetch(`${base}/api/v1/services`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `svc-${String(i).padStart(4, '0')}`, billingMode: 'postpaid', tags: { team: `t${i % 10}` }, version: serviceVersion('mnist', { mode: 'manual', instances: 0 }) }),
+          body: JSON.stringify({
+            name: `svc-${String(i).padStart(4, '0')}`,
+            billingMode: 'postpaid',
+            tags: { team: `t${i % 10}` },
+            version: serviceVersion('mnist', { mode: 'manual', instances: 0 }),
+          }),
         });
         await res.arrayBuffer();
         if (res.status !== 202) throw new Error(`create svc-${i}: ${res.status}`);

@@ -17,7 +17,10 @@ interface LimitOut {
 }
 
 async function limitRun(ctx: Ctx, args: string[]): Promise<{ out: LimitOut; usage: ReturnType<Watch['stop']> }> {
-  const child = spawn(process.execPath, [benchScript('limit.js'), ...args, '--seconds', String(ctx.seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const child = spawn(process.execPath, [benchScript('limit.js'), ...args, '--seconds', String(ctx.seconds)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   const watch = new Watch({ process: only(child.pid!) }).start();
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -66,7 +69,13 @@ export async function bareHttp(ctx: Ctx): Promise<void> {
   const server = await startReadyLine([benchScript('bare-http.js')]);
   try {
     for (const c of [1, 8, 32]) {
-      const row = await measure(ctx, { url: `${server.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c }, { server: only(server.pid) }, { scenario: S, case: 'node:http, fixed JSON answer' }, `bare:${c}`);
+      const row = await measure(
+        ctx,
+        { url: `${server.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c },
+        { server: only(server.pid) },
+        { scenario: S, case: 'node:http, fixed JSON answer' },
+        `bare:${c}`,
+      );
       const r = ratio(row, ctx.saved.get('limit:MNIST CNN:1'), 'the in-process model (batch 1)');
       if (r) row.vs.push(r);
     }

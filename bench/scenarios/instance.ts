@@ -18,7 +18,14 @@ const ONNX = 'onnxruntime1.30-node20-cpu';
 const TORCH = 'torch1.13-py311-cpu';
 const BATCHING = ['--max-batch-size', '32', '--max-queue-delay-ms', '2'];
 
-async function withInstance<T>(dir: string, runtime: string, name: string, extra: string[], fn: (p: Proc) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+async function withInstance<T>(
+  dir: string,
+  runtime: string,
+  name: string,
+  extra: string[],
+  fn: (p: Proc) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
   const p = await startInstance(dir, runtime, name, extra, env);
   try {
     return await fn(p);
@@ -33,12 +40,24 @@ export async function direct(ctx: Ctx): Promise<void> {
     ctx.saved.set('instance:startMs', { scenario: S, case: 'start', rps: undefined, p50: inst.readyMs, vs: [] });
     ctx.saved.set('instance:idleRss', { scenario: S, case: 'idle', p50: rssMiB(inst.pid), vs: [] });
     for (const c of [1, 8, 32]) {
-      const row = await measure(ctx, { url: `${inst.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'MNIST CNN, OIP v2 infer' }, `direct:${c}`);
+      const row = await measure(
+        ctx,
+        { url: `${inst.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c },
+        { instance: tree(inst.pid) },
+        { scenario: S, case: 'MNIST CNN, OIP v2 infer' },
+        `direct:${c}`,
+      );
       const r = ratio(row, ctx.saved.get(`bare:${c}`), `bare HTTP c=${c}`);
       if (r) row.vs.push(r);
     }
     for (const c of [1, 32]) {
-      const row = await measure(ctx, { url: `${inst.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'MNIST CNN, OIP v2 binary tensors (in and out)' }, `direct-binary:${c}`);
+      const row = await measure(
+        ctx,
+        { url: `${inst.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c },
+        { instance: tree(inst.pid) },
+        { scenario: S, case: 'MNIST CNN, OIP v2 binary tensors (in and out)' },
+        `direct-binary:${c}`,
+      );
       const r = ratio(row, ctx.saved.get(`direct:${c}`), `JSON c=${c}`);
       if (r) row.vs.push(r);
     }
@@ -60,7 +79,13 @@ export async function batching(ctx: Ctx): Promise<void> {
       await withInstance(dir, ONNX, 'm', on ? BATCHING : [], async (inst) => {
         for (const c of [1, 32, 64]) {
           const key = `batch:${name}:${on}:${c}`;
-          const row = await measure(ctx, { url: `${inst.url}${route}`, body, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: `${name}, batching ${on ? 'on (32, 2 ms)' : 'off'}` }, key);
+          const row = await measure(
+            ctx,
+            { url: `${inst.url}${route}`, body, connections: c },
+            { instance: tree(inst.pid) },
+            { scenario: S, case: `${name}, batching ${on ? 'on (32, 2 ms)' : 'off'}` },
+            key,
+          );
           if (on) {
             const r = ratio(row, ctx.saved.get(`batch:${name}:false:${c}`), `batching off c=${c}`);
             if (r) row.vs.push({ ...r, text: `${r.rps!.toFixed(2)}× req/s, p99 ${(row.p99! / ctx.saved.get(`batch:${name}:false:${c}`)!.p99!).toFixed(2)}×` });
@@ -75,7 +100,10 @@ export async function batching(ctx: Ctx): Promise<void> {
 async function pythonInProcess(ctx: Ctx, pkg: string, body: string): Promise<void> {
   const req = path.join(ctx.tmp, 'tione-request.json');
   fs.writeFileSync(req, body);
-  const child = spawn(PYTHON, [path.join(ROOT, 'bench/lib/python_inproc.py'), pkg, req, String(ctx.seconds)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const child = spawn(PYTHON, [path.join(ROOT, 'bench/lib/python_inproc.py'), pkg, req, String(ctx.seconds)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
   const watch = new Watch({ python: tree(child.pid!) }).start();
   let out = '';
   let err = '';
@@ -85,7 +113,18 @@ async function pythonInProcess(ctx: Ctx, pkg: string, body: string): Promise<voi
   const usage = watch.stop();
   if (code !== 0) throw new Error(`python_inproc.py exited with ${code}: ${err}`);
   const r = JSON.parse(out.trim().split('\n').pop()!) as { calls: number; seconds: number; p50: number; p99: number };
-  const row = { scenario: '6 TI-ONE path', case: 'pytorch/mnist in Python alone (no HTTP)', c: 1, rps: r.calls / r.seconds, p50: r.p50, p99: r.p99, errors: 0, usage, vs: [], note: 'model_service.py called in process, one call at a time' };
+  const row = {
+    scenario: '6 TI-ONE path',
+    case: 'pytorch/mnist in Python alone (no HTTP)',
+    c: 1,
+    rps: r.calls / r.seconds,
+    p50: r.p50,
+    p99: r.p99,
+    errors: 0,
+    usage,
+    vs: [],
+    note: 'model_service.py called in process, one call at a time',
+  };
   ctx.rows.push(row);
   ctx.saved.set('tione:python-alone', row);
   ctx.log(`6 TI-ONE | python alone: ${row.rps.toFixed(0)}/s p50 ${r.p50.toFixed(2)} ms`);
@@ -99,7 +138,13 @@ export async function tione(ctx: Ctx): Promise<void> {
     await pythonInProcess(ctx, ctx.fx.mnistPython, ctx.fx.digitPredict).catch((e: Error) => skipped(ctx, S, 'pytorch/mnist in Python alone', e.message));
     await withInstance(ctx.fx.mnistPython, TORCH, 'mnist', [], async (inst) => {
       for (const c of [1, 8]) {
-        const row = await measure(ctx, { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.digitPredict, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'pytorch/mnist, Python runtime, 28×28 digit JPEG' }, `tione:python:${c}`);
+        const row = await measure(
+          ctx,
+          { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.digitPredict, connections: c },
+          { instance: tree(inst.pid) },
+          { scenario: S, case: 'pytorch/mnist, Python runtime, 28×28 digit JPEG' },
+          `tione:python:${c}`,
+        );
         const alone = ratio(row, ctx.saved.get('tione:python-alone'), 'Python alone');
         if (alone) row.vs.push(alone);
         row.vs.push({ name: "the issue's Python server (500 req/s, not measured here)", rps: row.rps! / REFERENCE });
@@ -113,7 +158,13 @@ export async function tione(ctx: Ctx): Promise<void> {
       ['--max-queue-delay-ms', '2'],
       async (inst) => {
         for (const c of [8, 32]) {
-          const row = await measure(ctx, { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.digitPredict, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'pytorch/mnist, Python runtime, batching on (TI_INFERENCE_MAX_BATCH_SIZE=16, 2 ms)' }, `tione:python-batched:${c}`);
+          const row = await measure(
+            ctx,
+            { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.digitPredict, connections: c },
+            { instance: tree(inst.pid) },
+            { scenario: S, case: 'pytorch/mnist, Python runtime, batching on (TI_INFERENCE_MAX_BATCH_SIZE=16, 2 ms)' },
+            `tione:python-batched:${c}`,
+          );
           const off = ratio(row, ctx.saved.get('tione:python:8'), 'batching off c=8');
           if (off) row.vs.push(off);
           row.vs.push({ name: "the issue's Python server (500 req/s, not measured here)", rps: row.rps! / REFERENCE });
@@ -126,7 +177,13 @@ export async function tione(ctx: Ctx): Promise<void> {
   else {
     await withInstance(ctx.fx.squeezenet, ONNX, 'classify', [], async (inst) => {
       for (const c of [1, 8]) {
-        const row = await measure(ctx, { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.photoPredict!, connections: c }, { instance: tree(inst.pid) }, { scenario: S, case: 'onnx/classify (SqueezeNet), 224×224 photo JPEG' }, `tione:classify:${c}`);
+        const row = await measure(
+          ctx,
+          { url: `${inst.url}/v1/models/m:predict`, body: ctx.fx.photoPredict!, connections: c },
+          { instance: tree(inst.pid) },
+          { scenario: S, case: 'onnx/classify (SqueezeNet), 224×224 photo JPEG' },
+          `tione:classify:${c}`,
+        );
         const r = ratio(row, ctx.saved.get('limit:SqueezeNet FP16:1'), 'SqueezeNet in process (batch 1)');
         if (r) row.vs.push(r);
       }

@@ -42,15 +42,33 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
   // servers' (autocannon for REST, node:http2 for gRPC), as it sets the rate at c=32 too
   const groups = { platform: only(p.pid), instance: childrenOf(p.pid), client: only(process.pid) };
   for (const c of [1, 8, 32]) {
-    const row = await measure(ctx, { url: `${p.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c }, groups, { scenario: S, case: 'MNIST service, OIP v2 infer' }, `gateway:${c}`);
-    for (const [key, name] of [[`bare:${c}`, `bare HTTP c=${c}`], [`direct:${c}`, `instance direct c=${c}`]] as const) {
+    const row = await measure(
+      ctx,
+      { url: `${p.url}/v2/models/mnist/infer`, body: ctx.fx.mnistInfer, connections: c },
+      groups,
+      { scenario: S, case: 'MNIST service, OIP v2 infer' },
+      `gateway:${c}`,
+    );
+    for (const [key, name] of [
+      [`bare:${c}`, `bare HTTP c=${c}`],
+      [`direct:${c}`, `instance direct c=${c}`],
+    ] as const) {
       const r = ratio(row, ctx.saved.get(key), name);
       if (r) row.vs.push(r);
     }
   }
   for (const c of [1, 32]) {
-    const row = await measure(ctx, { url: `${p.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c }, groups, { scenario: S, case: 'MNIST service, OIP v2 binary tensors (in and out)' }, `gateway-binary:${c}`);
-    for (const [key, name] of [[`gateway:${c}`, `JSON c=${c}`], [`direct-binary:${c}`, `instance direct (binary) c=${c}`]] as const) {
+    const row = await measure(
+      ctx,
+      { url: `${p.url}/v2/models/mnist/infer`, ...ctx.fx.mnistBinary, connections: c },
+      groups,
+      { scenario: S, case: 'MNIST service, OIP v2 binary tensors (in and out)' },
+      `gateway-binary:${c}`,
+    );
+    for (const [key, name] of [
+      [`gateway:${c}`, `JSON c=${c}`],
+      [`direct-binary:${c}`, `instance direct (binary) c=${c}`],
+    ] as const) {
       const r = ratio(row, ctx.saved.get(key), name);
       if (r) row.vs.push(r);
     }
@@ -60,7 +78,13 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
   const gw = ctx.saved.get('gateway:1');
   const d = ctx.saved.get('direct:1');
   if (gw && d) {
-    const hop: Row = { scenario: S, case: 'gateway hop: p50 added over instance direct', c: 1, p50: gw.p50! - d.p50!, vs: [{ name: 'instance direct c=1', text: `+${(gw.p50! - d.p50!).toFixed(3)} ms p50, +${(gw.p99! - d.p99!).toFixed(3)} ms p99` }] };
+    const hop: Row = {
+      scenario: S,
+      case: 'gateway hop: p50 added over instance direct',
+      c: 1,
+      p50: gw.p50! - d.p50!,
+      vs: [{ name: 'instance direct c=1', text: `+${(gw.p50! - d.p50!).toFixed(3)} ms p50, +${(gw.p99! - d.p99!).toFixed(3)} ms p99` }],
+    };
     ctx.rows.push(hop);
   }
   // auth on: a second service with a token
@@ -68,11 +92,23 @@ async function gateway(ctx: Ctx, p: Proc): Promise<void> {
   const { token } = await api<{ token: string }>(p.url, 'POST', '/api/v1/services/mnist-auth/tokens', { name: 'bench' });
   await waitRunning(p.url, 'mnist-auth');
   for (const c of [1, 32]) {
-    const row = await measure(ctx, { url: `${p.url}/v2/models/mnist-auth/infer`, body: ctx.fx.mnistInfer, headers: { authorization: `Bearer ${token}` }, connections: c }, groups, { scenario: S, case: 'MNIST service, auth on (Bearer token)' }, `gateway-auth:${c}`);
+    const row = await measure(
+      ctx,
+      { url: `${p.url}/v2/models/mnist-auth/infer`, body: ctx.fx.mnistInfer, headers: { authorization: `Bearer ${token}` }, connections: c },
+      groups,
+      { scenario: S, case: 'MNIST service, auth on (Bearer token)' },
+      `gateway-auth:${c}`,
+    );
     const r = ratio(row, ctx.saved.get(`gateway:${c}`), `auth off c=${c}`);
     if (r) row.vs.push(r);
   }
-  const bad = await load({ url: `${p.url}/v2/models/mnist-auth/infer`, body: ctx.fx.mnistInfer, headers: { authorization: 'Bearer wrong' }, connections: 1, seconds: 1 });
+  const bad = await load({
+    url: `${p.url}/v2/models/mnist-auth/infer`,
+    body: ctx.fx.mnistInfer,
+    headers: { authorization: 'Bearer wrong' },
+    connections: 1,
+    seconds: 1,
+  });
   if (bad.errors !== bad.requests) throw new Error(`auth: ${bad.requests - bad.errors} calls with a wrong token were answered 2xx`);
 }
 
@@ -91,8 +127,17 @@ async function grpcRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]
   await grpcLoad({ address: p.grpc, request, connections: 32, seconds: 3, check });
   for (const c of [1, 32]) {
     const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds, check }) };
-    const row = await measure(ctx, spec, groups, { scenario: S, case: 'MNIST service, OIP v2 gRPC ModelInfer (raw contents in and out; one HTTP/2 connection)' }, `gateway-grpc:${c}`);
-    for (const [key, name] of [[`gateway:${c}`, `REST JSON c=${c}`], [`gateway-binary:${c}`, `REST binary c=${c}`]] as const) {
+    const row = await measure(
+      ctx,
+      spec,
+      groups,
+      { scenario: S, case: 'MNIST service, OIP v2 gRPC ModelInfer (raw contents in and out; one HTTP/2 connection)' },
+      `gateway-grpc:${c}`,
+    );
+    for (const [key, name] of [
+      [`gateway:${c}`, `REST JSON c=${c}`],
+      [`gateway-binary:${c}`, `REST binary c=${c}`],
+    ] as const) {
       const r = ratio(row, ctx.saved.get(key), name);
       if (r) row.vs.push(r);
     }
@@ -116,9 +161,10 @@ async function wideRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]
   await waitRunning(p.url, 'wide');
   const data = Array.from({ length: width }, (_, i) => Math.round((((i * 37) % 255) / 255) * 1e4) / 1e4);
   const json = JSON.stringify({ inputs: [{ name: 'x', shape: [1, width], datatype: 'FP32', data }] });
-  const bin = packBinary({ inputs: [{ name: 'x', shape: [1, width], datatype: 'FP32', parameters: { binary_data_size: width * 4 } }], parameters: { binary_data_output: true } }, [
-    new Uint8Array(Float32Array.from(data).buffer),
-  ]);
+  const bin = packBinary(
+    { inputs: [{ name: 'x', shape: [1, width], datatype: 'FP32', parameters: { binary_data_size: width * 4 } }], parameters: { binary_data_output: true } },
+    [new Uint8Array(Float32Array.from(data).buffer)],
+  );
   const url = `${p.url}/v2/models/wide/infer`;
   const request = grpcRequestOf('wide', json);
   const check = (res: unknown) => {
@@ -129,12 +175,21 @@ async function wideRows(ctx: Ctx, p: Proc, groups: Parameters<typeof measure>[2]
   const name = 'image-sized tensor FP32 [1,150528] (Relu)';
   for (const c of [1, 8]) {
     await measure(ctx, { url, body: json, connections: c }, groups, { scenario: S, case: `${name}, REST JSON` }, `wide-json:${c}`);
-    const b = await measure(ctx, { url, body: bin.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': bin.headerLength }, connections: c }, groups, { scenario: S, case: `${name}, REST binary` }, `wide-binary:${c}`);
+    const b = await measure(
+      ctx,
+      { url, body: bin.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': bin.headerLength }, connections: c },
+      groups,
+      { scenario: S, case: `${name}, REST binary` },
+      `wide-binary:${c}`,
+    );
     const bj = ratio(b, ctx.saved.get(`wide-json:${c}`), `REST JSON c=${c}`);
     if (bj) b.vs.push(bj);
     const spec = { connections: c, run: (seconds: number) => grpcLoad({ address: p.grpc!, request, connections: c, seconds, check }) };
     const g = await measure(ctx, spec, groups, { scenario: S, case: `${name}, gRPC raw contents` }, `wide-grpc:${c}`);
-    for (const [key, label] of [[`wide-json:${c}`, `REST JSON c=${c}`], [`wide-binary:${c}`, `REST binary c=${c}`]] as const) {
+    for (const [key, label] of [
+      [`wide-json:${c}`, `REST JSON c=${c}`],
+      [`wide-binary:${c}`, `REST binary c=${c}`],
+    ] as const) {
       const r = ratio(g, ctx.saved.get(key), label);
       if (r) g.vs.push(r);
     }
@@ -168,7 +223,11 @@ async function coldStart(ctx: Ctx, p: Proc): Promise<void> {
   let failed = 0;
   for (let i = 0; i < 3; i++) {
     const name = `zero-${i}`;
-    await api(p.url, 'POST', '/api/v1/services', { name, billingMode: 'postpaid', version: serviceVersion('mnist', { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4 }) });
+    await api(p.url, 'POST', '/api/v1/services', {
+      name,
+      billingMode: 'postpaid',
+      version: serviceVersion('mnist', { mode: 'auto', minInstances: 0, maxInstances: 1, metric: 'concurrency', target: 4 }),
+    });
     await until(`${name} settled at zero`, async () => (await api<{ status: string }>(p.url, 'GET', `/api/v1/services/${name}`)).status === 'Running');
     const t0 = performance.now();
     const res = await fetch(`${p.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ctx.fx.mnistInfer });

@@ -43,7 +43,10 @@ export async function shadow(ctx: Ctx): Promise<void> {
       await api(p.url, 'PATCH', '/api/v1/services/mnist-sh', { shadow: mode === 'on' ? { version: 2, percent: 100 } : null });
       // the gateway takes the change with its next route (the PATCH kicks the reconciler)
       await new Promise((r) => setTimeout(r, 1500));
-      const row = await measure(ctx, spec, groups, { scenario: S, case: mode === 'on' ? 'MNIST service, OIP v2 infer, shadow 100% (a second instance)' : 'MNIST service, OIP v2 infer, no shadow' });
+      const row = await measure(ctx, spec, groups, {
+        scenario: S,
+        case: mode === 'on' ? 'MNIST service, OIP v2 infer, shadow 100% (a second instance)' : 'MNIST service, OIP v2 infer, no shadow',
+      });
       runs[mode].push(row);
     }
     await new Promise((r) => setTimeout(r, 1000));

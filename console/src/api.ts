@@ -141,15 +141,23 @@ export function follow(path: string, onEvent: (e: SseEvent) => void, onError: (e
   void (async () => {
     for (let tries = 0; !ac.signal.aborted; tries++) {
       try {
-        const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders(), ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}) };
+        const headers: Record<string, string> = {
+          accept: 'text/event-stream',
+          ...authHeaders(),
+          ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}),
+        };
         const res = await fetch(path, { headers, signal: ac.signal });
         if (!res.ok) throw toApiError(res.status, await res.text());
         tries = 0;
         let finished = false;
-        await readSse(res.body!, (e) => {
-          if (e.event === 'done') finished = true;
-          onEvent(e);
-        }, parser);
+        await readSse(
+          res.body!,
+          (e) => {
+            if (e.event === 'done') finished = true;
+            onEvent(e);
+          },
+          parser,
+        );
         if (finished) return;
       } catch (e) {
         if (ac.signal.aborted) return;

@@ -34,7 +34,12 @@ interface Tally {
 }
 
 async function api(base: string, method: string, url: string, body?: unknown): Promise<any> {
-  const r = await request(`${base}${url}`, { method: method as 'GET', dispatcher: agent, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await request(`${base}${url}`, {
+    method: method as 'GET',
+    dispatcher: agent,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await r.body.text();
   if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${text}`);
   return text ? JSON.parse(text) : undefined;
@@ -61,7 +66,13 @@ async function importModel(base: string, name: string, files: Record<string, Buf
   await until(`${name} ready`, async () => (await api(base, 'GET', `/api/v1/models/${name}/versions/${v.version}`)).status === 'ready');
 }
 
-const version = (model: string, scaling: object, extra: object = {}) => ({ model, modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling, ...extra });
+const version = (model: string, scaling: object, extra: object = {}) => ({
+  model,
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+  scaling,
+  ...extra,
+});
 
 const running = (base: string, name: string) =>
   until(`${name} Running`, async () => {
@@ -79,7 +90,10 @@ async function setUp(base: string): Promise<string> {
     'labels.txt': fs.readFileSync(path.join(FIXTURES, 'imagenet_synset.txt')),
   });
   await api(base, 'POST', '/api/v1/services', { name: 'relu', auth: true, version: version('relu', { mode: 'manual', instances: 2 }) });
-  await api(base, 'POST', '/api/v1/services', { name: 'abs', version: version('abs', { mode: 'auto', minInstances: 1, maxInstances: 3, metric: 'qps-per-instance', target: 25 }) });
+  await api(base, 'POST', '/api/v1/services', {
+    name: 'abs',
+    version: version('abs', { mode: 'auto', minInstances: 1, maxInstances: 3, metric: 'qps-per-instance', target: 25 }),
+  });
   await api(base, 'POST', '/api/v1/services', { name: 'classify', version: version('classify', { mode: 'manual', instances: 1 }) });
   const token = (await api(base, 'POST', '/api/v1/services/relu/tokens', { name: 'soak' })).token as string;
   await Promise.all(['relu', 'abs', 'classify'].map((s) => running(base, s)));
@@ -107,7 +121,11 @@ function caller(base: string, token: string) {
         return top >= 281 && top <= 285 ? '' : `classify: ${r.status} ${r.text.slice(0, 200)}`;
       }
       // deliberate bad input, in turn: malformed JSON, a wrong shape, a missing token
-      const bad = [() => post('/v2/models/abs/infer', '{"inputs":'), () => post('/v2/models/abs/infer', tensor(1).replace('[1,4]', '[3,3]')), () => post('/v2/models/relu/infer', tensor(1))][i % 3]!;
+      const bad = [
+        () => post('/v2/models/abs/infer', '{"inputs":'),
+        () => post('/v2/models/abs/infer', tensor(1).replace('[1,4]', '[3,3]')),
+        () => post('/v2/models/relu/infer', tensor(1)),
+      ][i % 3]!;
       const r = await bad();
       return r.status >= 400 && r.status < 500 && JSON.parse(r.text).error?.code ? '' : `bad input answered ${r.status} ${r.text.slice(0, 200)}`;
     } catch (e) {
@@ -154,7 +172,10 @@ async function drive(base: string, token: string, seconds: number, midway: { at:
   })();
   // the platform's RSS and V8 heap every 20 s: a leak climbs to the end, a warming heap levels off
   const timeline: { s: number; rssMiB: number; heapMiB: number; externalMiB: number }[] = [];
-  const sampler = setInterval(() => void platformHeap(base).then((h) => timeline.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: Math.round(platformRss(up.pid).mib), ...h })), 20_000);
+  const sampler = setInterval(
+    () => void platformHeap(base).then((h) => timeline.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: Math.round(platformRss(up.pid).mib), ...h })),
+    20_000,
+  );
   // memory: the mean over a window right after warm-up and over the last one of the run;
   // 90 s spans a whole cycle of the platform's heap (it swings ~40 MiB between major GCs)
   const window = Math.min(90_000, seconds * 150);
@@ -217,10 +238,35 @@ async function main(): Promise<void> {
     console.log(`soak: platform ${up.url} (pid ${up.pid}), data dir ${dataDir}, ${SECONDS} s`);
     const token = await setUp(up.url);
     console.log('soak: 3 services Running; traffic starts');
-    const r = await drive(up.url, token, SECONDS, [
-      { at: 1 / 3, name: 'scale classify 1 → 2', run: async () => { await api(up.url, 'POST', '/api/v1/services/classify/actions', { action: 'scale', instances: 2 }); await running(up.url, 'classify'); } },
-      { at: 1 / 2, name: 'rolling update of relu (new env)', run: async () => { await api(up.url, 'PUT', '/api/v1/services/relu/versions/1', version('relu', { mode: 'manual', instances: 2 }, { env: { SOAK_ROLLED: '1' } })); await until('relu rolled', async () => (await api(up.url, 'GET', '/api/v1/services/relu')).status === 'Running' && instanceRss(dataDir, 'SOAK_ROLLED=1')['instances relu']?.count === 2); } },
-    ], up);
+    const r = await drive(
+      up.url,
+      token,
+      SECONDS,
+      [
+        {
+          at: 1 / 3,
+          name: 'scale classify 1 → 2',
+          run: async () => {
+            await api(up.url, 'POST', '/api/v1/services/classify/actions', { action: 'scale', instances: 2 });
+            await running(up.url, 'classify');
+          },
+        },
+        {
+          at: 1 / 2,
+          name: 'rolling update of relu (new env)',
+          run: async () => {
+            await api(up.url, 'PUT', '/api/v1/services/relu/versions/1', version('relu', { mode: 'manual', instances: 2 }, { env: { SOAK_ROLLED: '1' } }));
+            await until(
+              'relu rolled',
+              async () =>
+                (await api(up.url, 'GET', '/api/v1/services/relu')).status === 'Running' &&
+                instanceRss(dataDir, 'SOAK_ROLLED=1')['instances relu']?.count === 2,
+            );
+          },
+        },
+      ],
+      up,
+    );
     const atEnd = Object.fromEntries(Object.entries(instanceRss(dataDir)).map(([k, v]) => [k, v.count]));
     const out = report(r, atEnd);
     fs.mkdirSync(OUT, { recursive: true });

@@ -32,10 +32,16 @@ export async function startUp(dataDir: string, root = path.resolve(new URL('../.
   child.stderr!.on('data', keep);
   let exited = false;
   child.once('exit', () => (exited = true));
-  for (const end = Date.now() + 60_000; ; ) {
+  for (const end = Date.now() + 60_000; ;) {
     if (exited) throw new Error(`modeldock up exited: ${out}`);
     if (Date.now() > end) throw new Error(`modeldock up did not answer /healthz within 60 s: ${out}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 200));
   }
   child.on('exit', (c, s) => {

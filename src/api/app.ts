@@ -54,7 +54,11 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
     connectionTimeout: t.idleTimeoutMs,
     keepAliveTimeout: t.keepAliveTimeoutMs,
     // requireHostHeader: Node's own answer is an empty 400; guardServerEdges answers it in JSON
-    http: { headersTimeout: t.headersTimeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(t.headersTimeoutMs / 4))), requireHostHeader: false },
+    http: {
+      headersTimeout: t.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(t.headersTimeoutMs / 4))),
+      requireHostHeader: false,
+    },
     // parser errors (431, 400 smuggling, 408) and Fastify's own early answers, in the documented shape
     clientErrorHandler: clientErrorHandler(opts.logger),
     frameworkErrors: (err, req, reply) => sendError(req, reply, err),
@@ -83,10 +87,7 @@ export async function buildApp(opts: AppOptions, plugins: ApiPlugin[]): Promise<
   routes.attach(app);
 
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
-      { reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
-      'request',
-    );
+    req.log.info({ reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
 
   if (opts.adminToken) app.addHook('onRequest', adminGuard(opts.adminToken));

@@ -13,7 +13,11 @@ beforeAll(async () => {
     { name: 'file', filename: 'handler.js', data: Buffer.from('module.exports = {}') },
   ]);
   await p.app.inject({ method: 'POST', url: '/api/v1/models/raw/versions', payload: mp.payload, headers: mp.headers });
-  await eventually(async () => (await p.app.inject({ method: 'GET', url: '/api/v1/models/raw/versions/v1' })).json().status === 'ready', 30_000, 'the version to be ready');
+  await eventually(
+    async () => (await p.app.inject({ method: 'GET', url: '/api/v1/models/raw/versions/v1' })).json().status === 'ready',
+    30_000,
+    'the version to be ready',
+  );
 });
 afterAll(async () => {
   await p.close();
@@ -37,7 +41,11 @@ const CONTENT_TYPES: (string | undefined)[] = [
 
 const ROUTES = [
   { what: 'a storage object', put: (n: number) => `/api/v1/storage/data/raw/${n}.bin`, get: (n: number) => `/api/v1/storage/data/raw/${n}.bin` },
-  { what: 'a version file', put: (n: number) => `/api/v1/models/raw/versions/v1/files/w/${n}.bin`, get: (n: number) => `/api/v1/models/raw/versions/v1/files/w/${n}.bin` },
+  {
+    what: 'a version file',
+    put: (n: number) => `/api/v1/models/raw/versions/v1/files/w/${n}.bin`,
+    get: (n: number) => `/api/v1/models/raw/versions/v1/files/w/${n}.bin`,
+  },
 ];
 
 describe('a raw PUT takes its body whatever the Content-Type, as S3 does', () => {
@@ -64,14 +72,23 @@ describe('a raw PUT takes its body whatever the Content-Type, as S3 does', () =>
     expect([created.statusCode, created.json().description]).toEqual([201, 'parsed']);
     const bad = await p.app.inject({ method: 'POST', url: '/api/v1/models', payload: '{"name": "x"', headers: { 'content-type': 'application/json' } });
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_JSON']);
-    const form = await p.app.inject({ method: 'POST', url: '/api/v1/models', payload: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await p.app.inject({
+      method: 'POST',
+      url: '/api/v1/models',
+      payload: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([form.statusCode, form.json().error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
   it("takes curl's defaults over a real connection: a form-typed body, and a streamed one with no Content-Type", async () => {
     const base = await p.app.listen({ port: 0, host: '127.0.0.1' });
     // curl --data-binary @file: Content-Type application/x-www-form-urlencoded, with a length
-    const put = await fetch(`${base}/api/v1/storage/data/curl/a.bin`, { method: 'PUT', body: BYTES, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const put = await fetch(`${base}/api/v1/storage/data/curl/a.bin`, {
+      method: 'PUT',
+      body: BYTES,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([put.status, ((await put.json()) as { size: number }).size]).toEqual([200, BYTES.length]);
     // curl -T -: chunked, no Content-Type
     const chunks = [BYTES.subarray(0, 7), BYTES.subarray(7)];

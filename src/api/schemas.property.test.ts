@@ -31,15 +31,44 @@ const ROUTES: [Method, string][] = [
   ['POST', '/api/v1/resource-groups'],
 ];
 
-const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 80 }), fc.constantFrom(-1, 0, 1e9, 1.5, '', 'v1', 'm', 'manual', 'auto', 'postpaid', 'upload', 'storage'));
+const anyValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.string({ maxLength: 80 }),
+  fc.constantFrom(-1, 0, 1e9, 1.5, '', 'v1', 'm', 'manual', 'auto', 'postpaid', 'upload', 'storage'),
+);
 const resources = fc.record({ cpuMillicores: anyValue, memoryMiB: anyValue, gpu: anyValue }, { requiredKeys: [] });
-const scaling = fc.oneof(fc.record({ mode: fc.constant('manual'), instances: anyValue }), fc.record({ mode: fc.constant('auto'), minInstances: anyValue, maxInstances: anyValue, metric: anyValue, target: anyValue }), anyValue);
-const version = fc.record({ model: fc.oneof(fc.constant('m'), anyValue), modelVersion: anyValue, resources, scaling, env: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), anyValue, { maxKeys: 3 }), anyValue) }, { requiredKeys: [] });
+const scaling = fc.oneof(
+  fc.record({ mode: fc.constant('manual'), instances: anyValue }),
+  fc.record({ mode: fc.constant('auto'), minInstances: anyValue, maxInstances: anyValue, metric: anyValue, target: anyValue }),
+  anyValue,
+);
+const version = fc.record(
+  {
+    model: fc.oneof(fc.constant('m'), anyValue),
+    modelVersion: anyValue,
+    resources,
+    scaling,
+    env: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), anyValue, { maxKeys: 3 }), anyValue),
+  },
+  { requiredKeys: [] },
+);
 
 /** Bodies with the keys the routes know and values of any kind. */
 const nearValid = fc.oneof(
-  fc.record({ name: anyValue, description: anyValue, tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), anyValue, { maxKeys: 3 }), anyValue) }, { requiredKeys: [] }),
-  fc.record({ source: fc.oneof(fc.record({ type: fc.constantFrom('storage', 'task', 'upload', 'x'), path: anyValue, task: anyValue }, { requiredKeys: [] }), anyValue), format: anyValue, runtime: anyValue, metrics: anyValue, moveMode: anyValue }, { requiredKeys: [] }),
+  fc.record(
+    { name: anyValue, description: anyValue, tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), anyValue, { maxKeys: 3 }), anyValue) },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      source: fc.oneof(fc.record({ type: fc.constantFrom('storage', 'task', 'upload', 'x'), path: anyValue, task: anyValue }, { requiredKeys: [] }), anyValue),
+      format: anyValue,
+      runtime: anyValue,
+      metrics: anyValue,
+      moveMode: anyValue,
+    },
+    { requiredKeys: [] },
+  ),
   fc.record({ name: anyValue, billingMode: anyValue, auth: anyValue, version }, { requiredKeys: [] }),
   version,
   fc.record({ weights: fc.oneof(fc.array(fc.record({ version: anyValue, weight: anyValue }), { maxLength: 3 }), anyValue) }),

@@ -39,7 +39,13 @@ export function resumeCursor(req: FastifyRequest, after: number | undefined): nu
   return n ?? after;
 }
 
-export async function followSse<T>(req: FastifyRequest, reply: FastifyReply, src: FollowSource<T>, start: number | undefined, o: { pollMs?: number; heartbeatMs?: number; pageLines?: number } = {}): Promise<void> {
+export async function followSse<T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  src: FollowSource<T>,
+  start: number | undefined,
+  o: { pollMs?: number; heartbeatMs?: number; pageLines?: number } = {},
+): Promise<void> {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -29,7 +29,8 @@ const ctype = `multipart/form-data; boundary=${B}`;
 const modelSpec = JSON.stringify({ source: { type: 'upload' }, format: 'custom', runtime: 'node20-handler', createModel: true });
 const taskSpec = JSON.stringify({ name: 'mp-task', runtime: 'node20-handler', code: { type: 'upload' }, command: 'node main.js' });
 const field = (name: string, value: string) => `--${B}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-const fileHead = (name: string) => `--${B}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+const fileHead = (name: string) =>
+  `--${B}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
 
 const ROUTES: [string, string, string][] = [
   ['model import', '/api/v1/models/mp/versions', field('spec', modelSpec)],
@@ -71,9 +72,17 @@ describe('malformed multipart on any route', () => {
     const seen: string[] = [];
     for (const [route, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops).filter((m) => ['post', 'put', 'patch'].includes(m))) {
-        const url = route.replace(/\{\*\}/g, 'x/y').replace(/\{version\}/g, 'v1').replace(/\{[^}]+\}/g, 'has');
+        const url = route
+          .replace(/\{\*\}/g, 'x/y')
+          .replace(/\{version\}/g, 'v1')
+          .replace(/\{[^}]+\}/g, 'has');
         for (const [, contentType, body] of BODIES) {
-          const r = await p.app.inject({ method: method.toUpperCase() as 'POST', url, payload: Buffer.from(body(field('spec', '{}'))), headers: { 'content-type': contentType } });
+          const r = await p.app.inject({
+            method: method.toUpperCase() as 'POST',
+            url,
+            payload: Buffer.from(body(field('spec', '{}'))),
+            headers: { 'content-type': contentType },
+          });
           const what = `${method} ${url} (${contentType.slice(0, 40)})`;
           expect([what, r.statusCode < 500], r.body).toEqual([what, true]);
           // the raw PUTs (version files, storage objects) store any body as bytes, as S3 does

@@ -8,7 +8,12 @@ export async function registerUploads(app: FastifyInstance, config: Config): Pro
   await app.register(multipart, {
     preservePath: true,
     throwFileSizeLimit: true,
-    limits: { fileSize: config.limits.maxUploadBytes, files: config.limits.maxArchiveEntries, parts: config.limits.maxArchiveEntries + 50, fieldSize: 64 * 1024 },
+    limits: {
+      fileSize: config.limits.maxUploadBytes,
+      files: config.limits.maxArchiveEntries,
+      parts: config.limits.maxArchiveEntries + 50,
+      fieldSize: 64 * 1024,
+    },
   } as Parameters<typeof multipart>[1]);
 }
 
@@ -33,7 +38,10 @@ export function multipartError(e: unknown): unknown {
   const err = e as { message?: unknown; code?: unknown };
   const message = typeof err?.message === 'string' ? err.message : '';
   if (err?.code === 'FST_MP_PREMATURE_CLOSE' || (err?.code === undefined && PARSE_FAILURE.test(message))) {
-    return new DomainError('INVALID_MULTIPART', `the multipart/form-data body cannot be parsed (${message}): send a boundary in the Content-Type and end the body with its closing boundary`);
+    return new DomainError(
+      'INVALID_MULTIPART',
+      `the multipart/form-data body cannot be parsed (${message}): send a boundary in the Content-Type and end the body with its closing boundary`,
+    );
   }
   return e;
 }

@@ -5,7 +5,8 @@ import { DomainError } from '../contracts/errors.js';
 import { checkJsonDepth } from '../http/json-depth.js';
 
 export function parseJsonField(raw: string | undefined, field: string): unknown {
-  if (raw === undefined) throw new DomainError('INVALID_ARGUMENT', `the multipart request needs a "${field}" field`, { fields: [{ field, message: 'is required' }] });
+  if (raw === undefined)
+    throw new DomainError('INVALID_ARGUMENT', `the multipart request needs a "${field}" field`, { fields: [{ field, message: 'is required' }] });
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -58,7 +58,11 @@ export function describeBackend(name: string, make: () => Promise<BackendFixture
         await f.backend.start(t);
         await eventually(() => f.backend.list().find((i) => i.instanceId === t.instanceId && i.phase === 'Ready'), 60_000, 'Ready');
         await f.crash(t.instanceId);
-        const back = await eventually(() => f.backend.list().find((i) => i.instanceId === t.instanceId && i.phase === 'Ready' && i.restarts === 1), 60_000, 'Ready again');
+        const back = await eventually(
+          () => f.backend.list().find((i) => i.instanceId === t.instanceId && i.phase === 'Ready' && i.restarts === 1),
+          60_000,
+          'Ready again',
+        );
         expect(back.lastExitReason).toMatch(/SIGKILL|killed/);
       } finally {
         await f.close();

@@ -58,10 +58,14 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
       };
     };
     const final = (f: TaskRunnerFixture, id: string) =>
-      eventually(() => {
-        const r = f.runner.get(id);
-        return r && ['Succeeded', 'Failed', 'Stopped'].includes(r.phase) ? r : undefined;
-      }, 30_000, `run ${id} to end`);
+      eventually(
+        () => {
+          const r = f.runner.get(id);
+          return r && ['Succeeded', 'Failed', 'Stopped'].includes(r.phase) ? r : undefined;
+        },
+        30_000,
+        `run ${id} to end`,
+      );
 
     it('runs the command with code, inputs and env laid out; the output lands in the object store', () =>
       withRunner(async (f, logs) => {
@@ -96,7 +100,10 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
 
     it('fails with the exit code and the last error line; the output is not stored', () =>
       withRunner(async (f) => {
-        const t = await template(f, `require('fs').writeFileSync(process.env.MODELDOCK_OUTPUT_DIR + '/half.txt', 'x'); console.error('ValueError: bad learning rate'); process.exit(3);`);
+        const t = await template(
+          f,
+          `require('fs').writeFileSync(process.env.MODELDOCK_OUTPUT_DIR + '/half.txt', 'x'); console.error('ValueError: bad learning rate'); process.exit(3);`,
+        );
         await f.runner.start(t);
         const r = await final(f, t.runId);
         expect(r.phase).toBe('Failed');
@@ -117,7 +124,10 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
 
     it('stops a run and everything it started', () =>
       withRunner(async (f, logs) => {
-        const t = await template(f, `require('child_process').spawn('sleep', ['${ORPHAN_SLEEP}'], { stdio: 'ignore' }); console.log('started'); setInterval(() => {}, 1000);`);
+        const t = await template(
+          f,
+          `require('child_process').spawn('sleep', ['${ORPHAN_SLEEP}'], { stdio: 'ignore' }); console.log('started'); setInterval(() => {}, 1000);`,
+        );
         await f.runner.start(t);
         await eventually(() => logs.some((l) => l.runId === t.runId && l.line === 'started'), 20_000, 'the run to print');
         await f.runner.stop(t.runId, 2_000);
@@ -147,7 +157,9 @@ export function describeTaskRunner(name: string, setup: () => Promise<TaskRunner
 
     it('ends a run over its memory limit as Failed (OOMKilled)', () =>
       withRunner(async (f) => {
-        const t = await template(f, `const keep = []; setInterval(() => { const b = Buffer.alloc(32 << 20); b.fill(1); keep.push(b); }, 20);`, { resources: { cpuMillicores: 500, memoryMiB: 128 } });
+        const t = await template(f, `const keep = []; setInterval(() => { const b = Buffer.alloc(32 << 20); b.fill(1); keep.push(b); }, 20);`, {
+          resources: { cpuMillicores: 500, memoryMiB: 128 },
+        });
         await f.runner.start(t);
         const r = await final(f, t.runId);
         expect(r.phase).toBe('Failed');

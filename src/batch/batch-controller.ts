@@ -116,4 +116,3 @@ export class BatchController {
     return [...this.runs.values()].map((r) => r.name);
   }
 }
-

@@ -77,7 +77,11 @@ function csvRows(text: string, path: string): Row[] {
   return records
     .filter((r) => r.cells.some((c) => c !== ''))
     .map((r, i) => {
-      if (r.cells.length !== names.length) return { n: i + 1, error: { code: 'INVALID_INPUT', message: `row ${i + 1} (line ${r.line}) has ${r.cells.length} fields; the header has ${names.length}` } };
+      if (r.cells.length !== names.length)
+        return {
+          n: i + 1,
+          error: { code: 'INVALID_INPUT', message: `row ${i + 1} (line ${r.line}) has ${r.cells.length} fields; the header has ${names.length}` },
+        };
       const body: Record<string, string | number> = {};
       names.forEach((name, k) => (body[name] = asValue(r.cells[k]!)));
       return { n: i + 1, body };

@@ -36,19 +36,29 @@ export class BatchManager {
     checkEnv(s.env, 'env', SERVICE_RESERVED_ENV);
     if (await repo.find(s.name)) throw new DomainError('BATCH_JOB_EXISTS', `batch job "${s.name}" already exists`);
     const { model, version } = await this.deps.models.resolveVersion(s.model, String(s.modelVersion));
-    if (version.status !== 'ready') throw new DomainError('VERSION_NOT_READY', `model "${model.name}" v${version.number} is ${version.status}; a batch job needs a ready version`);
+    if (version.status !== 'ready')
+      throw new DomainError('VERSION_NOT_READY', `model "${model.name}" v${version.number} is ${version.status}; a batch job needs a ready version`);
     const input = userPath(s.input.path, 'input.path');
     const format = formatOf(input, s.input.format);
     const present = format === 'images' ? (await blobs.list(input)).length > 0 : !!(await blobs.stat(input));
-    if (!present) throw new DomainError('SOURCE_NOT_FOUND', `input "${input}" ${format === 'images' ? 'holds no files' : 'is not a file'} in the object store`, { fields: [{ field: 'input.path', message: 'not found' }] });
+    if (!present)
+      throw new DomainError('SOURCE_NOT_FOUND', `input "${input}" ${format === 'images' ? 'holds no files' : 'is not a file'} in the object store`, {
+        fields: [{ field: 'input.path', message: 'not found' }],
+      });
     const output = userPath(s.output ?? BATCH_DEFAULTS.output(input, s.name), 'output');
-    if (output === input || input.startsWith(`${output}/`)) throw new DomainError('INVALID_PATH', `output "${output}" would hold the input; name another folder`, { fields: [{ field: 'output', message: 'not the input' }] });
+    if (output === input || input.startsWith(`${output}/`))
+      throw new DomainError('INVALID_PATH', `output "${output}" would hold the input; name another folder`, {
+        fields: [{ field: 'output', message: 'not the input' }],
+      });
     if ((await blobs.list(`${output}/results`)).length || (await blobs.stat(`${output}/summary.json`))) {
       throw new DomainError('BATCH_OUTPUT_IN_USE', `output "${output}" already holds results (of another job); name another folder or empty it`);
     }
     const spec = storedSpec(s);
     const billingMode = s.billingMode ?? 'postpaid';
-    if (billingMode === 'prepaid' && !s.resourceGroup) throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', { fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }] });
+    if (billingMode === 'prepaid' && !s.resourceGroup)
+      throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', {
+        fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }],
+      });
     if (s.resourceGroup) await this.deps.billing.admit(s.resourceGroup, reservationOf(spec));
     const row = await repo.create({
       name: s.name,
@@ -80,7 +90,8 @@ export class BatchManager {
 
   async stop(name: string): Promise<BatchJob> {
     const j = await this.deps.repo.get(name);
-    if (isFinal(j.state as BatchState)) throw new DomainError('BATCH_JOB_FINISHED', `batch job "${name}" has already ended (${j.state}); there is nothing to stop`);
+    if (isFinal(j.state as BatchState))
+      throw new DomainError('BATCH_JOB_FINISHED', `batch job "${name}" has already ended (${j.state}); there is nothing to stop`);
     await this.deps.repo.requestStop(j.id);
     this.deps.kick();
     return this.get(name);
@@ -114,9 +125,14 @@ function reservationOf(s: ReturnType<typeof storedSpec>) {
 /** A folder or file the user names: a safe key outside the repository's own area. */
 function userPath(raw: string, field: string): string {
   const p = safeKeyPrefix(raw, field);
-  if (!p) throw new DomainError('INVALID_PATH', `${field} names the whole object store; name a folder or file`, { fields: [{ field, message: 'name a folder or file' }] });
+  if (!p)
+    throw new DomainError('INVALID_PATH', `${field} names the whole object store; name a folder or file`, {
+      fields: [{ field, message: 'name a folder or file' }],
+    });
   if (field === 'output' && (p === REPOSITORY_PREFIX || p.startsWith(`${REPOSITORY_PREFIX}/`))) {
-    throw new DomainError('FORBIDDEN', `"${REPOSITORY_PREFIX}/" is managed by the model repository; write batch results elsewhere`, { fields: [{ field, message: 'outside models/' }] });
+    throw new DomainError('FORBIDDEN', `"${REPOSITORY_PREFIX}/" is managed by the model repository; write batch results elsewhere`, {
+      fields: [{ field, message: 'outside models/' }],
+    });
   }
   return p;
 }

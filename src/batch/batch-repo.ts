@@ -13,7 +13,10 @@ import { containsText } from '../store/db/like.js';
 
 export type JobRow = Selectable<BatchJobsTable>;
 export type PartRow = Selectable<BatchJobPartsTable>;
-export type NewJob = Omit<JobRow, 'id' | 'created_at' | 'updated_at' | 'stop_requested' | 'state' | 'reason' | 'total' | 'succeeded' | 'failed' | 'run_ms' | 'started_at' | 'finished_at'>;
+export type NewJob = Omit<
+  JobRow,
+  'id' | 'created_at' | 'updated_at' | 'stop_requested' | 'state' | 'reason' | 'total' | 'succeeded' | 'failed' | 'run_ms' | 'started_at' | 'finished_at'
+>;
 
 const now = () => new Date().toISOString();
 const ACTIVE: BatchState[] = ['Pending', 'Running'];
@@ -23,7 +26,21 @@ export class BatchRepo {
 
   async create(j: NewJob): Promise<JobRow> {
     const ts = now();
-    const row: JobRow = { ...j, id: randomUUID(), stop_requested: 0, state: 'Pending', reason: null, total: null, succeeded: 0, failed: 0, run_ms: 0, created_at: ts, started_at: null, finished_at: null, updated_at: ts };
+    const row: JobRow = {
+      ...j,
+      id: randomUUID(),
+      stop_requested: 0,
+      state: 'Pending',
+      reason: null,
+      total: null,
+      succeeded: 0,
+      failed: 0,
+      run_ms: 0,
+      created_at: ts,
+      started_at: null,
+      finished_at: null,
+      updated_at: ts,
+    };
     try {
       await this.db.insertInto('batch_jobs').values(row).execute();
     } catch (e) {
@@ -76,7 +93,10 @@ export class BatchRepo {
   }
 
   /** Status: moves the job only along the transition table; false when it could not (it had ended). */
-  async setState(id: string, s: { state: BatchState; reason?: string | null; total?: number; startedAt?: string; finishedAt?: string; runMs?: number }): Promise<boolean> {
+  async setState(
+    id: string,
+    s: { state: BatchState; reason?: string | null; total?: number; startedAt?: string; finishedAt?: string; runMs?: number },
+  ): Promise<boolean> {
     const r = await this.db
       .updateTable('batch_jobs')
       .set({
@@ -116,14 +136,22 @@ export class BatchRepo {
         .where('state', '=', 'Running')
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
-      await tx.insertInto('batch_job_parts').values({ job_id: jobId, part: p.part, keys: JSON.stringify(p.keys), lines: p.keys.length, failed: p.failed, created_at: now() }).execute();
+      await tx
+        .insertInto('batch_job_parts')
+        .values({ job_id: jobId, part: p.part, keys: JSON.stringify(p.keys), lines: p.keys.length, failed: p.failed, created_at: now() })
+        .execute();
       return true;
     });
   }
 
   /** Adds running time with no part (a stretch that ended with nothing new to write). */
   async commitRunTime(jobId: string, ms: number): Promise<boolean> {
-    const r = await this.db.updateTable('batch_jobs').set({ run_ms: sql<number>`run_ms + ${Math.round(ms)}` }).where('id', '=', jobId).where('state', '=', 'Running').executeTakeFirst();
+    const r = await this.db
+      .updateTable('batch_jobs')
+      .set({ run_ms: sql<number>`run_ms + ${Math.round(ms)}` })
+      .where('id', '=', jobId)
+      .where('state', '=', 'Running')
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 }

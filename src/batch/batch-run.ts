@@ -80,7 +80,11 @@ export class BatchRun {
     this.total = inputs.keys.length;
     if (!this.total) return this.end('Failed', `input "${this.job.input_path}" holds no inputs`, committed);
     const now = await repo.byId(this.job.id);
-    if (!now || !(await repo.setState(this.job.id, { state: 'Running', total: this.total, ...(now.started_at ? {} : { startedAt: new Date().toISOString() }) }))) return;
+    if (
+      !now ||
+      !(await repo.setState(this.job.id, { state: 'Running', total: this.total, ...(now.started_at ? {} : { startedAt: new Date().toISOString() }) }))
+    )
+      return;
     this.failedCount = now.failed;
     const queue = inputs.keys.filter((k) => !done.has(k));
     this.deps.log.info({ job: this.job.name, total: this.total, done: done.size, left: queue.length }, done.size ? 'batch job resumed' : 'batch job started');
@@ -97,7 +101,16 @@ export class BatchRun {
   private async process(queue: string[], inputs: BatchInputs, writer: ResultWriter): Promise<void> {
     const mv = await this.modelVersion();
     const spec = this.spec;
-    this.pool = new InstancePool(this.deps.backend, { jobId: this.job.id, job: this.job.name, modelKey: mv.storage_path, runtime: this.job.runtime, instances: spec.instances, resources: spec.resources, batching: spec.batching, env: spec.env });
+    this.pool = new InstancePool(this.deps.backend, {
+      jobId: this.job.id,
+      job: this.job.name,
+      modelKey: mv.storage_path,
+      runtime: this.job.runtime,
+      instances: spec.instances,
+      resources: spec.resources,
+      batching: spec.batching,
+      env: spec.env,
+    });
     await this.pool.start();
     const partLines = this.deps.partLines ?? 500;
     const timer = setInterval(() => {
@@ -187,7 +200,10 @@ export class BatchRun {
     const allowed = this.spec.maxErrorRatio * this.total;
     if (this.failedCount > allowed && !this.halt) {
       const err = 'error' in line ? `${line.error.code}: ${line.error.message}` : '';
-      this.halt = { state: 'Failed', reason: `${this.failedCount} of ${this.total} inputs failed, more than maxErrorRatio ${this.spec.maxErrorRatio} allows (last: ${line.input}: ${err.slice(0, 300)})` };
+      this.halt = {
+        state: 'Failed',
+        reason: `${this.failedCount} of ${this.total} inputs failed, more than maxErrorRatio ${this.spec.maxErrorRatio} allows (last: ${line.input}: ${err.slice(0, 300)})`,
+      };
     }
   }
 
@@ -221,7 +237,9 @@ export class BatchRun {
       durationMs: row.started_at ? Date.parse(finishedAt) - Date.parse(row.started_at) : 0,
       throughputPerSecond: row.run_ms > 0 ? Math.round(((row.succeeded + row.failed) / (Number(row.run_ms) / 1000)) * 100) / 100 : 0,
     };
-    await blobs.put(`${row.output_path}/summary.json`, Buffer.from(JSON.stringify(summary, null, 2) + '\n')).catch((e) => this.deps.log.warn({ err: e, job: row.name }, 'could not write summary.json'));
+    await blobs
+      .put(`${row.output_path}/summary.json`, Buffer.from(JSON.stringify(summary, null, 2) + '\n'))
+      .catch((e) => this.deps.log.warn({ err: e, job: row.name }, 'could not write summary.json'));
     await repo.setState(row.id, { state, reason: reason ?? null, finishedAt });
     this.deps.log.info({ job: row.name, state, reason, succeeded: row.succeeded, failed: row.failed }, 'batch job ended');
   }

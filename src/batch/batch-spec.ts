@@ -17,17 +17,30 @@ export const BatchJobSpecSchema = Type.Object(
     input: Type.Object(
       {
         path: Type.String({ minLength: 1, maxLength: 1024, description: 'a folder of images, or a .jsonl / .csv file, in the object store' }),
-        format: Type.Optional(Type.Union(BATCH_INPUT_FORMATS.map((f) => Type.Literal(f)), { description: 'default: jsonl for *.jsonl, csv for *.csv, else images' })),
+        format: Type.Optional(
+          Type.Union(
+            BATCH_INPUT_FORMATS.map((f) => Type.Literal(f)),
+            { description: 'default: jsonl for *.jsonl, csv for *.csv, else images' },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
-    output: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'object-store folder for the results; default <input>.<name>.out beside the input' })),
+    output: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'object-store folder for the results; default <input>.<name>.out beside the input' }),
+    ),
     instances: Type.Optional(Int(1, 64)),
-    resources: Type.Optional(Type.Object({ cpuMillicores: Int(100, 64_000), memoryMiB: Int(64, 512 * 1024), gpu: Type.Optional(Int(0, 16)) }, { additionalProperties: false })),
+    resources: Type.Optional(
+      Type.Object({ cpuMillicores: Int(100, 64_000), memoryMiB: Int(64, 512 * 1024), gpu: Type.Optional(Int(0, 16)) }, { additionalProperties: false }),
+    ),
     batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
     concurrency: Type.Optional(Int(1, 1024, { description: 'requests in flight per instance; default 2 × maxBatchSize' })),
-    recordsPerRequest: Type.Optional(Int(1, 256, { description: 'images format: this many images in one request ({"images": [k]}, the answer split back); default 1' })),
-    maxErrorRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'the job fails once more than this share of its inputs failed; default 0.1' })),
+    recordsPerRequest: Type.Optional(
+      Int(1, 256, { description: 'images format: this many images in one request ({"images": [k]}, the answer split back); default 1' }),
+    ),
+    maxErrorRatio: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'the job fails once more than this share of its inputs failed; default 0.1' }),
+    ),
     env: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 4096 }), { maxProperties: ENV_MAX_ENTRIES })),
     billingMode: Type.Optional(Type.Union([Type.Literal('postpaid'), Type.Literal('prepaid')])),
     resourceGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),

@@ -10,9 +10,7 @@
 import { Agent, request } from 'undici';
 
 export type PredictOutcome =
-  | { kind: 'ok'; output: unknown }
-  | { kind: 'bad-input' | 'model'; error: { code: string; message: string } }
-  | { kind: 'retry'; reason: string };
+  { kind: 'ok'; output: unknown } | { kind: 'bad-input' | 'model'; error: { code: string; message: string } } | { kind: 'retry'; reason: string };
 
 const RETRY_STATUSES = new Set([429, 502, 503]);
 
@@ -22,7 +20,12 @@ export class PredictClient {
   async predict(url: string, body: unknown): Promise<PredictOutcome> {
     let res;
     try {
-      res = await request(`${url}/v1/models/m:predict`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, dispatcher: this.agent });
+      res = await request(`${url}/v1/models/m:predict`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+        dispatcher: this.agent,
+      });
     } catch (e) {
       return { kind: 'retry', reason: (e as Error).message };
     }

@@ -65,28 +65,30 @@ export class ResultWriter {
 
   /** Writes and commits what is buffered; false when the job had ended (nothing counted). */
   flush(): Promise<boolean> {
-    const run = this.flushing.catch(() => true).then(async (ok) => {
-      if (!ok) return false;
-      const lines = this.buffer;
-      const failed = this.bufferedFailed;
-      this.buffer = [];
-      this.bufferedFailed = 0;
-      if (!lines.length) {
-        const ms = this.elapsed();
-        return ms > 0 ? this.repo.commitRunTime(this.jobId, ms) : true;
-      }
-      const part = this.next;
-      try {
-        await this.blobs.put(partKey(this.output, part), Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
-      } catch (e) {
-        // not written: the lines stay buffered for the next flush
-        this.buffer = [...lines, ...this.buffer];
-        this.bufferedFailed += failed;
-        throw e;
-      }
-      this.next++;
-      return this.repo.commitPart(this.jobId, { part, keys: lines.map((l) => l.input), failed, runMs: this.elapsed() });
-    });
+    const run = this.flushing
+      .catch(() => true)
+      .then(async (ok) => {
+        if (!ok) return false;
+        const lines = this.buffer;
+        const failed = this.bufferedFailed;
+        this.buffer = [];
+        this.bufferedFailed = 0;
+        if (!lines.length) {
+          const ms = this.elapsed();
+          return ms > 0 ? this.repo.commitRunTime(this.jobId, ms) : true;
+        }
+        const part = this.next;
+        try {
+          await this.blobs.put(partKey(this.output, part), Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+        } catch (e) {
+          // not written: the lines stay buffered for the next flush
+          this.buffer = [...lines, ...this.buffer];
+          this.bufferedFailed += failed;
+          throw e;
+        }
+        this.next++;
+        return this.repo.commitPart(this.jobId, { part, keys: lines.map((l) => l.input), failed, runMs: this.elapsed() });
+      });
     this.flushing = run;
     return run;
   }

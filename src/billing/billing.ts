@@ -53,11 +53,19 @@ export class Billing {
     try {
       await this.db
         .insertInto('resource_groups')
-        .values({ id: randomUUID(), name: input.name, cpu_millicores: input.cpuMillicores ?? 0, memory_mib: input.memoryMiB ?? 0, gpu: input.gpu ?? 0, created_at: new Date().toISOString() })
+        .values({
+          id: randomUUID(),
+          name: input.name,
+          cpu_millicores: input.cpuMillicores ?? 0,
+          memory_mib: input.memoryMiB ?? 0,
+          gpu: input.gpu ?? 0,
+          created_at: new Date().toISOString(),
+        })
         .execute();
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DomainError('RESOURCE_GROUP_EXISTS', `resource group "${input.name}" already exists`);
+      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new DomainError('RESOURCE_GROUP_EXISTS', `resource group "${input.name}" already exists`);
       throw e;
     }
     return this.group(input.name);
@@ -168,7 +176,16 @@ export class Billing {
       gpuSeconds: round(r.gpu_seconds),
       cost: round((r.cpu_core_seconds * p.cpuCoreHour + r.memory_gib_seconds * p.memoryGiBHour + r.gpu_seconds * p.gpuHour) / 3600, 4),
     }));
-    return { service, currency: p.currency, prices: p, items, total: round(items.reduce((a, i) => a + i.cost, 0), 4) };
+    return {
+      service,
+      currency: p.currency,
+      prices: p,
+      items,
+      total: round(
+        items.reduce((a, i) => a + i.cost, 0),
+        4,
+      ),
+    };
   }
 }
 

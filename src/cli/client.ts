@@ -47,7 +47,8 @@ interface RequestOpts {
 
 // undici's own fetch with no header/body timeouts (the built-in fetch gives up after 300 s)
 const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-const cliFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: patient } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch;
+const cliFetch = ((input: string, init?: RequestInit) =>
+  undiciFetch(input, { ...(init as object), dispatcher: patient } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch;
 
 export class ApiClient {
   readonly server: string;
@@ -88,7 +89,10 @@ export class ApiClient {
 
   /** Imports uploaded files (or one zip): multipart, the spec field first, streamed. */
   importUpload(name: string, spec: VersionSpec, files: UploadFile[], onBytes?: OnBytes): Promise<ModelVersion> {
-    return this.sdk.models.importUpload(name, multipartUpload([{ name: 'spec', value: JSON.stringify({ ...spec, source: { type: 'upload' } }) }], files, progressOf(onBytes)));
+    return this.sdk.models.importUpload(
+      name,
+      multipartUpload([{ name: 'spec', value: JSON.stringify({ ...spec, source: { type: 'upload' } }) }], files, progressOf(onBytes)),
+    );
   }
 
   listVersions(name: string): Promise<ModelVersion[]> {
@@ -187,5 +191,10 @@ function progressOf(onBytes?: OnBytes): ((sent: number) => void) | undefined {
 function downloadOf(res: Response): Download {
   const len = res.headers.get('content-length');
   const body = res.body ? Readable.fromWeb(res.body as unknown as NodeWebStream) : Readable.from([]);
-  return { body, size: len === null ? undefined : Number(len), sha256: res.headers.get('x-sha256') ?? undefined, contentType: res.headers.get('content-type') ?? undefined };
+  return {
+    body,
+    size: len === null ? undefined : Number(len),
+    sha256: res.headers.get('x-sha256') ?? undefined,
+    contentType: res.headers.get('content-type') ?? undefined,
+  };
 }

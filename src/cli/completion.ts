@@ -29,7 +29,12 @@ function walk(cmd: Command, path: string, globals: Option[], out: Node[]): void 
 
 function tree(program: Command): Node[] {
   const nodes: Node[] = [];
-  walk(program, '', program.options.filter((o) => !o.hidden), nodes);
+  walk(
+    program,
+    '',
+    program.options.filter((o) => !o.hidden),
+    nodes,
+  );
   return nodes;
 }
 
@@ -41,10 +46,12 @@ export function bashCompletion(program: Command): string {
   const nodes = tree(program);
   const byPath = new Map(nodes.map((n) => [n.path, n]));
   // "parent<TAB>spelling" → canonical child path
-  const steps = nodes.filter((n) => n.path).flatMap((n) => {
-    const parent = n.path.split(' ').slice(0, -1).join(' ');
-    return n.spellings.map((s) => `    "${parent}|${s}") echo "${n.path}" ;;`);
-  });
+  const steps = nodes
+    .filter((n) => n.path)
+    .flatMap((n) => {
+      const parent = n.path.split(' ').slice(0, -1).join(' ');
+      return n.spellings.map((s) => `    "${parent}|${s}") echo "${n.path}" ;;`);
+    });
   const words = [...byPath.values()].map((n) => `    "${n.path}") echo "${n.words.join(' ')}" ;;`);
   const choices = nodes.flatMap((n) => n.choices.map((c) => `    ${c.flags.map((fl) => `"${n.path}|${fl}"`).join('|')}) echo "${c.values.join(' ')}" ;;`));
   return `# ${name} completion for bash: source <(${name} completion bash)

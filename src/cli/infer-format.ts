@@ -29,7 +29,8 @@ export function inferPackage(paths: string[]): Inferred {
   let runtime: string | undefined;
   if (has((b) => b === 'model_service.py')) runtime = RUNTIME_IDS.torch;
   else if (has((b) => /^model_service\.(js|mjs|ts)$/.test(b))) runtime = RUNTIME_IDS.node;
-  else if (paths.some((p) => p.toLowerCase() === 'model.py' || /^[^/]+\/model\.py$/i.test(p))) runtime = RUNTIME_IDS.torch; // a KServe custom predictor
+  else if (paths.some((p) => p.toLowerCase() === 'model.py' || /^[^/]+\/model\.py$/i.test(p)))
+    runtime = RUNTIME_IDS.torch; // a KServe custom predictor
   else if (format === 'onnx') runtime = RUNTIME_IDS.onnx;
   else if (format === 'torchscript' || format === 'pytorch') runtime = RUNTIME_IDS.torch;
   return { format, runtime };

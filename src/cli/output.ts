@@ -62,11 +62,13 @@ export function printTable(columns: (string | WideColumn)[], rows: (string | num
   const shown = columns.map((c, i) => [c, i] as const).filter(([c]) => typeof c === 'string' || showWide);
   const headers = shown.map(([c]) => (typeof c === 'string' ? c : c.header));
   const colours = coloursFor(process.stdout);
-  const body = rows.map((r) => shown.map(([, i], j) => {
-    const c = r[i];
-    const text = c === null || c === undefined ? '-' : String(c);
-    return STATE_COLUMNS.has(headers[j] ?? '') ? paintState(text, colours) : text;
-  }));
+  const body = rows.map((r) =>
+    shown.map(([, i], j) => {
+      const c = r[i];
+      const text = c === null || c === undefined ? '-' : String(c);
+      return STATE_COLUMNS.has(headers[j] ?? '') ? paintState(text, colours) : text;
+    }),
+  );
   const cells = [headers, ...body];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
   const pad = (c: string, w: number) => c + ' '.repeat(Math.max(0, w - displayWidth(c)));
@@ -79,8 +81,15 @@ export function displayWidth(s: string): number {
   for (const ch of stripColour(s)) {
     const c = ch.codePointAt(0) ?? 0;
     const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x1f300 && c <= 0x1faff) ||
+      (c >= 0x20000 && c <= 0x3fffd);
     w += wide ? 2 : 1;
   }
   return w;

@@ -74,7 +74,10 @@ export function statusLine(stream: NodeJS.WriteStream = process.stderr): { set(t
  * Progress over a count of items (a batch job's inputs): a bar rewritten in place on a
  * terminal; elsewhere (pipes, CI logs) one plain line whenever the count moves.
  */
-export function itemsProgress(label: string, stream: NodeJS.WriteStream = process.stderr): { set(done: number, total: number | null, extra: string): void; done(): void } {
+export function itemsProgress(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { set(done: number, total: number | null, extra: string): void; done(): void } {
   let last = -1;
   return {
     set(done, total, extra) {
@@ -86,7 +89,9 @@ export function itemsProgress(label: string, stream: NodeJS.WriteStream = proces
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 45));
       const frac = total ? Math.min(1, done / total) : 0;
       const fill = Math.round(frac * width);
-      stream.write(`\r\x1b[2K${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total ?? '?'}${extra ? ` ${extra}` : ''}`);
+      stream.write(
+        `\r\x1b[2K${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total ?? '?'}${extra ? ` ${extra}` : ''}`,
+      );
     },
     done() {
       if (stream.isTTY) stream.write('\r\x1b[2K');

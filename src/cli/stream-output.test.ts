@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { streamItem } from './stream-output.js';
 
-const items = [{ seq: 1, line: 'a: b' }, { seq: 2, line: 'multi\nline' }];
+const items = [
+  { seq: 1, line: 'a: b' },
+  { seq: 2, line: 'multi\nline' },
+];
 const text = (i: { seq: number; line: string }) => (wide: boolean) => (wide ? `${i.seq} ${i.line}` : i.line);
 const all = (format: Parameters<typeof streamItem>[1]) => items.map((i) => streamItem(i, format, text(i))).join('');
 

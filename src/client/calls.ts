@@ -52,8 +52,15 @@ export class CallsApi {
    * OIP v2 infer. When an input has a typed array as `data`, every input goes as binary
    * tensor data; binary outputs come back decoded into `data`.
    */
-  async infer(service: string, req: Omit<OipInferRequest, 'inputs'> & { inputs: (OipInferRequest['inputs'][number] | BinaryInput)[] }, opts: InferOptions = {}): Promise<InferAnswer> {
-    const path = opts.version === undefined ? `/v2/models/${seg(service)}/infer` : `/v2/models/${seg(service)}/versions/${seg(String(opts.version).replace(/^v/i, ''))}/infer`;
+  async infer(
+    service: string,
+    req: Omit<OipInferRequest, 'inputs'> & { inputs: (OipInferRequest['inputs'][number] | BinaryInput)[] },
+    opts: InferOptions = {},
+  ): Promise<InferAnswer> {
+    const path =
+      opts.version === undefined
+        ? `/v2/models/${seg(service)}/infer`
+        : `/v2/models/${seg(service)}/versions/${seg(String(opts.version).replace(/^v/i, ''))}/infer`;
     const withParams = opts.binaryOutput ? { ...req, parameters: { ...req.parameters, binary_data_output: true } } : req;
     const binaryIn = req.inputs.some((i) => ArrayBuffer.isView(i.data));
     const { version: _v, ...rest } = opts;

@@ -29,7 +29,8 @@ export function errorFromAnswer(status: number, text: string, where: string): Mo
   try {
     const body = JSON.parse(text) as ErrorBody | OipErrorBody;
     if (typeof body?.error === 'string' && 'code' in body) return new ModeldockError(body.code, status, body.error, body.details, body.id);
-    if (typeof body?.error === 'object' && body.error?.code) return new ModeldockError(body.error.code, status, body.error.message, body.error.details, body.error.id);
+    if (typeof body?.error === 'object' && body.error?.code)
+      return new ModeldockError(body.error.code, status, body.error.message, body.error.details, body.error.id);
   } catch {
     /* not JSON: fall through */
   }
@@ -51,7 +52,11 @@ export function transportError(e: unknown, baseUrl: string, timedOut: boolean, t
   const code = err.code ?? err.cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') {
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code;
-    return new ModeldockError('UNREACHABLE', 0, `cannot reach modeldock at ${baseUrl} (${why}): start the platform with \`modeldock up\`, or point --server / MODELDOCK_SERVER at it`);
+    return new ModeldockError(
+      'UNREACHABLE',
+      0,
+      `cannot reach modeldock at ${baseUrl} (${why}): start the platform with \`modeldock up\`, or point --server / MODELDOCK_SERVER at it`,
+    );
   }
   if (err.name === 'AbortError') return new ModeldockError('ABORTED', 0, `${baseUrl}: the call was aborted`);
   return new ModeldockError('TRANSPORT', 0, `${baseUrl}: ${err.cause?.message ?? err.message ?? String(e)}`);

@@ -15,8 +15,12 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ url: req.url, auth: req.headers.authorization, length: req.headers['content-length'], body });
       if (req.url?.startsWith('/slow')) return; // never answers
-      if (req.url === '/missing') return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'MODEL_NOT_FOUND', message: 'no model "x"', details: { name: 'x' } } }));
-      if (req.url === '/v2/x') return res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no ready instance', code: 'NO_READY_INSTANCE' }));
+      if (req.url === '/missing')
+        return res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'MODEL_NOT_FOUND', message: 'no model "x"', details: { name: 'x' } } }));
+      if (req.url === '/v2/x')
+        return res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no ready instance', code: 'NO_READY_INSTANCE' }));
       if (req.url === '/html') return res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
       if (req.url === '/notjson') return res.writeHead(200).end('hello');
       if (req.url === '/empty') return res.writeHead(204).end();
@@ -32,7 +36,10 @@ afterAll(() => {
 });
 
 const failure = async (p: Promise<unknown>): Promise<ModeldockError> => {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ModeldockError);
   return e as ModeldockError;
 };

@@ -45,7 +45,9 @@ export class ModelsApi {
 
   list(q: ListModelsQuery = {}): Promise<Page<Model>> {
     const tag = Object.entries(q.tags ?? {}).map(([k, v]) => `${k}=${v}`);
-    return this.http.json('GET', '/api/v1/models', { query: { keyword: q.keyword, tag, format: q.format, source: q.source, offset: q.offset, limit: q.limit } });
+    return this.http.json('GET', '/api/v1/models', {
+      query: { keyword: q.keyword, tag, format: q.format, source: q.source, offset: q.offset, limit: q.limit },
+    });
   }
 
   get(name: string): Promise<ModelWithVersions> {

@@ -79,7 +79,8 @@ export class ServicesApi {
       async () => {
         const s = await this.get(name);
         opts.onStatus?.(s);
-        if (s.status === 'Failed' && state !== 'Failed') throw new ModeldockError('SERVICE_FAILED', 0, `service ${name} failed: ${s.reason ?? 'no reason given'}`, s);
+        if (s.status === 'Failed' && state !== 'Failed')
+          throw new ModeldockError('SERVICE_FAILED', 0, `service ${name} failed: ${s.reason ?? 'no reason given'}`, s);
         if (s.status !== state) return undefined;
         const ready = !allReady || s.versions.filter((v) => v.weight > 0).every((v) => v.readyInstances >= v.desiredInstances);
         return ready ? s : undefined;

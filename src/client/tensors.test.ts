@@ -32,7 +32,13 @@ describe('SDK tensors', () => {
   });
 
   it('decodes binary outputs after the JSON part, leaving JSON outputs as they are', () => {
-    const head = JSON.stringify({ model_name: 'm', outputs: [{ name: 'y', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } }, { name: 'z', datatype: 'INT32', shape: [1], data: [4] }] });
+    const head = JSON.stringify({
+      model_name: 'm',
+      outputs: [
+        { name: 'y', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } },
+        { name: 'z', datatype: 'INT32', shape: [1], data: [4] },
+      ],
+    });
     const body = Buffer.concat([Buffer.from(head), Buffer.from(new Float32Array([0.25, 9]).buffer)]);
     const answer = unpackInfer(new Uint8Array(body), Buffer.byteLength(head));
     expect(answer.outputs.map((o) => o.data)).toEqual([[0.25, 9], [4]]);

@@ -45,18 +45,30 @@ export function tensorBytes(input: BinaryInput): Uint8Array {
 function writeValue(view: DataView, at: number, type: Numeric, v: number | bigint | boolean): void {
   const n = Number(v);
   switch (type) {
-    case 'BOOL': return view.setUint8(at, v ? 1 : 0);
-    case 'UINT8': return view.setUint8(at, n);
-    case 'INT8': return view.setInt8(at, n);
-    case 'UINT16': return view.setUint16(at, n, true);
-    case 'INT16': return view.setInt16(at, n, true);
-    case 'FP16': return view.setUint16(at, toHalf(n), true);
-    case 'UINT32': return view.setUint32(at, n, true);
-    case 'INT32': return view.setInt32(at, n, true);
-    case 'FP32': return view.setFloat32(at, n, true);
-    case 'FP64': return view.setFloat64(at, n, true);
-    case 'UINT64': return view.setBigUint64(at, BigInt(v), true);
-    case 'INT64': return view.setBigInt64(at, BigInt(v), true);
+    case 'BOOL':
+      return view.setUint8(at, v ? 1 : 0);
+    case 'UINT8':
+      return view.setUint8(at, n);
+    case 'INT8':
+      return view.setInt8(at, n);
+    case 'UINT16':
+      return view.setUint16(at, n, true);
+    case 'INT16':
+      return view.setInt16(at, n, true);
+    case 'FP16':
+      return view.setUint16(at, toHalf(n), true);
+    case 'UINT32':
+      return view.setUint32(at, n, true);
+    case 'INT32':
+      return view.setInt32(at, n, true);
+    case 'FP32':
+      return view.setFloat32(at, n, true);
+    case 'FP64':
+      return view.setFloat64(at, n, true);
+    case 'UINT64':
+      return view.setBigUint64(at, BigInt(v), true);
+    case 'INT64':
+      return view.setBigInt64(at, BigInt(v), true);
   }
 }
 
@@ -66,7 +78,7 @@ export function decodeTensor(datatype: OipDatatype, bytes: Uint8Array): unknown[
   if (datatype === 'BYTES') {
     const dec = new TextDecoder();
     const out: string[] = [];
-    for (let at = 0; at + 4 <= bytes.length; ) {
+    for (let at = 0; at + 4 <= bytes.length;) {
       const len = view.getUint32(at, true);
       out.push(dec.decode(bytes.subarray(at + 4, at + 4 + len)));
       at += 4 + len;
@@ -78,18 +90,42 @@ export function decodeTensor(datatype: OipDatatype, bytes: Uint8Array): unknown[
   for (let i = 0; i < out.length; i++) {
     const at = i * size;
     switch (datatype) {
-      case 'BOOL': out[i] = view.getUint8(at) !== 0; break;
-      case 'UINT8': out[i] = view.getUint8(at); break;
-      case 'INT8': out[i] = view.getInt8(at); break;
-      case 'UINT16': out[i] = view.getUint16(at, true); break;
-      case 'INT16': out[i] = view.getInt16(at, true); break;
-      case 'FP16': out[i] = fromHalf(view.getUint16(at, true)); break;
-      case 'UINT32': out[i] = view.getUint32(at, true); break;
-      case 'INT32': out[i] = view.getInt32(at, true); break;
-      case 'FP32': out[i] = view.getFloat32(at, true); break;
-      case 'FP64': out[i] = view.getFloat64(at, true); break;
-      case 'UINT64': out[i] = view.getBigUint64(at, true); break;
-      case 'INT64': out[i] = view.getBigInt64(at, true); break;
+      case 'BOOL':
+        out[i] = view.getUint8(at) !== 0;
+        break;
+      case 'UINT8':
+        out[i] = view.getUint8(at);
+        break;
+      case 'INT8':
+        out[i] = view.getInt8(at);
+        break;
+      case 'UINT16':
+        out[i] = view.getUint16(at, true);
+        break;
+      case 'INT16':
+        out[i] = view.getInt16(at, true);
+        break;
+      case 'FP16':
+        out[i] = fromHalf(view.getUint16(at, true));
+        break;
+      case 'UINT32':
+        out[i] = view.getUint32(at, true);
+        break;
+      case 'INT32':
+        out[i] = view.getInt32(at, true);
+        break;
+      case 'FP32':
+        out[i] = view.getFloat32(at, true);
+        break;
+      case 'FP64':
+        out[i] = view.getFloat64(at, true);
+        break;
+      case 'UINT64':
+        out[i] = view.getBigUint64(at, true);
+        break;
+      case 'INT64':
+        out[i] = view.getBigInt64(at, true);
+        break;
     }
   }
   return out;

@@ -75,7 +75,12 @@ export class LeaderLease {
     await this.turn;
     if (this.leading) {
       this.leading = false;
-      await this.db.deleteFrom('leases').where('name', '=', this.name).where('holder', '=', this.holder).execute().catch(() => undefined);
+      await this.db
+        .deleteFrom('leases')
+        .where('name', '=', this.name)
+        .where('holder', '=', this.holder)
+        .execute()
+        .catch(() => undefined);
     }
   }
 
@@ -96,7 +101,12 @@ export class LeaderLease {
       // someone holds it (the row exists and has not expired): unless that someone is dead
       const row = await this.db.selectFrom('leases').select('holder').where('name', '=', this.name).executeTakeFirst();
       if (!row || !holderIsDeadHere(row.holder)) return false;
-      const taken = await this.db.updateTable('leases').set({ holder: this.holder, expires_at: expires }).where('name', '=', this.name).where('holder', '=', row.holder).executeTakeFirst();
+      const taken = await this.db
+        .updateTable('leases')
+        .set({ holder: this.holder, expires_at: expires })
+        .where('name', '=', this.name)
+        .where('holder', '=', row.holder)
+        .executeTakeFirst();
       if (Number(taken.numUpdatedRows) > 0) this.log.info({ lease: this.name, previous: row.holder }, 'took over the lease of a replica that is gone');
       return Number(taken.numUpdatedRows) > 0;
     }

@@ -28,7 +28,12 @@ describe('traffic shared between replicas through the store', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     });
     const row = { id: 'v1', desired_instances: 0 } as VersionRow;
-    const spec = { model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'auto' as const, minInstances: 0, maxInstances: 4, metric: 'qps-per-instance' as const, target: 10 } };
+    const spec = {
+      model: 'm',
+      modelVersion: 'v1',
+      resources: { cpuMillicores: 1000, memoryMiB: 512 },
+      scaling: { mode: 'auto' as const, minInstances: 0, maxInstances: 4, metric: 'qps-per-instance' as const, target: 10 },
+    };
     follower.report();
     leader.read();
     expect(leaderScaler.desired(row, spec)).toBe(0);

@@ -94,6 +94,8 @@ export class TrafficShare {
       .where('replica', '!=', this.replica)
       .where('reported_at', '>', Date.now() - this.maxAgeMs)
       .execute();
-    this.autoscaler.setPeers(rows.map((r) => ({ versionId: r.version_id, requests: r.requests, busyMs: r.busy_ms, holds: r.holds, lastRequestAt: Number(r.last_request_at) })));
+    this.autoscaler.setPeers(
+      rows.map((r) => ({ versionId: r.version_id, requests: r.requests, busyMs: r.busy_ms, holds: r.holds, lastRequestAt: Number(r.last_request_at) })),
+    );
   }
 }

@@ -50,7 +50,8 @@ export interface ServiceVersionSpec {
   rollingUpdate?: { maxSurge: number; maxUnavailable: number };
   limits?: { maxRequestsPerSecond?: number; maxConcurrency?: number };
   /** the version's own log sink, besides the platform's (docs/observability.md#log-sinks) */
-  logDelivery?: { type: 'off' } | { type: 'file'; path: string } | { type: 'http' | 'loki' | 'otlp'; url: string } | { type: 'elasticsearch'; url: string; index?: string };
+  logDelivery?:
+    { type: 'off' } | { type: 'file'; path: string } | { type: 'http' | 'loki' | 'otlp'; url: string } | { type: 'elasticsearch'; url: string; index?: string };
   terminationGracePeriodMs?: number;
   startupTimeoutMs?: number;
   /** scheduled scaling (定时扩缩容), with automatic scaling only: the rule that fired last sets the bounds */

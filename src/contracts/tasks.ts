@@ -11,10 +11,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const FINAL_TASK_STATES: readonly TaskState[] = ['Succeeded', 'Failed', 'Stopped'];
 
 /** Where a task's code comes from. Uploads use multipart (`spec` field + files or one zip). */
-export type TaskCodeSource =
-  | { type: 'example'; name: string }
-  | { type: 'storage'; path: string }
-  | { type: 'upload' };
+export type TaskCodeSource = { type: 'example'; name: string } | { type: 'storage'; path: string } | { type: 'upload' };
 
 export interface TaskSpec {
   name: string;

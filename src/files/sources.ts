@@ -91,7 +91,10 @@ export async function resolveStorageSource(deps: SourceDeps, rawPath: string, mo
   const items = objects.map((o) => ({ path: o.key.slice(base.length), size: o.size, open: () => deps.blobs.get(o.key) }));
   // an object store written by other tools may hold `a` and `a/b`, or `a//b`; a version cannot
   for (const o of objects) safeRelativePath(o.key, 'storage object');
-  checkNoPathConflicts(objects.map((o) => o.key), 'storage object');
+  checkNoPathConflicts(
+    objects.map((o) => o.key),
+    'storage object',
+  );
   return {
     items,
     async removeOriginals() {

@@ -65,7 +65,8 @@ export class UploadSink {
       if (isDomainError(e)) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') throw new DomainError('STORAGE_FULL', 'the storage device is full; nothing was stored');
-      if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new DomainError('UPLOAD_TOO_LARGE', `file "${rel}" is larger than the limit of ${this.maxBytes} bytes`);
+      if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+        throw new DomainError('UPLOAD_TOO_LARGE', `file "${rel}" is larger than the limit of ${this.maxBytes} bytes`);
       throw e;
     }
   }

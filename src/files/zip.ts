@@ -65,7 +65,15 @@ export async function unzipSafely(zipFile: string, destDir: string, limits: ZipL
       zip.on('error', (e) => fail(isDomainError(e) ? e : new DomainError('INVALID_ARCHIVE', `the zip is damaged: ${(e as Error).message}`)));
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
-        handleEntry(zip, entry, destDir, limits, seen, () => total, (n) => (total += n))
+        handleEntry(
+          zip,
+          entry,
+          destDir,
+          limits,
+          seen,
+          () => total,
+          (n) => (total += n),
+        )
           .then((f) => {
             if (f) files.push(f);
             zip.readEntry();
@@ -114,7 +122,10 @@ async function handleEntry(
     throw new DomainError('ARCHIVE_TOO_LARGE', `the zip unpacks to more than ${limits.maxBytes} bytes`);
   }
   if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxRatio) {
-    throw new DomainError('ARCHIVE_TOO_LARGE', `zip entry "${rel}" compresses ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1, over the allowed ${limits.maxRatio}:1 (zip bomb?)`);
+    throw new DomainError(
+      'ARCHIVE_TOO_LARGE',
+      `zip entry "${rel}" compresses ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1, over the allowed ${limits.maxRatio}:1 (zip bomb?)`,
+    );
   }
   const target = path.join(destDir, rel);
   if (!target.startsWith(destDir + path.sep)) throw new DomainError('UNSAFE_ARCHIVE_ENTRY', `zip entry "${name}" escapes the target folder`);

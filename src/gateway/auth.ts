@@ -21,6 +21,8 @@ export async function authorize(directory: ServiceDirectory, service: string, he
   const check = await directory.verifyToken(service, token);
   if (!check.ok) throw new DomainError('UNAUTHENTICATED', `the token is not valid for service "${service}" (wrong, disabled or deleted)`);
   if (check.limited) {
-    throw new DomainError('RATE_LIMITED', `the token's per-${check.limited.window} request limit is reached`, { retryAfterSeconds: check.limited.retryAfterSeconds });
+    throw new DomainError('RATE_LIMITED', `the token's per-${check.limited.window} request limit is reached`, {
+      retryAfterSeconds: check.limited.retryAfterSeconds,
+    });
   }
 }

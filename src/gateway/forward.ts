@@ -48,7 +48,15 @@ const codeOf = (e: unknown): string => {
  * Sends one request on the upstream's pool and reads the answer whole. Uses the pool's
  * dispatch handler API directly: no response stream or extra promise per call.
  */
-export function exchange(up: Upstream, method: 'GET' | 'POST', path: string, contentType: string | undefined, body: Buffer | undefined, headerLength?: string, traceparent?: string): Promise<Answer> {
+export function exchange(
+  up: Upstream,
+  method: 'GET' | 'POST',
+  path: string,
+  contentType: string | undefined,
+  body: Buffer | undefined,
+  headerLength?: string,
+  traceparent?: string,
+): Promise<Answer> {
   let headers: Record<string, string> | undefined = contentType === undefined ? undefined : { 'content-type': contentType };
   if (headers && headerLength !== undefined) headers[OIP_HEADER_LENGTH] = headerLength;
   if (traceparent !== undefined) (headers ??= {}).traceparent = traceparent;

@@ -32,7 +32,8 @@ export function hotRoute(method: string | undefined, url: string): Pick<Call, 's
     const service = parts[0]!;
     if (!SERVICE.test(service)) return undefined;
     if (parts.length === 2 && parts[1] === 'infer') return { service, op: 'infer' };
-    if (parts.length === 4 && parts[1] === 'versions' && parts[3] === 'infer' && /^[1-9][0-9]{0,8}$/.test(parts[2]!)) return { service, op: 'infer', seq: Number(parts[2]) };
+    if (parts.length === 4 && parts[1] === 'versions' && parts[3] === 'infer' && /^[1-9][0-9]{0,8}$/.test(parts[2]!))
+      return { service, op: 'infer', seq: Number(parts[2]) };
     return undefined;
   }
   const kserve = p.startsWith('/v1/models/') ? KSERVE_PREDICT.exec(p) : null;
@@ -55,7 +56,13 @@ function write(res: http.ServerResponse, o: Outcome, close = false): void {
   res.end(o.body);
 }
 
-async function serve(core: GatewayCore, maxBodyBytes: number, req: http.IncomingMessage, res: http.ServerResponse, hot: Pick<Call, 'service' | 'op' | 'seq'>): Promise<void> {
+async function serve(
+  core: GatewayCore,
+  maxBodyBytes: number,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  hot: Pick<Call, 'service' | 'op' | 'seq'>,
+): Promise<void> {
   const call = callFrom(req, hot);
   const body = await readBody(req, maxBodyBytes, "the gateway's").catch((e: unknown) => e as Error);
   if (body instanceof Error) {

@@ -98,7 +98,11 @@ export interface Outcome {
  * A call from a request (node's IncomingMessage or Fastify's request): the one place that
  * decides which request headers the gateway reads and forwards, for both transports.
  */
-export function callFrom(req: { method?: string; url?: string; headers: IncomingHttpHeaders }, route: Pick<Call, 'service' | 'op' | 'seq'>, body?: Buffer): Call {
+export function callFrom(
+  req: { method?: string; url?: string; headers: IncomingHttpHeaders },
+  route: Pick<Call, 'service' | 'op' | 'seq'>,
+  body?: Buffer,
+): Call {
   return {
     ...route,
     method: req.method ?? 'POST',
@@ -239,7 +243,14 @@ export class GatewayCore {
       }
     }
     directory.observe(c.service, v?.id, { latencyMs: ms, status, instanceId: up?.instanceId, limited });
-    if (c.span) this.deps.tracer?.add(closeSpan(c.span, `gateway ${c.op}`, 2, status, { 'modeldock.service': c.service, 'modeldock.version': v?.seq ?? '', 'modeldock.instance': up?.instanceId ?? '' }));
+    if (c.span)
+      this.deps.tracer?.add(
+        closeSpan(c.span, `gateway ${c.op}`, 2, status, {
+          'modeldock.service': c.service,
+          'modeldock.version': v?.seq ?? '',
+          'modeldock.instance': up?.instanceId ?? '',
+        }),
+      );
   }
 
   /** Picks a version (by weight, or the one asked for) and holds for a wake-up when it has no instance. */
@@ -283,10 +294,15 @@ export class GatewayCore {
 function headerSeq(c: Call): number | undefined {
   if (c.version === undefined) return undefined;
   const seq = typeof c.version === 'string' ? versionSeqOf(c.version) : undefined;
-  if (seq === undefined) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${c.service}" has no version ${JSON.stringify(String(c.version).slice(0, 40))} (${VERSION_HEADER}: give a version number such as 2)`);
+  if (seq === undefined)
+    throw new DomainError(
+      'SERVICE_VERSION_NOT_FOUND',
+      `service "${c.service}" has no version ${JSON.stringify(String(c.version).slice(0, 40))} (${VERSION_HEADER}: give a version number such as 2)`,
+    );
   return seq;
 }
 
 export const noInstance = (service: string) => new DomainError('UNAVAILABLE', `service "${service}" has no ready instance; retry`);
 
-const limited = (service: string, what: string) => new DomainError('RATE_LIMITED', `service "${service}" is at its per-instance limit of ${what}; retry`, { retryAfterSeconds: 1 });
+const limited = (service: string, what: string) =>
+  new DomainError('RATE_LIMITED', `service "${service}" is at its per-instance limit of ${what}; retry`, { retryAfterSeconds: 1 });

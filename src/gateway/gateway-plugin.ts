@@ -42,7 +42,8 @@ export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyP
 
     const callOf = (req: FastifyRequest, service: string, op: Op, seq?: number): Call => callFrom(req, { service, op, seq }, req.body as Buffer | undefined);
     const send = (reply: FastifyReply, o: Outcome): FastifyReply => reply.code(o.status).headers(outcomeHeaders(o)).send(o.body);
-    const call = async (req: FastifyRequest, reply: FastifyReply, service: string, op: Op, seq?: number) => send(reply, await core.call(callOf(req, service, op, seq)));
+    const call = async (req: FastifyRequest, reply: FastifyReply, service: string, op: Op, seq?: number) =>
+      send(reply, await core.call(callOf(req, service, op, seq)));
     const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
       const service = (req.params as { service?: string } | undefined)?.service ?? '';
       // refused before the body was all read (413): the connection closes after the answer, as on the front door
@@ -83,7 +84,9 @@ export function gatewayPlugin(deps: GatewayDeps, shared?: GatewayCore): FastifyP
       return then(seq);
     };
     app.get<P>('/v2/models/:service/versions/:v', get, (req, reply) => versionOf(req, reply, (seq) => call(req, reply, req.params.service, 'metadata', seq)));
-    app.get<P>('/v2/models/:service/versions/:v/ready', get, (req, reply) => versionOf(req, reply, (seq) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata', seq)))));
+    app.get<P>('/v2/models/:service/versions/:v/ready', get, (req, reply) =>
+      versionOf(req, reply, (seq) => send(reply, core.modelReady(callOf(req, req.params.service, 'metadata', seq)))),
+    );
     app.get('/v2', get, async () => SERVER_METADATA);
     app.get('/v2/health/live', get, async () => ({ live: true }));
     app.get('/v2/health/ready', get, async () => ({ ready: true }));

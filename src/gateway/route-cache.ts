@@ -67,7 +67,8 @@ export class RouteCache {
 
   /** Calls in flight on each ready instance of the routes called so far (read at scrape time, not per call). */
   *inflight(): Generator<{ service: string; seq: number; instanceId: string; inflight: number }> {
-    for (const c of this.compiled.values()) for (const v of c.versions) for (const t of v.targets) yield { service: c.name, seq: v.seq, instanceId: t.instanceId, inflight: t.inflight };
+    for (const c of this.compiled.values())
+      for (const v of c.versions) for (const t of v.targets) yield { service: c.name, seq: v.seq, instanceId: t.instanceId, inflight: t.inflight };
   }
 
   sweep(): void {
@@ -80,7 +81,12 @@ export class RouteCache {
   }
 
   private compile(name: string, route: ServiceRoute, old: CompiledService | undefined): CompiledService {
-    const versions = route.versions.map((rv) => this.compileVersion(rv, old?.versions.find((o) => o.id === rv.id)));
+    const versions = route.versions.map((rv) =>
+      this.compileVersion(
+        rv,
+        old?.versions.find((o) => o.id === rv.id),
+      ),
+    );
     const enc = encodeURIComponent(name);
     return {
       route,

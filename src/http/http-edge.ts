@@ -41,7 +41,8 @@ const PARSER_ERRORS: Record<string, string> = {
 /** The domain error for a parser or socket error of node:http. */
 export function clientErrorOf(err: Error & { code?: string; reason?: string }): DomainError {
   const code = err.code ?? '';
-  if (code === 'HPE_HEADER_OVERFLOW') return new DomainError('HEADERS_TOO_LARGE', `the request line and headers are over the limit of ${http.maxHeaderSize} bytes`);
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return new DomainError('HEADERS_TOO_LARGE', `the request line and headers are over the limit of ${http.maxHeaderSize} bytes`);
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new DomainError('REQUEST_TIMEOUT', 'the request did not arrive in time; the connection is closed');
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return new DomainError('UPLOAD_TOO_LARGE', 'the chunk extensions of the body are over the limit');
   const why = PARSER_ERRORS[code] ?? (err.reason ?? err.message).replace(/\.$/, '');
@@ -102,7 +103,12 @@ type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 /** Sends a closing error answer on a response that nothing else has written to. */
 function refuse(res: http.ServerResponse, de: DomainError): void {
   const body = JSON.stringify(errorBody(de.code, de.message));
-  res.writeHead(STATUS_BY_KIND[de.kind], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [ERROR_CODE_HEADER]: de.code, connection: 'close' });
+  res.writeHead(STATUS_BY_KIND[de.kind], {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    [ERROR_CODE_HEADER]: de.code,
+    connection: 'close',
+  });
   res.end(body);
 }
 

@@ -136,7 +136,10 @@ export class Batcher<I, O> {
 
   private async runBatch(batch: Pending<I, O>[]): Promise<void> {
     this.running++;
-    this.opts.onBatch?.(batch.reduce((n, p) => n + p.rows, 0), batch.length);
+    this.opts.onBatch?.(
+      batch.reduce((n, p) => n + p.rows, 0),
+      batch.length,
+    );
     let results: (O | Error)[];
     try {
       results = await this.opts.run(batch.map((p) => p.item));

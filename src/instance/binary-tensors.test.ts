@@ -66,7 +66,13 @@ describe('OIP v2 binary tensor data', () => {
   });
 
   it('answers outputs as raw bytes when asked, per output or for all', () => {
-    const req = { inputs: [], outputs: [{ name: 'y', parameters: { binary_data: true } }, { name: 'z', parameters: { binary_data: false } }] } as unknown as OipInferRequest;
+    const req = {
+      inputs: [],
+      outputs: [
+        { name: 'y', parameters: { binary_data: true } },
+        { name: 'z', parameters: { binary_data: false } },
+      ],
+    } as unknown as OipInferRequest;
     expect([wantsBinary(req, 'y'), wantsBinary(req, 'z'), wantsBinary(req, 'w')]).toEqual([true, false, false]);
     expect(wantsBinary({ inputs: [], parameters: { binary_data_output: true } }, 'w')).toBe(true);
     const y = encodeOutputAs({ name: 'y', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(0.5, -1) }, true);
@@ -74,7 +80,10 @@ describe('OIP v2 binary tensor data', () => {
     expect(Array.from(new Float32Array(new Uint8Array(y.bytes!).buffer))).toEqual([0.5, -1]);
     const s = encodeOutputAs({ name: 's', datatype: 'BYTES', shape: [2], data: ['a', 'çb'] }, true);
     expect(s.bytes).toEqual(strings(['a', 'çb']));
-    const back = unpackBinary(Buffer.concat([Buffer.from(JSON.stringify({ outputs: [y.output, s.output] })), y.bytes!, s.bytes!]), String(Buffer.byteLength(JSON.stringify({ outputs: [y.output, s.output] }))));
+    const back = unpackBinary(
+      Buffer.concat([Buffer.from(JSON.stringify({ outputs: [y.output, s.output] })), y.bytes!, s.bytes!]),
+      String(Buffer.byteLength(JSON.stringify({ outputs: [y.output, s.output] }))),
+    );
     expect(back.bytes.s).toEqual(s.bytes);
     expect(encodeOutputAs({ name: 'y', datatype: 'FP32', shape: [1], data: Float32Array.of(2) }, false).output.data).toEqual([2]);
   });

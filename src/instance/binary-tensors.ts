@@ -54,7 +54,8 @@ export function decodeInputs(inputs: OipRequestInput[], binary: Buffer | undefin
     offset += size;
     return decodeRaw(input, bytes, where);
   });
-  if (binary !== undefined && offset !== binary.length) throw bad(`${binary.length - offset} bytes after the JSON part belong to no input (binary_data_size adds up to ${offset})`);
+  if (binary !== undefined && offset !== binary.length)
+    throw bad(`${binary.length - offset} bytes after the JSON part belong to no input (binary_data_size adds up to ${offset})`);
   return out;
 }
 
@@ -127,7 +128,10 @@ export function packBinary(json: unknown, parts: Uint8Array[]): { body: Buffer; 
 }
 
 /** A client's side: a binary answer → its JSON part and each binary output's bytes, by name. */
-export function unpackBinary(body: Buffer, headerLength: string): { json: { outputs: OipResponseOutput[] } & Record<string, unknown>; bytes: Record<string, Buffer> } {
+export function unpackBinary(
+  body: Buffer,
+  headerLength: string,
+): { json: { outputs: OipResponseOutput[] } & Record<string, unknown>; bytes: Record<string, Buffer> } {
   const n = Number(headerLength);
   const json = JSON.parse(body.subarray(0, n).toString('utf8')) as { outputs: OipResponseOutput[] } & Record<string, unknown>;
   const bytes: Record<string, Buffer> = {};

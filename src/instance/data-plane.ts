@@ -66,13 +66,17 @@ export class DataPlane {
         run: async (items) => {
           if (items.length === 1) return [await infer(items[0]!.inputs, items[0]!.outputs)];
           const out = await infer(concatRows(items.map((i) => i.inputs)), items[0]!.outputs);
-          return splitRows(out, items.map((i) => i.inputs[0]!.shape[0]!));
+          return splitRows(
+            out,
+            items.map((i) => i.inputs[0]!.shape[0]!),
+          );
         },
       });
     }
     this.predictBatcher = new Batcher<unknown, unknown>({ ...common, maxBatchSize: this.batchSize, run: (bodies) => runtime.predict(bodies) });
     const whole = runtime.inferRequests;
-    if (!this.inferBatcher && whole) this.requestBatcher = new Batcher<OipInferRequest, unknown>({ ...common, maxBatchSize: 1, run: (reqs) => whole.call(runtime, reqs) });
+    if (!this.inferBatcher && whole)
+      this.requestBatcher = new Batcher<OipInferRequest, unknown>({ ...common, maxBatchSize: 1, run: (reqs) => whole.call(runtime, reqs) });
   }
 
   get queued(): number {
@@ -80,12 +84,15 @@ export class DataPlane {
   }
 
   metadata(): OipModelMetadata {
-    return this.meta ? { ...this.meta, name: this.opts.modelName } : { name: this.opts.modelName, platform: this.runtime.id, versions: ['1'], inputs: [], outputs: [] };
+    return this.meta
+      ? { ...this.meta, name: this.opts.modelName }
+      : { name: this.opts.modelName, platform: this.runtime.id, versions: ['1'], inputs: [], outputs: [] };
   }
 
   /** `binary`: the bytes after the JSON part of a binary-extension request (binary-tensors.ts). */
   async infer(req: OipInferRequest, deadlineMs: number, binary?: Buffer): Promise<InferAnswer> {
-    if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) throw new DomainError('INVALID_TENSOR', 'the body must be an OIP v2 infer request: {"inputs": [{"name", "shape", "datatype", "data"}]}');
+    if (!req || typeof req !== 'object' || !Array.isArray(req.inputs))
+      throw new DomainError('INVALID_TENSOR', 'the body must be an OIP v2 infer request: {"inputs": [{"name", "shape", "datatype", "data"}]}');
     const meta = this.metadata();
     const inputs = decodeInputs(req.inputs, binary);
     // tensor runtimes always know their inputs; code packages are checked when they declare them
@@ -93,11 +100,13 @@ export class DataPlane {
     const outputs = req.outputs?.map((o) => o?.name);
     if (outputs && meta.outputs.length) {
       for (const name of outputs) {
-        if (!meta.outputs.some((o) => o.name === name)) throw new DomainError('INVALID_TENSOR', `the model has no output "${name}" (outputs: ${meta.outputs.map((o) => o.name).join(', ')})`);
+        if (!meta.outputs.some((o) => o.name === name))
+          throw new DomainError('INVALID_TENSOR', `the model has no output "${name}" (outputs: ${meta.outputs.map((o) => o.name).join(', ')})`);
       }
     }
     const rows = inputs.map((t) => t.shape[0]);
-    if (this.inferBatcher && this.batchSize > 1 && rows.some((r) => r !== rows[0])) throw new DomainError('INVALID_TENSOR', 'all inputs must have the same first (batch) dimension');
+    if (this.inferBatcher && this.batchSize > 1 && rows.some((r) => r !== rows[0]))
+      throw new DomainError('INVALID_TENSOR', 'all inputs must have the same first (batch) dimension');
     const wanted = outputs?.length ? outputs : undefined;
     let result: Tensor[];
     try {

@@ -5,8 +5,16 @@ import { floatToHalfBits, floatsToHalf, halfBitsToFloat, halfToFloats } from './
 describe('fp16', () => {
   it('converts known values both ways', () => {
     const cases: [number, number][] = [
-      [0, 0x0000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [2 ** -14, 0x0400],
-      [2 ** -24, 0x0001], [0.333251953125, 0x3555], [Infinity, 0x7c00], [-Infinity, 0xfc00],
+      [0, 0x0000],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.5, 0x3800],
+      [65504, 0x7bff],
+      [2 ** -14, 0x0400],
+      [2 ** -24, 0x0001],
+      [0.333251953125, 0x3555],
+      [Infinity, 0x7c00],
+      [-Infinity, 0xfc00],
     ];
     for (const [f, h] of cases) {
       expect(floatToHalfBits(f)).toBe(h);

@@ -15,14 +15,30 @@ describe('OIP v2 for handler packages (infer-adapter)', () => {
   );
 
   it('hands a handler each input by name, nested in its shape', () => {
-    expect(bodyOfTensors(inputs)).toEqual({ x: [[1, 2], [3, 4]], on: [true, false], text: ['hi'], big: [7] });
+    expect(bodyOfTensors(inputs)).toEqual({
+      x: [
+        [1, 2],
+        [3, 4],
+      ],
+      on: [true, false],
+      text: ['hi'],
+      big: [7],
+    });
   });
 
   it('hands a whole-request package the request as OIP JSON, binary sizes dropped', () => {
-    const req = { id: 'r', inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32' as const, parameters: { binary_data_size: 16, other: 1 } }], outputs: [{ name: 'y', parameters: { binary_data: true } }] };
+    const req = {
+      id: 'r',
+      inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32' as const, parameters: { binary_data_size: 16, other: 1 } }],
+      outputs: [{ name: 'y', parameters: { binary_data: true } }],
+    };
     const bin = Buffer.from(Float32Array.of(1, 2, 3, 4).buffer);
     const json = requestOfTensors(req, decodeInputs(req.inputs, bin));
-    expect(json).toEqual({ id: 'r', inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4], parameters: { other: 1 } }], outputs: [{ name: 'y' }] });
+    expect(json).toEqual({
+      id: 'r',
+      inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4], parameters: { other: 1 } }],
+      outputs: [{ name: 'y' }],
+    });
   });
 
   it('turns an answer object into outputs by key, with declared datatypes, else FP64 / BOOL / BYTES', () => {
@@ -44,7 +60,7 @@ describe('OIP v2 for handler packages (infer-adapter)', () => {
     expect(() => tensorsOfAnswer({ a: 1 }, [], ['c'])).toThrow(/no output "c"/);
   });
 
-  it('refuses what cannot be tensors: a ragged array as JSON text, a missing declared output as the model\'s fault', () => {
+  it("refuses what cannot be tensors: a ragged array as JSON text, a missing declared output as the model's fault", () => {
     expect(encodeOutput(tensorsOfAnswer({ r: [[1, 2], [3]] }, [], undefined)[0]!)).toEqual({ name: 'r', datatype: 'BYTES', shape: [1], data: ['[[1,2],[3]]'] });
     expect(() => tensorsOfAnswer({ a: 1 }, [{ name: 'b', datatype: 'FP32', shape: [1] }], undefined)).toThrow(expect.objectContaining({ code: 'MODEL_ERROR' }));
     expect(() => tensorsOfResponse({ predictions: [] }, undefined)).toThrow(expect.objectContaining({ code: 'MODEL_ERROR' }));

@@ -48,7 +48,12 @@ export function requestOfTensors(req: OipInferRequest, inputs: readonly Tensor[]
     const o = encodeOutput(t);
     return { name: o.name, shape: o.shape, datatype: o.datatype, data: o.data, ...(rest && Object.keys(rest).length ? { parameters: rest } : {}) };
   });
-  return { ...(req.id !== undefined ? { id: req.id } : {}), ...(req.parameters ? { parameters: req.parameters } : {}), inputs: ins, ...(req.outputs ? { outputs: req.outputs.map((o) => ({ name: o.name })) } : {}) };
+  return {
+    ...(req.id !== undefined ? { id: req.id } : {}),
+    ...(req.parameters ? { parameters: req.parameters } : {}),
+    inputs: ins,
+    ...(req.outputs ? { outputs: req.outputs.map((o) => ({ name: o.name })) } : {}),
+  };
 }
 
 function tensorOf(o: OipRequestInput, who: string): Tensor {
@@ -72,7 +77,10 @@ function pick(outs: Tensor[], wanted: readonly string[] | undefined): Tensor[] {
 export function tensorsOfResponse(resp: unknown, wanted: readonly string[] | undefined): Tensor[] {
   const outputs = (resp as { outputs?: unknown } | null)?.outputs;
   if (!Array.isArray(outputs)) throw modelFault('the model answered a v2 call without "outputs" (return an InferResponse)');
-  return pick(outputs.map((o) => tensorOf(o as OipRequestInput, 'the model\'s')), wanted);
+  return pick(
+    outputs.map((o) => tensorOf(o as OipRequestInput, "the model's")),
+    wanted,
+  );
 }
 
 function walk(v: unknown, depth: number, shape: readonly number[], out: unknown[]): boolean {
@@ -106,7 +114,7 @@ function outputOf(name: string, value: unknown, declared: OipTensorMetadata | un
   if (!r || (!inferred && declared?.datatype !== 'BYTES')) return { name, datatype: 'BYTES', shape: [1], data: [JSON.stringify(value ?? null)] };
   const datatype = declared?.datatype ?? inferred!;
   const flat = datatype === 'BYTES' ? r.flat.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : r.flat;
-  return tensorOf({ name, datatype, shape: r.shape, data: flat }, 'the handler\'s');
+  return tensorOf({ name, datatype, shape: r.shape, data: flat }, "the handler's");
 }
 
 /** A handler's JSON answer as output tensors (see the file's comment). */
@@ -120,7 +128,11 @@ export function tensorsOfAnswer(answer: unknown, declared: readonly OipTensorMet
   const names = declared.length ? declared.map((d) => d.name) : Object.keys(obj);
   const outs = names.map((name) => {
     if (!(name in obj)) throw modelFault(`the model's answer has no "${name}" (its declared outputs: ${names.join(', ')})`);
-    return outputOf(name, obj[name], declared.find((d) => d.name === name));
+    return outputOf(
+      name,
+      obj[name],
+      declared.find((d) => d.name === name),
+    );
   });
   return pick(outs, wanted);
 }

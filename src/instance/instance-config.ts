@@ -57,7 +57,8 @@ export function instanceOptions(flags: InstanceFlags, env: NodeJS.ProcessEnv = p
   if (!flags.modelDir) throw new InstanceArgError('--model-dir is required');
   if (!flags.runtime) throw new InstanceArgError('--runtime is required');
   if (flags.port === undefined) throw new InstanceArgError('--port is required (0 picks a free port)');
-  const allowPrivate = flags.allowPrivateImageUrls === true || env.MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS === '1' || env.MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS === 'true';
+  const allowPrivate =
+    flags.allowPrivateImageUrls === true || env.MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS === '1' || env.MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS === 'true';
   const image: ImagePolicy = {
     allowPrivateAddresses: allowPrivate,
     fetchTimeoutMs: int('MODELDOCK_IMAGE_FETCH_TIMEOUT_MS', env.MODELDOCK_IMAGE_FETCH_TIMEOUT_MS, 1, 600_000, DEFAULT_IMAGE_POLICY.fetchTimeoutMs),
@@ -82,6 +83,7 @@ export function instanceOptions(flags: InstanceFlags, env: NodeJS.ProcessEnv = p
     logLevel: env.MODELDOCK_LOG_LEVEL ?? 'info',
     image,
   };
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(opts.modelName)) throw new InstanceArgError(`--model-name "${opts.modelName}" must be letters, digits, _, - or . (starting with a letter or digit)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(opts.modelName))
+    throw new InstanceArgError(`--model-name "${opts.modelName}" must be letters, digits, _, - or . (starting with a letter or digit)`);
   return Object.freeze({ ...opts, image: Object.freeze(image) });
 }

@@ -20,7 +20,10 @@ export const EXIT_BAD_ARGS = 2;
 
 export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void> {
   const tiedToPlatform = process.env.MODELDOCK_EXIT_WITH_STDIN === '1';
-  const logger = pino({ name: 'modeldock-instance', level: opts.logLevel, base: { pid: process.pid, model: opts.modelName } }, stderrDestination(() => tiedToPlatform && process.exit(0)));
+  const logger = pino(
+    { name: 'modeldock-instance', level: opts.logLevel, base: { pid: process.pid, model: opts.modelName } },
+    stderrDestination(() => tiedToPlatform && process.exit(0)),
+  );
   const log: LoadContext['log'] = (level, msg, fields) => logger[level](fields ?? {}, msg);
   process.on('unhandledRejection', (e) => log('error', 'unhandled rejection', { err: String((e as Error)?.stack ?? e) }));
   if (tiedToPlatform) exitWithPlatform();
@@ -56,7 +59,13 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     log,
     isReady: () => ready && !draining,
     isDraining: () => draining,
-    ...(process.env.MODELDOCK_OTLP_TRACES_URL ? { tracer: new OtlpExporter(process.env.MODELDOCK_OTLP_TRACES_URL, 'modeldock-instance', (err) => log('warn', 'traces: the OTLP receiver did not take a batch', { err: String(err) })) } : {}),
+    ...(process.env.MODELDOCK_OTLP_TRACES_URL
+      ? {
+          tracer: new OtlpExporter(process.env.MODELDOCK_OTLP_TRACES_URL, 'modeldock-instance', (err) =>
+            log('warn', 'traces: the OTLP receiver did not take a batch', { err: String(err) }),
+          ),
+        }
+      : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

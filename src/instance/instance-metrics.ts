@@ -12,7 +12,12 @@ export interface InstanceMetrics {
 export function createInstanceMetrics(queueDepth: () => number): InstanceMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const requests = new client.Counter({ name: 'modeldock_instance_requests_total', help: 'requests answered, by route and HTTP status', labelNames: ['route', 'code'], registers: [registry] });
+  const requests = new client.Counter({
+    name: 'modeldock_instance_requests_total',
+    help: 'requests answered, by route and HTTP status',
+    labelNames: ['route', 'code'],
+    registers: [registry],
+  });
   const latency = new client.Histogram({
     name: 'modeldock_instance_request_duration_seconds',
     help: 'time from request start to answer, by route',
@@ -20,7 +25,12 @@ export function createInstanceMetrics(queueDepth: () => number): InstanceMetrics
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const batchSize = new client.Histogram({ name: 'modeldock_instance_batch_size', help: 'rows per batch run by the runtime', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers: [registry] });
+  const batchSize = new client.Histogram({
+    name: 'modeldock_instance_batch_size',
+    help: 'rows per batch run by the runtime',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
   new client.Gauge({
     name: 'modeldock_instance_queue_depth',
     help: 'requests waiting in the batcher',

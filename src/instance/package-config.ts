@@ -16,7 +16,7 @@ export const PackageConfigSchema = Type.Object(
     dynamicBatch: Type.Boolean({ default: false, description: 'make a fixed batch dimension of 1 symbolic at load, so requests can be batched' }),
     input: Type.Object(
       {
-        name: Type.Optional(Type.String({ description: 'default: the model\'s only input' })),
+        name: Type.Optional(Type.String({ description: "default: the model's only input" })),
         width: Type.Integer({ minimum: 1, maximum: 8192 }),
         height: Type.Integer({ minimum: 1, maximum: 8192 }),
         resize: Type.Union([Type.Literal('fill'), Type.Literal('cover'), Type.Literal('contain')], { default: 'fill' }),
@@ -31,7 +31,7 @@ export const PackageConfigSchema = Type.Object(
     ),
     output: Type.Object(
       {
-        name: Type.Optional(Type.String({ description: 'default: the model\'s first output' })),
+        name: Type.Optional(Type.String({ description: "default: the model's first output" })),
         softmax: Type.Boolean({ default: false, description: 'apply softmax (the model outputs logits)' }),
       },
       { additionalProperties: false, default: {} },
@@ -76,7 +76,12 @@ export function readPackageConfig(modelDir: string): PackageConfig {
   const withDefaults = Value.Default(PackageConfigSchema, raw);
   const errors = [...Value.Errors(PackageConfigSchema, withDefaults)];
   if (errors.length) {
-    throw new Error(`${PACKAGE_CONFIG_FILE} is invalid: ${errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+    throw new Error(
+      `${PACKAGE_CONFIG_FILE} is invalid: ${errors
+        .slice(0, 5)
+        .map((e) => `${e.path || '/'} ${e.message}`)
+        .join('; ')}`,
+    );
   }
   return withDefaults as PackageConfig;
 }
@@ -86,5 +91,10 @@ export function readLabels(modelDir: string, file: string): string[] {
   const p = path.resolve(modelDir, file);
   if (!p.startsWith(path.resolve(modelDir) + path.sep)) throw new Error(`labels "${file}" is outside the package`);
   if (!fs.existsSync(p)) throw new Error(`labels file "${file}" is not in the package`);
-  return fs.readFileSync(p, 'utf8').replace(/\r/g, '').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).map((l) => l.replace(/^n\d{8}\s+/, '').trim());
+  return fs
+    .readFileSync(p, 'utf8')
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((l, i, all) => l !== '' || i < all.length - 1)
+    .map((l) => l.replace(/^n\d{8}\s+/, '').trim());
 }

@@ -107,14 +107,21 @@ export function runtimeContract(c: RuntimeContractCase): void {
       expect([out[0], ...out.slice(2)]).toEqual(good);
     });
 
-    it('refuses to load an empty package with a reason', async () => {
-      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-empty-'));
-      const other = await c.create();
-      const err = await other.load(ctx(empty)).then(() => undefined, (e: unknown) => e as Error);
-      await other.close().catch(() => undefined);
-      fs.rmSync(empty, { recursive: true, force: true });
-      expect(err).toBeInstanceOf(Error);
-      expect(err!.message.length).toBeGreaterThan(0);
-    }, c.loadTimeoutMs ?? 120_000);
+    it(
+      'refuses to load an empty package with a reason',
+      async () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-empty-'));
+        const other = await c.create();
+        const err = await other.load(ctx(empty)).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        await other.close().catch(() => undefined);
+        fs.rmSync(empty, { recursive: true, force: true });
+        expect(err).toBeInstanceOf(Error);
+        expect(err!.message.length).toBeGreaterThan(0);
+      },
+      c.loadTimeoutMs ?? 120_000,
+    );
   });
 }

@@ -11,10 +11,13 @@ const pkg = (config?: unknown): string => {
   return dir;
 };
 
-describe('a code package\'s OIP signature', () => {
+describe("a code package's OIP signature", () => {
   it('reads inputs/outputs from modeldock.json, which then does not turn on the image handler', () => {
     const dir = pkg({ inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'y', datatype: 'INT64', shape: [-1] }] });
-    expect(declaredSignature(dir)).toEqual({ inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'y', datatype: 'INT64', shape: [-1] }] });
+    expect(declaredSignature(dir)).toEqual({
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }],
+      outputs: [{ name: 'y', datatype: 'INT64', shape: [-1] }],
+    });
     expect(configuresImageHandler(dir)).toBe(false);
     expect(configuresImageHandler(pkg({ input: { width: 224, height: 224 } }))).toBe(true);
     expect(configuresImageHandler(pkg('{not json'))).toBe(true);
@@ -22,11 +25,13 @@ describe('a code package\'s OIP signature', () => {
   });
 
   it('names what is wrong in a declaration', () => {
-    expect(() => declaredSignature(pkg({ inputs: [{ name: 'x', datatype: 'FLOAT', shape: [1] }] }))).toThrow(/modeldock.json: the inputs\/outputs are invalid: \/inputs\/0\/datatype/);
+    expect(() => declaredSignature(pkg({ inputs: [{ name: 'x', datatype: 'FLOAT', shape: [1] }] }))).toThrow(
+      /modeldock.json: the inputs\/outputs are invalid: \/inputs\/0\/datatype/,
+    );
     expect(() => parseSignature({ outputs: [{ name: 'y', datatype: 'FP32', shape: [-2] }] }, 'MyModel')).toThrow(/^MyModel: .*\/outputs\/0\/shape\/0/);
   });
 
-  it('prefers the package\'s declaration to the model\'s own, list by list', () => {
+  it("prefers the package's declaration to the model's own, list by list", () => {
     const mine = { inputs: [{ name: 'a', datatype: 'FP32' as const, shape: [1] }] };
     const model = { inputs: [{ name: 'b', datatype: 'FP32' as const, shape: [1] }], outputs: [{ name: 'c', datatype: 'FP32' as const, shape: [1] }] };
     expect(mergeSignature(mine, model)).toEqual({ inputs: mine.inputs, outputs: model.outputs });

@@ -27,13 +27,20 @@ export interface Signature {
   outputs: OipTensorMetadata[];
 }
 
-const clean = (list: Static<typeof TensorMeta>[] | undefined): OipTensorMetadata[] => (list ?? []).map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] }));
+const clean = (list: Static<typeof TensorMeta>[] | undefined): OipTensorMetadata[] =>
+  (list ?? []).map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] }));
 
 /** Checks a signature from a model (or a file); throws naming the bad field. */
 export function parseSignature(raw: unknown, where: string): Partial<Signature> {
   if (raw === undefined || raw === null) return {};
   const errors = [...Value.Errors(SignatureSchema, raw)];
-  if (errors.length) throw new Error(`${where}: the inputs/outputs are invalid: ${errors.slice(0, 3).map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+  if (errors.length)
+    throw new Error(
+      `${where}: the inputs/outputs are invalid: ${errors
+        .slice(0, 3)
+        .map((e) => `${e.path || '/'} ${e.message}`)
+        .join('; ')}`,
+    );
   const s = raw as Static<typeof SignatureSchema>;
   return { ...(s.inputs ? { inputs: clean(s.inputs) } : {}), ...(s.outputs ? { outputs: clean(s.outputs) } : {}) };
 }

@@ -23,7 +23,7 @@ export function stderrDestination(onReaderGone: () => void, fd = 2): LogDestinat
     write(line: string): void {
       if (gone) return;
       let buf = Buffer.from(line, 'utf8');
-      for (let tries = 0; buf.length > 0; ) {
+      for (let tries = 0; buf.length > 0;) {
         try {
           buf = buf.subarray(fs.writeSync(fd, buf));
         } catch (e) {

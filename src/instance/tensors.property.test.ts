@@ -11,7 +11,10 @@ import { halfToFloats } from './fp16.js';
 import { checkInputs, decodeInput, elementCount } from './tensors.js';
 
 const datatype = fc.oneof(fc.constantFrom(...OIP_DATATYPES), fc.string({ maxLength: 6 }));
-const shape = fc.oneof(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double(), fc.constant(1e20)), { maxLength: 40 }));
+const shape = fc.oneof(
+  fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
+  fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double(), fc.constant(1e20)), { maxLength: 40 }),
+);
 const scalar = fc.oneof(
   fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
   fc.integer({ min: -300, max: 300 }),
@@ -27,15 +30,26 @@ const data = fc.oneof(fc.array(scalar, { maxLength: 32 }), fc.array(fc.array(sca
 const input = fc.record({ name: fc.oneof(fc.constant('x'), fc.string({ maxLength: 3 }), fc.integer()), shape, datatype, data }, { requiredKeys: [] });
 
 /** An input that fits its shape, for checking the values that come out. */
-const fitting = fc
-  .tuple(fc.constantFrom(...OIP_DATATYPES), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }))
-  .chain(([dt, sh]) => fc.record({ name: fc.constant('x'), datatype: fc.constant(dt), shape: fc.constant(sh), data: fc.array(scalar, { minLength: elementCount(sh), maxLength: elementCount(sh) }) }));
+const fitting = fc.tuple(fc.constantFrom(...OIP_DATATYPES), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 })).chain(([dt, sh]) =>
+  fc.record({
+    name: fc.constant('x'),
+    datatype: fc.constant(dt),
+    shape: fc.constant(sh),
+    data: fc.array(scalar, { minLength: elementCount(sh), maxLength: elementCount(sh) }),
+  }),
+);
 
 const isInvalidTensor = (e: unknown) => e instanceof DomainError && e.code === 'INVALID_TENSOR';
 
 const RANGES: Partial<Record<OipDatatype, [number, number]>> = {
-  UINT8: [0, 255], INT8: [-128, 127], UINT16: [0, 65535], INT16: [-32768, 32767],
-  UINT32: [0, 2 ** 32 - 1], INT32: [-(2 ** 31), 2 ** 31 - 1], UINT64: [0, 2 ** 64 - 1], INT64: [-(2 ** 63), 2 ** 63 - 1],
+  UINT8: [0, 255],
+  INT8: [-128, 127],
+  UINT16: [0, 65535],
+  INT16: [-32768, 32767],
+  UINT32: [0, 2 ** 32 - 1],
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
+  UINT64: [0, 2 ** 64 - 1],
+  INT64: [-(2 ** 63), 2 ** 63 - 1],
 };
 
 describe('OIP v2 decoder properties', () => {

@@ -45,7 +45,15 @@ export const elementCount = (shape: readonly number[]) => shape.reduce((a, b) =>
 
 /** A short description of a JSON value for a message (never stringifies a whole structure). */
 const describe = (v: unknown): string =>
-  typeof v === 'number' ? String(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : JSON.stringify(v).slice(0, 40);
+  typeof v === 'number'
+    ? String(v)
+    : Array.isArray(v)
+      ? 'an array'
+      : v === null
+        ? 'null'
+        : typeof v === 'object'
+          ? 'an object'
+          : JSON.stringify(v).slice(0, 40);
 
 /** An input's name and shape, checked (the data is the caller's: JSON or binary). */
 export function checkHead(input: OipRequestInput, where: string): { datatype: OipDatatype; shape: number[] } {

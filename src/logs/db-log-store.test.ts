@@ -36,7 +36,13 @@ logStoreContract('postgres', async (retention) => {
   return { store, close: async () => (await store.close(), await db.close(), await pg.drop()) };
 });
 
-const line = (n: number, instanceId: string) => ({ service: 'a', ts: new Date().toISOString(), instanceId, stream: 'stdout' as const, line: `${instanceId} ${n}` });
+const line = (n: number, instanceId: string) => ({
+  service: 'a',
+  ts: new Date().toISOString(),
+  instanceId,
+  stream: 'stdout' as const,
+  line: `${instanceId} ${n}`,
+});
 
 describe('DbLogStore across restarts and replicas', () => {
   it('keeps lines when the database is closed and opened again', async () => {

@@ -48,7 +48,16 @@ export class DbLogStore implements LogStore {
 
   append(l: NewLogLine): void {
     const line = l.line;
-    this.buffer.push({ service: l.service, version: l.version ?? null, instance_id: l.instanceId ?? null, stream: l.stream, level: l.level ?? levelOf(l.stream, line), ts: l.ts, line, bytes: lineBytes(l) });
+    this.buffer.push({
+      service: l.service,
+      version: l.version ?? null,
+      instance_id: l.instanceId ?? null,
+      stream: l.stream,
+      level: l.level ?? levelOf(l.stream, line),
+      ts: l.ts,
+      line,
+      bytes: lineBytes(l),
+    });
     const max = this.o.maxBufferedLines ?? 50_000;
     // the database is not keeping up: drop the oldest eighth at once, not one line per append
     if (this.buffer.length > max) this.dropped += this.buffer.splice(0, this.buffer.length - Math.floor((max * 7) / 8)).length;
@@ -67,12 +76,18 @@ export class DbLogStore implements LogStore {
       const kw = q.keyword.toLowerCase();
       s = s.where(this.o.dialect === 'postgres' ? sql<boolean>`strpos(lower(line), ${kw}) > 0` : sql<boolean>`instr(lower(line), ${kw}) > 0`);
     }
-    const rows = q.after !== undefined ? await s.where('id', '>', q.after).orderBy('id', 'asc').limit(q.limit).execute() : (await s.orderBy('id', 'desc').limit(q.limit).execute()).reverse();
+    const rows =
+      q.after !== undefined
+        ? await s.where('id', '>', q.after).orderBy('id', 'asc').limit(q.limit).execute()
+        : (await s.orderBy('id', 'desc').limit(q.limit).execute()).reverse();
     const items = rows.map(toLine);
     const last = items[items.length - 1];
     if (last) return { items, cursor: last.seq };
     if (q.after !== undefined) return { items, cursor: q.after };
-    const mx = await this.o.db.selectFrom('service_logs').select((eb) => eb.fn.max('id').as('mx')).executeTakeFirst();
+    const mx = await this.o.db
+      .selectFrom('service_logs')
+      .select((eb) => eb.fn.max('id').as('mx'))
+      .executeTakeFirst();
     return { items, cursor: Number(mx?.mx ?? 0) };
   }
 
@@ -91,7 +106,10 @@ export class DbLogStore implements LogStore {
     await this.flush();
     const { db } = this.o;
     const { maxAgeMs, maxLinesPerService, maxBytesPerService } = this.retention;
-    await db.deleteFrom('service_logs').where('ts', '<', new Date(now.getTime() - maxAgeMs).toISOString()).execute();
+    await db
+      .deleteFrom('service_logs')
+      .where('ts', '<', new Date(now.getTime() - maxAgeMs).toISOString())
+      .execute();
     const over = await db
       .selectFrom('service_logs')
       .select(['service', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('bytes').as('b')])
@@ -99,12 +117,23 @@ export class DbLogStore implements LogStore {
       .execute();
     for (const s of over) {
       if (Number(s.n) > maxLinesPerService) {
-        const edge = await db.selectFrom('service_logs').select('id').where('service', '=', s.service).orderBy('id', 'desc').offset(maxLinesPerService - 1).limit(1).executeTakeFirst();
+        const edge = await db
+          .selectFrom('service_logs')
+          .select('id')
+          .where('service', '=', s.service)
+          .orderBy('id', 'desc')
+          .offset(maxLinesPerService - 1)
+          .limit(1)
+          .executeTakeFirst();
         if (edge) await db.deleteFrom('service_logs').where('service', '=', s.service).where('id', '<', edge.id).execute();
       }
       if (Number(s.b) > maxBytesPerService) {
         // the newest line whose running total (newest first) passes the budget, and all older ones
-        const edge = await sql<{ id: number }>`select id from (select id, sum(bytes) over (order by id desc) as cum from service_logs where service = ${s.service}) t where cum > ${maxBytesPerService} order by id desc limit 1`.execute(db);
+        const edge = await sql<{
+          id: number;
+        }>`select id from (select id, sum(bytes) over (order by id desc) as cum from service_logs where service = ${s.service}) t where cum > ${maxBytesPerService} order by id desc limit 1`.execute(
+          db,
+        );
         const id = edge.rows[0]?.id;
         if (id !== undefined) await db.deleteFrom('service_logs').where('service', '=', s.service).where('id', '<=', Number(id)).execute();
       }
@@ -163,7 +192,14 @@ export class DbLogStore implements LogStore {
 }
 
 function toLine(r: Row & { id: number }): LogLine {
-  const l: LogLine = { seq: Number(r.id), ts: r.ts, service: r.service, stream: r.stream as LogLine['stream'], level: r.level as LogLine['level'], line: r.line };
+  const l: LogLine = {
+    seq: Number(r.id),
+    ts: r.ts,
+    service: r.service,
+    stream: r.stream as LogLine['stream'],
+    level: r.level as LogLine['level'],
+    line: r.line,
+  };
   if (r.instance_id !== null) l.instanceId = r.instance_id;
   if (r.version !== null) l.version = r.version;
   return l;

@@ -45,10 +45,24 @@ async function receiver(answer: (r: Received) => { status: number; body?: string
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(r)) };
+  return {
+    got,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
-const line = (n: number, more: Partial<NewLogLine> = {}): NewLogLine => ({ ts: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), service: 'talk', version: 'v2', instanceId: 'i-1', stream: 'stdout', level: 'info', line: `line ${n}`, ...more });
+const line = (n: number, more: Partial<NewLogLine> = {}): NewLogLine => ({
+  ts: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  service: 'talk',
+  version: 'v2',
+  instanceId: 'i-1',
+  stream: 'stdout',
+  level: 'info',
+  line: `line ${n}`,
+  ...more,
+});
 const log = createLogger('silent');
 const metric = async (reg: Registry, name: string, labels: string) => {
   const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
@@ -57,7 +71,22 @@ const metric = async (reg: Registry, name: string, labels: string) => {
 
 describe('log delivery to sinks', () => {
   it('sends each protocol what its receiver decodes', async () => {
-    const [loki, otlp, es, nd] = [await receiver(), await receiver(), await receiver((r) => ({ status: 200, body: JSON.stringify({ errors: false, items: r.body.trim().split('\n').filter((_, i) => i % 2 === 0).map(() => ({ create: { status: 201 } })) }) })), await receiver()];
+    const [loki, otlp, es, nd] = [
+      await receiver(),
+      await receiver(),
+      await receiver((r) => ({
+        status: 200,
+        body: JSON.stringify({
+          errors: false,
+          items: r.body
+            .trim()
+            .split('\n')
+            .filter((_, i) => i % 2 === 0)
+            .map(() => ({ create: { status: 201 } })),
+        }),
+      })),
+      await receiver(),
+    ];
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-sink-')), 'logs', 'all.ndjson');
     const registry = new Registry();
     const d = new LogDelivery(log, {
@@ -80,24 +109,42 @@ describe('log delivery to sinks', () => {
 
     expect(loki.got[0]).toMatchObject({ path: '/loki/api/v1/push', contentType: 'application/json', auth: 'Bearer loki-token' });
     const streams = (JSON.parse(loki.got[0]!.body) as { streams: { stream: Record<string, string>; values: [string, string][] }[] }).streams;
-    expect(streams.find((s) => s.stream.level === 'error')).toEqual({ stream: { env: 'test', service: 'talk', level: 'error', stream: 'stderr', version: 'v2', instance_id: 'i-1' }, values: [[`${Date.UTC(2026, 0, 1, 0, 0, 2)}000000`, 'boom']] });
+    expect(streams.find((s) => s.stream.level === 'error')).toEqual({
+      stream: { env: 'test', service: 'talk', level: 'error', stream: 'stderr', version: 'v2', instance_id: 'i-1' },
+      values: [[`${Date.UTC(2026, 0, 1, 0, 0, 2)}000000`, 'boom']],
+    });
     expect(streams.flatMap((s) => s.values.map((v) => v[1])).sort()).toEqual(['boom', 'line 1', 'line 3']);
 
     expect(otlp.got[0]!.path).toBe('/v1/logs');
-    const rl = (JSON.parse(otlp.got[0]!.body) as { resourceLogs: { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] }).resourceLogs;
+    const rl = (
+      JSON.parse(otlp.got[0]!.body) as {
+        resourceLogs: { resource: { attributes: { key: string; value: { stringValue: string } }[] }; scopeLogs: { logRecords: Record<string, unknown>[] }[] }[];
+      }
+    ).resourceLogs;
     const talk = rl.find((r) => r.resource.attributes.some((a) => a.key === 'service.name' && a.value.stringValue === 'talk'))!;
     expect(talk.resource.attributes).toContainEqual({ key: 'service.version', value: { stringValue: 'v2' } });
-    expect(talk.scopeLogs[0]!.logRecords[1]).toMatchObject({ severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'boom' }, timeUnixNano: `${Date.UTC(2026, 0, 1, 0, 0, 2)}000000` });
+    expect(talk.scopeLogs[0]!.logRecords[1]).toMatchObject({
+      severityNumber: 17,
+      severityText: 'ERROR',
+      body: { stringValue: 'boom' },
+      timeUnixNano: `${Date.UTC(2026, 0, 1, 0, 0, 2)}000000`,
+    });
     expect(rl).toHaveLength(2);
 
     expect(es.got[0]).toMatchObject({ path: '/_bulk', contentType: 'application/x-ndjson' });
-    const bulk = es.got[0]!.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const bulk = es.got[0]!.body.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(bulk[0]).toEqual({ create: { _index: 'mdlogs' } });
     expect(bulk[3]).toMatchObject({ '@timestamp': line(2).ts, message: 'boom', service: 'talk', level: 'error', instance_id: 'i-1' });
     expect(bulk).toHaveLength(6);
 
     expect(nd.got[0]).toMatchObject({ path: '/ingest', contentType: 'application/x-ndjson' });
-    expect(nd.got[0]!.body.trim().split('\n').map((l) => (JSON.parse(l) as { line: string }).line)).toEqual(['line 1', 'boom']);
+    expect(
+      nd.got[0]!.body.trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { line: string }).line),
+    ).toEqual(['line 1', 'boom']);
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(await metric(registry, 'modeldock_log_lines_delivered_total', '"sink":"loki"')).toBe(3);
   });
@@ -129,7 +176,14 @@ describe('log delivery to sinks', () => {
     const back = await receiver(() => (busy-- > 0 ? { status: 503 } : { status: 200 }), r0.port);
     await eventually(() => back.got.length > 0, 10_000, 'delivered once back');
     await d.stop();
-    expect(back.got.flatMap((g) => g.body.trim().split('\n').map((l) => (JSON.parse(l) as { line: string }).line))).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`));
+    expect(
+      back.got.flatMap((g) =>
+        g.body
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { line: string }).line),
+      ),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => `line ${i + 1}`));
     expect(await metric(registry, 'modeldock_log_lines_dropped_total', 'http')).toBe(0);
   });
 
@@ -138,14 +192,28 @@ describe('log delivery to sinks', () => {
     await r0.close();
     const bad = await receiver(() => ({ status: 400, body: '{"error":"bad labels"}' }));
     const registry = new Registry();
-    const d = new LogDelivery(log, { registry, flushEveryMs: 10, baseBackoffMs: 20, maxBackoffMs: 50, bufferLines: 100, sinks: [{ type: 'loki', url: r0.url }, { type: 'http', url: bad.url }] });
+    const d = new LogDelivery(log, {
+      registry,
+      flushEveryMs: 10,
+      baseBackoffMs: 20,
+      maxBackoffMs: 50,
+      bufferLines: 100,
+      sinks: [
+        { type: 'loki', url: r0.url },
+        { type: 'http', url: bad.url },
+      ],
+    });
     d.start();
     for (let n = 1; n <= 10_000; n++) d.accept(line(n));
     // synchronously: all but the newest (at most 100, at least 7/8 of it) already dropped by the down one
     const dropped = await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"loki","reason":"overflow"');
     expect(dropped).toBeGreaterThanOrEqual(9_900);
     expect(dropped).toBeLessThanOrEqual(10_000 - 87);
-    await eventually(async () => (await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"http","reason":"rejected"')) > 0, 10_000, 'a refusing receiver drops, not retries');
+    await eventually(
+      async () => (await metric(registry, 'modeldock_log_lines_dropped_total', '"sink":"http","reason":"rejected"')) > 0,
+      10_000,
+      'a refusing receiver drops, not retries',
+    );
     await eventually(async () => (await metric(registry, 'modeldock_log_delivery_failures_total', 'loki')) >= 2, 10_000, 'retries go on');
     expect(bad.got).toHaveLength(0);
     await d.stop();

@@ -86,18 +86,34 @@ export class LogDelivery {
   }
 
   private queue(t: ReturnType<typeof sinkTransport>): DeliveryQueue {
-    return new DeliveryQueue(t, this.counters, { maxLines: this.o.bufferLines ?? 10_000, baseBackoffMs: this.o.baseBackoffMs, maxBackoffMs: this.o.maxBackoffMs }, (sink, err, failures) => {
-      // once per outage, and again every 10th try
-      if (failures <= 1 || failures % 10 === 0) this.log.warn({ sink, err: err.message, failures }, failures ? 'log delivery failed; will retry' : 'log sink refused lines; dropped');
-    });
+    return new DeliveryQueue(
+      t,
+      this.counters,
+      { maxLines: this.o.bufferLines ?? 10_000, baseBackoffMs: this.o.baseBackoffMs, maxBackoffMs: this.o.maxBackoffMs },
+      (sink, err, failures) => {
+        // once per outage, and again every 10th try
+        if (failures <= 1 || failures % 10 === 0)
+          this.log.warn({ sink, err: err.message, failures }, failures ? 'log delivery failed; will retry' : 'log sink refused lines; dropped');
+      },
+    );
   }
 }
 
 function promCounters(registry?: Registry): DeliveryCounters {
   const registers = registry ? [registry] : [];
   const delivered = new Counter({ name: 'modeldock_log_lines_delivered_total', help: 'log lines a sink took', labelNames: ['sink'], registers });
-  const dropped = new Counter({ name: 'modeldock_log_lines_dropped_total', help: 'log lines not delivered: overflow (the sink was down and its buffer full) or rejected (it refused them)', labelNames: ['sink', 'reason'], registers });
-  const failed = new Counter({ name: 'modeldock_log_delivery_failures_total', help: 'sends to a sink that failed and will be tried again', labelNames: ['sink'], registers });
+  const dropped = new Counter({
+    name: 'modeldock_log_lines_dropped_total',
+    help: 'log lines not delivered: overflow (the sink was down and its buffer full) or rejected (it refused them)',
+    labelNames: ['sink', 'reason'],
+    registers,
+  });
+  const failed = new Counter({
+    name: 'modeldock_log_delivery_failures_total',
+    help: 'sends to a sink that failed and will be tried again',
+    labelNames: ['sink'],
+    registers,
+  });
   return {
     delivered: (sink, n) => delivered.inc({ sink }, n),
     dropped: (sink, reason, n) => dropped.inc({ sink, reason }, n),

@@ -6,8 +6,17 @@
 import type { LogLevel } from '../contracts/service-ops.js';
 
 const NAMES: Record<string, LogLevel> = {
-  trace: 'debug', debug: 'debug', info: 'info', notice: 'info', warn: 'warn', warning: 'warn',
-  error: 'error', err: 'error', fatal: 'error', critical: 'error', crit: 'error',
+  trace: 'debug',
+  debug: 'debug',
+  info: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  fatal: 'error',
+  critical: 'error',
+  crit: 'error',
 };
 
 function fromValue(v: unknown): LogLevel | undefined {

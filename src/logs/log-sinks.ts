@@ -33,7 +33,9 @@ const withPath = (url: string, p: string) => {
   return u.toString();
 };
 const ndjson = (lines: readonly NewLogLine[]) =>
-  lines.map((l) => JSON.stringify({ ts: l.ts, service: l.service, version: l.version, instance: l.instanceId, stream: l.stream, level: l.level, line: l.line })).join('\n') + '\n';
+  lines
+    .map((l) => JSON.stringify({ ts: l.ts, service: l.service, version: l.version, instance: l.instanceId, stream: l.stream, level: l.level, line: l.line }))
+    .join('\n') + '\n';
 
 /** Loki push API: one stream per label set (service, version, instance, level, stream). */
 export function lokiBody(lines: readonly NewLogLine[], extra: Record<string, string> = {}): string {
@@ -81,7 +83,14 @@ export function otlpBody(lines: readonly NewLogLine[]): string {
 /** Elasticsearch/OpenSearch `_bulk`: a `create` action per line (works with data streams). */
 export function bulkBody(lines: readonly NewLogLine[], index: string): string {
   const action = JSON.stringify({ create: { _index: index } });
-  return lines.map((l) => `${action}\n${JSON.stringify({ '@timestamp': l.ts, message: l.line, service: l.service, version: l.version, instance_id: l.instanceId, stream: l.stream, level: l.level })}`).join('\n') + '\n';
+  return (
+    lines
+      .map(
+        (l) =>
+          `${action}\n${JSON.stringify({ '@timestamp': l.ts, message: l.line, service: l.service, version: l.version, instance_id: l.instanceId, stream: l.stream, level: l.level })}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 async function post(url: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -108,7 +117,10 @@ export function sinkTransport(c: LogSinkConfig, name: string, dataDir: string): 
   const base = { name, services: c.services };
   switch (c.type) {
     case 'loki':
-      return { ...base, send: async (ls) => settle(await post(withPath(c.url, '/loki/api/v1/push'), lokiBody(ls, c.labels), 'application/json', c.headers), ls.length) };
+      return {
+        ...base,
+        send: async (ls) => settle(await post(withPath(c.url, '/loki/api/v1/push'), lokiBody(ls, c.labels), 'application/json', c.headers), ls.length),
+      };
     case 'otlp':
       return { ...base, send: async (ls) => settle(await post(withPath(c.url, '/v1/logs'), otlpBody(ls), 'application/json', c.headers), ls.length) };
     case 'http':

@@ -12,7 +12,14 @@ export interface LogStoreFixture {
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (n: number) => new Date(T0 + n * 1_000).toISOString();
-const line = (service: string, n: number, more: Partial<NewLogLine> = {}): NewLogLine => ({ service, ts: at(n), instanceId: 'i1', stream: 'stdout', line: `line ${n}`, ...more });
+const line = (service: string, n: number, more: Partial<NewLogLine> = {}): NewLogLine => ({
+  service,
+  ts: at(n),
+  instanceId: 'i1',
+  stream: 'stdout',
+  line: `line ${n}`,
+  ...more,
+});
 const texts = (p: { items: { line: string }[] }) => p.items.map((l) => l.line);
 
 export function logStoreContract(name: string, make: (retention?: Partial<LogRetention>) => Promise<LogStoreFixture>): void {

@@ -27,7 +27,10 @@ export class LogTags {
 
   tag(l: NewLogLine & { versionId?: string }): NewLogLine {
     const { versionId, ...line } = l;
-    const version = l.version ?? (versionId ? this.versionOfId.get(versionId) : undefined) ?? (l.instanceId ? (this.versionOfInstance.get(l.instanceId) ?? this.before.get(l.instanceId)) : undefined);
+    const version =
+      l.version ??
+      (versionId ? this.versionOfId.get(versionId) : undefined) ??
+      (l.instanceId ? (this.versionOfInstance.get(l.instanceId) ?? this.before.get(l.instanceId)) : undefined);
     return { ...line, ...(version ? { version } : {}), level: l.level ?? levelOf(l.stream, l.line) };
   }
 }

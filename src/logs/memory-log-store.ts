@@ -21,7 +21,10 @@ export class MemoryLogStore implements LogStore {
   private readonly retention: LogRetention;
   private timer?: NodeJS.Timeout;
 
-  constructor(retention: Partial<LogRetention> = {}, private readonly pruneEveryMs = 60_000) {
+  constructor(
+    retention: Partial<LogRetention> = {},
+    private readonly pruneEveryMs = 60_000,
+  ) {
     this.retention = { ...DEFAULT_RETENTION, ...retention };
     this.slack = Math.max(1, Math.ceil(this.retention.maxLinesPerService / 8));
   }

@@ -16,6 +16,10 @@ export function openLogStore(config: Config, db: Db, log: Logger): LogStore {
     retention,
     flushEveryMs: c.flushEveryMs,
     pruneEveryMs: c.pruneEveryMs,
-    onError: (err, what) => log.warn({ err }, what === 'write' ? 'service logs: the database did not take a batch of lines; holding them and retrying' : 'service logs: pruning failed'),
+    onError: (err, what) =>
+      log.warn(
+        { err },
+        what === 'write' ? 'service logs: the database did not take a batch of lines; holding them and retrying' : 'service logs: pruning failed',
+      ),
   });
 }

@@ -129,7 +129,9 @@ export class Importer {
       const put = await blobs.put(key, await item.open());
       if (put.size !== item.size) throw new Error(`"${item.path}" changed while it was copied (${item.size} → ${put.size} bytes)`);
       if (row.move_mode === 'move') {
-        const again = createHash('sha256').update(await blobs.read(key)).digest('hex');
+        const again = createHash('sha256')
+          .update(await blobs.read(key))
+          .digest('hex');
         if (again !== put.sha256) throw new Error(`"${item.path}" did not verify after copying`);
       }
       files.push({ path: item.path, size: put.size, sha256: put.sha256 });

@@ -54,8 +54,24 @@ export class ModelRepository {
     this.staging = deps.staging ?? new StagingArea(deps.config.dataDir);
     this.usage = deps.usage ?? { usersOf: async () => [] };
     this.tasks = deps.tasks ?? noTaskOutputs;
-    this.importer = new Importer({ repo: this.repo, blobs: deps.blobs, staging: this.staging, importRoots: deps.config.importRoots, zipLimits: this.zipLimits, tasks: this.tasks, log: deps.log, concurrency: 2 });
-    this.files = new VersionFiles({ repo: this.repo, blobs: deps.blobs, config: deps.config, staging: this.staging, resolve: (m, v) => this.resolveVersion(m, v), usersOf: (m, v) => this.usage.usersOf(m, v) });
+    this.importer = new Importer({
+      repo: this.repo,
+      blobs: deps.blobs,
+      staging: this.staging,
+      importRoots: deps.config.importRoots,
+      zipLimits: this.zipLimits,
+      tasks: this.tasks,
+      log: deps.log,
+      concurrency: 2,
+    });
+    this.files = new VersionFiles({
+      repo: this.repo,
+      blobs: deps.blobs,
+      config: deps.config,
+      staging: this.staging,
+      resolve: (m, v) => this.resolveVersion(m, v),
+      usersOf: (m, v) => this.usage.usersOf(m, v),
+    });
   }
 
   get zipLimits(): ZipLimits {
@@ -79,7 +95,14 @@ export class ModelRepository {
     return toModel(row);
   }
 
-  async listModels(f: { keyword?: string; tags?: Record<string, string>; format?: string; source?: string; offset?: number; limit?: number }): Promise<Page<Model>> {
+  async listModels(f: {
+    keyword?: string;
+    tags?: Record<string, string>;
+    format?: string;
+    source?: string;
+    offset?: number;
+    limit?: number;
+  }): Promise<Page<Model>> {
     const offset = f.offset ?? 0;
     const limit = f.limit ?? 50;
     const { items, total } = await this.repo.listModels({ ...f, offset, limit });
@@ -145,7 +168,10 @@ export class ModelRepository {
    * spec, calling `precheck` on the spec as soon as it has it so that a bad import fails
    * before its files are streamed; nothing becomes a version until every file is in and checked.
    */
-  async createVersionFromUpload(name: string, fill: (sink: UploadSink, precheck: (spec: VersionSpec) => Promise<void>) => Promise<VersionSpec>): Promise<ModelVersion> {
+  async createVersionFromUpload(
+    name: string,
+    fill: (sink: UploadSink, precheck: (spec: VersionSpec) => Promise<void>) => Promise<VersionSpec>,
+  ): Promise<ModelVersion> {
     const dir = await this.staging.create();
     try {
       const sink = new UploadSink(dir, this.deps.config.limits.maxUploadBytes);
@@ -168,7 +194,10 @@ export class ModelRepository {
   /** Every check of an upload import that needs no files. */
   private async precheck(name: string, spec: VersionSpec): Promise<void> {
     checkName(name);
-    if (spec.source.type !== 'upload') throw new DomainError('INVALID_ARGUMENT', 'a multipart import needs source.type "upload"', { fields: [{ field: 'source.type', message: 'must be "upload"' }] });
+    if (spec.source.type !== 'upload')
+      throw new DomainError('INVALID_ARGUMENT', 'a multipart import needs source.type "upload"', {
+        fields: [{ field: 'source.type', message: 'must be "upload"' }],
+      });
     this.checkSpec(spec);
     if (!spec.createModel && !(await this.repo.findModel(name))) {
       throw new DomainError('MODEL_NOT_FOUND', `model "${name}" does not exist (set createModel: true to create it with this import)`);
@@ -183,7 +212,9 @@ export class ModelRepository {
     runtimeOf(spec.runtime);
     const metrics = encodeMetrics(spec.metrics);
     if (metrics && metrics.length - 5 > MAX_METRICS_CHARS) {
-      throw new DomainError('INVALID_ARGUMENT', `metrics are ${metrics.length - 5} characters; at most ${MAX_METRICS_CHARS} are allowed`, { fields: [{ field: 'metrics', message: `at most ${MAX_METRICS_CHARS} characters` }] });
+      throw new DomainError('INVALID_ARGUMENT', `metrics are ${metrics.length - 5} characters; at most ${MAX_METRICS_CHARS} are allowed`, {
+        fields: [{ field: 'metrics', message: `at most ${MAX_METRICS_CHARS} characters` }],
+      });
     }
     if (spec.moveMode === 'move' && spec.source.type === 'upload') {
       throw new DomainError('INVALID_ARGUMENT', 'moveMode "move" applies to storage and task sources only');
@@ -204,7 +235,12 @@ export class ModelRepository {
     }
   }
 
-  private async insertAndStart(model: ModelRow, spec: VersionSpec, source: object, files: { stagedDir?: string; resolved?: ResolvedSource }): Promise<ModelVersion> {
+  private async insertAndStart(
+    model: ModelRow,
+    spec: VersionSpec,
+    source: object,
+    files: { stagedDir?: string; resolved?: ResolvedSource },
+  ): Promise<ModelVersion> {
     const { stagedDir } = files;
     const number = await this.repo.allocateVersionNumber(model.id);
     const row = await this.repo.insertVersion({

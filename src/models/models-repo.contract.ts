@@ -38,12 +38,29 @@ export function describeModelsRepo(name: string, open: () => Promise<Db>): void 
     it('completes an import with every file in one step, and keeps totals in step', () =>
       withRepo(async (repo) => {
         const m = await repo.createModel({ name: 'files', description: '', tags: {} });
-        const v = await repo.insertVersion({ modelId: m.id, number: 1, sourceType: 'upload', source: { type: 'upload' }, format: 'onnx', runtime: 'x', metrics: null, moveMode: 'copy', description: '', storagePath: 'models/files/v1' });
+        const v = await repo.insertVersion({
+          modelId: m.id,
+          number: 1,
+          sourceType: 'upload',
+          source: { type: 'upload' },
+          format: 'onnx',
+          runtime: 'x',
+          metrics: null,
+          moveMode: 'copy',
+          description: '',
+          storagePath: 'models/files/v1',
+        });
         const big = 5 * 1024 ** 3; // sizes over 2^32 survive
-        await repo.completeImport(v.id, [{ path: 'a', size: big, sha256: 'aa' }, { path: 'b/c', size: 2, sha256: 'bb' }]);
+        await repo.completeImport(v.id, [
+          { path: 'a', size: big, sha256: 'aa' },
+          { path: 'b/c', size: 2, sha256: 'bb' },
+        ]);
         const done = await repo.versionById(v.id);
         expect([done?.status, Number(done?.size), done?.file_count]).toEqual(['ready', big + 2, 2]);
-        await repo.putFiles(v.id, [{ path: 'b/c', size: 5, sha256: 'cc' }, { path: 'd', size: 1, sha256: 'dd' }]);
+        await repo.putFiles(v.id, [
+          { path: 'b/c', size: 5, sha256: 'cc' },
+          { path: 'd', size: 1, sha256: 'dd' },
+        ]);
         expect(await repo.deleteFile(v.id, 'a')).toBe(true);
         expect(await repo.deleteFile(v.id, 'a')).toBe(false);
         const after = await repo.versionById(v.id);
@@ -57,7 +74,18 @@ export function describeModelsRepo(name: string, open: () => Promise<Db>): void 
     it('deletes a model with its versions, files and tags', () =>
       withRepo(async (repo, db) => {
         const m = await repo.createModel({ name: 'gone', description: '', tags: { a: 'b' } });
-        const v = await repo.insertVersion({ modelId: m.id, number: 1, sourceType: 'upload', source: {}, format: 'onnx', runtime: 'x', metrics: null, moveMode: 'copy', description: '', storagePath: 's' });
+        const v = await repo.insertVersion({
+          modelId: m.id,
+          number: 1,
+          sourceType: 'upload',
+          source: {},
+          format: 'onnx',
+          runtime: 'x',
+          metrics: null,
+          moveMode: 'copy',
+          description: '',
+          storagePath: 's',
+        });
         await repo.completeImport(v.id, [{ path: 'a', size: 1, sha256: 'x' }]);
         await repo.deleteModel(m.id);
         expect(await repo.findModel('gone')).toBeUndefined();

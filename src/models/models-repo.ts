@@ -105,10 +105,7 @@ export class ModelsRepo {
     if (f.keyword) {
       const kw = `%${f.keyword.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where((eb) =>
-        eb.or([
-          eb(sql`lower(models.name)`, 'like', sql`${kw} escape '\\'`),
-          eb(sql`lower(models.description)`, 'like', sql`${kw} escape '\\'`),
-        ]),
+        eb.or([eb(sql`lower(models.name)`, 'like', sql`${kw} escape '\\'`), eb(sql`lower(models.description)`, 'like', sql`${kw} escape '\\'`)]),
       );
     }
     for (const [k, v] of Object.entries(f.tags ?? {})) {
@@ -236,11 +233,7 @@ export class ModelsRepo {
         await tx.insertInto('version_files').values(chunk).execute();
       }
       const size = files.reduce((a, f) => a + f.size, 0);
-      await tx
-        .updateTable('model_versions')
-        .set({ status: 'ready', error: null, size, file_count: files.length, ready_at: ts })
-        .where('id', '=', id)
-        .execute();
+      await tx.updateTable('model_versions').set({ status: 'ready', error: null, size, file_count: files.length, ready_at: ts }).where('id', '=', id).execute();
     });
   }
 

@@ -101,7 +101,10 @@ export class VersionFiles {
       const opts = await fill(sink);
       const prefix = safePrefix(opts.prefix);
       const l = this.deps.config.limits;
-      const staged = await sink.finish({ unzip: opts.unzip ?? false, limits: { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio } });
+      const staged = await sink.finish({
+        unzip: opts.unzip ?? false,
+        limits: { maxEntries: l.maxArchiveEntries, maxBytes: l.maxArchiveBytes, maxRatio: l.maxArchiveRatio },
+      });
       const paths = staged.map((f) => (prefix ? `${prefix}/${f.path}` : f.path));
       await this.checkPlaces(version, paths);
       await checkRoom(this.deps.blobs, staged);
@@ -148,7 +151,10 @@ export class VersionFiles {
   private async writable(model: string, ref: string): Promise<VersionRow> {
     const { model: m, version } = await this.deps.resolve(model, ref);
     if (version.status !== 'ready') {
-      throw new DomainError('VERSION_NOT_READY', `v${version.number} of "${model}" is ${version.status}${version.error ? ` (${version.error})` : ''}; its files cannot change`);
+      throw new DomainError(
+        'VERSION_NOT_READY',
+        `v${version.number} of "${model}" is ${version.status}${version.error ? ` (${version.error})` : ''}; its files cannot change`,
+      );
     }
     const users = await this.deps.usersOf(m.name, version.number);
     if (users.length) {

@@ -32,7 +32,9 @@ export const VersionSpecSchema = Type.Object(
     source: SourceSchema,
     format: lit(MODEL_FORMATS),
     runtime: Type.String({ minLength: 1, maxLength: 100 }),
-    metrics: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'free text or JSON, at most 1000 characters' })),
+    metrics: Type.Optional(
+      Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'free text or JSON, at most 1000 characters' }),
+    ),
     moveMode: Type.Optional(lit(MOVE_MODES)),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     createModel: Type.Optional(Type.Boolean({ description: 'create the model when it does not exist' })),

@@ -10,7 +10,15 @@ describe('resolveRuntime', () => {
   });
 
   it('maps TI-ONE torch, detectron2 and mmdetection names onto the torch runtime, with a note', () => {
-    for (const name of ['torch1.9.0-py38-cu111', 'pytorch1.9.0-py38', 'pytorch1.12.1-py38', 'PyTorch1.12.1-py38', 'detectron2-py38', 'mmdetection1.4.8-py38', 'torch2.1-py310']) {
+    for (const name of [
+      'torch1.9.0-py38-cu111',
+      'pytorch1.9.0-py38',
+      'pytorch1.12.1-py38',
+      'PyTorch1.12.1-py38',
+      'detectron2-py38',
+      'mmdetection1.4.8-py38',
+      'torch2.1-py310',
+    ]) {
       const r = resolveRuntime(name, known);
       expect(r).toMatchObject({ id: RUNTIME_IDS.torch, requested: name });
       expect(r && 'note' in r && r.note).toContain(`"${name}" runs here on ${RUNTIME_IDS.torch}`);

@@ -8,10 +8,7 @@
  */
 import { RUNTIME_IDS } from './catalog.js';
 
-export type RuntimeResolution =
-  | { id: string; requested?: undefined; note?: undefined }
-  | { id: string; requested: string; note: string }
-  | { refused: string };
+export type RuntimeResolution = { id: string; requested?: undefined; note?: undefined } | { id: string; requested: string; note: string } | { refused: string };
 
 interface Alias {
   pattern: RegExp;
@@ -24,17 +21,26 @@ const TORCH_NOTE = (name: string) =>
 
 export const TI_ONE_ALIASES: readonly Alias[] = [
   { pattern: /^(py)?torch[\d.]*([-_].*)?$/i, to: RUNTIME_IDS.torch, note: TORCH_NOTE },
-  { pattern: /^(detectron2|mmdetection)[\d.]*([-_].*)?$/i, to: RUNTIME_IDS.torch, note: (n) => `${TORCH_NOTE(n)} (detectron2 / mmdetection themselves come from requirements.txt)` },
+  {
+    pattern: /^(detectron2|mmdetection)[\d.]*([-_].*)?$/i,
+    to: RUNTIME_IDS.torch,
+    note: (n) => `${TORCH_NOTE(n)} (detectron2 / mmdetection themselves come from requirements.txt)`,
+  },
   {
     pattern: /^onnx(runtime)?[\d.]*([-_].*)?$/i,
     to: RUNTIME_IDS.onnx,
-    note: (n) => `TI-ONE runtime "${n}" runs here on ${RUNTIME_IDS.onnx} (ONNX Runtime 1.30 in Node, CPU): the .onnx file is served with modeldock.json's handler or plain OIP v2; a model_service.py is not run by it (import with ${RUNTIME_IDS.torch} and onnxruntime in requirements.txt for that)`,
+    note: (n) =>
+      `TI-ONE runtime "${n}" runs here on ${RUNTIME_IDS.onnx} (ONNX Runtime 1.30 in Node, CPU): the .onnx file is served with modeldock.json's handler or plain OIP v2; a model_service.py is not run by it (import with ${RUNTIME_IDS.torch} and onnxruntime in requirements.txt for that)`,
   },
   {
     pattern: /^(tensorflow|tf)[\d.]*([-_].*)?$/i,
-    note: (n) => `TI-ONE runtime "${n}" has no counterpart here: there is no TensorFlow runtime. Convert the model to ONNX (e.g. python -m tf2onnx.convert) and import it with ${RUNTIME_IDS.onnx}`,
+    note: (n) =>
+      `TI-ONE runtime "${n}" has no counterpart here: there is no TensorFlow runtime. Convert the model to ONNX (e.g. python -m tf2onnx.convert) and import it with ${RUNTIME_IDS.onnx}`,
   },
-  { pattern: /^jpmml([-_].*)?$/i, note: (n) => `TI-ONE runtime "${n}" (PMML on PySpark) has no counterpart here; convert the model to ONNX and import it with ${RUNTIME_IDS.onnx}` },
+  {
+    pattern: /^jpmml([-_].*)?$/i,
+    note: (n) => `TI-ONE runtime "${n}" (PMML on PySpark) has no counterpart here; convert the model to ONNX and import it with ${RUNTIME_IDS.onnx}`,
+  },
 ];
 
 /** A catalog id as it is; a TI-ONE name mapped (with a note); a TI-ONE name with no counterpart refused; else undefined. */

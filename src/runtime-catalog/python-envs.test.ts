@@ -25,7 +25,11 @@ beforeAll(async () => {
 
 const built = async (requirements: string, lines: string[] = []): Promise<EnvState> => {
   const key = envKey('torch1.13-py311-cpu', requirements);
-  const first = envs.ensure(key, async () => Buffer.from(requirements), (l) => lines.push(l));
+  const first = envs.ensure(
+    key,
+    async () => Buffer.from(requirements),
+    (l) => lines.push(l),
+  );
   expect(first.state).toBe('building');
   return (await envs.settled(key))!;
 };
@@ -68,7 +72,7 @@ describe('PythonEnvs', () => {
     expect(fs.readdirSync(root).filter((d) => d.startsWith('.tmp'))).toEqual([]);
   });
 
-  it('fails with DEPENDENCY_INSTALL_FAILED and the tail of pip\'s output for a requirement that does not exist', async () => {
+  it("fails with DEPENDENCY_INSTALL_FAILED and the tail of pip's output for a requirement that does not exist", async () => {
     const s = await built('tinydep\nsurely-not-a-package-xyz>=2\n');
     if (s.state !== 'failed') throw new Error(`not failed: ${JSON.stringify(s)}`);
     expect(s.reason).toMatch(/^DEPENDENCY_INSTALL_FAILED: pip install exited with code 1:/);

@@ -113,17 +113,40 @@ export class PythonEnvs {
       const plan = await this.plan(reqFile);
       if (!plan.install.length) {
         const found = plan.found.map((f) => f.requirement).join(', ');
-        return { state: 'ready', key, python: this.opts.basePython, venv: false, note: `requirements.txt is met by the runtime's Python (${found || 'nothing to install'}): no environment needed` };
+        return {
+          state: 'ready',
+          key,
+          python: this.opts.basePython,
+          venv: false,
+          note: `requirements.txt is met by the runtime's Python (${found || 'nothing to install'}): no environment needed`,
+        };
       }
-      this.emit(key, `installing ${plan.install.join(', ')} into a Python environment over ${this.opts.basePython} (${key}); already there: ${plan.found.map((f) => f.requirement).join(', ') || 'none'}`);
+      this.emit(
+        key,
+        `installing ${plan.install.join(', ')} into a Python environment over ${this.opts.basePython} (${key}); already there: ${plan.found.map((f) => f.requirement).join(', ') || 'none'}`,
+      );
       const started = Date.now();
       await this.run(key, this.opts.basePython, ['-m', 'venv', '--system-site-packages', '--without-pip', work], 'python -m venv');
       const install = path.join(work, 'install.txt');
       await fs.promises.writeFile(install, [...plan.options, ...plan.install].join('\n') + '\n');
-      await this.run(key, path.join(work, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', install], 'pip install');
-      await fs.promises.writeFile(path.join(work, 'modeldock-env.json'), JSON.stringify({ key, basePython: this.opts.basePython, installed: plan.install, options: plan.options, builtAt: new Date().toISOString() }, null, 2));
+      await this.run(
+        key,
+        path.join(work, 'bin', 'python'),
+        ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', install],
+        'pip install',
+      );
+      await fs.promises.writeFile(
+        path.join(work, 'modeldock-env.json'),
+        JSON.stringify({ key, basePython: this.opts.basePython, installed: plan.install, options: plan.options, builtAt: new Date().toISOString() }, null, 2),
+      );
       await this.moveIntoPlace(work, final);
-      return { state: 'ready', key, python, venv: true, note: `installed ${plan.install.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s (environment ${key})` };
+      return {
+        state: 'ready',
+        key,
+        python,
+        venv: true,
+        note: `installed ${plan.install.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s (environment ${key})`,
+      };
     } finally {
       await fs.promises.rm(work, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -144,7 +167,9 @@ export class PythonEnvs {
 
   private async plan(reqFile: string): Promise<Plan> {
     const out: string[] = [];
-    await this.run('', this.opts.basePython, ['-m', 'modeldock_worker.requirements', reqFile], 'reading requirements.txt', (l) => out.push(l), { PYTHONPATH: PYTHON_DIR });
+    await this.run('', this.opts.basePython, ['-m', 'modeldock_worker.requirements', reqFile], 'reading requirements.txt', (l) => out.push(l), {
+      PYTHONPATH: PYTHON_DIR,
+    });
     return JSON.parse(out.join('\n')) as Plan;
   }
 
@@ -170,7 +195,8 @@ export class PythonEnvs {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) return resolve();
-        const how = signal === 'SIGKILL' ? `was stopped after ${Math.round(timeoutMs / 1000)} s` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const how =
+          signal === 'SIGKILL' ? `was stopped after ${Math.round(timeoutMs / 1000)} s` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
         reject(new Error(`${what} ${how}${tail.length ? `:\n${tail.join('\n')}` : ''}`));
       });
     });

@@ -4,8 +4,21 @@ import { Autoscaler } from './autoscaler.js';
 import type { VersionRow } from './services-repo.js';
 
 const row = { id: 'v1', desired_instances: 0 } as VersionRow;
-const spec = (scaling: ServiceVersionSpec['scaling']): ServiceVersionSpec => ({ model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling });
-const auto = spec({ mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'qps-per-instance', target: 10, scaleDownStabilizationMs: 5_000, idleToZeroMs: 20_000 });
+const spec = (scaling: ServiceVersionSpec['scaling']): ServiceVersionSpec => ({
+  model: 'm',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 512 },
+  scaling,
+});
+const auto = spec({
+  mode: 'auto',
+  minInstances: 0,
+  maxInstances: 4,
+  metric: 'qps-per-instance',
+  target: 10,
+  scaleDownStabilizationMs: 5_000,
+  idleToZeroMs: 20_000,
+});
 
 describe('Autoscaler', () => {
   it('follows the manual count', () => {

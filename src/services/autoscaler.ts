@@ -147,7 +147,18 @@ export class Autoscaler {
     const merged = new Map<string, TrafficSummary>();
     for (const r of reports) {
       const m = merged.get(r.versionId);
-      merged.set(r.versionId, m ? { versionId: r.versionId, requests: m.requests + r.requests, busyMs: m.busyMs + r.busyMs, holds: m.holds + r.holds, lastRequestAt: Math.max(m.lastRequestAt, r.lastRequestAt) } : r);
+      merged.set(
+        r.versionId,
+        m
+          ? {
+              versionId: r.versionId,
+              requests: m.requests + r.requests,
+              busyMs: m.busyMs + r.busyMs,
+              holds: m.holds + r.holds,
+              lastRequestAt: Math.max(m.lastRequestAt, r.lastRequestAt),
+            }
+          : r,
+      );
     }
     this.peers = merged;
   }

@@ -50,7 +50,9 @@ export function callExamples(kind: PackageKind, urls: ExampleUrls, inputs?: read
     case 'onnx-image':
       return [images, ...v2];
     case 'onnx':
-      return v2.length ? v2 : [{ protocol: 'oip-v2', url: urls.infer, body: { inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] }] } }];
+      return v2.length
+        ? v2
+        : [{ protocol: 'oip-v2', url: urls.infer, body: { inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] }] } }];
     case 'kserve':
       return [{ protocol: 'kserve-v1', url: urls.kserve, body: { instances: [[0, 0, 0, 0]] } }, ...v2];
     case 'tiinfer':

@@ -29,7 +29,9 @@ export function callInfo(s: Service, facts: CallFacts = {}, grpcPort?: number): 
   const kserve = { predict: `${base}/v1/models/${s.name}:predict` };
   const examples = callExamples(facts.kind ?? guessKind(s), { predict: s.url, kserve: kserve.predict, infer: oip.infer }, facts.inputs);
   const first = examples[0]!;
-  const h = Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`).join(' ');
+  const h = Object.entries(headers)
+    .map(([k, v]) => `-H '${k}: ${v}'`)
+    .join(' ');
   return {
     url: first.url,
     method: 'POST',

@@ -41,7 +41,9 @@ export class CallSeries {
   ) {
     const metric = (name: string, type: 'counter' | 'histogram', helpText: string, values: () => Sample[]) => {
       const get = async () => ({ name, help: helpText, type, aggregator: 'sum' as const, values: values() });
-      registry.registerMetric({ name, help: helpText, type, aggregator: 'sum', get, reset: () => this.cells.clear() } as unknown as Parameters<Registry['registerMetric']>[0]);
+      registry.registerMetric({ name, help: helpText, type, aggregator: 'sum', get, reset: () => this.cells.clear() } as unknown as Parameters<
+        Registry['registerMetric']
+      >[0]);
     };
     metric(names.requests, 'counter', help.requests, () => this.requestSamples());
     metric(names.duration, 'histogram', help.duration, () => this.durationSamples(names.duration));

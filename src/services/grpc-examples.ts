@@ -9,8 +9,35 @@ import type { GrpcCallInfo } from '../contracts/service-ops.js';
 
 const SERVICE = 'inference.GRPCInferenceService';
 /** the typed contents field of each datatype (FP16 and BF16 have none) */
-const FIELD: Partial<Record<OipDatatype, string>> = { BOOL: 'bool_contents', INT8: 'int_contents', INT16: 'int_contents', INT32: 'int_contents', INT64: 'int64_contents', UINT8: 'uint_contents', UINT16: 'uint_contents', UINT32: 'uint_contents', UINT64: 'uint64_contents', FP32: 'fp32_contents', FP64: 'fp64_contents', BYTES: 'bytes_contents' };
-const NUMPY: Partial<Record<OipDatatype, string>> = { BOOL: 'bool_', INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', FP16: 'float16', FP32: 'float32', FP64: 'float64', BYTES: 'object_' };
+const FIELD: Partial<Record<OipDatatype, string>> = {
+  BOOL: 'bool_contents',
+  INT8: 'int_contents',
+  INT16: 'int_contents',
+  INT32: 'int_contents',
+  INT64: 'int64_contents',
+  UINT8: 'uint_contents',
+  UINT16: 'uint_contents',
+  UINT32: 'uint_contents',
+  UINT64: 'uint64_contents',
+  FP32: 'fp32_contents',
+  FP64: 'fp64_contents',
+  BYTES: 'bytes_contents',
+};
+const NUMPY: Partial<Record<OipDatatype, string>> = {
+  BOOL: 'bool_',
+  INT8: 'int8',
+  INT16: 'int16',
+  INT32: 'int32',
+  INT64: 'int64',
+  UINT8: 'uint8',
+  UINT16: 'uint16',
+  UINT32: 'uint32',
+  UINT64: 'uint64',
+  FP16: 'float16',
+  FP32: 'float32',
+  FP64: 'float64',
+  BYTES: 'object_',
+};
 /** examples with more values than this leave the contents to the user */
 const MAX_VALUES = 64;
 
@@ -20,7 +47,8 @@ const zero = (d: OipDatatype): unknown => (d === 'BOOL' ? false : d === 'BYTES' 
 /** `host` as in the service's URL (brackets kept for IPv6), `port` the gateway's gRPC port. */
 export function grpcCallInfo(host: string, port: number, service: string, auth: boolean, inputs?: readonly OipTensorMetadata[]): GrpcCallInfo {
   const address = `${host}:${port}`;
-  const usable = inputs?.length && inputs.every((t) => FIELD[t.datatype] !== undefined && shapeOf(t).reduce((a, b) => a * b, 1) <= MAX_VALUES) ? inputs : undefined;
+  const usable =
+    inputs?.length && inputs.every((t) => FIELD[t.datatype] !== undefined && shapeOf(t).reduce((a, b) => a * b, 1) <= MAX_VALUES) ? inputs : undefined;
   const h = auth ? " -H 'authorization: Bearer <token>'" : '';
   let grpcurl: string;
   if (usable) {
@@ -28,7 +56,12 @@ export function grpcCallInfo(host: string, port: number, service: string, auth: 
       model_name: service,
       inputs: usable.map((t) => {
         const shape = shapeOf(t);
-        return { name: t.name, datatype: t.datatype, shape, contents: { [FIELD[t.datatype]!]: new Array(shape.reduce((a, b) => a * b, 1)).fill(zero(t.datatype)) } };
+        return {
+          name: t.name,
+          datatype: t.datatype,
+          shape,
+          contents: { [FIELD[t.datatype]!]: new Array(shape.reduce((a, b) => a * b, 1)).fill(zero(t.datatype)) },
+        };
       }),
     };
     grpcurl = `grpcurl -plaintext -proto grpc_predict_v2.proto${h} -d '${JSON.stringify(body)}' ${address} ${SERVICE}/ModelInfer`;

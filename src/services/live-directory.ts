@@ -48,7 +48,9 @@ export class LiveDirectory implements ServiceDirectory {
     for (const name of this.routes.keys()) if (!next.has(name)) this.metrics.drop(name);
     this.routes = next;
     this.seqOf = new Map(o.versions.map((v) => [v.id, v.seq]));
-    void this.metrics.prom.syncInstances(o.instances.map((i) => ({ service: i.serviceName, seq: this.seqOf.get(i.versionId) ?? 0, instanceId: i.instanceId, restarts: i.restarts })));
+    void this.metrics.prom.syncInstances(
+      o.instances.map((i) => ({ service: i.serviceName, seq: this.seqOf.get(i.versionId) ?? 0, instanceId: i.instanceId, restarts: i.restarts })),
+    );
     for (const r of next.values()) {
       const total = r.versions.reduce((a, v) => a + v.targets.length, 0);
       for (const v of r.versions) this.metrics.setReady(r.name, v.seq, v.targets.length, total);
@@ -126,4 +128,3 @@ function scalesFromZero(spec: ServiceVersionSpec): boolean {
   const sc = spec.scaling;
   return sc.mode === 'auto' && (sc.minInstances === 0 || !!spec.schedules?.some((r) => (r.minInstances ?? sc.minInstances) === 0));
 }
-

@@ -17,7 +17,18 @@ export class MetricBucketsRepo {
   async put(replica: string, rows: readonly BucketRow[]): Promise<void> {
     const values = [...rows]
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.start - b.start))
-      .map((r) => ({ service: r.service, replica, bucket_start: r.start, requests: r.requests, errors: r.errors, p50_ms: r.p50Ms, p99_ms: r.p99Ms, ready_instances: r.readyInstances, batches: r.batches, batch_rows: r.batchRows }));
+      .map((r) => ({
+        service: r.service,
+        replica,
+        bucket_start: r.start,
+        requests: r.requests,
+        errors: r.errors,
+        p50_ms: r.p50Ms,
+        p99_ms: r.p99Ms,
+        ready_instances: r.readyInstances,
+        batches: r.batches,
+        batch_rows: r.batchRows,
+      }));
     for (let k = 0; k < values.length; k += CHUNK) {
       await this.db
         .insertInto('metric_buckets')

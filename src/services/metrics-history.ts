@@ -38,9 +38,12 @@ export class MetricsHistory {
   start(): void {
     // just after each bucket boundary, so the bucket that closed goes out at once
     const arm = () => {
-      this.timer = setTimeout(() => {
-        void this.flush().finally(() => this.timer && arm());
-      }, BUCKET_MS - (this.now() % BUCKET_MS) + 50);
+      this.timer = setTimeout(
+        () => {
+          void this.flush().finally(() => this.timer && arm());
+        },
+        BUCKET_MS - (this.now() % BUCKET_MS) + 50,
+      );
       this.timer.unref();
     };
     arm();

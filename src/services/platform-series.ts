@@ -56,7 +56,10 @@ export class PlatformSeries {
       this.registry,
       LATENCY_BUCKETS_S,
       { requests: 'modeldock_requests_total', duration: 'modeldock_request_duration_seconds' },
-      { requests: 'calls through the gateway, by HTTP status (instance_id "" when refused before one was chosen)', duration: 'gateway call latency, arrival to answer' },
+      {
+        requests: 'calls through the gateway, by HTTP status (instance_id "" when refused before one was chosen)',
+        duration: 'gateway call latency, arrival to answer',
+      },
     );
     this.ready = new Gauge({ name: 'modeldock_ready_instances', help: 'ready instances per service version', labelNames: ['service', 'version'], registers });
     const source = () => this.inflightSource();
@@ -70,15 +73,55 @@ export class PlatformSeries {
         for (const s of source()) this.set({ service: s.service, version: String(s.seq), instance_id: s.instanceId }, s.inflight);
       },
     });
-    this.rateLimited = new Counter({ name: 'modeldock_rate_limited_total', help: '429 answers by reason: token (its per-minute/day limit) or instance_limit (the version\'s per-instance requests/s or concurrency)', labelNames: ['service', 'reason'], registers });
-    this.restarts = new Counter({ name: 'modeldock_instance_restarts_total', help: 'in-place restarts of an instance (crash or failed health checks)', labelNames: ['service', 'version', 'instance_id'], registers });
-    this.coldStarts = new Counter({ name: 'modeldock_cold_starts_total', help: 'scale-from-zero wake-ups: a call held for a version with no ready instance while none was held already', labelNames: ['service', 'version'], registers });
-    this.heldNow = new Gauge({ name: 'modeldock_held_calls', help: 'calls held now while a scaled-to-zero version starts an instance', labelNames: ['service', 'version'], registers });
-    this.held = new Counter({ name: 'modeldock_held_calls_total', help: 'calls held during scale-from-zero, by outcome: ready (an instance came) or timeout', labelNames: ['service', 'version', 'outcome'], registers });
+    this.rateLimited = new Counter({
+      name: 'modeldock_rate_limited_total',
+      help: "429 answers by reason: token (its per-minute/day limit) or instance_limit (the version's per-instance requests/s or concurrency)",
+      labelNames: ['service', 'reason'],
+      registers,
+    });
+    this.restarts = new Counter({
+      name: 'modeldock_instance_restarts_total',
+      help: 'in-place restarts of an instance (crash or failed health checks)',
+      labelNames: ['service', 'version', 'instance_id'],
+      registers,
+    });
+    this.coldStarts = new Counter({
+      name: 'modeldock_cold_starts_total',
+      help: 'scale-from-zero wake-ups: a call held for a version with no ready instance while none was held already',
+      labelNames: ['service', 'version'],
+      registers,
+    });
+    this.heldNow = new Gauge({
+      name: 'modeldock_held_calls',
+      help: 'calls held now while a scaled-to-zero version starts an instance',
+      labelNames: ['service', 'version'],
+      registers,
+    });
+    this.held = new Counter({
+      name: 'modeldock_held_calls_total',
+      help: 'calls held during scale-from-zero, by outcome: ready (an instance came) or timeout',
+      labelNames: ['service', 'version', 'outcome'],
+      registers,
+    });
     // read from each ready instance's own /metrics every few seconds by BatchStats
-    this.batches = new Counter({ name: 'modeldock_batches_total', help: 'batches the instance\'s runtime ran (read from the instance)', labelNames: ['service', 'version', 'instance_id'], registers });
-    this.batchRows = new Counter({ name: 'modeldock_batch_rows_total', help: 'rows in those batches; rows/batches is the mean batch size', labelNames: ['service', 'version', 'instance_id'], registers });
-    this.queueDepth = new Gauge({ name: 'modeldock_queue_depth', help: 'calls waiting in the instance\'s batcher at its last read', labelNames: ['service', 'version', 'instance_id'], registers });
+    this.batches = new Counter({
+      name: 'modeldock_batches_total',
+      help: "batches the instance's runtime ran (read from the instance)",
+      labelNames: ['service', 'version', 'instance_id'],
+      registers,
+    });
+    this.batchRows = new Counter({
+      name: 'modeldock_batch_rows_total',
+      help: 'rows in those batches; rows/batches is the mean batch size',
+      labelNames: ['service', 'version', 'instance_id'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'modeldock_queue_depth',
+      help: "calls waiting in the instance's batcher at its last read",
+      labelNames: ['service', 'version', 'instance_id'],
+      registers,
+    });
   }
 
   /** Where calls in flight are read from at scrape time (the gateway's upstreams). */
@@ -154,7 +197,17 @@ export class PlatformSeries {
 
   private async forget(match: (l: LabelValues<string>) => boolean): Promise<void> {
     this.calls.drop(match);
-    for (const metric of [this.ready, this.rateLimited, this.restarts, this.coldStarts, this.heldNow, this.held, this.batches, this.batchRows, this.queueDepth] as const) {
+    for (const metric of [
+      this.ready,
+      this.rateLimited,
+      this.restarts,
+      this.coldStarts,
+      this.heldNow,
+      this.held,
+      this.batches,
+      this.batchRows,
+      this.queueDepth,
+    ] as const) {
       const { values } = await metric.get();
       const done = new Set<string>();
       for (const { labels } of values as { labels: LabelValues<string> }[]) {

@@ -136,7 +136,15 @@ export class Reconciler {
     for (const s of services) {
       const own = versions.filter((v) => v.service_id === s.id);
       const states: { status: ServiceState; reason: string | null; weight: number }[] = [];
-      for (const v of own) states.push({ ...(await this.reconcileOrReport(s, v, observed.filter((i) => i.versionId === v.id))), weight: v.weight });
+      for (const v of own)
+        states.push({
+          ...(await this.reconcileOrReport(
+            s,
+            v,
+            observed.filter((i) => i.versionId === v.id),
+          )),
+          weight: v.weight,
+        });
       if (s.desired === 'deleted') {
         if (!observed.some((i) => own.some((v) => v.id === i.versionId))) {
           await repo.delete(s.id);
@@ -147,7 +155,12 @@ export class Reconciler {
       const next = serviceState(states);
       if (next.status !== s.status || next.reason !== s.reason) {
         await repo.setStatus(s.id, next.status, next.reason);
-        await repo.event(s.id, { type: next.status === 'Failed' ? 'Warning' : 'Normal', reason: next.status, object: `service/${s.name}`, message: next.reason ?? `service is ${next.status}` });
+        await repo.event(s.id, {
+          type: next.status === 'Failed' ? 'Warning' : 'Normal',
+          reason: next.status,
+          object: `service/${s.name}`,
+          message: next.reason ?? `service is ${next.status}`,
+        });
       }
     }
     const after = backend.list();
@@ -215,7 +228,12 @@ export class Reconciler {
       const exits = i.restarts + (i.phase === 'Exited' ? 1 : 0);
       if (exits > (this.reportedExits.get(i.instanceId) ?? 0)) {
         this.reportedExits.set(i.instanceId, exits);
-        await repo.event(s.id, { type: 'Warning', reason: 'Crashed', object: `instance/${i.instanceId}`, message: `instance ${i.instanceId} ${i.lastExitReason ?? 'exited'}; restarting` });
+        await repo.event(s.id, {
+          type: 'Warning',
+          reason: 'Crashed',
+          object: `instance/${i.instanceId}`,
+          message: `instance ${i.instanceId} ${i.lastExitReason ?? 'exited'}; restarting`,
+        });
       }
     }
     const gaveUp = mine.find((i) => i.failed);
@@ -234,7 +252,14 @@ export class Reconciler {
 
     const applied = desiredState === 'running' ? this.schedules.changed(v.id, spec) : undefined;
     if (applied) await repo.event(s.id, { type: 'Normal', reason: 'ScheduleApplied', object: `version/${v.seq}`, message: applied });
-    const want = desiredState === 'running' && !failed ? this.deps.autoscaler.desired(v, spec, mine.filter((i) => i.phase === 'Ready' && i.cpuUtil !== undefined).map((i) => i.cpuUtil!)) : 0;
+    const want =
+      desiredState === 'running' && !failed
+        ? this.deps.autoscaler.desired(
+            v,
+            spec,
+            mine.filter((i) => i.phase === 'Ready' && i.cpuUtil !== undefined).map((i) => i.cpuUtil!),
+          )
+        : 0;
     const live = mine.filter(counts);
     const current = live.filter((i) => i.specHash === hash);
     const stale = live.filter((i) => i.specHash !== hash);
@@ -265,7 +290,9 @@ export class Reconciler {
       // scale down extra instances of the current spec, not-ready and newest first
       const extra = current.length - want;
       if (extra > 0) {
-        const order = [...current].sort((a, b) => Number(a.phase === 'Ready') - Number(b.phase === 'Ready') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+        const order = [...current].sort(
+          (a, b) => Number(a.phase === 'Ready') - Number(b.phase === 'Ready') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''),
+        );
         for (const i of order.slice(0, extra)) await this.stopInstance(s, i, spec);
       }
     }
@@ -285,7 +312,12 @@ export class Reconciler {
     if (st.status !== v.status || st.reason !== v.reason || readyCurrent !== v.ready_instances) {
       await repo.setVersionStatus(v.id, st.status, st.reason, readyCurrent);
       if (st.status !== v.status) {
-        await repo.event(s.id, { type: st.status === 'Failed' ? 'Warning' : 'Normal', reason: st.status, object: `version/${v.seq}`, message: st.reason ?? `version ${v.seq} is ${st.status} (${readyCurrent}/${want} ready)` });
+        await repo.event(s.id, {
+          type: st.status === 'Failed' ? 'Warning' : 'Normal',
+          reason: st.status,
+          object: `version/${v.seq}`,
+          message: st.reason ?? `version ${v.seq} is ${st.status} (${readyCurrent}/${want} ready)`,
+        });
       }
     }
     return st;
@@ -302,7 +334,12 @@ export class Reconciler {
     this.envReported.set(v.id, seen);
     const object = `version/${v.seq}`;
     if (env.state === 'building') {
-      await this.deps.repo.event(s.id, { type: 'Normal', reason: 'InstallingDependencies', object, message: `preparing the Python environment for requirements.txt (${env.key}); instances start when it is ready` });
+      await this.deps.repo.event(s.id, {
+        type: 'Normal',
+        reason: 'InstallingDependencies',
+        object,
+        message: `preparing the Python environment for requirements.txt (${env.key}); instances start when it is ready`,
+      });
     } else if (env.state === 'ready') {
       await this.deps.repo.event(s.id, { type: 'Normal', reason: env.venv ? 'DependenciesInstalled' : 'DependenciesMet', object, message: env.note });
     } else {
@@ -316,7 +353,12 @@ export class Reconciler {
     if (!mv) throw new Error(`model "${v.model_name}" v${v.model_version} no longer exists`);
     if (mv.runtime_requested && !this.runtimeNoted.has(v.id)) {
       this.runtimeNoted.add(v.id);
-      await this.deps.repo.event(s.id, { type: 'Warning', reason: 'RuntimeMapped', object: `version/${v.seq}`, message: mappingNote(mv.runtime_requested, mv.runtime) });
+      await this.deps.repo.event(s.id, {
+        type: 'Warning',
+        reason: 'RuntimeMapped',
+        object: `version/${v.seq}`,
+        message: mappingNote(mv.runtime_requested, mv.runtime),
+      });
     }
     const t: InstanceTemplate = {
       instanceId: `${s.name}-${v.seq}-${randomUUID().slice(0, 8)}`,
@@ -365,12 +407,10 @@ export class Reconciler {
     this.publish();
     const delay = i.phase === 'Ready' ? (this.deps.drainDelayMs ?? 500) : 0;
     const timer = setTimeout(() => {
-      void this.deps.backend
-        .stop(i.instanceId, gracePeriodMs)
-        .finally(() => {
-          this.draining.delete(i.instanceId);
-          this.kick();
-        });
+      void this.deps.backend.stop(i.instanceId, gracePeriodMs).finally(() => {
+        this.draining.delete(i.instanceId);
+        this.kick();
+      });
     }, delay);
     timer.unref();
     return true;

@@ -38,7 +38,11 @@ describe('scheduled scaling rules', () => {
     expect(scheduleState(office, auto, at('2026-12-11T13:00:00Z'))?.next).toMatchObject({ rule: 2, at: '2026-12-12T12:00:00.000Z' });
     expect(scheduleState(office.slice(0, 1), auto, at('2026-12-11T13:00:00Z'))?.next).toMatchObject({ rule: 1, at: '2026-12-14T01:00:00.000Z' });
     // UTC by default; max can be scheduled too
-    expect(scheduleState([{ cron: '30 6 * * *', maxInstances: 2 }], auto, at('2026-12-07T07:00:00Z'))?.active).toMatchObject({ firedAt: '2026-12-07T06:30:00.000Z', minInstances: 1, maxInstances: 2 });
+    expect(scheduleState([{ cron: '30 6 * * *', maxInstances: 2 }], auto, at('2026-12-07T07:00:00Z'))?.active).toMatchObject({
+      firedAt: '2026-12-07T06:30:00.000Z',
+      minInstances: 1,
+      maxInstances: 2,
+    });
     expect(scheduleState(office, { mode: 'manual', instances: 1 }, 0)).toBeUndefined();
   });
 
@@ -46,7 +50,14 @@ describe('scheduled scaling rules', () => {
     const cases: [ScalingSchedule[], ServiceVersionSpec['scaling'], string][] = [
       [[{ cron: 'every day', minInstances: 1 }], auto, 'schedules[0].cron'],
       [[{ cron: '61 * * * *', minInstances: 1 }], auto, 'schedules[0].cron'],
-      [[{ cron: '0 9 * * *', minInstances: 1 }, { cron: '0 9 30 2 *', minInstances: 1 }], auto, 'schedules[1].cron'],
+      [
+        [
+          { cron: '0 9 * * *', minInstances: 1 },
+          { cron: '0 9 30 2 *', minInstances: 1 },
+        ],
+        auto,
+        'schedules[1].cron',
+      ],
       [[{ cron: '0 9 * * *', timeZone: 'Mars/Olympus', minInstances: 1 }], auto, 'schedules[0].timeZone'],
       [[{ cron: '0 9 * * *' }], auto, 'schedules[0]'],
       [[{ cron: '0 9 * * *', minInstances: 9 }], auto, 'schedules[0]'],
@@ -61,7 +72,10 @@ describe('scheduled scaling rules', () => {
         err = e;
       }
       expect(err, JSON.stringify(rules[0])).toBeInstanceOf(DomainError);
-      expect([(err as DomainError).code, ((err as DomainError).details as { fields: { field: string }[] }).fields[0]!.field]).toEqual(['INVALID_SCHEDULE', field]);
+      expect([(err as DomainError).code, ((err as DomainError).details as { fields: { field: string }[] }).fields[0]!.field]).toEqual([
+        'INVALID_SCHEDULE',
+        field,
+      ]);
     }
     expect(() => checkSchedules(office, auto, 'schedules')).not.toThrow();
     expect(() => checkSchedules([{ cron: '*/5 * * * * *', minInstances: 2 }], auto, 'schedules')).not.toThrow();

@@ -36,7 +36,8 @@ export function checkSchedules(rules: ScalingSchedule[] | undefined, scaling: Sc
   if (rules.length > MAX_SCHEDULES) throw bad(at, `at most ${MAX_SCHEDULES} rules`);
   rules.forEach((r, i) => {
     const here = `${at}[${i}]`;
-    if (r.timeZone !== undefined && !validTimeZone(r.timeZone)) throw bad(`${here}.timeZone`, `"${r.timeZone.slice(0, 64)}" is not an IANA time zone (e.g. Asia/Shanghai, UTC)`);
+    if (r.timeZone !== undefined && !validTimeZone(r.timeZone))
+      throw bad(`${here}.timeZone`, `"${r.timeZone.slice(0, 64)}" is not an IANA time zone (e.g. Asia/Shanghai, UTC)`);
     let c: Cron;
     try {
       c = cronOf(r);
@@ -76,9 +77,11 @@ export function scheduleState(rules: ScalingSchedule[] | undefined, scaling: Sca
     const c = cronOf(r);
     const { min, max } = bounds(r, scaling);
     const prev = c.previousRuns(1, prevRef(now))[0];
-    if (prev && (!state.active || prev.getTime() > Date.parse(state.active.firedAt))) state.active = { rule: i + 1, firedAt: prev.toISOString(), minInstances: min, maxInstances: max };
+    if (prev && (!state.active || prev.getTime() > Date.parse(state.active.firedAt)))
+      state.active = { rule: i + 1, firedAt: prev.toISOString(), minInstances: min, maxInstances: max };
     const next = c.nextRun(at);
-    if (next && (!state.next || next.getTime() < Date.parse(state.next.at))) state.next = { rule: i + 1, at: next.toISOString(), minInstances: min, maxInstances: max };
+    if (next && (!state.next || next.getTime() < Date.parse(state.next.at)))
+      state.next = { rule: i + 1, at: next.toISOString(), minInstances: min, maxInstances: max };
   });
   return state;
 }

@@ -34,12 +34,21 @@ export class ServiceManager {
     checkServiceName(input.name);
     const billingMode = input.billingMode ?? 'postpaid';
     if (billingMode === 'prepaid' && !input.resourceGroup) {
-      throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', { fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }] });
+      throw new DomainError('INVALID_ARGUMENT', 'prepaid billing needs a resourceGroup', {
+        fields: [{ field: 'resourceGroup', message: 'is required for prepaid billing' }],
+      });
     }
     const v = await this.versionFrom(input.version, 100, 'version.');
     if (input.resourceGroup) await this.deps.billing.admit(input.resourceGroup, reservation(v.spec, v.desiredInstances));
     await this.deps.repo.create(
-      { name: input.name, description: input.description ?? '', tags: input.tags ?? {}, billingMode, resourceGroup: input.resourceGroup, auth: input.auth ?? false },
+      {
+        name: input.name,
+        description: input.description ?? '',
+        tags: input.tags ?? {},
+        billingMode,
+        resourceGroup: input.resourceGroup,
+        auth: input.auth ?? false,
+      },
       v,
     );
     this.deps.kick();
@@ -56,7 +65,17 @@ export class ServiceManager {
     const limit = opts.limit ?? 50;
     const { items, total } = await this.deps.repo.list({ offset, limit, keyword: opts.keyword });
     const versions = await this.deps.repo.versionsOf(items.map((s) => s.id));
-    return { items: items.map((s) => this.toService(s, versions.filter((v) => v.service_id === s.id))), total, offset, limit };
+    return {
+      items: items.map((s) =>
+        this.toService(
+          s,
+          versions.filter((v) => v.service_id === s.id),
+        ),
+      ),
+      total,
+      offset,
+      limit,
+    };
   }
 
   async addVersion(name: string, input: VersionSpecInput): Promise<Service> {
@@ -79,7 +98,13 @@ export class ServiceManager {
     const v = await this.version(s, ref);
     const next = await this.versionFrom(input, v.weight, '');
     if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(next.spec, next.desiredInstances), v.id);
-    await this.deps.repo.setVersionSpec(v.id, { model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime }, spec: next.spec, desiredInstances: next.desiredInstances, resumeInstances: next.desiredInstances, ...(input.weight !== undefined ? { weight: input.weight } : {}) });
+    await this.deps.repo.setVersionSpec(v.id, {
+      model: { name: next.modelName, version: next.modelVersion, runtime: next.runtime },
+      spec: next.spec,
+      desiredInstances: next.desiredInstances,
+      resumeInstances: next.desiredInstances,
+      ...(input.weight !== undefined ? { weight: input.weight } : {}),
+    });
     this.deps.kick();
     return this.get(name);
   }
@@ -94,7 +119,10 @@ export class ServiceManager {
     const v = await this.version(s, ref);
     const spec = JSON.parse(v.spec) as ServiceVersionSpec;
     await this.deps.repo.setVersionSpec(v.id, { spec: { ...spec, capture } });
-    const what = capture.percent > 0 ? `on for ${capture.percent}% of calls${capture.maxBodyBytes !== undefined ? `, bodies up to ${capture.maxBodyBytes} bytes` : ''}` : 'off';
+    const what =
+      capture.percent > 0
+        ? `on for ${capture.percent}% of calls${capture.maxBodyBytes !== undefined ? `, bodies up to ${capture.maxBodyBytes} bytes` : ''}`
+        : 'off';
     await this.deps.repo.event(s.id, { type: 'Normal', reason: 'CaptureChanged', object: `version/${v.seq}`, message: `payload capture ${what}` });
     this.deps.kick();
     return this.get(name);
@@ -112,19 +140,36 @@ export class ServiceManager {
     await this.deps.repo.removeVersion(s.id, v.id, (all) => {
       const rest = all.filter((x) => x.id !== v.id);
       if (rest.length === all.length) throw new DomainError('VERSION_NOT_FOUND', `service "${name}" has no version "${ref}"`);
-      if (rest.length === 0) throw new DomainError('LAST_SERVICE_VERSION', `version ${v.seq} is the only version of service "${name}"; delete the service instead`, { version: v.seq });
-      if (!rest.some((x) => x.weight > 0)) {
-        throw new DomainError('VERSION_HOLDS_ALL_TRAFFIC', `version ${v.seq} takes all of service "${name}"'s traffic; give another version a weight first (PUT /api/v1/services/${name}/weights)`, {
+      if (rest.length === 0)
+        throw new DomainError('LAST_SERVICE_VERSION', `version ${v.seq} is the only version of service "${name}"; delete the service instead`, {
           version: v.seq,
-          others: rest.map((x) => ({ version: x.seq, weight: x.weight })),
         });
+      if (!rest.some((x) => x.weight > 0)) {
+        throw new DomainError(
+          'VERSION_HOLDS_ALL_TRAFFIC',
+          `version ${v.seq} takes all of service "${name}"'s traffic; give another version a weight first (PUT /api/v1/services/${name}/weights)`,
+          {
+            version: v.seq,
+            others: rest.map((x) => ({ version: x.seq, weight: x.weight })),
+          },
+        );
       }
     });
     if (storedShadow(s.shadow)?.version === v.seq) {
       await this.deps.repo.setMeta(s.id, { shadow: null });
-      await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `shadow off: its version ${v.seq} was removed` });
+      await this.deps.repo.event(s.id, {
+        type: 'Normal',
+        reason: 'Updated',
+        object: `service/${name}`,
+        message: `shadow off: its version ${v.seq} was removed`,
+      });
     }
-    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'VersionRemoved', object: `version/${v.seq}`, message: `version ${v.seq} (${v.model_name} v${v.model_version}) removed; its instances are stopped` });
+    await this.deps.repo.event(s.id, {
+      type: 'Normal',
+      reason: 'VersionRemoved',
+      object: `version/${v.seq}`,
+      message: `version ${v.seq} (${v.model_name} v${v.model_version}) removed; its instances are stopped`,
+    });
     this.deps.kick();
     return this.get(name);
   }
@@ -140,7 +185,9 @@ export class ServiceManager {
         else tags[k] = val;
       }
       if (Object.keys(tags).length > MAX_SERVICE_TAGS) {
-        throw new DomainError('INVALID_ARGUMENT', `a service keeps at most ${MAX_SERVICE_TAGS} tags`, { fields: [{ field: 'tags', message: `at most ${MAX_SERVICE_TAGS} tags` }] });
+        throw new DomainError('INVALID_ARGUMENT', `a service keeps at most ${MAX_SERVICE_TAGS} tags`, {
+          fields: [{ field: 'tags', message: `at most ${MAX_SERVICE_TAGS} tags` }],
+        });
       }
     }
     const description = patch.description === null ? '' : patch.description;
@@ -152,21 +199,28 @@ export class ServiceManager {
       patch.auth !== undefined && `auth ${patch.auth ? 'on' : 'off'}`,
       shadow !== undefined && (shadow ? `shadow: version ${shadow.version} gets ${shadow.percent}% of calls as copies` : 'shadow off'),
     ].filter(Boolean);
-    if (changed.length) await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `changed: ${changed.join(', ')}` });
+    if (changed.length)
+      await this.deps.repo.event(s.id, { type: 'Normal', reason: 'Updated', object: `service/${name}`, message: `changed: ${changed.join(', ')}` });
     this.deps.kick();
     return this.get(name);
   }
 
   async setWeights(name: string, weights: { version: string | number; weight: number }[]): Promise<Service> {
     const s = await this.live(name);
-    if (await this.deps.rolloutActive?.(s.id)) throw new DomainError('ROLLOUT_IN_PROGRESS', `a rollout is moving service "${name}"'s weights; pause, promote or abort it (…/rollout/actions) instead`);
+    if (await this.deps.rolloutActive?.(s.id))
+      throw new DomainError('ROLLOUT_IN_PROGRESS', `a rollout is moving service "${name}"'s weights; pause, promote or abort it (…/rollout/actions) instead`);
     const resolved: { id: string; weight: number }[] = [];
     for (const w of weights) resolved.push({ id: (await this.version(s, String(w.version))).id, weight: w.weight });
     const all = await this.deps.repo.versions(s.id);
     const total = all.reduce((a, v) => a + (resolved.find((r) => r.id === v.id)?.weight ?? v.weight), 0);
     if (total <= 0) throw new DomainError('INVALID_ARGUMENT', 'at least one version must keep a weight above 0');
     await this.deps.repo.setWeights(resolved);
-    await this.deps.repo.event(s.id, { type: 'Normal', reason: 'WeightsChanged', object: `service/${name}`, message: resolved.map((r) => `${all.find((v) => v.id === r.id)?.seq}:${r.weight}`).join(' ') });
+    await this.deps.repo.event(s.id, {
+      type: 'Normal',
+      reason: 'WeightsChanged',
+      object: `service/${name}`,
+      message: resolved.map((r) => `${all.find((v) => v.id === r.id)?.seq}:${r.weight}`).join(' '),
+    });
     this.deps.kick();
     return this.get(name);
   }
@@ -178,21 +232,29 @@ export class ServiceManager {
       await this.deps.repo.setDesired(s.id, 'stopped');
     } else if (a.action === 'resume') {
       if (s.resource_group) {
-        for (const v of versions) await this.deps.billing.admit(s.resource_group, reservation(JSON.parse(v.spec) as ServiceVersionSpec, v.resume_instances), v.id);
+        for (const v of versions)
+          await this.deps.billing.admit(s.resource_group, reservation(JSON.parse(v.spec) as ServiceVersionSpec, v.resume_instances), v.id);
       }
       for (const v of versions) await this.deps.repo.setVersionSpec(v.id, { desiredInstances: v.resume_instances });
       await this.deps.repo.setDesired(s.id, 'running');
     } else {
-      if (a.instances === undefined) throw new DomainError('INVALID_ARGUMENT', 'scale needs "instances"', { fields: [{ field: 'instances', message: 'is required for scale' }] });
+      if (a.instances === undefined)
+        throw new DomainError('INVALID_ARGUMENT', 'scale needs "instances"', { fields: [{ field: 'instances', message: 'is required for scale' }] });
       const targets = a.version !== undefined ? [await this.version(s, String(a.version))] : versions.filter((v) => v.weight > 0);
       for (const v of targets) {
         const spec = JSON.parse(v.spec) as ServiceVersionSpec;
-        if (spec.scaling.mode === 'auto') throw new DomainError('INVALID_ARGUMENT', `version ${v.seq} scales automatically; change its scaling settings instead`);
+        if (spec.scaling.mode === 'auto')
+          throw new DomainError('INVALID_ARGUMENT', `version ${v.seq} scales automatically; change its scaling settings instead`);
         if (s.resource_group) await this.deps.billing.admit(s.resource_group, reservation(spec, a.instances), v.id);
         await this.deps.repo.setVersionSpec(v.id, { desiredInstances: a.instances, resumeInstances: a.instances });
       }
     }
-    await this.deps.repo.event(s.id, { type: 'Normal', reason: a.action === 'scale' ? 'Scaled' : a.action === 'stop' ? 'Stopped' : 'Resumed', object: `service/${name}`, message: a.action === 'scale' ? `scaled to ${a.instances} instance(s)` : `${a.action} requested` });
+    await this.deps.repo.event(s.id, {
+      type: 'Normal',
+      reason: a.action === 'scale' ? 'Scaled' : a.action === 'stop' ? 'Stopped' : 'Resumed',
+      object: `service/${name}`,
+      message: a.action === 'scale' ? `scaled to ${a.instances} instance(s)` : `${a.action} requested`,
+    });
     this.deps.kick();
     return this.get(name);
   }
@@ -241,14 +303,18 @@ export class ServiceManager {
   private async versionFrom(input: VersionSpecInput, weight: number, at: string) {
     checkServiceEnv(input.env, `${at}env`);
     if (input.logDelivery?.type === 'http' && !URL.canParse(input.logDelivery.url)) {
-      throw new DomainError('INVALID_ARGUMENT', `${at}logDelivery.url is not a valid URL`, { fields: [{ field: `${at}logDelivery.url`, message: 'is not a valid URL' }] });
+      throw new DomainError('INVALID_ARGUMENT', `${at}logDelivery.url is not a valid URL`, {
+        fields: [{ field: `${at}logDelivery.url`, message: 'is not a valid URL' }],
+      });
     }
     const { version } = await this.deps.models.resolveVersion(input.model, input.modelVersion);
     if (version.status !== 'ready') {
       throw new DomainError('VERSION_NOT_READY', `model "${input.model}" v${version.number} is ${version.status}; deploy a ready version`);
     }
     if (input.scaling.mode === 'auto' && input.scaling.minInstances > input.scaling.maxInstances) {
-      throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', { fields: [{ field: `${at}scaling.minInstances`, message: 'must not exceed maxInstances' }] });
+      throw new DomainError('INVALID_ARGUMENT', 'minInstances is above maxInstances', {
+        fields: [{ field: `${at}scaling.minInstances`, message: 'must not exceed maxInstances' }],
+      });
     }
     checkSchedules(input.schedules, input.scaling, `${at}schedules`);
     const spec = withDefaults(input, version.number);
@@ -302,7 +368,15 @@ function toVersion(v: VersionRow, desired: string): ServiceVersion {
 }
 
 function toEvent(e: EventRow): ServiceEvent {
-  return { type: e.type as ServiceEvent['type'], reason: e.reason, message: e.message, object: e.object, firstAt: e.first_at, lastAt: e.last_at, count: e.count };
+  return {
+    type: e.type as ServiceEvent['type'],
+    reason: e.reason,
+    message: e.message,
+    object: e.object,
+    firstAt: e.first_at,
+    lastAt: e.last_at,
+    count: e.count,
+  };
 }
 
 export function checkServiceName(name: string): void {

@@ -85,7 +85,15 @@ export class ServiceMetrics {
       const b = ring.find((x) => x.start === t);
       if (b) lastReady = b.readyInstances;
       const { p50Ms, p99Ms } = b ? (b.quantiles ?? quantiles(b.latencies)) : { p50Ms: null, p99Ms: null };
-      out.push({ ts: new Date(t).toISOString(), qps: (b?.requests ?? 0) / (BUCKET_MS / 1000), errors: b?.errors ?? 0, p50Ms, p99Ms, readyInstances: b?.readyInstances ?? lastReady, batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null });
+      out.push({
+        ts: new Date(t).toISOString(),
+        qps: (b?.requests ?? 0) / (BUCKET_MS / 1000),
+        errors: b?.errors ?? 0,
+        p50Ms,
+        p99Ms,
+        readyInstances: b?.readyInstances ?? lastReady,
+        batchSize: b?.batches ? Math.round((b.batchRows / b.batches) * 100) / 100 : null,
+      });
     }
     return out;
   }
@@ -101,7 +109,17 @@ export class ServiceMetrics {
       for (const b of ring) {
         if (b.start < from || b.start >= to) continue;
         const { p50Ms, p99Ms } = b.quantiles ?? quantiles(b.latencies);
-        out.push({ service: name, start: b.start, requests: b.requests, errors: b.errors, p50Ms, p99Ms, readyInstances: b.readyInstances, batches: b.batches, batchRows: b.batchRows });
+        out.push({
+          service: name,
+          start: b.start,
+          requests: b.requests,
+          errors: b.errors,
+          p50Ms,
+          p99Ms,
+          readyInstances: b.readyInstances,
+          batches: b.batches,
+          batchRows: b.batchRows,
+        });
       }
     }
     return out;

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceVersionSpec } from '../contracts/services.js';
 import { specHash, type InstanceShape } from './service-spec.js';
 
-const spec: ServiceVersionSpec = { model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 }, env: { A: '1' } };
+const spec: ServiceVersionSpec = {
+  model: 'm',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 500, memoryMiB: 256 },
+  scaling: { mode: 'manual', instances: 1 },
+  env: { A: '1' },
+};
 const shape: InstanceShape = { model: 'm', modelVersion: 1, runtime: 'onnx', spec };
 
 describe('specHash', () => {
@@ -11,7 +17,13 @@ describe('specHash', () => {
   });
 
   it('ignores what changes without a restart: scaling, limits, log delivery, rollout', () => {
-    const tuned: ServiceVersionSpec = { ...spec, scaling: { mode: 'manual', instances: 5 }, limits: { maxConcurrency: 2 }, logDelivery: { type: 'off' }, rollingUpdate: { maxSurge: 2, maxUnavailable: 1 } };
+    const tuned: ServiceVersionSpec = {
+      ...spec,
+      scaling: { mode: 'manual', instances: 5 },
+      limits: { maxConcurrency: 2 },
+      logDelivery: { type: 'off' },
+      rollingUpdate: { maxSurge: 2, maxUnavailable: 1 },
+    };
     expect(specHash({ ...shape, spec: tuned })).toBe(specHash(shape));
   });
 

@@ -11,7 +11,13 @@ const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ min
 
 const ProbeSchema = Type.Object(
   {
-    path: Type.Optional(Type.String({ pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$", maxLength: 200, description: 'an URL path on the instance (no spaces or control characters)' })),
+    path: Type.Optional(
+      Type.String({
+        pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$",
+        maxLength: 200,
+        description: 'an URL path on the instance (no spaces or control characters)',
+      }),
+    ),
     initialDelayMs: Type.Optional(Int(0, 600_000)),
     periodMs: Type.Optional(Int(100, 600_000)),
     timeoutMs: Type.Optional(Int(50, 60_000)),
@@ -23,8 +29,12 @@ const ProbeSchema = Type.Object(
 /** A version's payload capture (docs/capture.md); PUT …/versions/{v}/capture takes it alone, without a restart. */
 export const CaptureSpecSchema = Type.Object(
   {
-    percent: Type.Number({ minimum: 0, maximum: 100, description: 'share of the version\'s calls captured (0 = off, 100 = every call)' }),
-    maxBodyBytes: Type.Optional(Int(0, CAPTURE_MAX_BODY_BYTES_LIMIT, { description: `each body is cut to this many bytes and marked truncated (default ${CAPTURE_DEFAULT_MAX_BODY_BYTES})` })),
+    percent: Type.Number({ minimum: 0, maximum: 100, description: "share of the version's calls captured (0 = off, 100 = every call)" }),
+    maxBodyBytes: Type.Optional(
+      Int(0, CAPTURE_MAX_BODY_BYTES_LIMIT, {
+        description: `each body is cut to this many bytes and marked truncated (default ${CAPTURE_DEFAULT_MAX_BODY_BYTES})`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,13 +72,31 @@ export const VersionSpecSchema = Type.Object(
     batching: Type.Optional(Type.Object({ maxBatchSize: Int(1, 1024), maxQueueDelayMs: Int(0, 10_000) }, { additionalProperties: false })),
     probes: Type.Optional(Type.Object({ readiness: Type.Optional(ProbeSchema), liveness: Type.Optional(ProbeSchema) }, { additionalProperties: false })),
     rollingUpdate: Type.Optional(Type.Object({ maxSurge: Int(0, 64), maxUnavailable: Int(0, 64) }, { additionalProperties: false })),
-    limits: Type.Optional(Type.Object({ maxRequestsPerSecond: Type.Optional(Int(1, 1_000_000)), maxConcurrency: Type.Optional(Int(1, 100_000)) }, { additionalProperties: false })),
+    limits: Type.Optional(
+      Type.Object({ maxRequestsPerSecond: Type.Optional(Int(1, 1_000_000)), maxConcurrency: Type.Optional(Int(1, 100_000)) }, { additionalProperties: false }),
+    ),
     logDelivery: Type.Optional(
       Type.Union([
         Type.Object({ type: Type.Literal('off') }, { additionalProperties: false }),
-        Type.Object({ type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }) }, { additionalProperties: false }),
-        Type.Object({ type: Type.Union([Type.Literal('http'), Type.Literal('loki'), Type.Literal('otlp')]), url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }),
-        Type.Object({ type: Type.Literal('elasticsearch'), url: Type.String({ pattern: '^https?://', maxLength: 2048 }), index: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false }),
+        Type.Object(
+          { type: Type.Literal('file'), path: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }) },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          {
+            type: Type.Union([Type.Literal('http'), Type.Literal('loki'), Type.Literal('otlp')]),
+            url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          {
+            type: Type.Literal('elasticsearch'),
+            url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+            index: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+          },
+          { additionalProperties: false },
+        ),
       ]),
     ),
     terminationGracePeriodMs: Type.Optional(Int(0, 600_000)),
@@ -79,14 +107,23 @@ export const VersionSpecSchema = Type.Object(
       Type.Array(
         Type.Object(
           {
-            cron: Type.String({ minLength: 1, maxLength: 100, description: 'when the rule fires: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, e.g. "0 9 * * 1-5"' }),
-            timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone the cron is read in (default UTC), e.g. Asia/Shanghai' })),
+            cron: Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: 'when the rule fires: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, e.g. "0 9 * * 1-5"',
+            }),
+            timeZone: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone the cron is read in (default UTC), e.g. Asia/Shanghai' }),
+            ),
             minInstances: Type.Optional(Int(0, 64)),
             maxInstances: Type.Optional(Int(1, 64)),
           },
           { additionalProperties: false },
         ),
-        { maxItems: 20, description: 'scheduled scaling (auto scaling only): from each firing, the rule\'s min/max replace the scaling bounds until another rule fires' },
+        {
+          maxItems: 20,
+          description: "scheduled scaling (auto scaling only): from each firing, the rule's min/max replace the scaling bounds until another rule fires",
+        },
       ),
     ),
   },
@@ -120,7 +157,9 @@ const TagKey = Type.String({ pattern: '^[^\\u0000-\\u001f]{1,63}$' });
 export const ServicePatchSchema = Type.Object(
   {
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
-    tags: Type.Optional(Type.Union([Type.Record(TagKey, Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), { additionalProperties: false }), Type.Null()])),
+    tags: Type.Optional(
+      Type.Union([Type.Record(TagKey, Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), { additionalProperties: false }), Type.Null()]),
+    ),
     auth: Type.Optional(Type.Boolean({ description: 'calls need a service token (Authorization: Bearer <token>)' })),
     shadow: Type.Optional(ShadowPatchSchema),
   },
@@ -131,7 +170,11 @@ export type ServicePatch = Static<typeof ServicePatchSchema>;
 export const MAX_SERVICE_TAGS = 50;
 
 export const WeightsSchema = Type.Object(
-  { weights: Type.Array(Type.Object({ version: Type.Union([Type.String(), Type.Integer()]), weight: Int(0, 100) }, { additionalProperties: false }), { minItems: 1 }) },
+  {
+    weights: Type.Array(Type.Object({ version: Type.Union([Type.String(), Type.Integer()]), weight: Int(0, 100) }, { additionalProperties: false }), {
+      minItems: 1,
+    }),
+  },
   { additionalProperties: false },
 );
 

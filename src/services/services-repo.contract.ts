@@ -74,7 +74,13 @@ export function describeServicesRepo(name: string, open: () => Promise<Db>): voi
         await repo.setVersionSpec(v!.id, { desiredInstances: 3, spec: { resources: { cpuMillicores: 1000 } } });
         await repo.setWeights([{ id: v!.id, weight: 40 }]);
         const [after] = await repo.versions(s.id);
-        expect([after?.status, after?.ready_instances, after?.desired_instances, after?.weight, JSON.parse(after?.spec ?? '{}').resources]).toEqual(['Running', 1, 3, 40, { cpuMillicores: 1000 }]);
+        expect([after?.status, after?.ready_instances, after?.desired_instances, after?.weight, JSON.parse(after?.spec ?? '{}').resources]).toEqual([
+          'Running',
+          1,
+          3,
+          40,
+          { cpuMillicores: 1000 },
+        ]);
         await repo.setMeta(s.id, { description: 'new', tags: { a: 'b' }, auth: false });
         await repo.setStatus(s.id, 'Running', null);
         const row = await repo.get('apart');
@@ -98,7 +104,20 @@ export function describeServicesRepo(name: string, open: () => Promise<Db>): voi
         const s = await repo.create(meta('inst'), version({ modelName: 'mnist', modelVersion: 2 }));
         const [v] = await repo.versions(s.id);
         const ts = new Date().toISOString();
-        const instance = (id: string): InstanceRow => ({ id, version_id: v!.id, service_name: 'inst', phase: 'Ready', ready: 1, restarts: 0, started_at: ts, node: 'local', url: 'http://127.0.0.1:1', pid: null, last_exit_reason: null, updated_at: ts });
+        const instance = (id: string): InstanceRow => ({
+          id,
+          version_id: v!.id,
+          service_name: 'inst',
+          phase: 'Ready',
+          ready: 1,
+          restarts: 0,
+          started_at: ts,
+          node: 'local',
+          url: 'http://127.0.0.1:1',
+          pid: null,
+          last_exit_reason: null,
+          updated_at: ts,
+        });
         await repo.replaceInstances([instance('a'), instance('b')]);
         await repo.replaceInstances([instance('c')]);
         expect((await repo.instances('inst')).map((i) => i.id)).toEqual(['c']);

@@ -24,7 +24,10 @@ export interface NewServiceVersion {
 export class ServicesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(s: { name: string; description: string; tags: Record<string, string>; billingMode: string; resourceGroup?: string; auth: boolean }, v: NewServiceVersion): Promise<ServiceRow> {
+  async create(
+    s: { name: string; description: string; tags: Record<string, string>; billingMode: string; resourceGroup?: string; auth: boolean },
+    v: NewServiceVersion,
+  ): Promise<ServiceRow> {
     const ts = now();
     const row: ServiceRow = {
       id: randomUUID(),
@@ -45,7 +48,10 @@ export class ServicesRepo {
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('services').values(row).execute();
-        await tx.insertInto('service_versions').values(versionRow(row.id, 1, v)).execute();
+        await tx
+          .insertInto('service_versions')
+          .values(versionRow(row.id, 1, v))
+          .execute();
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -104,7 +110,10 @@ export class ServicesRepo {
     await this.db.updateTable('services').set({ desired, updated_at: now() }).where('id', '=', serviceId).execute();
   }
 
-  async setVersionSpec(versionId: string, patch: { desiredInstances?: number; resumeInstances?: number; weight?: number; spec?: unknown; model?: { name: string; version: number; runtime: string } }): Promise<void> {
+  async setVersionSpec(
+    versionId: string,
+    patch: { desiredInstances?: number; resumeInstances?: number; weight?: number; spec?: unknown; model?: { name: string; version: number; runtime: string } },
+  ): Promise<void> {
     await this.db
       .updateTable('service_versions')
       .set({
@@ -183,7 +192,11 @@ export class ServicesRepo {
   async replaceInstances(rows: InstanceRow[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('instances').execute();
-      for (let i = 0; i < rows.length; i += 100) await tx.insertInto('instances').values(rows.slice(i, i + 100)).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await tx
+          .insertInto('instances')
+          .values(rows.slice(i, i + 100))
+          .execute();
     });
   }
 
@@ -211,10 +224,17 @@ export class ServicesRepo {
       .where('message', '=', e.message)
       .executeTakeFirst();
     if (same) {
-      await this.db.updateTable('service_events').set({ count: same.count + 1, last_at: ts }).where('id', '=', same.id).execute();
+      await this.db
+        .updateTable('service_events')
+        .set({ count: same.count + 1, last_at: ts })
+        .where('id', '=', same.id)
+        .execute();
       return;
     }
-    await this.db.insertInto('service_events').values({ id: randomUUID(), service_id: serviceId, ...e, first_at: ts, last_at: ts, count: 1 }).execute();
+    await this.db
+      .insertInto('service_events')
+      .values({ id: randomUUID(), service_id: serviceId, ...e, first_at: ts, last_at: ts, count: 1 })
+      .execute();
   }
 
   async events(serviceId: string, limit: number): Promise<EventRow[]> {

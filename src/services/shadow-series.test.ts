@@ -14,7 +14,14 @@ describe('ShadowSeries (shadow traffic counts)', () => {
     s.observe('svc', '2', 'dropped');
     s.observe('svc', '3', 'sent');
     const st = s.stats('svc', '2');
-    expect(st).toMatchObject({ mirrored: 5, inflight: 1, skipped: 1, dropped: 1, errors: { status: 1, timeout: 1, unreachable: 0 }, compared: { match: 1, mismatch: 1, uncompared: 0 } });
+    expect(st).toMatchObject({
+      mirrored: 5,
+      inflight: 1,
+      skipped: 1,
+      dropped: 1,
+      errors: { status: 1, timeout: 1, unreachable: 0 },
+      compared: { match: 1, mismatch: 1, uncompared: 0 },
+    });
     expect(st.latency).toEqual({ p50Ms: 30, p99Ms: 40, samples: 4 });
     expect(s.stats('svc', '3').mirrored).toBe(1);
     expect(s.stats('other', '2')).toEqual(zeroShadowStats());

@@ -47,13 +47,28 @@ export class ShadowSeries {
   constructor(registry: Registry) {
     const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, values: () => Sample[]) => {
       const get = async () => ({ name, help, type, aggregator: 'sum' as const, values: values() });
-      registry.registerMetric({ name, help, type, aggregator: 'sum', get, reset: () => this.cells.clear() } as unknown as Parameters<Registry['registerMetric']>[0]);
+      registry.registerMetric({ name, help, type, aggregator: 'sum', get, reset: () => this.cells.clear() } as unknown as Parameters<
+        Registry['registerMetric']
+      >[0]);
     };
-    metric('modeldock_shadow_calls_total', 'counter', 'calls considered for a shadow copy, by outcome: match, mismatch, uncompared (answered), error (5xx), timeout, unreachable, skipped (no ready shadow instance), dropped (over the in-flight cap or the shadow\'s limits)', () =>
-      [...this.cells.values()].flatMap((c) => SHADOW_OUTCOMES.filter((o) => c.outcomes[o] > 0).map((o) => ({ labels: { service: c.service, version: c.version, outcome: o }, value: c.outcomes[o] }))),
+    metric(
+      'modeldock_shadow_calls_total',
+      'counter',
+      "calls considered for a shadow copy, by outcome: match, mismatch, uncompared (answered), error (5xx), timeout, unreachable, skipped (no ready shadow instance), dropped (over the in-flight cap or the shadow's limits)",
+      () =>
+        [...this.cells.values()].flatMap((c) =>
+          SHADOW_OUTCOMES.filter((o) => c.outcomes[o] > 0).map((o) => ({
+            labels: { service: c.service, version: c.version, outcome: o },
+            value: c.outcomes[o],
+          })),
+        ),
     );
-    metric('modeldock_shadow_inflight_calls', 'gauge', 'shadow copies sent and not yet answered', () => [...this.cells.values()].map((c) => ({ labels: { service: c.service, version: c.version }, value: inflightOf(c) })));
-    metric('modeldock_shadow_duration_seconds', 'histogram', 'the shadow version\'s latency for a copy, sent to answered (or failed)', () => [...this.cells.values()].flatMap((c) => histogram('modeldock_shadow_duration_seconds', c)));
+    metric('modeldock_shadow_inflight_calls', 'gauge', 'shadow copies sent and not yet answered', () =>
+      [...this.cells.values()].map((c) => ({ labels: { service: c.service, version: c.version }, value: inflightOf(c) })),
+    );
+    metric('modeldock_shadow_duration_seconds', 'histogram', "the shadow version's latency for a copy, sent to answered (or failed)", () =>
+      [...this.cells.values()].flatMap((c) => histogram('modeldock_shadow_duration_seconds', c)),
+    );
   }
 
   /** One event of the gateway's shadow traffic (`version` is the shadow's number). */
@@ -90,7 +105,18 @@ export class ShadowSeries {
     const k = key(service, version);
     let c = this.cells.get(k);
     if (c === undefined) {
-      c = { service, version, outcomes: emptyOutcomes(), sent: 0, buckets: new Float64Array(BOUNDS_S.length + 1), sum: 0, count: 0, recent: new Float64Array(RECENT_LATENCIES), recentN: 0, recentAt: 0 };
+      c = {
+        service,
+        version,
+        outcomes: emptyOutcomes(),
+        sent: 0,
+        buckets: new Float64Array(BOUNDS_S.length + 1),
+        sum: 0,
+        count: 0,
+        recent: new Float64Array(RECENT_LATENCIES),
+        recentN: 0,
+        recentAt: 0,
+      };
       this.cells.set(k, c);
     }
     return c;
@@ -106,18 +132,18 @@ const key = (service: string, version: string) => `${service}\0${version}`;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function statsOf(c: Cell | undefined): ShadowStats {
-    const o = c?.outcomes ?? emptyOutcomes();
-    const recent = c ? [...c.recent.subarray(0, c.recentN)].sort((a, b) => a - b) : [];
-    const q = (p: number) => (recent.length ? round(recent[Math.min(recent.length - 1, Math.floor(p * recent.length))]!) : null);
-    return {
-      mirrored: c?.sent ?? 0,
-      inflight: c ? inflightOf(c) : 0,
-      skipped: o.skipped,
-      dropped: o.dropped,
-      errors: { status: o.error, timeout: o.timeout, unreachable: o.unreachable },
-      compared: { match: o.match, mismatch: o.mismatch, uncompared: o.uncompared },
-      latency: { p50Ms: q(0.5), p99Ms: q(0.99), samples: recent.length },
-    };
+  const o = c?.outcomes ?? emptyOutcomes();
+  const recent = c ? [...c.recent.subarray(0, c.recentN)].sort((a, b) => a - b) : [];
+  const q = (p: number) => (recent.length ? round(recent[Math.min(recent.length - 1, Math.floor(p * recent.length))]!) : null);
+  return {
+    mirrored: c?.sent ?? 0,
+    inflight: c ? inflightOf(c) : 0,
+    skipped: o.skipped,
+    dropped: o.dropped,
+    errors: { status: o.error, timeout: o.timeout, unreachable: o.unreachable },
+    compared: { match: o.match, mismatch: o.mismatch, uncompared: o.uncompared },
+    latency: { p50Ms: q(0.5), p99Ms: q(0.99), samples: recent.length },
+  };
 }
 
 function emptyOutcomes(): Record<ShadowOutcome, number> {

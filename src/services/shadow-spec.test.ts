@@ -28,7 +28,12 @@ describe('resolveShadow', () => {
     expect(codeOf(() => resolveShadow('s', undefined, { version: 1 }, [{ seq: 1, weight: 100 }]))).toBe('INVALID_SHADOW');
     expect(codeOf(() => resolveShadow('s', undefined, { percent: 5 }, versions))).toBe('INVALID_ARGUMENT');
     // a version with traffic may be the shadow of the others' calls
-    expect(resolveShadow('s', undefined, { version: 2 }, [{ seq: 1, weight: 50 }, { seq: 2, weight: 50 }])).toEqual({ version: 2, percent: 100 });
+    expect(
+      resolveShadow('s', undefined, { version: 2 }, [
+        { seq: 1, weight: 50 },
+        { seq: 2, weight: 50 },
+      ]),
+    ).toEqual({ version: 2, percent: 100 });
   });
 
   it('reads the stored column', () => {

@@ -11,7 +11,9 @@ import type { ShadowSpec } from '../contracts/services.js';
 export const ShadowPatchSchema = Type.Union([
   Type.Object(
     {
-      version: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999, description: 'the version number that gets the copies (needed when the service has no shadow yet)' })),
+      version: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 999_999_999, description: 'the version number that gets the copies (needed when the service has no shadow yet)' }),
+      ),
       percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'the share of calls copied to it, 0–100 (default 100)' })),
     },
     { additionalProperties: false },
@@ -36,15 +38,22 @@ export function resolveShadow(service: string, current: ShadowSpec | undefined, 
   if (patch === null) return null;
   const version = patch.version ?? current?.version;
   if (version === undefined) {
-    throw new DomainError('INVALID_ARGUMENT', 'shadow.version is needed: the service has no shadow yet', { fields: [{ field: 'shadow.version', message: 'is required when turning shadow traffic on' }] });
+    throw new DomainError('INVALID_ARGUMENT', 'shadow.version is needed: the service has no shadow yet', {
+      fields: [{ field: 'shadow.version', message: 'is required when turning shadow traffic on' }],
+    });
   }
   const v = versions.find((x) => x.seq === version);
-  if (!v) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version ${version} to send shadow traffic to`, { field: 'shadow.version' });
+  if (!v)
+    throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version ${version} to send shadow traffic to`, { field: 'shadow.version' });
   if (!versions.some((x) => x.seq !== version && x.weight > 0)) {
-    throw new DomainError('INVALID_SHADOW', `version ${version} takes all of service "${service}"'s traffic, so it cannot also be its shadow; give another version a weight first, or name a version with weight 0`, {
-      version,
-      weights: versions.map((x) => ({ version: x.seq, weight: x.weight })),
-    });
+    throw new DomainError(
+      'INVALID_SHADOW',
+      `version ${version} takes all of service "${service}"'s traffic, so it cannot also be its shadow; give another version a weight first, or name a version with weight 0`,
+      {
+        version,
+        weights: versions.map((x) => ({ version: x.seq, weight: x.weight })),
+      },
+    );
   }
   return { version, percent: patch.percent ?? current?.percent ?? 100 };
 }

@@ -22,7 +22,10 @@ describe('versionState', () => {
   });
   it('says what a version waits for while it cannot start instances (its Python environment)', () => {
     expect(versionState({ ...base, waiting: 'installing requirements' })).toEqual({ status: 'Creating', reason: 'installing requirements' });
-    expect(serviceState([{ status: 'Creating', reason: 'installing requirements', weight: 100 }])).toEqual({ status: 'Creating', reason: 'installing requirements' });
+    expect(serviceState([{ status: 'Creating', reason: 'installing requirements', weight: 100 }])).toEqual({
+      status: 'Creating',
+      reason: 'installing requirements',
+    });
   });
   it('counts a version scaled to zero as Running', () => {
     expect(versionState({ ...base, desiredInstances: 0 }).status).toBe('Running');
@@ -32,12 +35,25 @@ describe('versionState', () => {
 describe('serviceState', () => {
   it('is Failed only when every serving version failed', () => {
     expect(serviceState([{ status: 'Failed', reason: 'r', weight: 100 }])).toEqual({ status: 'Failed', reason: 'r' });
-    const mixed = serviceState([{ status: 'Failed', reason: 'r', weight: 10 }, { status: 'Running', reason: null, weight: 90 }]);
+    const mixed = serviceState([
+      { status: 'Failed', reason: 'r', weight: 10 },
+      { status: 'Running', reason: null, weight: 90 },
+    ]);
     expect(mixed.status).toBe('Running');
     expect(mixed.reason).toContain('r');
   });
   it('shows the most in-progress state', () => {
-    expect(serviceState([{ status: 'Running', reason: null, weight: 50 }, { status: 'Creating', reason: null, weight: 50 }]).status).toBe('Creating');
-    expect(serviceState([{ status: 'Running', reason: null, weight: 50 }, { status: 'Updating', reason: null, weight: 0 }]).status).toBe('Running');
+    expect(
+      serviceState([
+        { status: 'Running', reason: null, weight: 50 },
+        { status: 'Creating', reason: null, weight: 50 },
+      ]).status,
+    ).toBe('Creating');
+    expect(
+      serviceState([
+        { status: 'Running', reason: null, weight: 50 },
+        { status: 'Updating', reason: null, weight: 0 },
+      ]).status,
+    ).toBe('Running');
   });
 });

@@ -180,7 +180,14 @@ export class TaskController {
     // The run ended: its last lines are stored before its state says so.
     await this.flushLogs();
     const metrics = o.phase === 'Succeeded' ? await this.readMetrics(o.runId) : null;
-    await this.setState(o.runId, { state: o.phase, reason: o.reason ?? null, exitCode: o.exitCode ?? null, startedAt: o.startedAt, finishedAt: o.finishedAt ?? now(), metrics });
+    await this.setState(o.runId, {
+      state: o.phase,
+      reason: o.reason ?? null,
+      exitCode: o.exitCode ?? null,
+      startedAt: o.startedAt,
+      finishedAt: o.finishedAt ?? now(),
+      metrics,
+    });
     this.deps.log.info({ run: o.runId, state: o.phase, reason: o.reason }, 'task run ended');
   }
 
@@ -202,7 +209,7 @@ export class TaskController {
     } catch {
       /* reported below */
     }
-    note('metrics.json is not a JSON object; not recorded as the run\'s metrics');
+    note("metrics.json is not a JSON object; not recorded as the run's metrics");
     await this.flushLogs();
     return null;
   }

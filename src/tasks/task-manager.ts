@@ -51,7 +51,10 @@ export class TaskManager implements TaskOutputs {
   }
 
   async create(spec: TaskSpecInput): Promise<Task> {
-    if (spec.code.type === 'upload') throw new DomainError('INVALID_ARGUMENT', 'code.type "upload" needs a multipart request with a "spec" field and the files', { fields: [{ field: 'code.type', message: 'use multipart for uploads' }] });
+    if (spec.code.type === 'upload')
+      throw new DomainError('INVALID_ARGUMENT', 'code.type "upload" needs a multipart request with a "spec" field and the files', {
+        fields: [{ field: 'code.type', message: 'use multipart for uploads' }],
+      });
     return this.insert(await this.precheck(spec));
   }
 
@@ -62,7 +65,10 @@ export class TaskManager implements TaskOutputs {
       const sink = new UploadSink(dir, this.deps.config.limits.maxUploadBytes);
       let checked: Checked | undefined;
       const spec = await fill(sink, async (s) => {
-        if (s.code.type !== 'upload') throw new DomainError('INVALID_ARGUMENT', 'a multipart create needs code.type "upload"', { fields: [{ field: 'code.type', message: 'must be "upload"' }] });
+        if (s.code.type !== 'upload')
+          throw new DomainError('INVALID_ARGUMENT', 'a multipart create needs code.type "upload"', {
+            fields: [{ field: 'code.type', message: 'must be "upload"' }],
+          });
         checked = await this.precheck(s);
       });
       if (!checked) checked = await this.precheck(spec);
@@ -78,20 +84,29 @@ export class TaskManager implements TaskOutputs {
     if (!isValidName(spec.name)) throw new DomainError('INVALID_NAME', `"${spec.name.slice(0, 80)}" is not a valid name: ${NAME_RULE}`);
     checkProcessString(spec.command, 'command');
     checkTaskEnv(spec.env, 'env');
-    if (!findRuntime(spec.runtime)) throw new DomainError('UNKNOWN_RUNTIME', `runtime "${spec.runtime}" is not in the catalog (GET /api/v1/runtimes lists them)`);
+    if (!findRuntime(spec.runtime))
+      throw new DomainError('UNKNOWN_RUNTIME', `runtime "${spec.runtime}" is not in the catalog (GET /api/v1/runtimes lists them)`);
     if (await this.deps.repo.find(spec.name)) throw new DomainError('TASK_EXISTS', `task "${spec.name}" already exists`);
     const output = spec.output === undefined ? TASK_DEFAULTS.output(spec.name) : safeKeyPrefix(spec.output, 'output');
-    if (!output) throw new DomainError('INVALID_PATH', 'output names the whole object store; name a folder', { fields: [{ field: 'output', message: 'name a folder' }] });
+    if (!output)
+      throw new DomainError('INVALID_PATH', 'output names the whole object store; name a folder', { fields: [{ field: 'output', message: 'name a folder' }] });
     if (output === REPOSITORY_PREFIX || output.startsWith(`${REPOSITORY_PREFIX}/`)) {
-      throw new DomainError('FORBIDDEN', `"${REPOSITORY_PREFIX}/" is managed by the model repository; write task outputs elsewhere`, { fields: [{ field: 'output', message: 'outside models/' }] });
+      throw new DomainError('FORBIDDEN', `"${REPOSITORY_PREFIX}/" is managed by the model repository; write task outputs elsewhere`, {
+        fields: [{ field: 'output', message: 'outside models/' }],
+      });
     }
     const inputs: Record<string, string> = {};
     for (const [channel, raw] of Object.entries(spec.inputs ?? {})) {
       const prefix = safeKeyPrefix(raw, `input "${channel}"`);
-      if (!prefix) throw new DomainError('INVALID_PATH', `input "${channel}" names the whole object store; name a folder`, { fields: [{ field: `inputs.${channel}`, message: 'name a folder' }] });
+      if (!prefix)
+        throw new DomainError('INVALID_PATH', `input "${channel}" names the whole object store; name a folder`, {
+          fields: [{ field: `inputs.${channel}`, message: 'name a folder' }],
+        });
       if (prefix === MNIST_PREFIX || prefix.startsWith(`${MNIST_PREFIX}/`)) await this.ensureDatasets();
       if (!(await this.deps.blobs.list(prefix)).length) {
-        throw new DomainError('SOURCE_NOT_FOUND', `input "${channel}": storage path "${prefix}" holds no files`, { fields: [{ field: `inputs.${channel}`, message: 'holds no files' }] });
+        throw new DomainError('SOURCE_NOT_FOUND', `input "${channel}": storage path "${prefix}" holds no files`, {
+          fields: [{ field: `inputs.${channel}`, message: 'holds no files' }],
+        });
       }
       inputs[channel] = prefix;
     }
@@ -144,7 +159,8 @@ export class TaskManager implements TaskOutputs {
 
   async stop(name: string): Promise<Task> {
     const { task, run } = await this.latest(name);
-    if (isFinal(run.state as TaskState)) throw new DomainError('TASK_FINISHED', `run ${run.run} of task "${name}" has already ended (${run.state}); there is nothing to stop`);
+    if (isFinal(run.state as TaskState))
+      throw new DomainError('TASK_FINISHED', `run ${run.run} of task "${name}" has already ended (${run.state}); there is nothing to stop`);
     await this.deps.repo.requestStop(run.id);
     this.deps.kick();
     return this.get(task.name);
@@ -153,7 +169,8 @@ export class TaskManager implements TaskOutputs {
   /** A new run of the same code and settings (TI-ONE's 重启). */
   async restart(name: string): Promise<Task> {
     const { task, run } = await this.latest(name);
-    if (isActive(run.state as TaskState)) throw new DomainError('TASK_RUNNING', `run ${run.run} of task "${name}" is ${run.state}; stop it or wait for it to end`);
+    if (isActive(run.state as TaskState))
+      throw new DomainError('TASK_RUNNING', `run ${run.run} of task "${name}" is ${run.state}; stop it or wait for it to end`);
     await this.deps.repo.addRun(task.id, (n) => runOutputPath(task.output, n));
     this.deps.kick();
     return this.get(task.name);
@@ -161,7 +178,8 @@ export class TaskManager implements TaskOutputs {
 
   async delete(name: string): Promise<void> {
     const { task, run } = await this.latest(name);
-    if (isActive(run.state as TaskState)) throw new DomainError('TASK_RUNNING', `run ${run.run} of task "${name}" is ${run.state}; stop it before deleting the task`);
+    if (isActive(run.state as TaskState))
+      throw new DomainError('TASK_RUNNING', `run ${run.run} of task "${name}" is ${run.state}; stop it before deleting the task`);
     await this.deps.repo.delete(task.id);
     const code = JSON.parse(task.code) as { path: string };
     await this.deps.blobs.deletePrefix(code.path).catch(() => undefined);
@@ -169,10 +187,14 @@ export class TaskManager implements TaskOutputs {
     if (task.output === TASK_DEFAULTS.output(task.name)) await this.deps.blobs.deletePrefix(task.output).catch(() => undefined);
   }
 
-  async logs(name: string, q: { run?: number; after?: number; limit?: number; keyword?: string }): Promise<{ run: number; items: TaskLogLine[]; cursor: number; done: boolean }> {
+  async logs(
+    name: string,
+    q: { run?: number; after?: number; limit?: number; keyword?: string },
+  ): Promise<{ run: number; items: TaskLogLine[]; cursor: number; done: boolean }> {
     const { run } = await this.runOf(name, q.run);
     const limit = q.limit ?? 500;
-    const rows = q.after === undefined && !q.keyword ? await this.deps.repo.tailLogs(run.id, limit) : await this.deps.repo.logs(run.id, q.after ?? 0, limit, q.keyword);
+    const rows =
+      q.after === undefined && !q.keyword ? await this.deps.repo.tailLogs(run.id, limit) : await this.deps.repo.logs(run.id, q.after ?? 0, limit, q.keyword);
     const cursor = rows.length ? rows[rows.length - 1]!.seq : (q.after ?? 0);
     const items = rows.map((r) => ({ seq: r.seq, ts: r.ts, run: run.run, stream: r.stream as TaskLogLine['stream'], line: r.line }));
     const done = isFinal(run.state as TaskState) && rows.length < limit;
@@ -198,13 +220,22 @@ export class TaskManager implements TaskOutputs {
     if (runRef !== undefined) {
       run = runs.find((r) => String(r.run) === runRef.replace(/^run-?/i, ''));
       if (!run) throw new DomainError('TASK_RUN_NOT_FOUND', `task "${task}" has no run "${runRef}"`);
-      if (run.state !== 'Succeeded') throw new DomainError('TASK_NOT_SUCCEEDED', `run ${run.run} of task "${task}" is ${run.state}${run.reason ? ` (${run.reason})` : ''}; only a run that succeeded can be imported`);
+      if (run.state !== 'Succeeded')
+        throw new DomainError(
+          'TASK_NOT_SUCCEEDED',
+          `run ${run.run} of task "${task}" is ${run.state}${run.reason ? ` (${run.reason})` : ''}; only a run that succeeded can be imported`,
+        );
     } else {
       run = [...runs].reverse().find((r) => r.state === 'Succeeded');
       const last = runs[runs.length - 1]!;
-      if (!run) throw new DomainError('TASK_NOT_SUCCEEDED', `task "${task}" has no run that succeeded (run ${last.run} is ${last.state}${last.reason ? `: ${last.reason}` : ''})`);
+      if (!run)
+        throw new DomainError(
+          'TASK_NOT_SUCCEEDED',
+          `task "${task}" has no run that succeeded (run ${last.run} is ${last.state}${last.reason ? `: ${last.reason}` : ''})`,
+        );
     }
-    if (!(await this.deps.blobs.list(run.output_path)).length) throw new DomainError('SOURCE_NOT_FOUND', `run ${run.run} of task "${task}" wrote no output (${run.output_path}/ is empty)`);
+    if (!(await this.deps.blobs.list(run.output_path)).length)
+      throw new DomainError('SOURCE_NOT_FOUND', `run ${run.run} of task "${task}" wrote no output (${run.output_path}/ is empty)`);
     const r = toRun(run);
     return { prefix: run.output_path, run: String(run.run), ...(r.metrics ? { metrics: r.metrics } : {}) };
   }
@@ -229,4 +260,3 @@ interface Checked {
   output: string;
   inputs: Record<string, string>;
 }
-

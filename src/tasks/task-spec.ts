@@ -9,8 +9,17 @@ const Int = (min: number, max: number, extra: object = {}) => Type.Integer({ min
 export const CHANNEL_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,31}$';
 
 export const TaskCodeSchema = Type.Union([
-  Type.Object({ type: Type.Literal('example'), name: Type.String({ minLength: 1, maxLength: 60, description: 'a built-in example (GET /api/v1/task-examples)' }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('storage'), path: Type.String({ minLength: 1, maxLength: 1024, description: 'a folder or zip in the object store, or file:///… under an allowed import root' }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('example'), name: Type.String({ minLength: 1, maxLength: 60, description: 'a built-in example (GET /api/v1/task-examples)' }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('storage'),
+      path: Type.String({ minLength: 1, maxLength: 1024, description: 'a folder or zip in the object store, or file:///… under an allowed import root' }),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({ type: Type.Literal('upload') }, { additionalProperties: false, description: 'multipart only: the files or one zip follow the spec field' }),
 ]);
 
@@ -28,7 +37,9 @@ export const TaskSpecSchema = Type.Object(
         description: 'channel → object-store folder; the run finds it at $MODELDOCK_INPUT_<CHANNEL>',
       }),
     ),
-    output: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'object-store folder for the outputs (run n goes to <output>/run-<n>); default tasks/<name>' })),
+    output: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'object-store folder for the outputs (run n goes to <output>/run-<n>); default tasks/<name>' }),
+    ),
     env: Type.Optional(
       Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
         maxProperties: ENV_MAX_ENTRIES,

@@ -29,7 +29,8 @@ export class TasksRepo {
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DomainError('TASK_EXISTS', `task "${t.name}" already exists`);
+      if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw new DomainError('TASK_EXISTS', `task "${t.name}" already exists`);
       throw e;
     }
     return { task, run };
@@ -61,7 +62,14 @@ export class TasksRepo {
             .select('r.id')
             .whereRef('r.task_id', '=', 'tasks.id')
             .where('r.state', '=', state)
-            .where('r.run', '=', eb.selectFrom('task_runs as m').select((m) => m.fn.max('m.run').as('mx')).whereRef('m.task_id', '=', 'tasks.id')),
+            .where(
+              'r.run',
+              '=',
+              eb
+                .selectFrom('task_runs as m')
+                .select((m) => m.fn.max('m.run').as('mx'))
+                .whereRef('m.task_id', '=', 'tasks.id'),
+            ),
         ),
       );
     }
@@ -103,7 +111,11 @@ export class TasksRepo {
   /** A new Pending run, numbered after the last one. */
   async addRun(taskId: string, outputPath: (run: number) => string): Promise<RunRow> {
     return this.db.transaction().execute(async (tx) => {
-      const last = await tx.selectFrom('task_runs').select((eb) => eb.fn.max('run').as('mx')).where('task_id', '=', taskId).executeTakeFirst();
+      const last = await tx
+        .selectFrom('task_runs')
+        .select((eb) => eb.fn.max('run').as('mx'))
+        .where('task_id', '=', taskId)
+        .executeTakeFirst();
       const n = Number(last?.mx ?? 0) + 1;
       const row = newRun(taskId, n, outputPath(n), now());
       await tx.insertInto('task_runs').values(row).execute();
@@ -118,7 +130,10 @@ export class TasksRepo {
   }
 
   /** Status: what the runner observed. Only moves a run that has not ended. */
-  async setState(runId: string, s: { state: TaskState; reason?: string | null; exitCode?: number | null; startedAt?: string | null; finishedAt?: string | null; metrics?: string | null }): Promise<boolean> {
+  async setState(
+    runId: string,
+    s: { state: TaskState; reason?: string | null; exitCode?: number | null; startedAt?: string | null; finishedAt?: string | null; metrics?: string | null },
+  ): Promise<boolean> {
     const r = await this.db
       .updateTable('task_runs')
       .set({
@@ -143,7 +158,11 @@ export class TasksRepo {
   }
 
   async lastLogSeq(runId: string): Promise<number> {
-    const r = await this.db.selectFrom('task_logs').select((eb) => eb.fn.max('seq').as('mx')).where('run_id', '=', runId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('task_logs')
+      .select((eb) => eb.fn.max('seq').as('mx'))
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
     return Number(r?.mx ?? 0);
   }
 

@@ -37,12 +37,16 @@ export class TokenCountersRepo {
       if (had) had.count += i.count;
       else sums.set(key, { ...i });
     }
-    const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => ({ token_id: i.tokenId, span: i.span, window_start: i.start, count: i.count }));
+    const rows = [...sums.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, i]) => ({ token_id: i.tokenId, span: i.span, window_start: i.start, count: i.count }));
     for (let k = 0; k < rows.length; k += CHUNK) {
       await this.db
         .insertInto('token_counters')
         .values(rows.slice(k, k + CHUNK))
-        .onConflict((oc) => oc.columns(['token_id', 'span', 'window_start']).doUpdateSet((eb) => ({ count: eb('token_counters.count', '+', eb.ref('excluded.count')) })))
+        .onConflict((oc) =>
+          oc.columns(['token_id', 'span', 'window_start']).doUpdateSet((eb) => ({ count: eb('token_counters.count', '+', eb.ref('excluded.count')) })),
+        )
         .execute();
     }
   }
@@ -55,7 +59,9 @@ export class TokenCountersRepo {
         .selectFrom('token_counters')
         .select(['token_id', 'span', 'count'])
         .where('token_id', 'in', tokenIds.slice(k, k + CHUNK))
-        .where((eb) => eb.or([eb.and([eb('span', '=', 'minute'), eb('window_start', '=', minute)]), eb.and([eb('span', '=', 'day'), eb('window_start', '=', day)])]))
+        .where((eb) =>
+          eb.or([eb.and([eb('span', '=', 'minute'), eb('window_start', '=', minute)]), eb.and([eb('span', '=', 'day'), eb('window_start', '=', day)])]),
+        )
         .execute();
       for (const r of rows) out.get(r.token_id)![r.span] = Number(r.count);
     }
@@ -66,7 +72,12 @@ export class TokenCountersRepo {
   async prune(minuteBefore: number, dayBefore: number): Promise<number> {
     const res = await this.db
       .deleteFrom('token_counters')
-      .where((eb) => eb.or([eb.and([eb('span', '=', 'minute'), eb('window_start', '<', minuteBefore)]), eb.and([eb('span', '=', 'day'), eb('window_start', '<', dayBefore)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('span', '=', 'minute'), eb('window_start', '<', minuteBefore)]),
+          eb.and([eb('span', '=', 'day'), eb('window_start', '<', dayBefore)]),
+        ]),
+      )
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   }

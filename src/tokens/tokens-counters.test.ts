@@ -17,14 +17,31 @@ const replica = (now?: () => number) => {
   return s;
 };
 const stored = async (tokenId: string) =>
-  (await db.kysely.selectFrom('token_counters').select(['span', 'count']).where('token_id', '=', tokenId).orderBy('span').execute()).map((r) => [r.span, Number(r.count)]);
+  (await db.kysely.selectFrom('token_counters').select(['span', 'count']).where('token_id', '=', tokenId).orderBy('span').execute()).map((r) => [
+    r.span,
+    Number(r.count),
+  ]);
 
 beforeAll(async () => {
   db = await openDb('sqlite::memory:');
   const ts = new Date().toISOString();
   await db.kysely
     .insertInto('services')
-    .values({ id: randomUUID(), name: 'svc', description: '', tags: '{}', billing_mode: 'postpaid', resource_group: null, auth: 1, desired: 'running', next_seq: 1, status: 'Running', reason: null, created_at: ts, updated_at: ts })
+    .values({
+      id: randomUUID(),
+      name: 'svc',
+      description: '',
+      tags: '{}',
+      billing_mode: 'postpaid',
+      resource_group: null,
+      auth: 1,
+      desired: 'running',
+      next_seq: 1,
+      status: 'Running',
+      reason: null,
+      created_at: ts,
+      updated_at: ts,
+    })
     .execute();
 });
 afterAll(async () => {
@@ -40,7 +57,10 @@ describe('token limits in the store', () => {
     expect(await stored(t.id)).toEqual([]);
     expect((await a.get('svc', t.id)).usage).toEqual({ minute: 5, day: 5 });
     await a.flushCounts();
-    expect(await stored(t.id)).toEqual([['day', 5], ['minute', 5]]);
+    expect(await stored(t.id)).toEqual([
+      ['day', 5],
+      ['minute', 5],
+    ]);
   });
 
   it('shares a limit between replicas once each has flushed, and stays within the stated overshoot', async () => {
@@ -95,7 +115,10 @@ describe('token limits in the store', () => {
     expect((await a.verify('svc', t.token)).limited?.window).toBe('day');
     await counterTable.up(db.kysely as never);
     await a.flushCounts();
-    expect(await stored(t.id)).toEqual([['day', 2], ['minute', 2]]);
+    expect(await stored(t.id)).toEqual([
+      ['day', 2],
+      ['minute', 2],
+    ]);
   });
 
   it('drops a deleted token’s counts', async () => {

@@ -21,7 +21,18 @@ export function describeTokensRepo(name: string, open: () => Promise<Db>): void 
         await db.close();
       }
     };
-    const row = (id: string, serviceId: string): TokenRow => ({ id, service_id: serviceId, name: id, hash: `h-${id}`, hint: 'md_…abcd', enabled: 1, per_minute: null, per_day: null, created_at: new Date().toISOString(), last_used_at: null });
+    const row = (id: string, serviceId: string): TokenRow => ({
+      id,
+      service_id: serviceId,
+      name: id,
+      hash: `h-${id}`,
+      hint: 'md_…abcd',
+      enabled: 1,
+      per_minute: null,
+      per_day: null,
+      created_at: new Date().toISOString(),
+      last_used_at: null,
+    });
 
     it('keeps tokens per service and patches only the fields given', () =>
       withRepos(async (tokens, services) => {

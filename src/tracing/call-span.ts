@@ -24,5 +24,15 @@ export function openSpan(traceparent: string | string[] | undefined): OpenSpan {
 
 /** The span, ended now. */
 export function closeSpan(s: OpenSpan, name: string, kind: FinishedSpan['kind'], status: number, attributes: Record<string, string | number>): FinishedSpan {
-  return { traceId: s.traceId, spanId: s.spanId, ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}), name, kind, startMs: s.startMs, endMs: nowMs(), attributes: { ...attributes, 'http.response.status_code': status }, error: status >= 500 };
+  return {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+    name,
+    kind,
+    startMs: s.startMs,
+    endMs: nowMs(),
+    attributes: { ...attributes, 'http.response.status_code': status },
+    error: status >= 500,
+  };
 }

@@ -56,7 +56,12 @@ export class OtlpExporter {
     const spans = this.buffer;
     this.buffer = [];
     try {
-      const r = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.body(spans)), signal: AbortSignal.timeout(5_000) });
+      const r = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.body(spans)),
+        signal: AbortSignal.timeout(5_000),
+      });
       await r.arrayBuffer();
       if (!r.ok) throw new Error(`the OTLP receiver answered ${r.status}`);
     } catch (e) {
@@ -66,7 +71,8 @@ export class OtlpExporter {
 
   private body(spans: FinishedSpan[]) {
     const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
-    const attr = (a: Record<string, string | number>) => Object.entries(a).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } }));
+    const attr = (a: Record<string, string | number>) =>
+      Object.entries(a).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } }));
     return {
       resourceSpans: [
         {

@@ -24,7 +24,17 @@ export async function openConsole(baseURL: string, opts: { width?: number; heigh
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
     baseURL,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US',

@@ -27,7 +27,9 @@ export class InferenceClient {
   constructor(address: string) {
     // a client's usual options; 64-bit integers (shapes) as numbers, field names as in the proto
     const def = loadSync(protoPath(), { keepCase: true, longs: Number, defaults: true, oneofs: true });
-    const pkg = loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: new (addr: string, creds: ReturnType<typeof credentials.createInsecure>) => Client } };
+    const pkg = loadPackageDefinition(def) as unknown as {
+      inference: { GRPCInferenceService: new (addr: string, creds: ReturnType<typeof credentials.createInsecure>) => Client };
+    };
     this.client = new pkg.inference.GRPCInferenceService(address, credentials.createInsecure());
   }
 

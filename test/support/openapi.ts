@@ -14,10 +14,18 @@ export interface DocOperation {
   security?: unknown[];
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
-export type OpenApiDoc = { paths: Record<string, Record<string, DocOperation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+export type OpenApiDoc = {
+  paths: Record<string, Record<string, DocOperation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
 
 /** Fastify's `/a/:b/*` as the document writes it: `/a/{b}/{*}` (and `m::predict` as `m:predict`). */
-export const docPath = (url: string) => url.replaceAll('::', '\0').replace(/:([A-Za-z_]+)/g, '{$1}').replace(/\*/g, '{*}').replaceAll('\0', ':');
+export const docPath = (url: string) =>
+  url
+    .replaceAll('::', '\0')
+    .replace(/:([A-Za-z_]+)/g, '{$1}')
+    .replace(/\*/g, '{*}')
+    .replaceAll('\0', ':');
 const pointer = (...parts: string[]) => parts.map((s) => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 export async function openApiOf(app: FastifyInstance) {

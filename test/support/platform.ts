@@ -23,7 +23,11 @@ export async function testPlatform(overrides: Partial<Record<keyof Config, unkno
 }
 
 /** Waits until `fn` returns a truthy value (polling), or fails after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

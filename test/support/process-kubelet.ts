@@ -74,7 +74,10 @@ export class ProcessKubelet implements ClusterApi {
 
   async listPods(labelSelector: string): Promise<V1Pod[]> {
     const want = labelSelector.split(',').map((kv) => kv.split('='));
-    return [...this.pods.values()].map((r) => r.pod).filter((p) => want.every(([k, v]) => p.metadata?.labels?.[k!] === v)).map((p) => structuredClone(p));
+    return [...this.pods.values()]
+      .map((r) => r.pod)
+      .filter((p) => want.every(([k, v]) => p.metadata?.labels?.[k!] === v))
+      .map((p) => structuredClone(p));
   }
 
   async annotatePod(name: string, annotations: Record<string, string>): Promise<void> {
@@ -120,7 +123,12 @@ export class ProcessKubelet implements ClusterApi {
     fs.mkdirSync(dir, { recursive: true });
     const init = template.spec.initContainers?.[0] as Container | undefined;
     const pod: V1Pod = {
-      metadata: { name, labels: { ...template.metadata.labels }, annotations: { ...template.metadata.annotations }, creationTimestamp: new Date(Date.now() + i) as unknown as Date },
+      metadata: {
+        name,
+        labels: { ...template.metadata.labels },
+        annotations: { ...template.metadata.annotations },
+        creationTimestamp: new Date(Date.now() + i) as unknown as Date,
+      },
       spec: { nodeName: os.hostname(), containers: [] },
       status: { phase: 'Pending', podIP: `127.0.0.${10 + (i % 240)}`, startTime: new Date() },
     };
@@ -165,21 +173,47 @@ export class ProcessKubelet implements ClusterApi {
         return;
       }
       // a failed init container is retried with backoff; its last failure stays in lastState
-      r.pod.status!.initContainerStatuses = [status({ restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: code, reason: 'Error', ...(message ? { message } : {}) } } })];
+      r.pod.status!.initContainerStatuses = [
+        status({
+          restartCount: 1,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: code, reason: 'Error', ...(message ? { message } : {}) } },
+        }),
+      ];
     });
   }
 
   private runMain(r: PodRun, restarts = 0, lastState?: V1ContainerStatus['lastState']): void {
     const c = r.template.spec.containers[0] as Container;
     const started = new Date();
-    const status = (s: Partial<V1ContainerStatus>): V1ContainerStatus => ({ name: c.name, ready: false, started: false, restartCount: restarts, image: '', imageID: '', ...(lastState ? { lastState } : {}), ...s });
+    const status = (s: Partial<V1ContainerStatus>): V1ContainerStatus => ({
+      name: c.name,
+      ready: false,
+      started: false,
+      restartCount: restarts,
+      image: '',
+      imageID: '',
+      ...(lastState ? { lastState } : {}),
+      ...s,
+    });
     r.pod.status = { ...r.pod.status, phase: 'Running', containerStatuses: [status({ state: { running: { startedAt: started } } })] };
     this.probe(r, c, status, started);
     this.spawnContainer(r, c, (code, message) => {
       if (r.probeTimer) clearInterval(r.probeTimer);
       if (r.deleting) return;
       const last = { terminated: { exitCode: code, reason: 'Error', startedAt: started, finishedAt: new Date(), ...(message ? { message } : {}) } };
-      r.pod.status!.containerStatuses = [{ name: c.name, ready: false, started: false, restartCount: restarts, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: last }];
+      r.pod.status!.containerStatuses = [
+        {
+          name: c.name,
+          ready: false,
+          started: false,
+          restartCount: restarts,
+          image: '',
+          imageID: '',
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: last,
+        },
+      ];
       const backoffMs = Math.min(2_000, 100 * 2 ** restarts);
       setTimeout(() => !r.deleting && this.runMain(r, restarts + 1, last), backoffMs).unref();
     });
@@ -194,7 +228,9 @@ export class ProcessKubelet implements ClusterApi {
     let ready = false;
     r.failures = 0;
     r.probeTimer = setInterval(async () => {
-      const ok = await fetch(`http://${r.ip}:${port}${readiness.httpGet?.path ?? '/'}`, { signal: AbortSignal.timeout(Number(readiness.timeoutSeconds ?? 1) * 1000) })
+      const ok = await fetch(`http://${r.ip}:${port}${readiness.httpGet?.path ?? '/'}`, {
+        signal: AbortSignal.timeout(Number(readiness.timeoutSeconds ?? 1) * 1000),
+      })
         .then((res) => res.status >= 200 && res.status < 400)
         .catch(() => false);
       if (r.deleting || !r.pod.status?.containerStatuses?.[0]?.state?.running) return;

@@ -45,7 +45,11 @@ export function parseAnswers(buf: Buffer): RawAnswer[] {
  * when `untilClosed`, the server has closed (else resolves once the answers are in, and closes).
  * Rejects after `timeoutMs` with what it has, so a server that neither answers nor closes fails.
  */
-export function rawExchange(port: number, bytes: string | Buffer, opts: { answers?: number; untilClosed?: boolean; timeoutMs?: number } = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  opts: { answers?: number; untilClosed?: boolean; timeoutMs?: number } = {},
+): Promise<RawExchange> {
   const want = opts.answers ?? 1;
   const untilClosed = opts.untilClosed ?? true;
   return new Promise((resolve, reject) => {
@@ -55,7 +59,11 @@ export function rawExchange(port: number, bytes: string | Buffer, opts: { answer
     const answers = () => parseAnswers(Buffer.concat(chunks));
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no ${untilClosed ? 'close' : 'answer'} within ${opts.timeoutMs ?? 5_000} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 500)}`));
+      reject(
+        new Error(
+          `no ${untilClosed ? 'close' : 'answer'} within ${opts.timeoutMs ?? 5_000} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 500)}`,
+        ),
+      );
     }, opts.timeoutMs ?? 5_000);
     const settle = () => {
       const got = answers();

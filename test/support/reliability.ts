@@ -38,7 +38,13 @@ export async function api(base: string, method: string, url: string, body?: unkn
   return { status: res.status, body: parsed, text };
 }
 
-export const tinyVersion = (extra: object = {}) => ({ model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 512 }, scaling: { mode: 'manual', instances: 1 }, ...extra });
+export const tinyVersion = (extra: object = {}) => ({
+  model: 'tiny',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 512 },
+  scaling: { mode: 'manual', instances: 1 },
+  ...extra,
+});
 
 /** Imports an uploaded file set as a new version of `model` (created when missing); waits for ready. */
 export async function importFiles(base: string, model: string, files: Record<string, Buffer | string>, spec: object = {}): Promise<string> {
@@ -49,22 +55,30 @@ export async function importFiles(base: string, model: string, files: Record<str
   const res = await fetch(`${base}/api/v1/models/${model}/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
   const v = (await res.json()) as Json;
   if (res.status !== 202) throw new Error(`import answered ${res.status}: ${JSON.stringify(v)}`);
-  await eventually(async () => {
-    const now = (await api(base, 'GET', `/api/v1/models/${model}/versions/${v.version}`)).body;
-    if (now.status === 'failed') throw new Error(`import failed: ${now.error}`);
-    return now.status === 'ready';
-  }, 60_000, `${model} ${v.version} ready`);
+  await eventually(
+    async () => {
+      const now = (await api(base, 'GET', `/api/v1/models/${model}/versions/${v.version}`)).body;
+      if (now.status === 'failed') throw new Error(`import failed: ${now.error}`);
+      return now.status === 'ready';
+    },
+    60_000,
+    `${model} ${v.version} ready`,
+  );
   return v.version as string;
 }
 
 /** Waits until the service is Running with every version's instances ready. */
 export function running(base: string, name: string, timeoutMs = 60_000): Promise<Json> {
-  return eventually(async () => {
-    const s = (await api(base, 'GET', `/api/v1/services/${name}`)).body;
-    if (s?.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
-    const ok = s?.status === 'Running' && s.versions.every((v: Json) => v.readyInstances === v.desiredInstances && v.desiredInstances > 0);
-    return ok ? s : null;
-  }, timeoutMs, `${name} Running`);
+  return eventually(
+    async () => {
+      const s = (await api(base, 'GET', `/api/v1/services/${name}`)).body;
+      if (s?.status === 'Failed') throw new Error(`service failed: ${s.reason}`);
+      const ok = s?.status === 'Running' && s.versions.every((v: Json) => v.readyInstances === v.desiredInstances && v.desiredInstances > 0);
+      return ok ? s : null;
+    },
+    timeoutMs,
+    `${name} Running`,
+  );
 }
 
 export interface ReliabilityPlatform {

@@ -19,7 +19,6 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { S3Options } from '../../src/store/blobs/s3-blob-store.js';
 
-
 export interface TestS3 {
   endpoint: string;
   bucket: string;

@@ -23,7 +23,16 @@ export function Dialog({ open, title, onClose, children, wide }: { open: boolean
 }
 
 /** "Are you sure?" before a destructive or disruptive action. */
-export function Confirm({ open, title, message, confirmLabel, onConfirm, onClose, danger, children }: {
+export function Confirm({
+  open,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onClose,
+  danger,
+  children,
+}: {
   open: boolean;
   title: string;
   message: string;

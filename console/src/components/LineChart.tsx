@@ -37,9 +37,25 @@ export function LineChart({ title, series, times, unit = '' }: { title: string; 
       scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, size: 30 },
-        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, size: 56, label: unit || undefined, labelSize: unit ? 14 : 0, values: (_u, ticks) => ticks.map((v) => fmtValue(v)) },
+        {
+          stroke: '#6b7280',
+          grid: { stroke: '#eef0f3' },
+          size: 56,
+          label: unit || undefined,
+          labelSize: unit ? 14 : 0,
+          values: (_u, ticks) => ticks.map((v) => fmtValue(v)),
+        },
       ],
-      series: [{}, ...series.map((s) => ({ label: s.name, stroke: COLORS[s.className] ?? '#0052d9', width: 1.8, points: { size: 4 }, value: (_u: uPlot, v: number | null) => withUnit(v, unit) }))],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.name,
+          stroke: COLORS[s.className] ?? '#0052d9',
+          width: 1.8,
+          points: { size: 4 },
+          value: (_u: uPlot, v: number | null) => withUnit(v, unit),
+        })),
+      ],
     };
     const u = new uPlot(opts, data, el);
     plot.current = u;

@@ -2,11 +2,28 @@
 import { useI18n } from '../i18n.js';
 
 const TONE: Record<string, string> = {
-  Running: 'ok', Ready: 'ok', ready: 'ok', Succeeded: 'ok',
-  Creating: 'busy', Updating: 'busy', Starting: 'busy', Pending: 'busy', importing: 'busy', Deleting: 'busy', Stopping: 'busy', Terminating: 'busy',
-  Stopped: 'idle', Exited: 'idle',
-  Progressing: 'busy', Paused: 'idle', Promoted: 'ok', RolledBack: 'bad', Aborted: 'idle',
-  Failed: 'bad', failed: 'bad', Unhealthy: 'bad',
+  Running: 'ok',
+  Ready: 'ok',
+  ready: 'ok',
+  Succeeded: 'ok',
+  Creating: 'busy',
+  Updating: 'busy',
+  Starting: 'busy',
+  Pending: 'busy',
+  importing: 'busy',
+  Deleting: 'busy',
+  Stopping: 'busy',
+  Terminating: 'busy',
+  Stopped: 'idle',
+  Exited: 'idle',
+  Progressing: 'busy',
+  Paused: 'idle',
+  Promoted: 'ok',
+  RolledBack: 'bad',
+  Aborted: 'idle',
+  Failed: 'bad',
+  failed: 'bad',
+  Unhealthy: 'bad',
 };
 
 export function StateBadge({ state, reason }: { state: string; reason?: string }) {

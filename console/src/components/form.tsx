@@ -41,7 +41,17 @@ export interface Option {
 }
 
 /** `empty`, when given, is the first option, with the value "" (nothing chosen yet). */
-export function SelectField<V extends string>({ label, error, hint, wide, value, onChange, options, empty, required }: Labelled & Bound<V> & { options: Option[]; empty?: string; required?: boolean }) {
+export function SelectField<V extends string>({
+  label,
+  error,
+  hint,
+  wide,
+  value,
+  onChange,
+  options,
+  empty,
+  required,
+}: Labelled & Bound<V> & { options: Option[]; empty?: string; required?: boolean }) {
   return (
     <Field label={label} error={error} hint={hint} wide={wide}>
       <select value={value} onChange={(e) => onChange(e.target.value as V)} required={required}>
@@ -57,7 +67,13 @@ export function SelectField<V extends string>({ label, error, hint, wide, value,
 }
 
 /** One radio per option, in the wide row the forms put a choice of kind in. */
-export function RadioRow<V extends string>({ label, name, value, onChange, options }: Bound<V> & { label: string; name: string; options: ReadonlyArray<readonly [V, string]> }) {
+export function RadioRow<V extends string>({
+  label,
+  name,
+  value,
+  onChange,
+  options,
+}: Bound<V> & { label: string; name: string; options: ReadonlyArray<readonly [V, string]> }) {
   return (
     <div className="radios wide" role="radiogroup" aria-label={label}>
       {options.map(([v, text]) => (

@@ -27,7 +27,11 @@ const ERROR_TEXT: Record<number, string> = {
 
 export const SECURITY_SCHEMES = {
   adminToken: { type: 'http', scheme: 'bearer', description: 'MODELDOCK_ADMIN_TOKEN, on /api when the platform sets one' },
-  serviceToken: { type: 'http', scheme: 'bearer', description: "a service's call token (POST /api/v1/services/{name}/tokens), on services with auth; the bare token is taken too" },
+  serviceToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "a service's call token (POST /api/v1/services/{name}/tokens), on services with auth; the bare token is taken too",
+  },
 } as const;
 
 /** The operation a route is documented as (undefined: hidden or not an API route). */
@@ -60,7 +64,8 @@ export function installDocument(app: FastifyInstance): void {
   app.addHook('onRoute', (r) => {
     const schema = r.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
     const declared = Object.keys(schema?.response ?? {});
-    for (const method of Array.isArray(r.method) ? r.method : [r.method]) if (method !== 'HEAD') routes.push({ method, url: r.url, hidden: Boolean(schema?.hide), declared });
+    for (const method of Array.isArray(r.method) ? r.method : [r.method])
+      if (method !== 'HEAD') routes.push({ method, url: r.url, hidden: Boolean(schema?.hide), declared });
   });
 }
 
@@ -94,7 +99,14 @@ function documented(schema: Record<string, unknown> | undefined, url: string, ro
   const params = [...url.matchAll(/(?<=\/|^):([A-Za-z_]+)/g)].map((m) => m[1]!);
   // readiness and the server's own routes answer without a token (gateway-plugin.ts)
   const auth = !o.dataPlane || !/Ready$|^oipServer/.test(o.id);
-  const errors = [...new Set([...(!o.dataPlane || method === 'POST' ? [400] : []), ...(auth ? [401] : []), ...(params.length || url.includes('*') ? [404] : []), ...(o.errors ?? [])])].sort((a, b) => a - b);
+  const errors = [
+    ...new Set([
+      ...(!o.dataPlane || method === 'POST' ? [400] : []),
+      ...(auth ? [401] : []),
+      ...(params.length || url.includes('*') ? [404] : []),
+      ...(o.errors ?? []),
+    ]),
+  ].sort((a, b) => a - b);
   const response: Record<string, unknown> = { [o.ok]: success(o) };
   for (const status of errors) {
     const retry = status === 429 || status === 503 ? { headers: { 'retry-after': { type: 'integer', description: 'seconds to wait before retrying' } } } : {};

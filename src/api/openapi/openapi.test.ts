@@ -63,16 +63,22 @@ describe('the OpenAPI document', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);
     for (const { path, o } of ops.filter((x) => x.path.startsWith('/api/'))) {
-      for (const s of ['400', '401']) expect(o.responses[s]?.content?.['application/json']?.schema, `${path} ${s}`).toEqual({ $ref: '#/components/schemas/Error' });
+      for (const s of ['400', '401'])
+        expect(o.responses[s]?.content?.['application/json']?.schema, `${path} ${s}`).toEqual({ $ref: '#/components/schemas/Error' });
       if (path.includes('{')) expect(Object.keys(o.responses)).toContain('404');
       expect(o.security).toEqual([{ adminToken: [] }]);
     }
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminToken', 'serviceToken']);
     expect(operation('POST', '/v2/models/:service/infer')).toMatchObject({ operationId: 'oipInfer', security: [{ serviceToken: [] }, {}] });
-    const headers = (operation('POST', '/v2/models/:service/infer') as { parameters?: { in: string; name: string }[] }).parameters?.filter((x) => x.in === 'header').map((x) => x.name);
+    const headers = (operation('POST', '/v2/models/:service/infer') as { parameters?: { in: string; name: string }[] }).parameters
+      ?.filter((x) => x.in === 'header')
+      .map((x) => x.name);
     expect(headers?.sort()).toEqual(['inference-header-content-length', 'x-modeldock-version']);
     const limited = operation('POST', '/v2/models/:service/infer')!.responses['429'] as { headers?: Record<string, unknown>; content?: unknown };
-    expect([Object.keys(limited.headers ?? {}), limited.content]).toEqual([['retry-after'], { 'application/json': { schema: { $ref: '#/components/schemas/OipError' } } }]);
+    expect([Object.keys(limited.headers ?? {}), limited.content]).toEqual([
+      ['retry-after'],
+      { 'application/json': { schema: { $ref: '#/components/schemas/OipError' } } },
+    ]);
     expect(Object.keys(operation('POST', '/v2/models/:service/infer')!.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '429', '503']));
     expect(operation('POST', '/api/v1/services')!.responses['202']).toBeDefined();
     expect(operation('POST', '/api/v1/services')!.responses['200']).toBeUndefined();
@@ -144,18 +150,43 @@ describe('the OpenAPI document', () => {
     await inject('DELETE', '/api/v1/services/docsvc', '/api/v1/services/:name');
   });
   it('is matched by real answers: storage, a task run, resource groups, files, deletes (204) and the data plane', async () => {
-    const inject = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, route: string, payload?: object | string, want = successOf(method, route)) => {
-      const r = await p.app.inject({ method, url, ...(payload !== undefined ? { payload } : {}), ...(typeof payload === 'string' ? { headers: { 'content-type': 'application/octet-stream' } } : {}) });
+    const inject = async (
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+      url: string,
+      route: string,
+      payload?: object | string,
+      want = successOf(method, route),
+    ) => {
+      const r = await p.app.inject({
+        method,
+        url,
+        ...(payload !== undefined ? { payload } : {}),
+        ...(typeof payload === 'string' ? { headers: { 'content-type': 'application/octet-stream' } } : {}),
+      });
       expect([method, url, r.statusCode], r.body).toEqual([method, url, want]);
       if (r.statusCode === 204) expect(operation(method, route)!.responses['204'], `${method} ${route} 204`).toBeDefined();
       else expectDocumented(method, route, r);
       return r.statusCode === 204 ? undefined : r.json();
     };
-    await inject('PUT', '/api/v1/storage/code/doc/train.js', '/api/v1/storage/*', "console.log('trained'); require('fs').writeFileSync(process.env.MODELDOCK_OUTPUT_DIR + '/out.txt', 'x');");
+    await inject(
+      'PUT',
+      '/api/v1/storage/code/doc/train.js',
+      '/api/v1/storage/*',
+      "console.log('trained'); require('fs').writeFileSync(process.env.MODELDOCK_OUTPUT_DIR + '/out.txt', 'x');",
+    );
     await inject('GET', '/api/v1/storage?prefix=code/', '/api/v1/storage');
     await inject('GET', '/api/v1/storage/nothing/here', '/api/v1/storage/*', undefined, 404);
-    await inject('POST', '/api/v1/tasks', '/api/v1/tasks', { name: 'doctask', runtime: 'node20-handler', code: { type: 'storage', path: 'code/doc' }, command: 'node train.js' });
-    await eventually(async () => ['Succeeded', 'Failed'].includes((await p.app.inject({ url: '/api/v1/tasks/doctask' })).json().state), 60_000, 'the task to end');
+    await inject('POST', '/api/v1/tasks', '/api/v1/tasks', {
+      name: 'doctask',
+      runtime: 'node20-handler',
+      code: { type: 'storage', path: 'code/doc' },
+      command: 'node train.js',
+    });
+    await eventually(
+      async () => ['Succeeded', 'Failed'].includes((await p.app.inject({ url: '/api/v1/tasks/doctask' })).json().state),
+      60_000,
+      'the task to end',
+    );
     await inject('GET', '/api/v1/tasks/doctask', '/api/v1/tasks/:name');
     await inject('GET', '/api/v1/tasks', '/api/v1/tasks');
     await inject('GET', '/api/v1/tasks/doctask/logs', '/api/v1/tasks/:name/logs');

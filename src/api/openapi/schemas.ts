@@ -47,15 +47,18 @@ const Count = Type.Integer({ minimum: 0 });
 const ShadowStateSchema = Type.Object({
   version: Type.Integer({ description: 'the version number that gets the copies' }),
   percent: Type.Number({ description: 'the share of calls copied to it, 0–100' }),
-  stats: Type.Object({
-    mirrored: Count,
-    inflight: Count,
-    skipped: Count,
-    dropped: Count,
-    errors: Type.Object({ status: Count, timeout: Count, unreachable: Count }),
-    compared: Type.Object({ match: Count, mismatch: Count, uncompared: Count }),
-    latency: Type.Object({ p50Ms: Type.Union([Num, Type.Null()]), p99Ms: Type.Union([Num, Type.Null()]), samples: Count }),
-  }, { description: "what this replica's gateway counted since it started" }),
+  stats: Type.Object(
+    {
+      mirrored: Count,
+      inflight: Count,
+      skipped: Count,
+      dropped: Count,
+      errors: Type.Object({ status: Count, timeout: Count, unreachable: Count }),
+      compared: Type.Object({ match: Count, mismatch: Count, uncompared: Count }),
+      latency: Type.Object({ p50Ms: Type.Union([Num, Type.Null()]), p99Ms: Type.Union([Num, Type.Null()]), samples: Count }),
+    },
+    { description: "what this replica's gateway counted since it started" },
+  ),
 });
 
 const ServiceSchema = Type.Object({
@@ -87,7 +90,16 @@ const InstanceSchema = Type.Object({
 });
 
 const EventSchema = Type.Object({ type: oneOf(['Normal', 'Warning']), reason: Str, message: Str, object: Str, firstAt: Stamp, lastAt: Stamp, count: Int });
-const ServiceLogLineSchema = Type.Object({ seq: Int, ts: Stamp, service: Str, instanceId: Type.Optional(Str), version: Type.Optional(Str), stream: oneOf(['stdout', 'stderr', 'access']), level: oneOf(['debug', 'info', 'warn', 'error']), line: Str });
+const ServiceLogLineSchema = Type.Object({
+  seq: Int,
+  ts: Stamp,
+  service: Str,
+  instanceId: Type.Optional(Str),
+  version: Type.Optional(Str),
+  stream: oneOf(['stdout', 'stderr', 'access']),
+  level: oneOf(['debug', 'info', 'warn', 'error']),
+  line: Str,
+});
 const NumOrNull = Type.Union([Num, Type.Null()]);
 const MetricsSchema = Type.Object({
   window: Str,
@@ -149,11 +161,25 @@ const TaskOutputsSchema = Type.Object({ run: Int, state: TaskState, path: Str, i
 const TaskExampleSchema = Type.Object({ name: Str, description: Str, runtime: Str, command: Str, inputs: Tags });
 
 const Tensor = Type.Object({ name: Str, datatype: oneOf(OIP_DATATYPES), shape: Type.Array(Int) });
-const OipModelMetadataSchema = Type.Object({ name: Str, versions: Type.Optional(Type.Array(Str)), platform: Str, inputs: Type.Array(Tensor), outputs: Type.Array(Tensor) });
+const OipModelMetadataSchema = Type.Object({
+  name: Str,
+  versions: Type.Optional(Type.Array(Str)),
+  platform: Str,
+  inputs: Type.Array(Tensor),
+  outputs: Type.Array(Tensor),
+});
 const OipInferRequestSchema = Type.Object({
   id: Type.Optional(Str),
   parameters: Type.Optional(Open('request parameters')),
-  inputs: Type.Array(Type.Object({ name: Str, shape: Type.Array(Int), datatype: oneOf(OIP_DATATYPES), parameters: Type.Optional(Open('input parameters')), data: Type.Optional(Type.Array(Type.Unknown())) })),
+  inputs: Type.Array(
+    Type.Object({
+      name: Str,
+      shape: Type.Array(Int),
+      datatype: oneOf(OIP_DATATYPES),
+      parameters: Type.Optional(Open('input parameters')),
+      data: Type.Optional(Type.Array(Type.Unknown())),
+    }),
+  ),
   outputs: Type.Optional(Type.Array(Type.Object({ name: Str, parameters: Type.Optional(Open('output parameters')) }))),
 });
 const OipInferResponseSchema = Type.Object({
@@ -161,9 +187,22 @@ const OipInferResponseSchema = Type.Object({
   model_version: Type.Optional(Str),
   id: Type.Optional(Str),
   parameters: Type.Optional(Open('response parameters')),
-  outputs: Type.Array(Type.Object({ name: Str, shape: Type.Array(Int), datatype: oneOf(OIP_DATATYPES), parameters: Type.Optional(Open('output parameters')), data: Type.Optional(Type.Array(Type.Unknown())) })),
+  outputs: Type.Array(
+    Type.Object({
+      name: Str,
+      shape: Type.Array(Int),
+      datatype: oneOf(OIP_DATATYPES),
+      parameters: Type.Optional(Open('output parameters')),
+      data: Type.Optional(Type.Array(Type.Unknown())),
+    }),
+  ),
 });
-const OipErrorSchema = Type.Object({ error: Type.String({ description: 'the message' }), code: Type.String({ description: 'the stable code (docs/errors.md)' }), id: Type.Optional(Str), details: Type.Optional(Type.Unknown()) });
+const OipErrorSchema = Type.Object({
+  error: Type.String({ description: 'the message' }),
+  code: Type.String({ description: 'the stable code (docs/errors.md)' }),
+  id: Type.Optional(Str),
+  details: Type.Optional(Type.Unknown()),
+});
 
 const items = (s: TSchema) => Type.Object({ items: Type.Array(s) });
 
@@ -199,7 +238,10 @@ const BatchJobSchema = Type.Object({
     etaSeconds: IntOrNull,
     percent: Type.Union([Num, Type.Null()]),
   }),
-  outputs: Type.Object({ results: Type.String({ description: 'the folder of results part files (JSONL)' }), summary: Type.String({ description: 'summary.json, written when the job ends' }) }),
+  outputs: Type.Object({
+    results: Type.String({ description: 'the folder of results part files (JSONL)' }),
+    summary: Type.String({ description: 'summary.json, written when the job ends' }),
+  }),
   createdAt: Stamp,
   startedAt: StampOrNull,
   finishedAt: StampOrNull,

@@ -22,10 +22,14 @@ const HANDLER = `export default class M {
 }`;
 
 const ended = (name: string) =>
-  eventually(async () => {
-    const j = (await call('GET', `/api/v1/batch-jobs/${name}`)).json();
-    return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : undefined;
-  }, 60_000, `${name} to end`);
+  eventually(
+    async () => {
+      const j = (await call('GET', `/api/v1/batch-jobs/${name}`)).json();
+      return ['Succeeded', 'Failed', 'Stopped'].includes(j.state) ? j : undefined;
+    },
+    60_000,
+    `${name} to end`,
+  );
 
 /** Answers each image's length; an image that is "bad" refuses the whole request (400). */
 const COUNTER = `export default class M {
@@ -40,10 +44,24 @@ const COUNTER = `export default class M {
 beforeAll(async () => {
   p = await testPlatform();
   await p.blobs.put('pkgs/counter/model_service.js', Buffer.from(COUNTER));
-  expect((await call('POST', '/api/v1/models/counter/versions', { source: { type: 'storage', path: 'pkgs/counter' }, format: 'custom', runtime: 'node20-handler', createModel: true })).statusCode).toBe(202);
+  expect(
+    (
+      await call('POST', '/api/v1/models/counter/versions', {
+        source: { type: 'storage', path: 'pkgs/counter' },
+        format: 'custom',
+        runtime: 'node20-handler',
+        createModel: true,
+      })
+    ).statusCode,
+  ).toBe(202);
   for (const [k, v] of Object.entries({ a: 'a', b: 'bb', c: 'bad', d: 'cccc', e: 'ddddd' })) await p.blobs.put(`imgs/${k}.png`, Buffer.from(v));
   await p.blobs.put('pkgs/adder/model_service.js', Buffer.from(HANDLER));
-  const v = await call('POST', '/api/v1/models/adder/versions', { source: { type: 'storage', path: 'pkgs/adder' }, format: 'custom', runtime: 'node20-handler', createModel: true });
+  const v = await call('POST', '/api/v1/models/adder/versions', {
+    source: { type: 'storage', path: 'pkgs/adder' },
+    format: 'custom',
+    runtime: 'node20-handler',
+    createModel: true,
+  });
   expect(v.statusCode, v.body).toBe(202);
   await eventually(async () => (await call('GET', '/api/v1/models/adder/versions/v1')).json().status === 'ready', 30_000, 'adder v1 ready');
   await p.blobs.put('data/rows.csv', Buffer.from('a,b\n1,2\n"3",4.5\nx,1\n'));
@@ -67,9 +85,28 @@ describe('batch jobs API', () => {
     const big = await call('POST', '/api/v1/batch-jobs', { ...base, instances: 2, billingMode: 'prepaid', resourceGroup: 'small' });
     expect([big.statusCode, big.json().error.code]).toEqual([409, 'NO_CAPACITY']);
     // an admitted job holds its room while it runs, as a service does, and gives it back when it ends
-    expect((await call('POST', '/api/v1/batch-jobs', { ...base, name: 'grouped', billingMode: 'prepaid', resourceGroup: 'small', resources: { cpuMillicores: 1000, memoryMiB: 512 } })).statusCode).toBe(202);
-    expect((await call('GET', '/api/v1/resource-groups/small')).json()).toMatchObject({ used: { cpuMillicores: 1000, memoryMiB: 512 }, services: ['batch.grouped'] });
-    const full = await call('POST', '/api/v1/batch-jobs', { ...base, name: 'later', billingMode: 'prepaid', resourceGroup: 'small', resources: { cpuMillicores: 500, memoryMiB: 512 } });
+    expect(
+      (
+        await call('POST', '/api/v1/batch-jobs', {
+          ...base,
+          name: 'grouped',
+          billingMode: 'prepaid',
+          resourceGroup: 'small',
+          resources: { cpuMillicores: 1000, memoryMiB: 512 },
+        })
+      ).statusCode,
+    ).toBe(202);
+    expect((await call('GET', '/api/v1/resource-groups/small')).json()).toMatchObject({
+      used: { cpuMillicores: 1000, memoryMiB: 512 },
+      services: ['batch.grouped'],
+    });
+    const full = await call('POST', '/api/v1/batch-jobs', {
+      ...base,
+      name: 'later',
+      billingMode: 'prepaid',
+      resourceGroup: 'small',
+      resources: { cpuMillicores: 500, memoryMiB: 512 },
+    });
     expect(full.json().error.code).toBe('NO_CAPACITY');
     await ended('grouped');
     expect((await call('GET', '/api/v1/resource-groups/small')).json()).toMatchObject({ used: { cpuMillicores: 0 }, services: [] });
@@ -79,7 +116,14 @@ describe('batch jobs API', () => {
   });
 
   it('runs a CSV file row by row: answers, an error line for the bad row, a summary; then the output is taken', async () => {
-    const res = await call('POST', '/api/v1/batch-jobs', { name: 'rows', model: 'adder', modelVersion: 1, input: { path: 'data/rows.csv' }, maxErrorRatio: 0.5, batching: { maxBatchSize: 2, maxQueueDelayMs: 1 } });
+    const res = await call('POST', '/api/v1/batch-jobs', {
+      name: 'rows',
+      model: 'adder',
+      modelVersion: 1,
+      input: { path: 'data/rows.csv' },
+      maxErrorRatio: 0.5,
+      batching: { maxBatchSize: 2, maxQueueDelayMs: 1 },
+    });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ state: 'Pending', input: { format: 'csv' }, output: 'data/rows.csv.rows.out', concurrency: 4 });
     const j = await ended('rows');
@@ -96,7 +140,13 @@ describe('batch jobs API', () => {
     ]);
     const summary = JSON.parse((await p.blobs.read('data/rows.csv.rows.out/summary.json')).toString());
     expect(summary).toMatchObject({ job: 'rows', state: 'Succeeded', total: 3, succeeded: 2, failed: 1, parts });
-    const again = await call('POST', '/api/v1/batch-jobs', { name: 'rows2', model: 'adder', modelVersion: 1, input: { path: 'data/rows.csv' }, output: 'data/rows.csv.rows.out' });
+    const again = await call('POST', '/api/v1/batch-jobs', {
+      name: 'rows2',
+      model: 'adder',
+      modelVersion: 1,
+      input: { path: 'data/rows.csv' },
+      output: 'data/rows.csv.rows.out',
+    });
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'BATCH_OUTPUT_IN_USE']);
     expect((await call('POST', '/api/v1/batch-jobs/rows/actions', { action: 'stop' })).json().error.code).toBe('BATCH_JOB_FINISHED');
     expect((await call('GET', '/api/v1/batch-jobs?state=Succeeded')).json().items.map((x: { name: string }) => x.name)).toContain('rows');
@@ -105,11 +155,23 @@ describe('batch jobs API', () => {
 
   it('sends several images per request and splits the answers back; a refused pack goes one by one', async () => {
     await eventually(async () => (await call('GET', '/api/v1/models/counter/versions/v1')).json().status === 'ready', 30_000, 'counter v1 ready');
-    const res = await call('POST', '/api/v1/batch-jobs', { name: 'packed', model: 'counter', modelVersion: 'v1', input: { path: 'imgs' }, recordsPerRequest: 2, concurrency: 1, maxErrorRatio: 0.5 });
+    const res = await call('POST', '/api/v1/batch-jobs', {
+      name: 'packed',
+      model: 'counter',
+      modelVersion: 'v1',
+      input: { path: 'imgs' },
+      recordsPerRequest: 2,
+      concurrency: 1,
+      maxErrorRatio: 0.5,
+    });
     expect([res.statusCode, res.json().recordsPerRequest], res.body).toEqual([202, 2]);
     const j = await ended('packed');
     expect(j).toMatchObject({ state: 'Succeeded', progress: { total: 5, succeeded: 4, failed: 1 } });
-    const lines = (await Promise.all((await p.blobs.list('imgs.packed.out/results')).map(async (o) => (await p.blobs.read(o.key)).toString().trim().split('\n')))).flat().map((l) => JSON.parse(l));
+    const lines = (
+      await Promise.all((await p.blobs.list('imgs.packed.out/results')).map(async (o) => (await p.blobs.read(o.key)).toString().trim().split('\n')))
+    )
+      .flat()
+      .map((l) => JSON.parse(l));
     const byKey = Object.fromEntries(lines.map((l) => [l.input, l.output ?? l.error.code]));
     expect(byKey).toEqual({
       'imgs/a.png': { predictions: [1], requestSize: 2 },
@@ -122,7 +184,18 @@ describe('batch jobs API', () => {
   });
 
   it('stops mid-job on request, keeping what is done', async () => {
-    expect((await call('POST', '/api/v1/batch-jobs', { name: 'slow', model: 'adder', modelVersion: 'v1', input: { path: 'data/slow.jsonl' }, concurrency: 1, batching: { maxBatchSize: 1, maxQueueDelayMs: 0 } })).statusCode).toBe(202);
+    expect(
+      (
+        await call('POST', '/api/v1/batch-jobs', {
+          name: 'slow',
+          model: 'adder',
+          modelVersion: 'v1',
+          input: { path: 'data/slow.jsonl' },
+          concurrency: 1,
+          batching: { maxBatchSize: 1, maxQueueDelayMs: 0 },
+        })
+      ).statusCode,
+    ).toBe(202);
     await eventually(async () => (await call('GET', '/api/v1/batch-jobs/slow')).json().progress.done > 0, 30_000, 'slow to make progress');
     expect((await call('DELETE', '/api/v1/batch-jobs/slow')).json().error.code).toBe('BATCH_JOB_RUNNING');
     expect((await call('POST', '/api/v1/batch-jobs/slow/actions', { action: 'stop' })).json().stopRequested).toBe(true);

@@ -20,19 +20,37 @@ export function batchJobsPlugin(deps: { batch: BatchManager }): FastifyPluginAsy
     const tags = ['batch-jobs'];
     const J = '/api/v1/batch-jobs/:name';
 
-    app.post('/api/v1/batch-jobs', { schema: { tags, summary: 'Create a batch prediction job: a model version over a folder of images, a JSONL or a CSV file in the object store', body: BatchJobSpecSchema } }, async (req, reply) => {
-      reply.code(202);
-      return batch.create(req.body as BatchJobSpecInput);
-    });
+    app.post(
+      '/api/v1/batch-jobs',
+      {
+        schema: {
+          tags,
+          summary: 'Create a batch prediction job: a model version over a folder of images, a JSONL or a CSV file in the object store',
+          body: BatchJobSpecSchema,
+        },
+      },
+      async (req, reply) => {
+        reply.code(202);
+        return batch.create(req.body as BatchJobSpecInput);
+      },
+    );
 
-    app.get('/api/v1/batch-jobs', { schema: { tags, summary: 'List batch jobs, newest first', querystring: ListQuery } }, async (req) => batch.list(req.query as typeof ListQuery.static));
+    app.get('/api/v1/batch-jobs', { schema: { tags, summary: 'List batch jobs, newest first', querystring: ListQuery } }, async (req) =>
+      batch.list(req.query as typeof ListQuery.static),
+    );
 
-    app.get(J, { schema: { tags, summary: 'Show a batch job with its progress (done / total, rate, ETA)', params: NameParams } }, async (req) => batch.get((req.params as { name: string }).name));
+    app.get(J, { schema: { tags, summary: 'Show a batch job with its progress (done / total, rate, ETA)', params: NameParams } }, async (req) =>
+      batch.get((req.params as { name: string }).name),
+    );
 
-    app.post(`${J}/actions`, { schema: { tags, summary: 'stop: what is done is kept (the results written so far), the job ends Stopped', params: NameParams, body: ActionBody } }, async (req, reply) => {
-      reply.code(202);
-      return batch.stop((req.params as { name: string }).name);
-    });
+    app.post(
+      `${J}/actions`,
+      { schema: { tags, summary: 'stop: what is done is kept (the results written so far), the job ends Stopped', params: NameParams, body: ActionBody } },
+      async (req, reply) => {
+        reply.code(202);
+        return batch.stop((req.params as { name: string }).name);
+      },
+    );
 
     app.delete(J, { schema: { tags, summary: 'Delete an ended batch job (its results stay in the object store)', params: NameParams } }, async (req, reply) => {
       await batch.delete((req.params as { name: string }).name);

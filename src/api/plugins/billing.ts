@@ -23,15 +23,26 @@ export function billingPlugin(deps: { billing: Billing; services: ServiceManager
       reply.code(201);
       return billing.createGroup(req.body as typeof GroupCreate.static);
     });
-    app.get('/api/v1/resource-groups', { schema: { tags, summary: 'Resource groups with capacity and what is reserved' } }, async () => ({ items: await billing.groups() }));
-    app.get('/api/v1/resource-groups/:name', { schema: { tags, params: Type.Object({ name: Type.String() }) } }, async (req) => billing.group((req.params as { name: string }).name));
+    app.get('/api/v1/resource-groups', { schema: { tags, summary: 'Resource groups with capacity and what is reserved' } }, async () => ({
+      items: await billing.groups(),
+    }));
+    app.get('/api/v1/resource-groups/:name', { schema: { tags, params: Type.Object({ name: Type.String() }) } }, async (req) =>
+      billing.group((req.params as { name: string }).name),
+    );
     app.delete('/api/v1/resource-groups/:name', { schema: { tags, params: Type.Object({ name: Type.String() }) } }, async (req, reply) => {
       await billing.deleteGroup((req.params as { name: string }).name);
       return reply.code(204).send();
     });
     app.get(
       '/api/v1/services/:name/usage',
-      { schema: { tags, summary: 'Metered usage per day and its cost from the price table', params: Type.Object({ name: Type.String() }), querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }) } },
+      {
+        schema: {
+          tags,
+          summary: 'Metered usage per day and its cost from the price table',
+          params: Type.Object({ name: Type.String() }),
+          querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }),
+        },
+      },
       async (req) => {
         const name = (req.params as { name: string }).name;
         await services.get(name);

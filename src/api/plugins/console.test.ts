@@ -62,7 +62,9 @@ describe('console plugin', () => {
   });
 
   it('says so when the console is not built', async () => {
-    const bare = await buildApp({ logger: pino({ level: 'silent' }), bodyLimitBytes: 1 << 20, adminToken: '', version: 'test' }, [{ plugin: consolePluginFor(path.join(dir, 'missing')) }]);
+    const bare = await buildApp({ logger: pino({ level: 'silent' }), bodyLimitBytes: 1 << 20, adminToken: '', version: 'test' }, [
+      { plugin: consolePluginFor(path.join(dir, 'missing')) },
+    ]);
     const res = await bare.inject({ url: '/' });
     expect([res.statusCode, res.body]).toEqual([503, expect.stringContaining('npm run build')]);
     await bare.close();

@@ -10,7 +10,11 @@ beforeAll(async () => {
   await importPlaceholder(p);
   const version = { model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 0 } };
   await p.app.inject({ method: 'POST', url: '/api/v1/services', payload: { name: 'svc', version } });
-  await p.app.inject({ method: 'POST', url: '/api/v1/services/svc/versions', payload: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 3, metric: 'qps-per-instance', target: 10 } } });
+  await p.app.inject({
+    method: 'POST',
+    url: '/api/v1/services/svc/versions',
+    payload: { ...version, scaling: { mode: 'auto', minInstances: 0, maxInstances: 3, metric: 'qps-per-instance', target: 10 } },
+  });
 });
 afterAll(async () => {
   await p?.close();
@@ -22,8 +26,20 @@ it('GET /api/v1/services/{name}/manifests answers every version as valid YAML do
   expect(r.headers['content-type']).toMatch(/^application\/yaml/);
   expect(r.body).toMatch(/^# modeldock service "svc"/);
   const docs = loadAllYaml(r.body) as Record<string, any>[];
-  expect(docs.map((d) => validateManifest(d))).toEqual(['apps/v1/Deployment', 'v1/Service', 'apps/v1/Deployment', 'v1/Service', 'keda.sh/v1alpha1/ScaledObject']);
-  expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Deployment/svc-v1', 'Service/svc-v1', 'Deployment/svc-v2', 'Service/svc-v2', 'ScaledObject/svc-v2']);
+  expect(docs.map((d) => validateManifest(d))).toEqual([
+    'apps/v1/Deployment',
+    'v1/Service',
+    'apps/v1/Deployment',
+    'v1/Service',
+    'keda.sh/v1alpha1/ScaledObject',
+  ]);
+  expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+    'Deployment/svc-v1',
+    'Service/svc-v1',
+    'Deployment/svc-v2',
+    'Service/svc-v2',
+    'ScaledObject/svc-v2',
+  ]);
   const model = (await p.app.inject({ url: '/api/v1/models/m/versions/v1' })).json();
   expect(docs[0]!.metadata.namespace).toBe('ml');
   expect(docs[0]!.spec.template.spec.initContainers[0].args).toEqual(['fetch-blobs', '--prefix', model.storagePath, '--into', '/models']);

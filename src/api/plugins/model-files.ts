@@ -12,14 +12,26 @@ export function registerFileRoutes(app: FastifyInstance, models: ModelRepository
   const tags = ['model files'];
   const FileParams = Type.Object({ name: Type.String(), version: Type.String(), '*': Type.String({ description: 'the file path inside the version' }) });
 
-  app.get('/api/v1/models/:name/versions/:version/files', { schema: { tags, summary: 'List the files of a version', params: s.VersionParams, response: { 200: Type.Object({ items: Type.Array(s.FileSchema) }) } } }, async (req) => {
-    const p = req.params as P;
-    return { items: await models.files.list(p.name, p.version) };
-  });
+  app.get(
+    '/api/v1/models/:name/versions/:version/files',
+    { schema: { tags, summary: 'List the files of a version', params: s.VersionParams, response: { 200: Type.Object({ items: Type.Array(s.FileSchema) }) } } },
+    async (req) => {
+      const p = req.params as P;
+      return { items: await models.files.list(p.name, p.version) };
+    },
+  );
 
   app.post(
     '/api/v1/models/:name/versions/:version/files',
-    { schema: { tags, summary: 'Add or replace files (multipart; optional fields "prefix" and "unzip")', params: s.VersionParams, consumes: ['multipart/form-data'], response: { 200: Type.Object({ items: Type.Array(s.FileSchema) }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Add or replace files (multipart; optional fields "prefix" and "unzip")',
+        params: s.VersionParams,
+        consumes: ['multipart/form-data'],
+        response: { 200: Type.Object({ items: Type.Array(s.FileSchema) }) },
+      },
+    },
     async (req) => {
       const p = req.params as P;
       if (!req.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the files as multipart/form-data');
@@ -42,7 +54,15 @@ export function registerFileRoutes(app: FastifyInstance, models: ModelRepository
   registerRawBodyRoutes(app, (scope) => {
     scope.put(
       '/api/v1/models/:name/versions/:version/files/*',
-      { schema: { tags, summary: 'Add or replace one file (raw body, any Content-Type)', params: FileParams, consumes: ['application/octet-stream'], response: { 200: s.FileSchema } } },
+      {
+        schema: {
+          tags,
+          summary: 'Add or replace one file (raw body, any Content-Type)',
+          params: FileParams,
+          consumes: ['application/octet-stream'],
+          response: { 200: s.FileSchema },
+        },
+      },
       async (req) => {
         const p = req.params as P;
         return models.files.put(p.name, p.version, p['*'], rawBody(req));
@@ -66,11 +86,15 @@ export function registerFileRoutes(app: FastifyInstance, models: ModelRepository
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/models/:name/versions/:version/archive', { schema: { tags, summary: 'Download the whole version as a zip', params: s.VersionParams } }, async (req, reply) => {
-    const p = req.params as P;
-    const { name, body } = await models.files.archive(p.name, p.version);
-    reply.header('content-type', 'application/zip');
-    reply.header('content-disposition', `attachment; filename="${name}"`);
-    return reply.send(body);
-  });
+  app.get(
+    '/api/v1/models/:name/versions/:version/archive',
+    { schema: { tags, summary: 'Download the whole version as a zip', params: s.VersionParams } },
+    async (req, reply) => {
+      const p = req.params as P;
+      const { name, body } = await models.files.archive(p.name, p.version);
+      reply.header('content-type', 'application/zip');
+      reply.header('content-disposition', `attachment; filename="${name}"`);
+      return reply.send(body);
+    },
+  );
 }

@@ -23,16 +23,23 @@ const json = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, 
   p.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 async function upload(model: string, files: Record<string, Buffer | string>, spec: object = SPEC) {
-  const parts = [{ name: 'spec', value: JSON.stringify(spec) }, ...Object.entries(files).map(([f, d]) => ({ name: 'file', filename: f, data: Buffer.from(d) }))];
+  const parts = [
+    { name: 'spec', value: JSON.stringify(spec) },
+    ...Object.entries(files).map(([f, d]) => ({ name: 'file', filename: f, data: Buffer.from(d) })),
+  ];
   const mp = multipart(parts);
   return p.app.inject({ method: 'POST', url: `/api/v1/models/${model}/versions`, payload: mp.payload, headers: mp.headers });
 }
 
 async function ready(model: string, v: string) {
-  return eventually(async () => {
-    const r = (await json('GET', `/api/v1/models/${model}/versions/${v}`)).json();
-    return r.status !== 'importing' ? r : null;
-  }, 30_000, `${model} ${v} to finish importing`);
+  return eventually(
+    async () => {
+      const r = (await json('GET', `/api/v1/models/${model}/versions/${v}`)).json();
+      return r.status !== 'importing' ? r : null;
+    },
+    30_000,
+    `${model} ${v} to finish importing`,
+  );
 }
 
 /** What the store holds: version rows, staging leftovers and blob files. Bad input must change none of it. */
@@ -143,7 +150,11 @@ describe('importing versions', () => {
   });
 
   it('unpacks a single zip and drops its one top folder', async () => {
-    const zip = rawZip([{ name: 'classify/' }, { name: 'classify/model_service.py', data: Buffer.from('x') }, { name: 'classify/labels/l.txt', data: Buffer.from('cat'), deflate: true }]);
+    const zip = rawZip([
+      { name: 'classify/' },
+      { name: 'classify/model_service.py', data: Buffer.from('x') },
+      { name: 'classify/labels/l.txt', data: Buffer.from('cat'), deflate: true },
+    ]);
     await upload('classify', { 'classify.zip': zip }, { ...SPEC, source: { type: 'upload' } });
     const v = await ready('classify', 'v1');
     expect(v.files.map((f: { path: string }) => f.path)).toEqual(['labels/l.txt', 'model_service.py']);
@@ -157,8 +168,18 @@ describe('importing versions', () => {
   });
 
   it('imports from object storage by copy, and by move removing the source only after', async () => {
-    await p.app.inject({ method: 'PUT', url: '/api/v1/storage/cos/bucket/m/model.onnx', payload: Buffer.from('onnx!'), headers: { 'content-type': 'application/octet-stream' } });
-    await p.app.inject({ method: 'PUT', url: '/api/v1/storage/cos/bucket/m/modeldock.json', payload: Buffer.from('{}'), headers: { 'content-type': 'application/octet-stream' } });
+    await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/storage/cos/bucket/m/model.onnx',
+      payload: Buffer.from('onnx!'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/storage/cos/bucket/m/modeldock.json',
+      payload: Buffer.from('{}'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     const spec = { source: { type: 'storage', path: 'cos/bucket/m' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true };
     expect((await json('POST', '/api/v1/models/sq/versions', spec)).statusCode).toBe(202);
     expect((await ready('sq', 'v1')).files.map((f: { path: string }) => f.path)).toEqual(['model.onnx', 'modeldock.json']);
@@ -178,7 +199,12 @@ describe('importing versions', () => {
     const root = fs.mkdtempSync(path.join(p.dataDir, '..', 'md-root-'));
     fs.mkdirSync(path.join(root, 'pkg'));
     fs.writeFileSync(path.join(root, 'pkg', 'model.pt'), 'w');
-    const spec = (dir: string) => ({ source: { type: 'storage', path: `file://${dir}` }, format: 'torchscript', runtime: 'torch1.13-py311-cpu', createModel: true });
+    const spec = (dir: string) => ({
+      source: { type: 'storage', path: `file://${dir}` },
+      format: 'torchscript',
+      runtime: 'torch1.13-py311-cpu',
+      createModel: true,
+    });
     const off = await json('POST', '/api/v1/models/local/versions', spec(path.join(root, 'pkg')));
     expect([off.statusCode, off.json().error.code]).toEqual([403, 'LOCAL_PATH_NOT_ALLOWED']);
     await p.close();
@@ -192,7 +218,12 @@ describe('importing versions', () => {
   });
 
   it('answers a clear error for an unknown task, an unknown runtime, and long metrics', async () => {
-    const task = await json('POST', '/api/v1/models/t/versions', { source: { type: 'task', task: 'mnist_train' }, format: 'torchscript', runtime: 'torch1.13-py311-cpu', createModel: true });
+    const task = await json('POST', '/api/v1/models/t/versions', {
+      source: { type: 'task', task: 'mnist_train' },
+      format: 'torchscript',
+      runtime: 'torch1.13-py311-cpu',
+      createModel: true,
+    });
     expect([task.statusCode, task.json().error.code]).toEqual([404, 'TASK_NOT_FOUND']);
     const rt = await upload('t', { a: 'a' }, { ...SPEC, runtime: 'tensorflow9' });
     expect([rt.statusCode, rt.json().error.code]).toEqual([400, 'UNKNOWN_RUNTIME']);
@@ -204,11 +235,27 @@ describe('importing versions', () => {
   });
 
   it('resumes an import that a restart interrupted', async () => {
-    await p.app.inject({ method: 'PUT', url: '/api/v1/storage/data/x/w.bin', payload: Buffer.from('w'), headers: { 'content-type': 'application/octet-stream' } });
+    await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/storage/data/x/w.bin',
+      payload: Buffer.from('w'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     const m = await p.models.repo.createModel({ name: 'resume', description: '', tags: {} });
     const n = await p.models.repo.allocateVersionNumber(m.id);
     // The row exists but no job ran: as if the process died right after answering 202.
-    await p.models.repo.insertVersion({ modelId: m.id, number: n, sourceType: 'storage', source: { type: 'storage', path: 'data/x' }, format: 'custom', runtime: 'node20-handler', metrics: null, moveMode: 'copy', description: '', storagePath: 'models/resume/v1-test' });
+    await p.models.repo.insertVersion({
+      modelId: m.id,
+      number: n,
+      sourceType: 'storage',
+      source: { type: 'storage', path: 'data/x' },
+      format: 'custom',
+      runtime: 'node20-handler',
+      metrics: null,
+      moveMode: 'copy',
+      description: '',
+      storagePath: 'models/resume/v1-test',
+    });
     await p.close();
     p = await testPlatform({ dataDir: p.dataDir });
     expect((await ready('resume', 'v1')).status).toBe('ready');
@@ -219,12 +266,26 @@ describe('version files', () => {
   it('adds, replaces and deletes files of a ready version (TI-ONE upload step)', async () => {
     await upload('m', { 'model.pt': 'w' });
     await ready('m', 'v1');
-    const put = await p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/v1/files/model_service.py', payload: Buffer.from('print(1)'), headers: { 'content-type': 'application/octet-stream' } });
+    const put = await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/models/m/versions/v1/files/model_service.py',
+      payload: Buffer.from('print(1)'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(put.json()).toEqual({ path: 'model_service.py', size: 8, sha256: sha('print(1)') });
-    const mp = multipart([{ name: 'prefix', value: 'cfg' }, { name: 'f', filename: 'config.json', data: Buffer.from('{}') }, { name: 'f', filename: 'labels.txt', data: Buffer.from('cat') }]);
+    const mp = multipart([
+      { name: 'prefix', value: 'cfg' },
+      { name: 'f', filename: 'config.json', data: Buffer.from('{}') },
+      { name: 'f', filename: 'labels.txt', data: Buffer.from('cat') },
+    ]);
     const many = await p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions/latest/files', payload: mp.payload, headers: mp.headers });
     expect(many.json().items.map((f: { path: string }) => f.path)).toEqual(['cfg/config.json', 'cfg/labels.txt']);
-    await p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/1/files/model.pt', payload: Buffer.from('w2'), headers: { 'content-type': 'application/octet-stream' } });
+    await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/models/m/versions/1/files/model.pt',
+      payload: Buffer.from('w2'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect((await json('DELETE', '/api/v1/models/m/versions/v1/files/cfg/labels.txt')).statusCode).toBe(204);
     const v = (await json('GET', '/api/v1/models/m/versions/v1')).json();
     expect(v.files.map((f: { path: string; size: number }) => [f.path, f.size])).toEqual([
@@ -240,7 +301,12 @@ describe('version files', () => {
     await upload('esc', { 'a.txt': 'a' });
     const v = await ready('esc', 'v1');
     for (const bad of ['..%2F..%2F..%2Fx', '%2Fetc%2Fpasswd', 'a%5Cb', 'a%00b']) {
-      const r = await p.app.inject({ method: 'PUT', url: `/api/v1/models/esc/versions/v1/files/${bad}`, payload: Buffer.from('x'), headers: { 'content-type': 'application/octet-stream' } });
+      const r = await p.app.inject({
+        method: 'PUT',
+        url: `/api/v1/models/esc/versions/v1/files/${bad}`,
+        payload: Buffer.from('x'),
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect([bad, r.statusCode, r.json().error.code]).toEqual([bad, 400, 'INVALID_PATH']);
     }
     expect((await p.blobs.list(v.storagePath)).map((b) => b.key)).toEqual([`${v.storagePath}/a.txt`]);
@@ -259,25 +325,111 @@ describe('version files', () => {
 describe('bad input leaves nothing behind', () => {
   const cases: [string, () => Promise<{ statusCode: number; json(): { error: { code: string } } }>, number, string][] = [
     ['zip slip ../', () => upload('bad', { 'x.zip': rawZip([{ name: '../evil.py', data: Buffer.from('x') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
-    ['zip slip nested', () => upload('bad', { 'x.zip': rawZip([{ name: 'ok.txt', data: Buffer.from('x') }, { name: 'a/../../evil', data: Buffer.from('x') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
+    [
+      'zip slip nested',
+      () =>
+        upload('bad', {
+          'x.zip': rawZip([
+            { name: 'ok.txt', data: Buffer.from('x') },
+            { name: 'a/../../evil', data: Buffer.from('x') },
+          ]),
+        }),
+      400,
+      'UNSAFE_ARCHIVE_ENTRY',
+    ],
     ['absolute zip entry', () => upload('bad', { 'x.zip': rawZip([{ name: '/etc/cron.d/x', data: Buffer.from('x') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
-    ['symlink in zip', () => upload('bad', { 'x.zip': rawZip([{ name: 'link', data: Buffer.from('/etc/passwd'), symlink: true }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
-    ['duplicate zip entries', () => upload('bad', { 'x.zip': rawZip([{ name: 'a', data: Buffer.from('1') }, { name: 'a', data: Buffer.from('2') }]) }), 400, 'UNSAFE_ARCHIVE_ENTRY'],
-    ['zip bomb by ratio', () => upload('bad', { 'x.zip': rawZip([{ name: 'zeros.bin', data: Buffer.alloc(64 * 1024 * 1024), deflate: true }]) }), 413, 'ARCHIVE_TOO_LARGE'],
-    ['zip lying about sizes', () => upload('bad', { 'x.zip': rawZip([{ name: 'z.bin', data: Buffer.alloc(4 * 1024 * 1024), deflate: true, declaredSize: 10 }]) }), 400, 'INVALID_ARCHIVE'],
+    [
+      'symlink in zip',
+      () => upload('bad', { 'x.zip': rawZip([{ name: 'link', data: Buffer.from('/etc/passwd'), symlink: true }]) }),
+      400,
+      'UNSAFE_ARCHIVE_ENTRY',
+    ],
+    [
+      'duplicate zip entries',
+      () =>
+        upload('bad', {
+          'x.zip': rawZip([
+            { name: 'a', data: Buffer.from('1') },
+            { name: 'a', data: Buffer.from('2') },
+          ]),
+        }),
+      400,
+      'UNSAFE_ARCHIVE_ENTRY',
+    ],
+    [
+      'zip bomb by ratio',
+      () => upload('bad', { 'x.zip': rawZip([{ name: 'zeros.bin', data: Buffer.alloc(64 * 1024 * 1024), deflate: true }]) }),
+      413,
+      'ARCHIVE_TOO_LARGE',
+    ],
+    [
+      'zip lying about sizes',
+      () => upload('bad', { 'x.zip': rawZip([{ name: 'z.bin', data: Buffer.alloc(4 * 1024 * 1024), deflate: true, declaredSize: 10 }]) }),
+      400,
+      'INVALID_ARCHIVE',
+    ],
     ['not a zip', () => upload('bad', { 'x.zip': Buffer.from('PK but not really') }), 400, 'INVALID_ARCHIVE'],
     ['control characters in a file name', () => upload('bad', { 'a\u0001b.py': 'x' }), 400, 'INVALID_PATH'],
     ['../ in a file name', () => upload('bad', { '../../etc/passwd': 'x' }), 400, 'INVALID_PATH'],
     ['no files', () => upload('bad', {}), 400, 'EMPTY_IMPORT'],
-    ['no spec', async () => { const mp = multipart([{ name: 'f', filename: 'a', data: Buffer.from('a') }]); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers }); }, 400, 'INVALID_ARGUMENT'],
-    ['spec as a JSON part with a bad field', async () => { const b = 'XbX'; const payload = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="spec"\r\nContent-Type: application/json\r\n\r\n{"source":{"type":"upload"},"format":"nope","runtime":"x"}\r\n--${b}--\r\n`); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } }); }, 400, 'INVALID_ARGUMENT'],
-    ['spec not JSON', async () => { const mp = multipart([{ name: 'spec', value: '{nope' }]); return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers }); }, 400, 'INVALID_JSON'],
+    [
+      'no spec',
+      async () => {
+        const mp = multipart([{ name: 'f', filename: 'a', data: Buffer.from('a') }]);
+        return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers });
+      },
+      400,
+      'INVALID_ARGUMENT',
+    ],
+    [
+      'spec as a JSON part with a bad field',
+      async () => {
+        const b = 'XbX';
+        const payload = Buffer.from(
+          `--${b}\r\nContent-Disposition: form-data; name="spec"\r\nContent-Type: application/json\r\n\r\n{"source":{"type":"upload"},"format":"nope","runtime":"x"}\r\n--${b}--\r\n`,
+        );
+        return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload, headers: { 'content-type': `multipart/form-data; boundary=${b}` } });
+      },
+      400,
+      'INVALID_ARGUMENT',
+    ],
+    [
+      'spec not JSON',
+      async () => {
+        const mp = multipart([{ name: 'spec', value: '{nope' }]);
+        return p.app.inject({ method: 'POST', url: '/api/v1/models/bad/versions', payload: mp.payload, headers: mp.headers });
+      },
+      400,
+      'INVALID_JSON',
+    ],
     ['bad model name in path', () => upload('bad!name', { a: 'a' }), 400, 'INVALID_NAME'],
-    ['malformed JSON body', () => p.app.inject({ method: 'POST', url: '/api/v1/models', payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON'],
+    [
+      'malformed JSON body',
+      () => p.app.inject({ method: 'POST', url: '/api/v1/models', payload: '{"name":', headers: { 'content-type': 'application/json' } }),
+      400,
+      'INVALID_JSON',
+    ],
     ['unknown field', () => json('POST', '/api/v1/models', { name: 'x', colour: 'red' }), 400, 'INVALID_ARGUMENT'],
     ['wrong type', () => json('POST', '/api/v1/models', { name: 42 }), 400, 'INVALID_ARGUMENT'],
-    ['storage path traversal', () => p.app.inject({ method: 'PUT', url: '/api/v1/storage/a/..%2F..%2F..%2Fetc%2Fx', payload: Buffer.from('x'), headers: { 'content-type': 'application/octet-stream' } }), 400, 'INVALID_PATH'],
-    ['write into the repository area', () => p.app.inject({ method: 'PUT', url: '/api/v1/storage/models/x/y', payload: Buffer.from('x'), headers: { 'content-type': 'application/octet-stream' } }), 403, 'FORBIDDEN'],
+    [
+      'storage path traversal',
+      () =>
+        p.app.inject({
+          method: 'PUT',
+          url: '/api/v1/storage/a/..%2F..%2F..%2Fetc%2Fx',
+          payload: Buffer.from('x'),
+          headers: { 'content-type': 'application/octet-stream' },
+        }),
+      400,
+      'INVALID_PATH',
+    ],
+    [
+      'write into the repository area',
+      () =>
+        p.app.inject({ method: 'PUT', url: '/api/v1/storage/models/x/y', payload: Buffer.from('x'), headers: { 'content-type': 'application/octet-stream' } }),
+      403,
+      'FORBIDDEN',
+    ],
     ['unknown route', () => json('GET', '/api/v1/nothing'), 404, 'ROUTE_NOT_FOUND'],
     ['wrong method', () => json('PUT', '/api/v1/models'), 405, 'METHOD_NOT_ALLOWED'],
     ['unknown version', () => json('GET', '/api/v1/models/bad/versions/v9'), 404, 'MODEL_NOT_FOUND'],

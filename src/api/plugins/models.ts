@@ -42,18 +42,40 @@ export function modelsPlugin(deps: { models: ModelRepository; config: Config }):
       return models.listModels({ keyword: q.keyword, tags: tagFilter, format: q.format, source: q.source, offset: q.offset, limit: q.limit });
     });
 
-    app.get('/api/v1/models/:name', { schema: { tags, summary: 'Show a model with its versions', params: NameParams, response: { 200: Type.Intersect([ModelSchema, Type.Object({ versions: Type.Array(VersionSchema) })]) } } }, async (req) =>
-      models.getModel((req.params as { name: string }).name),
+    app.get(
+      '/api/v1/models/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Show a model with its versions',
+          params: NameParams,
+          response: { 200: Type.Intersect([ModelSchema, Type.Object({ versions: Type.Array(VersionSchema) })]) },
+        },
+      },
+      async (req) => models.getModel((req.params as { name: string }).name),
     );
 
-    app.patch('/api/v1/models/:name', { schema: { tags, summary: 'Change description or tags', params: NameParams, body: ModelPatchSchema, response: { 200: ModelSchema } } }, async (req) =>
-      models.updateModel((req.params as { name: string }).name, req.body as typeof ModelPatchSchema.static),
+    app.patch(
+      '/api/v1/models/:name',
+      { schema: { tags, summary: 'Change description or tags', params: NameParams, body: ModelPatchSchema, response: { 200: ModelSchema } } },
+      async (req) => models.updateModel((req.params as { name: string }).name, req.body as typeof ModelPatchSchema.static),
     );
 
-    app.delete('/api/v1/models/:name', { schema: { tags, summary: 'Delete a model and (unless keepFiles) its stored files', params: NameParams, querystring: Type.Object({ keepFiles: Type.Optional(Type.Boolean()) }) } }, async (req, reply) => {
-      await models.deleteModel((req.params as { name: string }).name, { keepFiles: (req.query as { keepFiles?: boolean }).keepFiles });
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/api/v1/models/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a model and (unless keepFiles) its stored files',
+          params: NameParams,
+          querystring: Type.Object({ keepFiles: Type.Optional(Type.Boolean()) }),
+        },
+      },
+      async (req, reply) => {
+        await models.deleteModel((req.params as { name: string }).name, { keepFiles: (req.query as { keepFiles?: boolean }).keepFiles });
+        return reply.code(204).send();
+      },
+    );
 
     app.post(
       '/api/v1/models/:name/versions',
@@ -77,20 +99,32 @@ export function modelsPlugin(deps: { models: ModelRepository; config: Config }):
       },
     );
 
-    app.get('/api/v1/models/:name/versions', { schema: { tags, summary: 'List versions', params: NameParams, response: { 200: Type.Object({ items: Type.Array(VersionSchema) }) } } }, async (req) => ({
-      items: await models.listVersions((req.params as { name: string }).name),
-    }));
+    app.get(
+      '/api/v1/models/:name/versions',
+      { schema: { tags, summary: 'List versions', params: NameParams, response: { 200: Type.Object({ items: Type.Array(VersionSchema) }) } } },
+      async (req) => ({
+        items: await models.listVersions((req.params as { name: string }).name),
+      }),
+    );
 
-    app.get('/api/v1/models/:name/versions/:version', { schema: { tags, summary: 'Show a version with its files', params: VersionParams, response: { 200: VersionSchema } } }, async (req) => {
-      const p = req.params as { name: string; version: string };
-      return models.getVersion(p.name, p.version);
-    });
+    app.get(
+      '/api/v1/models/:name/versions/:version',
+      { schema: { tags, summary: 'Show a version with its files', params: VersionParams, response: { 200: VersionSchema } } },
+      async (req) => {
+        const p = req.params as { name: string; version: string };
+        return models.getVersion(p.name, p.version);
+      },
+    );
 
-    app.delete('/api/v1/models/:name/versions/:version', { schema: { tags, summary: 'Delete a version and its files', params: VersionParams } }, async (req, reply) => {
-      const p = req.params as { name: string; version: string };
-      await models.deleteVersion(p.name, p.version);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/api/v1/models/:name/versions/:version',
+      { schema: { tags, summary: 'Delete a version and its files', params: VersionParams } },
+      async (req, reply) => {
+        const p = req.params as { name: string; version: string };
+        await models.deleteVersion(p.name, p.version);
+        return reply.code(204).send();
+      },
+    );
 
     registerFileRoutes(app, models, { VersionParams, FileSchema });
   };

@@ -85,7 +85,11 @@ describe.each(PAIRS)('"%s" then "%s"', (first, then) => {
     const base = fresh();
     await p.app.inject({ method: 'PUT', url: `/api/v1/storage/${base}/pkg.zip`, payload: zipOf(['ok.txt', first, then]), headers: octet });
     const before = await snapshot();
-    const r = await p.app.inject({ method: 'POST', url: `/api/v1/models/${base}/versions`, payload: { ...SPEC, source: { type: 'storage', path: `${base}/pkg.zip` } } });
+    const r = await p.app.inject({
+      method: 'POST',
+      url: `/api/v1/models/${base}/versions`,
+      payload: { ...SPEC, source: { type: 'storage', path: `${base}/pkg.zip` } },
+    });
     expectConflict(r, then);
     expect(await snapshot()).toEqual(before);
   });
@@ -100,7 +104,10 @@ describe.each(PAIRS)('"%s" then "%s"', (first, then) => {
     const model = fresh();
     const v = await versionWith(model, [first]);
     const before = await snapshot();
-    expectConflict(await p.app.inject({ method: 'PUT', url: `/api/v1/models/${model}/versions/${v}/files/${then}`, payload: Buffer.from('x'), headers: octet }), then);
+    expectConflict(
+      await p.app.inject({ method: 'PUT', url: `/api/v1/models/${model}/versions/${v}/files/${then}`, payload: Buffer.from('x'), headers: octet }),
+      then,
+    );
     expect(await snapshot()).toEqual(before);
   });
 
@@ -116,7 +123,13 @@ describe.each(PAIRS)('"%s" then "%s"', (first, then) => {
     // the prefix makes the clash: a folder where the version has a file
     expectConflict(await send(url, [{ name: 'prefix', value: first }, ...files(['x'])]), `${first}/x`);
     // a zip unpacked into the version
-    expectConflict(await send(url, [{ name: 'unzip', value: 'true' }, { name: 'file', filename: 'more.zip', data: zipOf(['fits.txt', then]) }]), then);
+    expectConflict(
+      await send(url, [
+        { name: 'unzip', value: 'true' },
+        { name: 'file', filename: 'more.zip', data: zipOf(['fits.txt', then]) },
+      ]),
+      then,
+    );
     expect(await snapshot()).toEqual(before);
   });
 

@@ -16,8 +16,12 @@ export const RuntimeSchema = Type.Object({
 
 export function runtimesPlugin(deps: { config: Config }): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/v1/runtimes', { schema: { tags: ['runtimes'], summary: 'List runtime environments', response: { 200: Type.Object({ items: Type.Array(RuntimeSchema) }) } } }, async () => ({
-      items: await runtimeCatalog(deps.config.pythonPath),
-    }));
+    app.get(
+      '/api/v1/runtimes',
+      { schema: { tags: ['runtimes'], summary: 'List runtime environments', response: { 200: Type.Object({ items: Type.Array(RuntimeSchema) }) } } },
+      async () => ({
+        items: await runtimeCatalog(deps.config.pythonPath),
+      }),
+    );
   };
 }

@@ -17,10 +17,24 @@ afterEach(async () => {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  p.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } } : {}) });
-const version = (extra: object = {}) => ({ model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 0 }, ...extra });
-const weights = async (name: string) => ((await call('GET', `/api/v1/services/${name}`)).json().versions as { seq: number; weight: number }[]).map((v) => [v.seq, v.weight]);
-const reasons = async (name: string) => ((await call('GET', `/api/v1/services/${name}/events`)).json().items as { reason: string; message: string }[]);
+  p.app.inject({
+    method,
+    url,
+    headers,
+    ...(payload !== undefined
+      ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } }
+      : {}),
+  });
+const version = (extra: object = {}) => ({
+  model: 'm',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+  scaling: { mode: 'manual', instances: 0 },
+  ...extra,
+});
+const weights = async (name: string) =>
+  ((await call('GET', `/api/v1/services/${name}`)).json().versions as { seq: number; weight: number }[]).map((v) => [v.seq, v.weight]);
+const reasons = async (name: string) => (await call('GET', `/api/v1/services/${name}/events`)).json().items as { reason: string; message: string }[];
 
 describe('removing a service version', () => {
   it('removes a version; the others keep their weights, so their shares grow in proportion', async () => {
@@ -30,8 +44,14 @@ describe('removing a service version', () => {
     await call('PUT', '/api/v1/services/rv/weights', { weights: [{ version: 1, weight: 60 }] });
     const r = await call('DELETE', '/api/v1/services/rv/versions/v2');
     expect(r.statusCode).toBe(202);
-    expect(r.json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([[1, 60], [3, 10]]);
-    expect(await weights('rv')).toEqual([[1, 60], [3, 10]]);
+    expect(r.json().versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([
+      [1, 60],
+      [3, 10],
+    ]);
+    expect(await weights('rv')).toEqual([
+      [1, 60],
+      [3, 10],
+    ]);
     expect((await reasons('rv')).find((e) => e.reason === 'VersionRemoved')?.message).toMatch(/^version 2 \(m v1\) removed/);
     // a removed version's number is not given again
     expect((await call('POST', '/api/v1/services/rv/versions', version())).json().versions.map((v: { seq: number }) => v.seq)).toEqual([1, 3, 4]);
@@ -47,7 +67,10 @@ describe('removing a service version', () => {
     const all = await call('DELETE', '/api/v1/services/one/versions/v1');
     expect([all.statusCode, all.json().error.code]).toEqual([409, 'VERSION_HOLDS_ALL_TRAFFIC']);
     expect(all.json().error.details).toEqual({ version: 1, others: [{ version: 2, weight: 0 }] });
-    expect(await weights('one')).toEqual([[1, 100], [2, 0]]);
+    expect(await weights('one')).toEqual([
+      [1, 100],
+      [2, 0],
+    ]);
     // once another version has weight, it goes
     await call('PUT', '/api/v1/services/one/weights', { weights: [{ version: 2, weight: 5 }] });
     expect((await call('DELETE', '/api/v1/services/one/versions/v1')).statusCode).toBe(202);

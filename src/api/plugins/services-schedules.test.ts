@@ -43,7 +43,11 @@ describe('scheduled scaling over REST', () => {
   it('refuses rules that cannot work with 400 INVALID_SCHEDULE naming the field', async () => {
     const cases: [object, string, string][] = [
       [version({ schedules: [{ cron: 'at nine', minInstances: 1 }] }), 'INVALID_SCHEDULE', 'version.schedules[0].cron'],
-      [version({ schedules: [office[0], { cron: '0 9 * * *', timeZone: 'Nowhere/Town', minInstances: 1 }] }), 'INVALID_SCHEDULE', 'version.schedules[1].timeZone'],
+      [
+        version({ schedules: [office[0], { cron: '0 9 * * *', timeZone: 'Nowhere/Town', minInstances: 1 }] }),
+        'INVALID_SCHEDULE',
+        'version.schedules[1].timeZone',
+      ],
       [version({ schedules: [{ cron: '0 9 * * *', minInstances: 5 }] }), 'INVALID_SCHEDULE', 'version.schedules[0]'],
       [version({ scaling: { mode: 'manual', instances: 1 }, schedules: office }), 'INVALID_SCHEDULE', 'version.schedules'],
     ];
@@ -65,7 +69,10 @@ describe('scheduled scaling over REST', () => {
     // spec max 3 fits 4 cores; a rule raising max to 5 does not
     const big = await call('POST', '/api/v1/services', { name: 'pp', ...prepaid, version: version({ schedules: [{ cron: '0 9 * * *', maxInstances: 5 }] }) });
     expect([big.statusCode, big.json().error.code]).toEqual([409, 'NO_CAPACITY']);
-    expect((await call('POST', '/api/v1/services', { name: 'pp', ...prepaid, version: version({ schedules: [{ cron: '0 9 * * *', maxInstances: 4 }] }) })).statusCode).toBe(202);
+    expect(
+      (await call('POST', '/api/v1/services', { name: 'pp', ...prepaid, version: version({ schedules: [{ cron: '0 9 * * *', maxInstances: 4 }] }) }))
+        .statusCode,
+    ).toBe(202);
     expect((await call('GET', '/api/v1/resource-groups/rg')).json().used.cpuMillicores).toBe(4000);
   });
 });

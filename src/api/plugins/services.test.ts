@@ -15,13 +15,25 @@ afterEach(async () => {
 });
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => p.app.inject({ method, url, ...(payload ? { payload } : {}) });
-const version = (extra: object = {}) => ({ model: 'm', modelVersion: 'v1', resources: { cpuMillicores: 1000, memoryMiB: 1024 }, scaling: { mode: 'manual', instances: 0 }, ...extra });
+const version = (extra: object = {}) => ({
+  model: 'm',
+  modelVersion: 'v1',
+  resources: { cpuMillicores: 1000, memoryMiB: 1024 },
+  scaling: { mode: 'manual', instances: 0 },
+  ...extra,
+});
 
 describe('services control plane', () => {
   it('creates a service, shows it Running with nothing to run, stops, resumes and deletes it', async () => {
     const r = await call('POST', '/api/v1/services', { name: 'svc', description: 'd', tags: { a: 'b' }, version: version() });
     expect(r.statusCode).toBe(202);
-    expect(r.json()).toMatchObject({ name: 'svc', status: 'Creating', billingMode: 'postpaid', auth: false, versions: [{ seq: 1, model: 'm', modelVersion: 'v1', weight: 100, runtime: 'onnxruntime1.30-node20-cpu' }] });
+    expect(r.json()).toMatchObject({
+      name: 'svc',
+      status: 'Creating',
+      billingMode: 'postpaid',
+      auth: false,
+      versions: [{ seq: 1, model: 'm', modelVersion: 'v1', weight: 100, runtime: 'onnxruntime1.30-node20-cpu' }],
+    });
     const api = await openApiOf(p.app);
     api.expectDocumented('POST', '/api/v1/services', r);
     await eventually(async () => (await call('GET', '/api/v1/services/svc')).json().status === 'Running', 10_000, 'Running');
@@ -41,20 +53,44 @@ describe('services control plane', () => {
   it('adds versions at weight 0 and sets weights', async () => {
     await call('POST', '/api/v1/services', { name: 'w', version: version() });
     const added = (await call('POST', '/api/v1/services/w/versions', version())).json();
-    expect(added.versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([[1, 100], [2, 0]]);
-    const set = (await call('PUT', '/api/v1/services/w/weights', { weights: [{ version: 1, weight: 90 }, { version: 'v2', weight: 10 }] })).json();
+    expect(added.versions.map((v: { seq: number; weight: number }) => [v.seq, v.weight])).toEqual([
+      [1, 100],
+      [2, 0],
+    ]);
+    const set = (
+      await call('PUT', '/api/v1/services/w/weights', {
+        weights: [
+          { version: 1, weight: 90 },
+          { version: 'v2', weight: 10 },
+        ],
+      })
+    ).json();
     expect(set.versions.map((v: { weight: number }) => v.weight)).toEqual([90, 10]);
-    const none = await call('PUT', '/api/v1/services/w/weights', { weights: [{ version: 1, weight: 0 }, { version: 2, weight: 0 }] });
+    const none = await call('PUT', '/api/v1/services/w/weights', {
+      weights: [
+        { version: 1, weight: 0 },
+        { version: 2, weight: 0 },
+      ],
+    });
     expect([none.statusCode, none.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
     const unknown = await call('PUT', '/api/v1/services/w/weights', { weights: [{ version: 7, weight: 1 }] });
     expect(unknown.json().error.code).toBe('VERSION_NOT_FOUND');
   });
 
   it('admits prepaid services only within their resource group', async () => {
-    expect((await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', version: version() })).json().error.details.fields[0].field).toBe('resourceGroup');
-    expect((await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', resourceGroup: 'nope', version: version() })).json().error.code).toBe('RESOURCE_GROUP_NOT_FOUND');
+    expect((await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', version: version() })).json().error.details.fields[0].field).toBe(
+      'resourceGroup',
+    );
+    expect((await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', resourceGroup: 'nope', version: version() })).json().error.code).toBe(
+      'RESOURCE_GROUP_NOT_FOUND',
+    );
     expect((await call('POST', '/api/v1/resource-groups', { name: 'rg', cpuMillicores: 2000, memoryMiB: 2048 })).statusCode).toBe(201);
-    const big = await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', resourceGroup: 'rg', version: version({ scaling: { mode: 'manual', instances: 3 } }) });
+    const big = await call('POST', '/api/v1/services', {
+      name: 'pp',
+      billingMode: 'prepaid',
+      resourceGroup: 'rg',
+      version: version({ scaling: { mode: 'manual', instances: 3 } }),
+    });
     expect([big.statusCode, big.json().error.code]).toEqual([409, 'NO_CAPACITY']);
     expect((await call('POST', '/api/v1/services', { name: 'pp', billingMode: 'prepaid', resourceGroup: 'rg', version: version() })).statusCode).toBe(202);
     expect((await call('POST', '/api/v1/services/pp/actions', { action: 'scale', instances: 3 })).json().error.code).toBe('NO_CAPACITY');
@@ -70,7 +106,11 @@ describe('services control plane', () => {
       [{ name: 'v2', version: version() }, 400, 'INVALID_NAME'],
       [{ name: 'ok', version: version({ model: 'missing' }) }, 404, 'MODEL_NOT_FOUND'],
       [{ name: 'ok', version: version({ modelVersion: 'v9' }) }, 404, 'VERSION_NOT_FOUND'],
-      [{ name: 'ok', version: version({ scaling: { mode: 'auto', minInstances: 3, maxInstances: 2, metric: 'concurrency', target: 4 } }) }, 400, 'INVALID_ARGUMENT'],
+      [
+        { name: 'ok', version: version({ scaling: { mode: 'auto', minInstances: 3, maxInstances: 2, metric: 'concurrency', target: 4 } }) },
+        400,
+        'INVALID_ARGUMENT',
+      ],
       [{ name: 'ok', version: version({ resources: { cpuMillicores: 1, memoryMiB: 1 } }) }, 400, 'INVALID_ARGUMENT'],
       [{ name: 'ok', version: version({ scaling: { mode: 'sometimes' } }) }, 400, 'INVALID_ARGUMENT'],
     ];
@@ -119,7 +159,10 @@ describe('services control plane', () => {
     }
     expect((await call('GET', '/api/v1/services/e')).statusCode).toBe(404);
     expect((await call('GET', '/api/v1/services/ok')).json().versions).toHaveLength(1);
-    const fine = await call('POST', '/api/v1/services', { name: 'fine', version: version({ env: { _X: '', lower_case: 'ünï cödé = fine', MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1', TI_INFERENCE_NUMS: '2' } }) });
+    const fine = await call('POST', '/api/v1/services', {
+      name: 'fine',
+      version: version({ env: { _X: '', lower_case: 'ünï cödé = fine', MODELDOCK_ALLOW_PRIVATE_IMAGE_URLS: '1', TI_INFERENCE_NUMS: '2' } }),
+    });
     expect(fine.statusCode, fine.body).toBe(202);
   });
 
@@ -146,13 +189,22 @@ describe('services control plane', () => {
     await call('POST', '/api/v1/services', { name: 'uses-v1', version: version() });
     await call('POST', '/api/v1/services', { name: 'also-v1', version: version() });
     const mp = (unzip: boolean) =>
-      multipart([
-        ...(unzip ? [{ name: 'unzip', value: 'true' }] : []),
-        { name: 'f', filename: 'extra.txt', data: Buffer.from('more') },
-      ]);
+      multipart([...(unzip ? [{ name: 'unzip', value: 'true' }] : []), { name: 'f', filename: 'extra.txt', data: Buffer.from('more') }]);
     const writes = [
-      () => p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/v1/files/model.onnx', payload: Buffer.from('replaced'), headers: { 'content-type': 'application/octet-stream' } }),
-      () => p.app.inject({ method: 'PUT', url: '/api/v1/models/m/versions/latest/files/new/file.txt', payload: Buffer.from('new'), headers: { 'content-type': 'application/octet-stream' } }),
+      () =>
+        p.app.inject({
+          method: 'PUT',
+          url: '/api/v1/models/m/versions/v1/files/model.onnx',
+          payload: Buffer.from('replaced'),
+          headers: { 'content-type': 'application/octet-stream' },
+        }),
+      () =>
+        p.app.inject({
+          method: 'PUT',
+          url: '/api/v1/models/m/versions/latest/files/new/file.txt',
+          payload: Buffer.from('new'),
+          headers: { 'content-type': 'application/octet-stream' },
+        }),
       () => p.app.inject({ method: 'DELETE', url: '/api/v1/models/m/versions/v1/files/model.onnx' }),
       () => p.app.inject({ method: 'DELETE', url: '/api/v1/models/m/versions/1/files/no-such-file' }),
       () => p.app.inject({ method: 'POST', url: '/api/v1/models/m/versions/v1/files', ...(({ payload, headers }) => ({ payload, headers }))(mp(false)) }),
@@ -173,7 +225,11 @@ describe('services control plane', () => {
     expect((await writes[0]!()).statusCode).toBe(409);
     // Once no service deploys it, the version's files can change again.
     for (const name of ['uses-v1', 'also-v1']) await call('DELETE', `/api/v1/services/${name}`);
-    await eventually(async () => (await call('GET', '/api/v1/services/also-v1')).statusCode === 404 && (await call('GET', '/api/v1/services/uses-v1')).statusCode === 404, 10_000, 'deleted');
+    await eventually(
+      async () => (await call('GET', '/api/v1/services/also-v1')).statusCode === 404 && (await call('GET', '/api/v1/services/uses-v1')).statusCode === 404,
+      10_000,
+      'deleted',
+    );
     expect((await writes[0]!()).statusCode).toBe(200);
     expect((await writes[2]!()).statusCode).toBe(204);
   });

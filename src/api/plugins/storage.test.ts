@@ -11,9 +11,11 @@ afterEach(async () => {
   await p.close();
 });
 
-const put = (key: string, data = 'x') => p.app.inject({ method: 'PUT', url: `/api/v1/storage/${key}`, payload: Buffer.from(data), headers: { 'content-type': 'application/octet-stream' } });
+const put = (key: string, data = 'x') =>
+  p.app.inject({ method: 'PUT', url: `/api/v1/storage/${key}`, payload: Buffer.from(data), headers: { 'content-type': 'application/octet-stream' } });
 const call = (method: 'GET' | 'DELETE', url: string) => p.app.inject({ method, url });
-const listed = async (prefix = '') => (await call('GET', `/api/v1/storage?prefix=${encodeURIComponent(prefix)}`)).json().items.map((o: { path: string }) => o.path);
+const listed = async (prefix = '') =>
+  (await call('GET', `/api/v1/storage?prefix=${encodeURIComponent(prefix)}`)).json().items.map((o: { path: string }) => o.path);
 const answer = (r: { statusCode: number; json(): { error?: { code: string } } }) => [r.statusCode, r.json().error?.code];
 
 describe('storage: the object store over REST', () => {

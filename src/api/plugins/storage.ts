@@ -16,7 +16,8 @@ const ObjectParams = Type.Object({ '*': Type.String() });
 
 /** A user-given storage path outside the store's own area, or FORBIDDEN. */
 function userKey(key: string): string {
-  if (isReservedKey(key)) throw new DomainError('FORBIDDEN', `"${key.split('/')[0]}/" is the object store's own working area; it cannot be read or changed through the API`);
+  if (isReservedKey(key))
+    throw new DomainError('FORBIDDEN', `"${key.split('/')[0]}/" is the object store's own working area; it cannot be read or changed through the API`);
   return key;
 }
 
@@ -38,7 +39,14 @@ export function storagePlugin(deps: { blobs: BlobStore; config: Config }): Fasti
   return async (app) => {
     app.get(
       '/api/v1/storage',
-      { schema: { tags, summary: 'List objects under a prefix', querystring: Type.Object({ prefix: Type.Optional(Type.String()) }), response: { 200: Type.Object({ items: Type.Array(Type.Object({ path: Type.String(), size: Type.Integer() })) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'List objects under a prefix',
+          querystring: Type.Object({ prefix: Type.Optional(Type.String()) }),
+          response: { 200: Type.Object({ items: Type.Array(Type.Object({ path: Type.String(), size: Type.Integer() })) }) },
+        },
+      },
       async (req) => {
         const prefix = safePrefix((req.query as { prefix?: string }).prefix);
         const items = await blobs.list(prefix && userKey(prefix));
@@ -47,11 +55,15 @@ export function storagePlugin(deps: { blobs: BlobStore; config: Config }): Fasti
     );
 
     registerRawBodyRoutes(app, (scope) => {
-      scope.put('/api/v1/storage/*', { schema: { tags, summary: 'Store an object (raw body, any Content-Type)', params: ObjectParams, consumes: ['application/octet-stream'] } }, async (req) => {
-        const key = writableKey((req.params as { '*': string })['*']);
-        const r = await blobs.put(key, rawBody(req), { maxBytes: config.limits.maxUploadBytes });
-        return { path: key, ...r };
-      });
+      scope.put(
+        '/api/v1/storage/*',
+        { schema: { tags, summary: 'Store an object (raw body, any Content-Type)', params: ObjectParams, consumes: ['application/octet-stream'] } },
+        async (req) => {
+          const key = writableKey((req.params as { '*': string })['*']);
+          const r = await blobs.put(key, rawBody(req), { maxBytes: config.limits.maxUploadBytes });
+          return { path: key, ...r };
+        },
+      );
     });
 
     app.get('/api/v1/storage/*', { schema: { tags, summary: 'Download an object', params: ObjectParams } }, async (req, reply) => {
@@ -65,7 +77,14 @@ export function storagePlugin(deps: { blobs: BlobStore; config: Config }): Fasti
 
     app.delete(
       '/api/v1/storage/*',
-      { schema: { tags, summary: 'Delete an object, or a folder with recursive=true', params: ObjectParams, querystring: Type.Object({ recursive: Type.Optional(Type.Boolean()) }) } },
+      {
+        schema: {
+          tags,
+          summary: 'Delete an object, or a folder with recursive=true',
+          params: ObjectParams,
+          querystring: Type.Object({ recursive: Type.Optional(Type.Boolean()) }),
+        },
+      },
       async (req, reply) => {
         const key = writableKey((req.params as { '*': string })['*']);
         if ((req.query as { recursive?: boolean }).recursive) await blobs.deletePrefix(key);

@@ -32,7 +32,11 @@ describe('task logs as server-sent events', () => {
   it('follows a run from its start to done, and resumes after a Last-Event-ID', async () => {
     const code = 'let n = 0; const t = setInterval(() => { console.log("step " + ++n); if (n === 4) { clearInterval(t); } }, 150);';
     await p.blobs.put('code/slow/train.js', Buffer.from(code));
-    const r = await p.app.inject({ method: 'POST', url: '/api/v1/tasks', payload: { name: 'slow', runtime: 'node20-handler', code: { type: 'storage', path: 'code/slow' }, command: 'node train.js' } });
+    const r = await p.app.inject({
+      method: 'POST',
+      url: '/api/v1/tasks',
+      payload: { name: 'slow', runtime: 'node20-handler', code: { type: 'storage', path: 'code/slow' }, command: 'node train.js' },
+    });
     expect(r.statusCode, r.body).toBe(202);
     const all = await events('/api/v1/tasks/slow/logs/stream?after=0');
     expect(lines(all).filter((l) => l.startsWith('step'))).toEqual(['step 1', 'step 2', 'step 3', 'step 4']);

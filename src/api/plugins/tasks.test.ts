@@ -38,20 +38,38 @@ async function putCode(folder: string, files: Record<string, string>): Promise<v
 async function createTask(name: string, extra: object = {}) {
   await putCode('data/words', { 'words.txt': 'one two three four' });
   await putCode(`code/${name}`, { 'train.js': TRAIN_JS });
-  return call('POST', '/api/v1/tasks', { name, runtime: NODE, code: { type: 'storage', path: `code/${name}` }, command: 'node train.js', inputs: { data: 'data/words' }, env: { LR: '0.01' }, ...extra });
+  return call('POST', '/api/v1/tasks', {
+    name,
+    runtime: NODE,
+    code: { type: 'storage', path: `code/${name}` },
+    command: 'node train.js',
+    inputs: { data: 'data/words' },
+    env: { LR: '0.01' },
+    ...extra,
+  });
 }
 
 const finalState = (name: string, want = ['Succeeded', 'Failed', 'Stopped']) =>
-  eventually(async () => {
-    const t = (await call('GET', `/api/v1/tasks/${name}`)).json();
-    return want.includes(t.state) ? t : undefined;
-  }, 30_000, `task ${name} to end`);
+  eventually(
+    async () => {
+      const t = (await call('GET', `/api/v1/tasks/${name}`)).json();
+      return want.includes(t.state) ? t : undefined;
+    },
+    30_000,
+    `task ${name} to end`,
+  );
 
 describe('training tasks API', () => {
   it('runs a task Pending → Running → Succeeded with its logs, outputs and metrics; a model version imports its output', async () => {
     const r = await createTask('wordcount');
     expect(r.statusCode, r.body).toBe(202);
-    expect(r.json()).toMatchObject({ name: 'wordcount', state: 'Pending', runtime: NODE, output: 'tasks/wordcount', latestRun: { run: 1, state: 'Pending', outputPath: 'tasks/wordcount/run-1' } });
+    expect(r.json()).toMatchObject({
+      name: 'wordcount',
+      state: 'Pending',
+      runtime: NODE,
+      output: 'tasks/wordcount',
+      latestRun: { run: 1, state: 'Pending', outputPath: 'tasks/wordcount/run-1' },
+    });
     const t = await finalState('wordcount');
     expect(t.state, t.reason).toBe('Succeeded');
     expect(t.runs).toHaveLength(1);
@@ -71,13 +89,22 @@ describe('training tasks API', () => {
     const file = await call('GET', `/api/v1/storage/${outputs.items.find((o: { path: string }) => o.path === 'model.txt').storagePath}`);
     expect(file.body).toBe('four three two one');
 
-    const imp = await call('POST', '/api/v1/models/wordcount/versions', { source: { type: 'task', task: 'wordcount' }, format: 'custom', runtime: NODE, createModel: true });
+    const imp = await call('POST', '/api/v1/models/wordcount/versions', {
+      source: { type: 'task', task: 'wordcount' },
+      format: 'custom',
+      runtime: NODE,
+      createModel: true,
+    });
     expect(imp.statusCode, imp.body).toBe(202);
     const v = await eventually(async () => {
       const got = (await call('GET', '/api/v1/models/wordcount/versions/v1')).json();
       return got.status !== 'importing' ? got : undefined;
     });
-    expect(v).toMatchObject({ status: 'ready', source: { type: 'task', task: 'wordcount', run: '1', path: 'tasks/wordcount/run-1' }, metrics: { accuracy: 0.75, words: 4 } });
+    expect(v).toMatchObject({
+      status: 'ready',
+      source: { type: 'task', task: 'wordcount', run: '1', path: 'tasks/wordcount/run-1' },
+      metrics: { accuracy: 0.75, words: 4 },
+    });
     expect(v.files.map((f: { path: string }) => f.path).sort()).toEqual(['metrics.json', 'model.txt']);
   });
 
@@ -89,18 +116,28 @@ describe('training tasks API', () => {
     await finalState('bad-one');
     const all = (await call('GET', '/api/v1/tasks')).json();
     expect(all.total).toBe(2);
-    expect(all.items.map((t: { name: string; state: string }) => [t.name, t.state]).sort()).toEqual([['bad-one', 'Failed'], ['good-one', 'Succeeded']]);
+    expect(all.items.map((t: { name: string; state: string }) => [t.name, t.state]).sort()).toEqual([
+      ['bad-one', 'Failed'],
+      ['good-one', 'Succeeded'],
+    ]);
     expect((await call('GET', '/api/v1/tasks?state=Failed')).json().items.map((t: { name: string }) => t.name)).toEqual(['bad-one']);
     expect((await call('GET', '/api/v1/tasks?keyword=good')).json().items.map((t: { name: string }) => t.name)).toEqual(['good-one']);
   });
 
   it('fails a run with the exit code and the last error line; import from it is refused; a restart is a new run', async () => {
-    await putCode('code/flaky', { 'train.js': `if (!require('fs').existsSync('/tmp/never-${process.pid}')) { console.error('RuntimeError: CUDA out of memory'); process.exit(3); }` });
+    await putCode('code/flaky', {
+      'train.js': `if (!require('fs').existsSync('/tmp/never-${process.pid}')) { console.error('RuntimeError: CUDA out of memory'); process.exit(3); }`,
+    });
     await call('POST', '/api/v1/tasks', { name: 'flaky', runtime: NODE, code: { type: 'storage', path: 'code/flaky' }, command: 'node train.js' });
     const t = await finalState('flaky');
     expect(t).toMatchObject({ state: 'Failed', latestRun: { exitCode: 3 } });
     expect(t.reason).toContain('RuntimeError: CUDA out of memory');
-    const imp = await call('POST', '/api/v1/models/flaky/versions', { source: { type: 'task', task: 'flaky' }, format: 'custom', runtime: NODE, createModel: true });
+    const imp = await call('POST', '/api/v1/models/flaky/versions', {
+      source: { type: 'task', task: 'flaky' },
+      format: 'custom',
+      runtime: NODE,
+      createModel: true,
+    });
     expect([imp.statusCode, imp.json().error.code]).toEqual([409, 'TASK_NOT_SUCCEEDED']);
     expect(imp.json().error.message).toContain('CUDA out of memory');
     expect((await call('GET', '/api/v1/models/flaky')).statusCode).toBe(404);
@@ -112,7 +149,10 @@ describe('training tasks API', () => {
       const got = (await call('GET', '/api/v1/tasks/flaky')).json();
       return got.runs.length === 2 && got.state === 'Failed' ? got : undefined;
     });
-    expect(t2.runs.map((r: { run: number; state: string }) => [r.run, r.state])).toEqual([[1, 'Failed'], [2, 'Failed']]);
+    expect(t2.runs.map((r: { run: number; state: string }) => [r.run, r.state])).toEqual([
+      [1, 'Failed'],
+      [2, 'Failed'],
+    ]);
     expect((await call('GET', '/api/v1/tasks/flaky/logs?run=1')).json().run).toBe(1);
     expect((await call('GET', '/api/v1/tasks/flaky/logs?run=9')).json().error.code).toBe('TASK_RUN_NOT_FOUND');
   });
@@ -136,12 +176,17 @@ describe('training tasks API', () => {
 
   it('runs at most two at once; a third waits Pending with the reason, then runs', async () => {
     await putCode('code/slow', { 'train.js': 'console.log("busy"); setTimeout(() => {}, 60_000);' });
-    for (const name of ['one', 'two', 'three']) await call('POST', '/api/v1/tasks', { name, runtime: NODE, code: { type: 'storage', path: 'code/slow' }, command: 'node train.js' });
+    for (const name of ['one', 'two', 'three'])
+      await call('POST', '/api/v1/tasks', { name, runtime: NODE, code: { type: 'storage', path: 'code/slow' }, command: 'node train.js' });
     await eventually(async () => (await call('GET', '/api/v1/tasks?state=Running')).json().total === 2, 20_000, 'two Running');
-    const third = await eventually(async () => {
-      const items = (await call('GET', '/api/v1/tasks?state=Pending')).json().items;
-      return items.length === 1 && items[0].reason ? items : undefined;
-    }, 10_000, 'the third to say why it waits');
+    const third = await eventually(
+      async () => {
+        const items = (await call('GET', '/api/v1/tasks?state=Pending')).json().items;
+        return items.length === 1 && items[0].reason ? items : undefined;
+      },
+      10_000,
+      'the third to say why it waits',
+    );
     expect(third[0].reason).toBe('waiting: 2 runs are going, at most 2 at once');
     const running = (await call('GET', '/api/v1/tasks?state=Running')).json().items.map((t: { name: string }) => t.name);
     await call('POST', `/api/v1/tasks/${running[0]}/actions`, { action: 'stop' });
@@ -150,7 +195,10 @@ describe('training tasks API', () => {
   });
 
   it('takes uploaded code (multipart: spec then files, or one zip)', async () => {
-    const zip = rawZip([{ name: 'proj/main.js', data: Buffer.from('require("./lib/say.js")("from a zip")') }, { name: 'proj/lib/say.js', data: Buffer.from('module.exports = (s) => console.log(s)') }]);
+    const zip = rawZip([
+      { name: 'proj/main.js', data: Buffer.from('require("./lib/say.js")("from a zip")') },
+      { name: 'proj/lib/say.js', data: Buffer.from('module.exports = (s) => console.log(s)') },
+    ]);
     const mp = multipart([
       { name: 'spec', value: JSON.stringify({ name: 'zipped', runtime: NODE, code: { type: 'upload' }, command: 'node main.js' }) },
       { name: 'code', filename: 'proj.zip', data: zip },
@@ -237,7 +285,19 @@ describe('training tasks API', () => {
     const { TasksRepo } = await import('../../tasks/tasks-repo.js');
     const repo = new TasksRepo(p.db.kysely);
     const { run } = await repo.create(
-      { name: 'lost', description: '', runtime: NODE, code: '{"type":"storage","path":"code/x"}', command: 'true', inputs: '{}', output: 'tasks/lost', env: '{}', resources: '{"cpuMillicores":1000,"memoryMiB":512}', timeout_ms: 60_000, tags: '{}' },
+      {
+        name: 'lost',
+        description: '',
+        runtime: NODE,
+        code: '{"type":"storage","path":"code/x"}',
+        command: 'true',
+        inputs: '{}',
+        output: 'tasks/lost',
+        env: '{}',
+        resources: '{"cpuMillicores":1000,"memoryMiB":512}',
+        timeout_ms: 60_000,
+        tags: '{}',
+      },
       (n) => `tasks/lost/run-${n}`,
     );
     // What a platform killed mid-run leaves behind: a run stored as Running that no runner knows.
@@ -253,7 +313,9 @@ describe('training tasks API', () => {
 
   it('lists the built-in examples and datasets', async () => {
     expect((await call('GET', '/api/v1/task-examples')).json().items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'mnist-pytorch', runtime: 'torch1.13-py311-cpu', command: 'python train.py', inputs: { mnist: 'datasets/mnist' } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'mnist-pytorch', runtime: 'torch1.13-py311-cpu', command: 'python train.py', inputs: { mnist: 'datasets/mnist' } }),
+      ]),
     );
     const ds = (await call('GET', '/api/v1/datasets')).json().items;
     expect(ds).toEqual([expect.objectContaining({ name: 'mnist', path: 'datasets/mnist', train: 8995, heldout: 1005 })]);

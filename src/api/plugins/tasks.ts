@@ -38,7 +38,12 @@ export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config
     app.post(
       '/api/v1/tasks',
       {
-        schema: { tags, summary: 'Create a training task and start its first run (JSON for example/storage code; multipart with a "spec" field and the files, or one zip, for uploaded code)', body: TaskSpecSchema },
+        schema: {
+          tags,
+          summary:
+            'Create a training task and start its first run (JSON for example/storage code; multipart with a "spec" field and the files, or one zip, for uploaded code)',
+          body: TaskSpecSchema,
+        },
         attachValidation: true,
       },
       async (req, reply) => {
@@ -49,45 +54,87 @@ export function tasksPlugin(deps: { tasks: TaskManager; blobs: BlobStore; config
       },
     );
 
-    app.get('/api/v1/tasks', { schema: { tags, summary: 'List training tasks (state = the latest run\'s)', querystring: ListQuery } }, async (req) => tasks.list(req.query as typeof ListQuery.static));
+    app.get('/api/v1/tasks', { schema: { tags, summary: "List training tasks (state = the latest run's)", querystring: ListQuery } }, async (req) =>
+      tasks.list(req.query as typeof ListQuery.static),
+    );
 
-    app.get('/api/v1/tasks/:name', { schema: { tags, summary: 'Show a task with all its runs', params: NameParams } }, async (req) => tasks.get((req.params as { name: string }).name));
+    app.get('/api/v1/tasks/:name', { schema: { tags, summary: 'Show a task with all its runs', params: NameParams } }, async (req) =>
+      tasks.get((req.params as { name: string }).name),
+    );
 
-    app.delete('/api/v1/tasks/:name', { schema: { tags, summary: 'Delete a task that is not running (its code, logs, and outputs in its default folder)', params: NameParams } }, async (req, reply) => {
-      await tasks.delete((req.params as { name: string }).name);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/api/v1/tasks/:name',
+      { schema: { tags, summary: 'Delete a task that is not running (its code, logs, and outputs in its default folder)', params: NameParams } },
+      async (req, reply) => {
+        await tasks.delete((req.params as { name: string }).name);
+        return reply.code(204).send();
+      },
+    );
 
-    app.post('/api/v1/tasks/:name/actions', { schema: { tags, summary: 'stop the latest run, or restart (a new run)', params: NameParams, body: ActionBody } }, async (req, reply) => {
-      const { name } = req.params as { name: string };
-      const { action } = req.body as typeof ActionBody.static;
-      reply.code(202);
-      return action === 'stop' ? tasks.stop(name) : tasks.restart(name);
-    });
+    app.post(
+      '/api/v1/tasks/:name/actions',
+      { schema: { tags, summary: 'stop the latest run, or restart (a new run)', params: NameParams, body: ActionBody } },
+      async (req, reply) => {
+        const { name } = req.params as { name: string };
+        const { action } = req.body as typeof ActionBody.static;
+        reply.code(202);
+        return action === 'stop' ? tasks.stop(name) : tasks.restart(name);
+      },
+    );
 
-    app.get('/api/v1/tasks/:name/logs', { schema: { tags, summary: 'Log lines of a run (poll with after=cursor to follow; done when the run ended and all lines were read)', params: NameParams, querystring: LogsQuery } }, async (req) =>
-      tasks.logs((req.params as { name: string }).name, req.query as typeof LogsQuery.static),
+    app.get(
+      '/api/v1/tasks/:name/logs',
+      {
+        schema: {
+          tags,
+          summary: 'Log lines of a run (poll with after=cursor to follow; done when the run ended and all lines were read)',
+          params: NameParams,
+          querystring: LogsQuery,
+        },
+      },
+      async (req) => tasks.logs((req.params as { name: string }).name, req.query as typeof LogsQuery.static),
     );
 
     // the run's log as server-sent events (id = seq); a `done` event once the run ended and all was sent
-    app.get('/api/v1/tasks/:name/logs/stream', { schema: { tags, summary: 'Follow a run\'s log as server-sent events (Last-Event-ID resumes)', params: NameParams, querystring: LogsQuery, produces: ['text/event-stream'] } }, async (req, reply) => {
-      const name = (req.params as { name: string }).name;
-      const q = req.query as typeof LogsQuery.static;
-      const first = await tasks.logs(name, { ...q, after: resumeCursor(req, q.after) });
-      let pending: typeof first | undefined = first;
-      const source = {
-        page: async (after: number | undefined) => {
-          const p = pending ?? (await tasks.logs(name, { run: first.run, keyword: q.keyword, after: after ?? 0, limit: 1000 }));
-          pending = undefined;
-          return p;
+    app.get(
+      '/api/v1/tasks/:name/logs/stream',
+      {
+        schema: {
+          tags,
+          summary: "Follow a run's log as server-sent events (Last-Event-ID resumes)",
+          params: NameParams,
+          querystring: LogsQuery,
+          produces: ['text/event-stream'],
         },
-        subscribe: () => () => undefined,
-      };
-      await followSse(req, reply, source, first.cursor, { pollMs: 500, pageLines: 1000 });
-    });
+      },
+      async (req, reply) => {
+        const name = (req.params as { name: string }).name;
+        const q = req.query as typeof LogsQuery.static;
+        const first = await tasks.logs(name, { ...q, after: resumeCursor(req, q.after) });
+        let pending: typeof first | undefined = first;
+        const source = {
+          page: async (after: number | undefined) => {
+            const p = pending ?? (await tasks.logs(name, { run: first.run, keyword: q.keyword, after: after ?? 0, limit: 1000 }));
+            pending = undefined;
+            return p;
+          },
+          subscribe: () => () => undefined,
+        };
+        await followSse(req, reply, source, first.cursor, { pollMs: 500, pageLines: 1000 });
+      },
+    );
 
-    app.get('/api/v1/tasks/:name/outputs', { schema: { tags, summary: 'Files a run wrote to its output folder (download them through /api/v1/storage/{storagePath})', params: NameParams, querystring: RunQuery } }, async (req) =>
-      tasks.outputs((req.params as { name: string }).name, (req.query as typeof RunQuery.static).run),
+    app.get(
+      '/api/v1/tasks/:name/outputs',
+      {
+        schema: {
+          tags,
+          summary: 'Files a run wrote to its output folder (download them through /api/v1/storage/{storagePath})',
+          params: NameParams,
+          querystring: RunQuery,
+        },
+      },
+      async (req) => tasks.outputs((req.params as { name: string }).name, (req.query as typeof RunQuery.static).run),
     );
 
     app.get('/api/v1/task-examples', { schema: { tags, summary: 'Built-in example code for tasks' } }, async () => ({ items: tasks.examples() }));

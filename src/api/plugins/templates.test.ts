@@ -58,7 +58,13 @@ describe('templates API', () => {
     expect(r.json().items).toEqual([
       { name: 'node/handler', description: '', runtime: 'node20-handler', format: 'custom', files: ['model_service.ts'] },
       { name: 'onnx/classify', description: 'no-code classifier', runtime: 'onnxruntime1.30-node20-cpu', format: 'onnx', files: ['modeldock.json'] },
-      { name: 'pytorch/classify', description: 'ImageNet classifier in TorchScript', runtime: 'torch1.13-py311-cpu', format: 'pytorch', files: ['README.md', 'model_service.py'] },
+      {
+        name: 'pytorch/classify',
+        description: 'ImageNet classifier in TorchScript',
+        runtime: 'torch1.13-py311-cpu',
+        format: 'pytorch',
+        files: ['README.md', 'model_service.py'],
+      },
     ]);
   });
 
@@ -79,7 +85,12 @@ describe('templates API', () => {
   });
 
   it('answers TEMPLATE_NOT_FOUND for unknown or malformed names', async () => {
-    for (const url of ['/api/v1/templates/pytorch/nope.zip', '/api/v1/templates/pytorch/classify', '/api/v1/templates/..%2F..%2Fetc/passwd.zip', '/api/v1/templates/tensorflow/x.zip']) {
+    for (const url of [
+      '/api/v1/templates/pytorch/nope.zip',
+      '/api/v1/templates/pytorch/classify',
+      '/api/v1/templates/..%2F..%2Fetc/passwd.zip',
+      '/api/v1/templates/tensorflow/x.zip',
+    ]) {
       const r = await app.inject({ method: 'GET', url });
       expect([url, r.statusCode, r.json().error.code]).toEqual([url, 404, 'TEMPLATE_NOT_FOUND']);
     }

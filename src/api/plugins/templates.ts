@@ -53,7 +53,10 @@ function describe(dir: string, name: string, files: string[]): TemplateInfo {
   const format = has('model_service.py') ? 'pytorch' : has('modeldock.json') ? 'onnx' : 'custom';
   let description = '';
   if (has('README.md')) {
-    const heading = fs.readFileSync(path.join(dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('# '));
+    const heading = fs
+      .readFileSync(path.join(dir, 'README.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('# '));
     description = heading ? heading.replace(/^#\s+/, '').replace(/^\S+\s+[—-]\s+/, '') : '';
   }
   return { name, description: meta.description ?? description, runtime: meta.runtime ?? runtime, format: meta.format ?? format, files };

@@ -31,7 +31,12 @@ export const TokenInfoSchema = Type.Object({
   enabled: Type.Boolean(),
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  usage: Type.Optional(Type.Object({ minute: Type.Integer(), day: Type.Integer() }, { description: 'calls counted against the limits in the current minute and UTC day, over all replicas (behind by up to ~1 s)' })),
+  usage: Type.Optional(
+    Type.Object(
+      { minute: Type.Integer(), day: Type.Integer() },
+      { description: 'calls counted against the limits in the current minute and UTC day, over all replicas (behind by up to ~1 s)' },
+    ),
+  ),
 });
 export const TokenWithValueSchema = Type.Intersect([TokenInfoSchema, Type.Object({ token: Type.String({ description: 'shown only in this answer' }) })]);
 
@@ -43,29 +48,65 @@ export function tokensPlugin(deps: { tokens: TokenService }): FastifyPluginAsync
     const tags = ['services'];
     const base = '/api/v1/services/:name/tokens';
 
-    app.post(base, { schema: { tags, summary: 'Create a call token (the value is answered only here)', params: NameParams, body: CreateBody, response: { 201: TokenWithValueSchema } } }, async (req, reply) => {
-      reply.code(201);
-      return tokens.create((req.params as Params).name, req.body as typeof CreateBody.static);
-    });
+    app.post(
+      base,
+      {
+        schema: {
+          tags,
+          summary: 'Create a call token (the value is answered only here)',
+          params: NameParams,
+          body: CreateBody,
+          response: { 201: TokenWithValueSchema },
+        },
+      },
+      async (req, reply) => {
+        reply.code(201);
+        return tokens.create((req.params as Params).name, req.body as typeof CreateBody.static);
+      },
+    );
 
-    app.get(base, { schema: { tags, summary: 'List call tokens (no values)', params: NameParams, response: { 200: Type.Object({ items: Type.Array(TokenInfoSchema) }) } } }, async (req) => ({
-      items: await tokens.list((req.params as Params).name),
-    }));
+    app.get(
+      base,
+      { schema: { tags, summary: 'List call tokens (no values)', params: NameParams, response: { 200: Type.Object({ items: Type.Array(TokenInfoSchema) }) } } },
+      async (req) => ({
+        items: await tokens.list((req.params as Params).name),
+      }),
+    );
 
-    app.get(`${base}/:id`, { schema: { tags, summary: 'Show a call token (no value)', params: TokenParams, response: { 200: TokenInfoSchema } } }, async (req) => {
-      const p = req.params as Params;
-      return tokens.get(p.name, p.id);
-    });
+    app.get(
+      `${base}/:id`,
+      { schema: { tags, summary: 'Show a call token (no value)', params: TokenParams, response: { 200: TokenInfoSchema } } },
+      async (req) => {
+        const p = req.params as Params;
+        return tokens.get(p.name, p.id);
+      },
+    );
 
-    app.post(`${base}/:id/rotate`, { schema: { tags, summary: 'Give a token a new value (the old one stops working)', params: TokenParams, response: { 200: TokenWithValueSchema } } }, async (req) => {
-      const p = req.params as Params;
-      return tokens.rotate(p.name, p.id);
-    });
+    app.post(
+      `${base}/:id/rotate`,
+      { schema: { tags, summary: 'Give a token a new value (the old one stops working)', params: TokenParams, response: { 200: TokenWithValueSchema } } },
+      async (req) => {
+        const p = req.params as Params;
+        return tokens.rotate(p.name, p.id);
+      },
+    );
 
-    app.patch(`${base}/:id`, { schema: { tags, summary: 'Enable, disable, rename or change the limits of a token', params: TokenParams, body: PatchBody, response: { 200: TokenInfoSchema } } }, async (req) => {
-      const p = req.params as Params;
-      return tokens.update(p.name, p.id, req.body as TokenPatchInput);
-    });
+    app.patch(
+      `${base}/:id`,
+      {
+        schema: {
+          tags,
+          summary: 'Enable, disable, rename or change the limits of a token',
+          params: TokenParams,
+          body: PatchBody,
+          response: { 200: TokenInfoSchema },
+        },
+      },
+      async (req) => {
+        const p = req.params as Params;
+        return tokens.update(p.name, p.id, req.body as TokenPatchInput);
+      },
+    );
 
     app.delete(`${base}/:id`, { schema: { tags, summary: 'Delete a token', params: TokenParams } }, async (req, reply) => {
       const p = req.params as Params;

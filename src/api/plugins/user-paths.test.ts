@@ -36,20 +36,35 @@ const postParts = (url: string, parts: Part[]) => {
   const mp = multipart(parts);
   return p.app.inject({ method: 'POST', url, payload: mp.payload, headers: mp.headers });
 };
-const task = (extra: object) => post('/api/v1/tasks', { name: 'paths', runtime: 'node20-handler', code: { type: 'storage', path: 'src/pkg' }, command: 'node a.txt', ...extra });
+const task = (extra: object) =>
+  post('/api/v1/tasks', { name: 'paths', runtime: 'node20-handler', code: { type: 'storage', path: 'src/pkg' }, command: 'node a.txt', ...extra });
 
 type Send = (bad: string) => Promise<{ statusCode: number; json(): { error?: { code: string; message: string } } }>;
 const SURFACES: [string, Send, string?][] = [
   ['storage PUT', (b) => p.app.inject({ method: 'PUT', url: `/api/v1/storage/${enc(b)}`, payload: Buffer.from('x'), headers: octet })],
   ['storage GET', (b) => p.app.inject({ method: 'GET', url: `/api/v1/storage/${enc(b)}` })],
   ['storage DELETE', (b) => p.app.inject({ method: 'DELETE', url: `/api/v1/storage/${enc(b)}?recursive=true` })],
-  ['version file PUT', (b) => p.app.inject({ method: 'PUT', url: `/api/v1/models/has/versions/v1/files/${enc(b)}`, payload: Buffer.from('x'), headers: octet })],
+  [
+    'version file PUT',
+    (b) => p.app.inject({ method: 'PUT', url: `/api/v1/models/has/versions/v1/files/${enc(b)}`, payload: Buffer.from('x'), headers: octet }),
+  ],
   ['version file GET', (b) => p.app.inject({ method: 'GET', url: `/api/v1/models/has/versions/v1/files/${enc(b)}` })],
   ['version file DELETE', (b) => p.app.inject({ method: 'DELETE', url: `/api/v1/models/has/versions/v1/files/${enc(b)}` })],
   ['file name in a multipart import', (b) => importWith('mp', [{ name: 'file', filename: b, data: Buffer.from('x') }])],
   ['file name in a version files POST', (b) => postParts('/api/v1/models/has/versions/v1/files', [{ name: 'file', filename: b, data: Buffer.from('x') }])],
-  ['entry name in a zip import', (b) => importWith('zipped', [{ name: 'file', filename: 'p.zip', data: rawZip([{ name: `pkg/${b.replace(/\/$/, '//')}`, data: Buffer.from('x') }]) }]), 'UNSAFE_ARCHIVE_ENTRY'],
-  ['prefix of a version files POST', (b) => postParts('/api/v1/models/has/versions/v1/files', [{ name: 'prefix', value: b.replace(/\/$/, '//') }, { name: 'file', filename: 'x.txt', data: Buffer.from('x') }])],
+  [
+    'entry name in a zip import',
+    (b) => importWith('zipped', [{ name: 'file', filename: 'p.zip', data: rawZip([{ name: `pkg/${b.replace(/\/$/, '//')}`, data: Buffer.from('x') }]) }]),
+    'UNSAFE_ARCHIVE_ENTRY',
+  ],
+  [
+    'prefix of a version files POST',
+    (b) =>
+      postParts('/api/v1/models/has/versions/v1/files', [
+        { name: 'prefix', value: b.replace(/\/$/, '//') },
+        { name: 'file', filename: 'x.txt', data: Buffer.from('x') },
+      ]),
+  ],
   ['storage import path', (b) => post('/api/v1/models/imp/versions', { ...SPEC, source: { type: 'storage', path: b.replace(/\/$/, '//') } })],
   ['task output', (b) => task({ output: b.replace(/\/$/, '//') })],
   ['task input', (b) => task({ inputs: { data: b.replace(/\/$/, '//') } })],

@@ -38,7 +38,12 @@ export class KubeClusterApi implements ClusterApi {
     this.logs = new Log(kc);
   }
 
-  async followLogs(pod: string, container: string, opts: { sinceTime?: string }, onChunk: (text: string) => void): Promise<{ stop(): void; ended: Promise<void> }> {
+  async followLogs(
+    pod: string,
+    container: string,
+    opts: { sinceTime?: string },
+    onChunk: (text: string) => void,
+  ): Promise<{ stop(): void; ended: Promise<void> }> {
     let end: () => void = () => undefined;
     const ended = new Promise<void>((r) => (end = r));
     const utf8 = new StringDecoder('utf8');
@@ -56,7 +61,11 @@ export class KubeClusterApi implements ClusterApi {
         cb(null);
       },
     });
-    const ac = await this.logs.log(this.namespace, pod, container, sink, { follow: true, timestamps: true, ...(opts.sinceTime ? { sinceTime: opts.sinceTime } : {}) });
+    const ac = await this.logs.log(this.namespace, pod, container, sink, {
+      follow: true,
+      timestamps: true,
+      ...(opts.sinceTime ? { sinceTime: opts.sinceTime } : {}),
+    });
     ac.signal.addEventListener('abort', () => end());
     return { stop: () => ac.abort(), ended };
   }
@@ -80,7 +89,14 @@ export class KubeClusterApi implements ClusterApi {
 
   async annotatePod(name: string, annotations: Record<string, string>): Promise<void> {
     try {
-      await this.api.patch({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: this.namespace, annotations } }, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
+      await this.api.patch(
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: this.namespace, annotations } },
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        undefined,
+        PatchStrategy.MergePatch,
+      );
     } catch (e) {
       if ((e as { code?: number }).code !== 404) throw e;
     }

@@ -51,9 +51,16 @@ class FakeCluster implements ClusterApi {
       while (mine().length < d.spec.replicas) {
         const i = ++this.n;
         this.pods.push({
-          metadata: { name: `${d.metadata.name}-pod${i}`, labels: d.spec.template.metadata.labels, creationTimestamp: new Date(Date.now() + i) as unknown as Date },
+          metadata: {
+            name: `${d.metadata.name}-pod${i}`,
+            labels: d.spec.template.metadata.labels,
+            creationTimestamp: new Date(Date.now() + i) as unknown as Date,
+          },
           spec: { nodeName: 'node-a', containers: [] },
-          status: { phase: 'Pending', initContainerStatuses: [{ name: 'fetch-model', ready: false, restartCount: 0, image: '', imageID: '', state: { running: {} } }] },
+          status: {
+            phase: 'Pending',
+            initContainerStatuses: [{ name: 'fetch-model', ready: false, restartCount: 0, image: '', imageID: '', state: { running: {} } }],
+          },
         });
       }
     }
@@ -61,7 +68,12 @@ class FakeCluster implements ClusterApi {
   /** the pod passes its init container and readiness probe */
   ready(name: string): void {
     const p = this.pods.find((x) => x.metadata!.name === name)!;
-    p.status = { phase: 'Running', podIP: '10.0.0.7', startTime: new Date(), containerStatuses: [{ name: 'instance', ready: true, started: true, restartCount: 0, image: '', imageID: '', state: { running: {} } }] };
+    p.status = {
+      phase: 'Running',
+      podIP: '10.0.0.7',
+      startTime: new Date(),
+      containerStatuses: [{ name: 'instance', ready: true, started: true, restartCount: 0, image: '', imageID: '', state: { running: {} } }],
+    };
   }
 }
 
@@ -136,13 +148,54 @@ describe('KubernetesBackend on a fake cluster', () => {
     backend = new KubernetesBackend({ cluster, settings, pollMs: 20 });
     await backend.start(template('0000000a'));
     const pod = cluster.pods[0]!;
-    pod.status = { phase: 'Pending', initContainerStatuses: [{ name: 'fetch-model', ready: false, restartCount: 1, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, message: 'OBJECT_NOT_FOUND: no files under "models/tiny/v1"' } } }] };
+    pod.status = {
+      phase: 'Pending',
+      initContainerStatuses: [
+        {
+          name: 'fetch-model',
+          ready: false,
+          restartCount: 1,
+          image: '',
+          imageID: '',
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 1, message: 'OBJECT_NOT_FOUND: no files under "models/tiny/v1"' } },
+        },
+      ],
+    };
     expect((await eventually(() => backend!.list()[0]!.failed, 5_000)) as string).toMatch(/could not fetch the model files: OBJECT_NOT_FOUND/);
 
-    pod.status = { phase: 'Running', containerStatuses: [{ name: 'instance', ready: false, restartCount: 1, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3, message: 'not an ONNX model' } } }] };
-    expect((await eventually(() => /load/.test(backend!.list()[0]!.failed ?? '') && backend!.list()[0]!.failed, 5_000)) as string).toBe('model load failed: not an ONNX model');
+    pod.status = {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'instance',
+          ready: false,
+          restartCount: 1,
+          image: '',
+          imageID: '',
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 3, message: 'not an ONNX model' } },
+        },
+      ],
+    };
+    expect((await eventually(() => /load/.test(backend!.list()[0]!.failed ?? '') && backend!.list()[0]!.failed, 5_000)) as string).toBe(
+      'model load failed: not an ONNX model',
+    );
 
-    pod.status = { phase: 'Running', containerStatuses: [{ name: 'instance', ready: false, restartCount: 6, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] };
+    pod.status = {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'instance',
+          ready: false,
+          restartCount: 6,
+          image: '',
+          imageID: '',
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+        },
+      ],
+    };
     const crashed = await eventually(() => backend!.list().find((i) => /crash loop/.test(i.failed ?? '')), 5_000);
     expect(crashed).toMatchObject({ phase: 'Exited', restarts: 6, lastExitReason: 'OOMKilled: killed by signal SIGKILL (exit code 137)' });
   });

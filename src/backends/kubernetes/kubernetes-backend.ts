@@ -78,7 +78,16 @@ export class KubernetesBackend implements InstanceBackend {
     const slot: Slot = {
       t,
       seq: versionSeq(t),
-      obs: { instanceId: t.instanceId, serviceName: t.serviceName, versionId: t.versionId, specHash: t.specHash, phase: 'Pending', node: '', startedAt: null, restarts: 0 },
+      obs: {
+        instanceId: t.instanceId,
+        serviceName: t.serviceName,
+        versionId: t.versionId,
+        specHash: t.specHash,
+        phase: 'Pending',
+        node: '',
+        startedAt: null,
+        restarts: 0,
+      },
     };
     this.slots.set(t.instanceId, slot);
     await this.sync(t.versionId);
@@ -161,7 +170,11 @@ export class KubernetesBackend implements InstanceBackend {
       }
     }
     // a container that has started has a log to follow
-    this.podLogs?.sync([...this.slots.values()].filter((s) => s.pod && s.obs.phase !== 'Pending' && s.obs.phase !== 'Terminating').map((s) => ({ pod: s.pod!, instanceId: s.t.instanceId, service: s.t.serviceName })));
+    this.podLogs?.sync(
+      [...this.slots.values()]
+        .filter((s) => s.pod && s.obs.phase !== 'Pending' && s.obs.phase !== 'Terminating')
+        .map((s) => ({ pod: s.pod!, instanceId: s.t.instanceId, service: s.t.serviceName })),
+    );
   }
 
   private emit(id: string): void {
@@ -187,5 +200,15 @@ function versionInput(s: Slot) {
     probes: { readiness: t.readiness, ...(t.liveness ? { liveness: t.liveness } : {}) },
     startupTimeoutMs: t.startupTimeoutMs,
   };
-  return { serviceName: t.serviceName, versionSeq: s.seq, versionId: t.versionId, specHash: t.specHash, model: t.modelKey, modelVersion: '', modelKey: t.modelKey, runtime: t.runtime, spec };
+  return {
+    serviceName: t.serviceName,
+    versionSeq: s.seq,
+    versionId: t.versionId,
+    specHash: t.specHash,
+    model: t.modelKey,
+    modelVersion: '',
+    modelKey: t.modelKey,
+    runtime: t.runtime,
+    spec,
+  };
 }

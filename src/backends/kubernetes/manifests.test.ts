@@ -9,7 +9,13 @@ import { validateManifest } from '../../../test/support/kubernetes.js';
 import { versionManifests, type Manifest, type ManifestSettings, type VersionInput } from './manifests.js';
 import { k8sName } from './names.js';
 
-const settings: ManifestSettings = { namespace: 'ml', image: 'registry.example.com/modeldock:0.1.0', configMap: 'modeldock-config', secret: 'modeldock-s3', prometheusUrl: 'http://prometheus.monitoring:9090' };
+const settings: ManifestSettings = {
+  namespace: 'ml',
+  image: 'registry.example.com/modeldock:0.1.0',
+  configMap: 'modeldock-config',
+  secret: 'modeldock-s3',
+  prometheusUrl: 'http://prometheus.monitoring:9090',
+};
 
 const version = (spec: Partial<ServiceVersionSpec> = {}, extra: Partial<VersionInput> = {}): VersionInput => ({
   serviceName: 'classify',
@@ -36,14 +42,32 @@ describe('service version → Kubernetes manifests', () => {
     const ms = versionManifests(version(), settings);
     expect(valid(ms)).toEqual(['apps/v1/Deployment', 'v1/Service']);
     const d = byKind(ms, 'Deployment');
-    expect(d.metadata).toMatchObject({ name: 'classify-v2', namespace: 'ml', labels: { 'app.kubernetes.io/managed-by': 'modeldock', 'modeldock.io/service': 'classify', 'modeldock.io/version': '2' } });
+    expect(d.metadata).toMatchObject({
+      name: 'classify-v2',
+      namespace: 'ml',
+      labels: { 'app.kubernetes.io/managed-by': 'modeldock', 'modeldock.io/service': 'classify', 'modeldock.io/version': '2' },
+    });
     expect(d.metadata.annotations).toMatchObject({ 'modeldock.io/spec-hash': '3f2a9c0d11e4b5a6', 'modeldock.io/model': 'classify:v1' });
     expect(d.spec.replicas).toBe(3);
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(d.spec.selector.matchLabels).toEqual({ 'modeldock.io/service': 'classify', 'modeldock.io/version': '2' });
     expect(d.spec.template.metadata.labels['modeldock.io/spec-hash']).toBe('3f2a9c0d11e4b5a6');
     const c = container(d);
-    expect(c.args).toEqual(['instance', '--model-dir', '/models', '--runtime', 'torch1.13-py311-cpu', '--host', '0.0.0.0', '--port', '8080', '--model-name', 'classify', '--threads', '2']);
+    expect(c.args).toEqual([
+      'instance',
+      '--model-dir',
+      '/models',
+      '--runtime',
+      'torch1.13-py311-cpu',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '8080',
+      '--model-name',
+      'classify',
+      '--threads',
+      '2',
+    ]);
     expect(c.resources).toEqual({ requests: { cpu: '2000m', memory: '4096Mi' }, limits: { cpu: '2000m', memory: '4096Mi' } });
     expect(c.readinessProbe).toEqual({ httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
     expect(c.startupProbe).toMatchObject({ httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 2, failureThreshold: 60 });
@@ -53,7 +77,11 @@ describe('service version → Kubernetes manifests', () => {
     expect(init.envFrom).toEqual([{ configMapRef: { name: 'modeldock-config' } }, { secretRef: { name: 'modeldock-s3', optional: true } }]);
     expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
     const svc = byKind(ms, 'Service');
-    expect(svc.spec).toEqual({ type: 'ClusterIP', selector: d.spec.selector.matchLabels, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] });
+    expect(svc.spec).toEqual({
+      type: 'ClusterIP',
+      selector: d.spec.selector.matchLabels,
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    });
   });
 
   it('probes, env, batching, rolling update and grace period map onto the pod', () => {
@@ -61,7 +89,10 @@ describe('service version → Kubernetes manifests', () => {
       version({
         env: { TI_INFERENCE_NUMS: '2', A_FIRST: 'x' },
         batching: { maxBatchSize: 8, maxQueueDelayMs: 5 },
-        probes: { readiness: { path: '/ready', periodMs: 1500, timeoutMs: 500, failureThreshold: 2, initialDelayMs: 3000 }, liveness: { path: '/v2/health/live', periodMs: 10_000 } },
+        probes: {
+          readiness: { path: '/ready', periodMs: 1500, timeoutMs: 500, failureThreshold: 2, initialDelayMs: 3000 },
+          liveness: { path: '/v2/health/live', periodMs: 10_000 },
+        },
         rollingUpdate: { maxSurge: 2, maxUnavailable: 1 },
         terminationGracePeriodMs: 45_000,
         startupTimeoutMs: 600_000,
@@ -71,10 +102,19 @@ describe('service version → Kubernetes manifests', () => {
     valid(ms);
     const d = byKind(ms, 'Deployment');
     const c = container(d);
-    expect(c.readinessProbe).toEqual({ httpGet: { path: '/ready', port: 'http' }, initialDelaySeconds: 3, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2 });
+    expect(c.readinessProbe).toEqual({
+      httpGet: { path: '/ready', port: 'http' },
+      initialDelaySeconds: 3,
+      periodSeconds: 2,
+      timeoutSeconds: 1,
+      failureThreshold: 2,
+    });
     expect(c.livenessProbe).toEqual({ httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
     expect(c.startupProbe.failureThreshold).toBe(300);
-    expect(c.env.slice(0, 2)).toEqual([{ name: 'A_FIRST', value: 'x' }, { name: 'TI_INFERENCE_NUMS', value: '2' }]);
+    expect(c.env.slice(0, 2)).toEqual([
+      { name: 'A_FIRST', value: 'x' },
+      { name: 'TI_INFERENCE_NUMS', value: '2' },
+    ]);
     expect(c.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=3072' });
     expect(c.args.slice(-4)).toEqual(['--max-batch-size', '8', '--max-queue-delay-ms', '5']);
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 2, maxUnavailable: 1 });
@@ -94,7 +134,10 @@ describe('service version → Kubernetes manifests', () => {
   });
 
   it('auto scaling on CPU: an HPA on utilization owns the replica count', () => {
-    const ms = versionManifests(version({ scaling: { mode: 'auto', minInstances: 2, maxInstances: 10, metric: 'cpu-util', target: 70, scaleDownStabilizationMs: 120_000 } }), settings);
+    const ms = versionManifests(
+      version({ scaling: { mode: 'auto', minInstances: 2, maxInstances: 10, metric: 'cpu-util', target: 70, scaleDownStabilizationMs: 120_000 } }),
+      settings,
+    );
     expect(valid(ms)).toEqual(['apps/v1/Deployment', 'v1/Service', 'autoscaling/v2/HorizontalPodAutoscaler']);
     expect(byKind(ms, 'Deployment').spec.replicas).toBeUndefined();
     expect(byKind(ms, 'HorizontalPodAutoscaler').spec).toEqual({
@@ -107,7 +150,10 @@ describe('service version → Kubernetes manifests', () => {
   });
 
   it('auto scaling on qps with scale to zero: a KEDA ScaledObject on the gateway metrics', () => {
-    const ms = versionManifests(version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'qps-per-instance', target: 20, idleToZeroMs: 600_000 } }), settings);
+    const ms = versionManifests(
+      version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'qps-per-instance', target: 20, idleToZeroMs: 600_000 } }),
+      settings,
+    );
     expect(valid(ms)).toEqual(['apps/v1/Deployment', 'v1/Service', 'keda.sh/v1alpha1/ScaledObject']);
     const so = byKind(ms, 'ScaledObject');
     expect(so.spec).toMatchObject({ scaleTargetRef: { name: 'classify-v2' }, minReplicaCount: 0, maxReplicaCount: 4, cooldownPeriod: 600 });
@@ -115,7 +161,12 @@ describe('service version → Kubernetes manifests', () => {
       {
         type: 'prometheus',
         metricType: 'AverageValue',
-        metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(rate(modeldock_requests_total{service="classify",version="2"}[1m]))', threshold: '20', activationThreshold: '0' },
+        metadata: {
+          serverAddress: 'http://prometheus.monitoring:9090',
+          query: 'sum(rate(modeldock_requests_total{service="classify",version="2"}[1m]))',
+          threshold: '20',
+          activationThreshold: '0',
+        },
       },
     ]);
   });
@@ -123,11 +174,16 @@ describe('service version → Kubernetes manifests', () => {
   it('auto scaling on concurrency: KEDA on the rate of busy seconds (calls in flight)', () => {
     const ms = versionManifests(version({ scaling: { mode: 'auto', minInstances: 1, maxInstances: 8, metric: 'concurrency', target: 4 } }), settings);
     valid(ms);
-    expect(byKind(ms, 'ScaledObject').spec.triggers[0].metadata.query).toBe('sum(rate(modeldock_request_duration_seconds_sum{service="classify",version="2"}[1m]))');
+    expect(byKind(ms, 'ScaledObject').spec.triggers[0].metadata.query).toBe(
+      'sum(rate(modeldock_request_duration_seconds_sum{service="classify",version="2"}[1m]))',
+    );
   });
 
   it('the platform backend sets replicas itself: no autoscaler object then', () => {
-    const ms = versionManifests(version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'concurrency', target: 2 } }, { replicas: 1 }), settings);
+    const ms = versionManifests(
+      version({ scaling: { mode: 'auto', minInstances: 0, maxInstances: 4, metric: 'concurrency', target: 2 } }, { replicas: 1 }),
+      settings,
+    );
     expect(valid(ms)).toEqual(['apps/v1/Deployment', 'v1/Service']);
     expect(byKind(ms, 'Deployment').spec.replicas).toBe(1);
   });

@@ -99,7 +99,9 @@ function podSpec(v: VersionInput, s: ManifestSettings): Obj {
     terminationGracePeriodSeconds: seconds(graceMs, 0),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
     ...(gpu > 0 ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor(v) } }],
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor(v) } },
+    ],
     initContainers: [
       {
         name: 'fetch-model',
@@ -111,7 +113,10 @@ function podSpec(v: VersionInput, s: ManifestSettings): Obj {
         terminationMessagePolicy: 'FallbackToLogsOnError',
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
         securityContext: containerSecurity(),
-        volumeMounts: [{ name: 'model', mountPath: MODEL_DIR }, { name: 'tmp', mountPath: '/tmp' }],
+        volumeMounts: [
+          { name: 'model', mountPath: MODEL_DIR },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
       },
     ],
     containers: [
@@ -124,7 +129,11 @@ function podSpec(v: VersionInput, s: ManifestSettings): Obj {
         env: envFor(v),
         terminationMessagePolicy: 'FallbackToLogsOnError',
         resources: resourcesFor(spec),
-        startupProbe: probe(readinessOf(spec), { periodMs: 2_000, failureThreshold: Math.max(1, Math.ceil((spec.startupTimeoutMs ?? 120_000) / 2_000)), initialDelayMs: 0 }),
+        startupProbe: probe(readinessOf(spec), {
+          periodMs: 2_000,
+          failureThreshold: Math.max(1, Math.ceil((spec.startupTimeoutMs ?? 120_000) / 2_000)),
+          initialDelayMs: 0,
+        }),
         readinessProbe: probe(readinessOf(spec)),
         ...(spec.probes?.liveness ? { livenessProbe: probe(livenessOf(spec)) } : {}),
         // let the gateway and endpoints stop sending before SIGTERM
@@ -147,12 +156,18 @@ function instanceArgs(v: VersionInput): string[] {
   const { spec } = v;
   return [
     'instance',
-    '--model-dir', MODEL_DIR,
-    '--runtime', v.runtime,
-    '--host', '0.0.0.0',
-    '--port', String(INSTANCE_PORT),
-    '--model-name', v.serviceName,
-    '--threads', String(Math.max(1, Math.floor(spec.resources.cpuMillicores / 1000))),
+    '--model-dir',
+    MODEL_DIR,
+    '--runtime',
+    v.runtime,
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(INSTANCE_PORT),
+    '--model-name',
+    v.serviceName,
+    '--threads',
+    String(Math.max(1, Math.floor(spec.resources.cpuMillicores / 1000))),
     ...(spec.batching ? ['--max-batch-size', String(spec.batching.maxBatchSize), '--max-queue-delay-ms', String(spec.batching.maxQueueDelayMs)] : []),
   ];
 }
@@ -180,12 +195,24 @@ export function resourcesFor(spec: ServiceVersionSpec): Obj {
 
 function readinessOf(spec: ServiceVersionSpec): ProbeSpec {
   const p = spec.probes?.readiness ?? {};
-  return { path: p.path ?? '/v2/health/ready', initialDelayMs: p.initialDelayMs ?? 0, periodMs: p.periodMs ?? 5_000, timeoutMs: p.timeoutMs ?? 2_000, failureThreshold: p.failureThreshold ?? 3 };
+  return {
+    path: p.path ?? '/v2/health/ready',
+    initialDelayMs: p.initialDelayMs ?? 0,
+    periodMs: p.periodMs ?? 5_000,
+    timeoutMs: p.timeoutMs ?? 2_000,
+    failureThreshold: p.failureThreshold ?? 3,
+  };
 }
 
 function livenessOf(spec: ServiceVersionSpec): ProbeSpec {
   const p = spec.probes?.liveness ?? {};
-  return { path: p.path ?? '/v2/health/live', initialDelayMs: p.initialDelayMs ?? 0, periodMs: p.periodMs ?? 10_000, timeoutMs: p.timeoutMs ?? 2_000, failureThreshold: p.failureThreshold ?? 3 };
+  return {
+    path: p.path ?? '/v2/health/live',
+    initialDelayMs: p.initialDelayMs ?? 0,
+    periodMs: p.periodMs ?? 10_000,
+    timeoutMs: p.timeoutMs ?? 2_000,
+    failureThreshold: p.failureThreshold ?? 3,
+  };
 }
 
 function probe(p: ProbeSpec, over: Partial<ProbeSpec> = {}): Obj {
@@ -256,7 +283,8 @@ export function autoscalerFor(v: VersionInput, s: ManifestSettings): Manifest | 
     metadata: {
       serverAddress: s.prometheusUrl,
       // calls per second through the gateway, or calls in flight (Little's law: the rate of busy seconds)
-      query: sc.metric === 'qps-per-instance' ? `sum(rate(modeldock_requests_total{${sel}}[1m]))` : `sum(rate(modeldock_request_duration_seconds_sum{${sel}}[1m]))`,
+      query:
+        sc.metric === 'qps-per-instance' ? `sum(rate(modeldock_requests_total{${sel}}[1m]))` : `sum(rate(modeldock_request_duration_seconds_sum{${sel}}[1m]))`,
       threshold: String(sc.target),
       activationThreshold: '0',
     },
@@ -271,7 +299,9 @@ export function autoscalerFor(v: VersionInput, s: ManifestSettings): Manifest | 
       maxReplicaCount: sc.maxInstances,
       pollingInterval: 15,
       cooldownPeriod: seconds(sc.idleToZeroMs ?? 300_000),
-      advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: up }, scaleDown: { stabilizationWindowSeconds: down } } } },
+      advanced: {
+        horizontalPodAutoscalerConfig: { behavior: { scaleUp: { stabilizationWindowSeconds: up }, scaleDown: { stabilizationWindowSeconds: down } } },
+      },
       triggers: [trigger],
     },
   };

@@ -31,7 +31,10 @@ const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(
 
 /** A DNS-1123 label value for a service name (labels allow `.`/`_` but not capitals). */
 export function labelValue(serviceName: string): string {
-  const mapped = serviceName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  const mapped = serviceName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (mapped === serviceName && mapped.length <= 63) return mapped;
   return `${mapped.slice(0, 56).replace(/-+$/, '')}-${short(serviceName)}`;
 }

@@ -40,17 +40,24 @@ export function podView(pod: V1Pod): PodView {
 
   const initFailed = init?.state?.terminated && init.state.terminated.exitCode !== 0 ? init.state.terminated : init?.lastState?.terminated;
   if (initFailed && initFailed.exitCode !== 0 && !init?.state?.running) {
-    return { ...withLast, phase: 'Exited', failed: `could not fetch the model files: ${initFailed.message ?? initFailed.reason ?? `exit code ${initFailed.exitCode}`}` };
+    return {
+      ...withLast,
+      phase: 'Exited',
+      failed: `could not fetch the model files: ${initFailed.message ?? initFailed.reason ?? `exit code ${initFailed.exitCode}`}`,
+    };
   }
   const waiting = main?.state?.waiting ?? init?.state?.waiting;
-  if (waiting?.reason && HOPELESS_WAITING.has(waiting.reason)) return { ...withLast, phase: 'Exited', failed: `${waiting.reason}: ${waiting.message ?? ''}`.trim() };
+  if (waiting?.reason && HOPELESS_WAITING.has(waiting.reason))
+    return { ...withLast, phase: 'Exited', failed: `${waiting.reason}: ${waiting.message ?? ''}`.trim() };
   if (st.phase === 'Failed' || st.phase === 'Succeeded') return { ...withLast, phase: 'Exited' };
   if (main?.lastState?.terminated?.exitCode === LOAD_FAILED_EXIT && !main.ready) {
     return { ...withLast, phase: 'Exited', failed: `model load failed: ${main.lastState.terminated.message ?? last ?? 'exit code 3'}` };
   }
   if (waiting?.reason === 'CrashLoopBackOff') {
     const phase: InstancePhase = 'Exited';
-    return base.restarts >= CRASH_LOOP_RESTARTS ? { ...withLast, phase, failed: `crash loop: ${base.restarts} restarts; last: ${last ?? 'unknown'}` } : { ...withLast, phase };
+    return base.restarts >= CRASH_LOOP_RESTARTS
+      ? { ...withLast, phase, failed: `crash loop: ${base.restarts} restarts; last: ${last ?? 'unknown'}` }
+      : { ...withLast, phase };
   }
   if (!main?.state?.running) return { ...withLast, phase: 'Pending' };
   if (main.ready) return { ...withLast, phase: 'Ready' };

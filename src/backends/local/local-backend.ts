@@ -70,7 +70,16 @@ export class LocalBackend implements InstanceBackend {
     if (this.closed || this.slots.has(t.instanceId)) return;
     const slot: Slot = {
       t,
-      obs: { instanceId: t.instanceId, serviceName: t.serviceName, versionId: t.versionId, specHash: t.specHash, phase: 'Pending', node: os.hostname(), startedAt: null, restarts: 0 },
+      obs: {
+        instanceId: t.instanceId,
+        serviceName: t.serviceName,
+        versionId: t.versionId,
+        specHash: t.specHash,
+        phase: 'Pending',
+        node: os.hostname(),
+        startedAt: null,
+        restarts: 0,
+      },
       stopping: false,
       stderrTail: [],
       crashes: [],
@@ -128,18 +137,32 @@ export class LocalBackend implements InstanceBackend {
       `--max-old-space-size=${Math.max(64, Math.floor(t.resources.memoryMiB * 0.75))}`,
       BIN,
       'instance',
-      '--model-dir', slot.modelDir!,
-      '--runtime', t.runtime,
-      '--port', '0',
-      '--host', '127.0.0.1',
-      '--model-name', t.serviceName,
-      '--threads', String(threads),
+      '--model-dir',
+      slot.modelDir!,
+      '--runtime',
+      t.runtime,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--model-name',
+      t.serviceName,
+      '--threads',
+      String(threads),
       ...(t.batching ? ['--max-batch-size', String(t.batching.maxBatchSize), '--max-queue-delay-ms', String(t.batching.maxQueueDelayMs)] : []),
     ];
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, args, {
-        env: { ...inheritedEnv(), ...this.opts.env, ...t.env, ...(t.python ? { MODELDOCK_PYTHON: t.python } : {}), MODELDOCK_EXIT_WITH_STDIN: '1', PYTHONDONTWRITEBYTECODE: '1', MODELDOCK_INSTANCE_ID: t.instanceId },
+        env: {
+          ...inheritedEnv(),
+          ...this.opts.env,
+          ...t.env,
+          ...(t.python ? { MODELDOCK_PYTHON: t.python } : {}),
+          MODELDOCK_EXIT_WITH_STDIN: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+          MODELDOCK_INSTANCE_ID: t.instanceId,
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (e) {
@@ -154,10 +177,12 @@ export class LocalBackend implements InstanceBackend {
     slot.obs = { ...slot.obs, pid: child.pid, startedAt: new Date().toISOString(), url: undefined };
     slot.probeFailures = 0;
     this.setPhase(slot, 'Starting');
-    slot.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-      this.onExit(slot, child, code, signal);
-      resolve();
-    }));
+    slot.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.onExit(slot, child, code, signal);
+        resolve();
+      }),
+    );
     this.readLines(child.stdout!, (line) => this.onStdout(slot, line));
     this.readLines(child.stderr!, (line) => {
       slot.stderrTail.push(line);
@@ -210,7 +235,11 @@ export class LocalBackend implements InstanceBackend {
         this.forceKill(slot.child);
         return;
       }
-      const probe = (p: { path: string; timeoutMs: number }) => fetch(slot.obs.url + p.path, { signal: AbortSignal.timeout(p.timeoutMs) }).then((r) => r.ok, () => false);
+      const probe = (p: { path: string; timeoutMs: number }) =>
+        fetch(slot.obs.url + p.path, { signal: AbortSignal.timeout(p.timeoutMs) }).then(
+          (r) => r.ok,
+          () => false,
+        );
       const live = slot.t.liveness;
       if (live) {
         slot.livenessFailures = (await probe(live)) ? 0 : slot.livenessFailures + 1;
@@ -285,7 +314,7 @@ export class LocalBackend implements InstanceBackend {
     killTree(child.pid);
   }
 
-    private setPhase(slot: Slot, phase: InstancePhase): void {
+  private setPhase(slot: Slot, phase: InstancePhase): void {
     if (slot.obs.phase === phase) return;
     slot.obs = { ...slot.obs, phase };
     this.emitChange(slot.t.instanceId);

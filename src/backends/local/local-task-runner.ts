@@ -161,7 +161,9 @@ export class LocalTaskRunner implements TaskRunner {
   private exec(slot: Slot): Promise<number | null> {
     const { t, dir } = slot;
     const threads = String(Math.max(1, Math.ceil(t.resources.cpuMillicores / 1000)));
-    const inputVars = Object.fromEntries(Object.keys(t.inputs).map((c) => [`MODELDOCK_INPUT_${c.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, path.join(dir, 'input', c)]));
+    const inputVars = Object.fromEntries(
+      Object.keys(t.inputs).map((c) => [`MODELDOCK_INPUT_${c.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, path.join(dir, 'input', c)]),
+    );
     const env: Record<string, string> = {
       PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: path.join(dir, 'tmp'),
@@ -181,7 +183,11 @@ export class LocalTaskRunner implements TaskRunner {
       MODELDOCK_GUARD_GRACE_MS: '10000',
     };
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['-e', RUN_GUARD, '--', '/bin/sh', '-c', t.command], { cwd: path.join(dir, 'code'), env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', RUN_GUARD, '--', '/bin/sh', '-c', t.command], {
+        cwd: path.join(dir, 'code'),
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       slot.child = child;
       child.stdin?.on('error', () => undefined);
       this.pipeLines(slot, child.stdout!, 'stdout');
@@ -285,6 +291,11 @@ function isOver(p: RunPhase): boolean {
 
 function exitReason(code: number | null, stderrTail: string[]): string {
   const last = stderrTail.filter((l) => l.trim()).slice(-1)[0];
-  const what = code === null ? 'the command ended without an exit code' : code > 128 ? `the command was killed (exit code ${code})` : `the command exited with code ${code}`;
+  const what =
+    code === null
+      ? 'the command ended without an exit code'
+      : code > 128
+        ? `the command was killed (exit code ${code})`
+        : `the command exited with code ${code}`;
   return last ? `${what}: ${last.trim().slice(0, 500)}` : what;
 }

@@ -33,7 +33,9 @@ interface CreateOpts {
 }
 
 export function register(program: Command): void {
-  const batch = program.command('batch').description('batch prediction jobs: a model version over a folder of images, a JSONL or a CSV file in the object store');
+  const batch = program
+    .command('batch')
+    .description('batch prediction jobs: a model version over a folder of images, a JSONL or a CSV file in the object store');
 
   batch
     .command('create <name>')
@@ -61,7 +63,8 @@ export function register(program: Command): void {
       const job = await ctx.api.json<BatchJob>('POST', '/api/v1/batch-jobs', { json: specOf(name, o) });
       if (o.follow) return follow(ctx, name);
       if (ctx.json) printJson(job);
-      else process.stdout.write(`batch job ${job.name} created: ${job.state}, results in ${job.output}/ (follow it with: modeldock batch get ${job.name} -f)\n`);
+      else
+        process.stdout.write(`batch job ${job.name} created: ${job.state}, results in ${job.output}/ (follow it with: modeldock batch get ${job.name} -f)\n`);
     });
 
   batch
@@ -72,11 +75,24 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most n', '50')
     .action(async (o: { keyword?: string; state?: string; limit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const page = await ctx.api.json<{ items: BatchJob[]; total: number }>('GET', '/api/v1/batch-jobs', { query: { keyword: o.keyword, state: o.state, limit: Number(o.limit) } });
+      const page = await ctx.api.json<{ items: BatchJob[]; total: number }>('GET', '/api/v1/batch-jobs', {
+        query: { keyword: o.keyword, state: o.state, limit: Number(o.limit) },
+      });
       if (ctx.json) return printJson(page);
       printTable(
         ['NAME', 'STATE', 'MODEL', 'PROGRESS', 'FAILED', 'RATE/S', 'CREATED', wide('INPUT'), wide('OUTPUT'), 'REASON'],
-        page.items.map((j) => [j.name, j.state, `${j.model}:${j.modelVersion}`, `${j.progress.done}/${j.progress.total ?? '?'}`, j.progress.failed, j.progress.ratePerSecond, j.createdAt, j.input.path, j.output, j.reason?.split('\n')[0]]),
+        page.items.map((j) => [
+          j.name,
+          j.state,
+          `${j.model}:${j.modelVersion}`,
+          `${j.progress.done}/${j.progress.total ?? '?'}`,
+          j.progress.failed,
+          j.progress.ratePerSecond,
+          j.createdAt,
+          j.input.path,
+          j.output,
+          j.reason?.split('\n')[0],
+        ]),
       );
     });
 
@@ -98,24 +114,33 @@ export function register(program: Command): void {
         ['output', `${j.output}/ (results/part-*.jsonl, summary.json)`],
         ['progress', `${p.done}/${p.total ?? '?'}${p.percent !== null ? ` (${p.percent}%)` : ''}, ${p.succeeded} answered, ${p.failed} failed`],
         ['rate', p.ratePerSecond !== null ? `${p.ratePerSecond}/s${p.etaSeconds !== null ? `, ETA ${p.etaSeconds} s` : ''}` : '-'],
-        ['instances', `${j.instances} × ${j.resources.cpuMillicores}m CPU, ${j.resources.memoryMiB} MiB; batching ${j.batching.maxBatchSize} / ${j.batching.maxQueueDelayMs} ms; ${j.concurrency} in flight each`],
+        [
+          'instances',
+          `${j.instances} × ${j.resources.cpuMillicores}m CPU, ${j.resources.memoryMiB} MiB; batching ${j.batching.maxBatchSize} / ${j.batching.maxQueueDelayMs} ms; ${j.concurrency} in flight each`,
+        ],
         ['started', j.startedAt],
         ['finished', j.finishedAt],
       ]);
     });
 
-  batch.command('stop <name>').description('stop a job: what is done is kept').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const j = await ctx.api.json<BatchJob>('POST', `/api/v1/batch-jobs/${seg(name)}/actions`, { json: { action: 'stop' } });
-    if (ctx.json) return printJson(j);
-    process.stdout.write(`batch job ${j.name}: ${j.state} (stopping)\n`);
-  });
+  batch
+    .command('stop <name>')
+    .description('stop a job: what is done is kept')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const j = await ctx.api.json<BatchJob>('POST', `/api/v1/batch-jobs/${seg(name)}/actions`, { json: { action: 'stop' } });
+      if (ctx.json) return printJson(j);
+      process.stdout.write(`batch job ${j.name}: ${j.state} (stopping)\n`);
+    });
 
-  batch.command('delete <name>').description('delete an ended job (its results stay in the object store)').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    await ctx.api.json('DELETE', `/api/v1/batch-jobs/${seg(name)}`);
-    if (!ctx.json) process.stdout.write(`batch job ${name} deleted\n`);
-  });
+  batch
+    .command('delete <name>')
+    .description('delete an ended job (its results stay in the object store)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      await ctx.api.json('DELETE', `/api/v1/batch-jobs/${seg(name)}`);
+      if (!ctx.json) process.stdout.write(`batch job ${name} deleted\n`);
+    });
 }
 
 function specOf(name: string, o: CreateOpts): Record<string, unknown> {
@@ -130,8 +155,14 @@ function specOf(name: string, o: CreateOpts): Record<string, unknown> {
   const spec: Record<string, unknown> = { name, model: m[1], modelVersion: m[2], input: { path: o.input, ...(o.format ? { format: o.format } : {}) } };
   if (o.output) spec.output = o.output;
   if (o.instances) spec.instances = int(o.instances, '--instances');
-  if (o.cpu || o.memory || o.gpu) spec.resources = { cpuMillicores: int(o.cpu, '--cpu') ?? 1000, memoryMiB: int(o.memory, '--memory') ?? 1024, ...(o.gpu ? { gpu: int(o.gpu, '--gpu') } : {}) };
-  if (o.maxBatchSize || o.maxQueueDelay) spec.batching = { maxBatchSize: int(o.maxBatchSize, '--max-batch-size') ?? 16, maxQueueDelayMs: int(o.maxQueueDelay, '--max-queue-delay') ?? 5 };
+  if (o.cpu || o.memory || o.gpu)
+    spec.resources = {
+      cpuMillicores: int(o.cpu, '--cpu') ?? 1000,
+      memoryMiB: int(o.memory, '--memory') ?? 1024,
+      ...(o.gpu ? { gpu: int(o.gpu, '--gpu') } : {}),
+    };
+  if (o.maxBatchSize || o.maxQueueDelay)
+    spec.batching = { maxBatchSize: int(o.maxBatchSize, '--max-batch-size') ?? 16, maxQueueDelayMs: int(o.maxQueueDelay, '--max-queue-delay') ?? 5 };
   if (o.concurrency) spec.concurrency = int(o.concurrency, '--concurrency');
   if (o.recordsPerRequest) spec.recordsPerRequest = int(o.recordsPerRequest, '--records-per-request');
   if (o.maxErrorRatio) spec.maxErrorRatio = Number(o.maxErrorRatio);
@@ -154,7 +185,14 @@ async function follow(ctx: CommandContext, name: string): Promise<void> {
   for (;;) {
     j = await ctx.api.json<BatchJob>('GET', `/api/v1/batch-jobs/${seg(name)}`);
     const p = j.progress;
-    const extra = [p.ratePerSecond !== null ? `${p.ratePerSecond}/s` : '', p.etaSeconds !== null && j.state === 'Running' ? `ETA ${p.etaSeconds}s` : '', p.failed ? `${p.failed} failed` : '', j.state === 'Pending' ? 'Pending' : ''].filter(Boolean).join(' ');
+    const extra = [
+      p.ratePerSecond !== null ? `${p.ratePerSecond}/s` : '',
+      p.etaSeconds !== null && j.state === 'Running' ? `ETA ${p.etaSeconds}s` : '',
+      p.failed ? `${p.failed} failed` : '',
+      j.state === 'Pending' ? 'Pending' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     bar.set(p.done, p.total, extra);
     if (!['Pending', 'Running'].includes(j.state)) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -162,6 +200,8 @@ async function follow(ctx: CommandContext, name: string): Promise<void> {
   bar.done();
   if (ctx.json) printJson(j);
   const p = j.progress;
-  process.stderr.write(`batch job ${name}: ${j.state}${j.reason ? ` (${j.reason})` : ''}: ${p.succeeded} answered, ${p.failed} failed of ${p.total ?? '?'}; results in ${j.output}/\n`);
+  process.stderr.write(
+    `batch job ${name}: ${j.state}${j.reason ? ` (${j.reason})` : ''}: ${p.succeeded} answered, ${p.failed} failed of ${p.total ?? '?'}; results in ${j.output}/\n`,
+  );
   if (j.state !== 'Succeeded') throw new CliError(`batch job ${name} ${j.state}${j.reason ? `: ${j.reason}` : ''}`, `BATCH_JOB_${j.state.toUpperCase()}`);
 }

@@ -68,9 +68,12 @@ async function request(service: string, o: CallOpts): Promise<{ path: string; bo
     );
     return { path: `/${svc}/v1/models/m:predict`, body: { images } };
   }
-  const text = o.oip === '-' ? await readStdin() : await fs.readFile(o.oip!, 'utf8').catch(() => {
-    throw new CliError(`${o.oip}: cannot read the OIP request file`);
-  });
+  const text =
+    o.oip === '-'
+      ? await readStdin()
+      : await fs.readFile(o.oip!, 'utf8').catch(() => {
+          throw new CliError(`${o.oip}: cannot read the OIP request file`);
+        });
   const body = parseJson(text, o.oip!);
   const path = o.version ? `/v2/models/${svc}/versions/${o.version}/infer` : `/v2/models/${svc}/infer`;
   return { path, body };

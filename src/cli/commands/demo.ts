@@ -29,7 +29,11 @@ export function register(program: Command): void {
     .description('run both journeys (a model trained here; a third-party classifier) on a fresh platform and print every step')
     .option('--data-dir <dir>', 'data dir for the demo platform (default: a new temp dir)')
     .option('--port <port>', 'port for the demo platform (0: any free one)', '0')
-    .option('--fixtures <dir>', 'weights and photos for journey 2 (see examples/fixtures/PROVENANCE.md)', process.env.MODELDOCK_FIXTURES ?? path.join(REPO, 'examples', 'fixtures'))
+    .option(
+      '--fixtures <dir>',
+      'weights and photos for journey 2 (see examples/fixtures/PROVENANCE.md)',
+      process.env.MODELDOCK_FIXTURES ?? path.join(REPO, 'examples', 'fixtures'),
+    )
     .option('--keep', 'leave the platform running afterwards (Ctrl-C stops it)')
     .action(async (o: DemoOpts) => {
       const fixtures = checkFixtures(o.fixtures ?? path.join(REPO, 'examples', 'fixtures'));
@@ -48,7 +52,9 @@ export function register(program: Command): void {
       try {
         await journeyTrained(ctx, await digitPhoto(photos));
         await journeyThirdParty(ctx, fixtures, dataDir);
-        say(`\n✔ done. ${o.keep ? `The platform stays up at ${platform.url} — try: modeldock --server ${platform.url} services list   (Ctrl-C stops it)` : 'Stopping the demo platform.'}`);
+        say(
+          `\n✔ done. ${o.keep ? `The platform stays up at ${platform.url} — try: modeldock --server ${platform.url} services list   (Ctrl-C stops it)` : 'Stopping the demo platform.'}`,
+        );
         if (o.keep) await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       } finally {
         photos.server.close();
@@ -70,7 +76,10 @@ const NEEDED = ['pytorch-classify/mobilenet_quantized.pt', 'imagenet_synset.txt'
 /** Journey 2 needs these files; without them the demo stops before it starts a platform. */
 function checkFixtures(dir: string): string {
   const missing = NEEDED.filter((f) => !fs.existsSync(path.join(dir, f)));
-  if (missing.length) throw new CliError(`the demo's fixtures are missing from ${dir}: ${missing.join(', ')} (a clone has them in examples/fixtures/; --fixtures <dir> points elsewhere)`);
+  if (missing.length)
+    throw new CliError(
+      `the demo's fixtures are missing from ${dir}: ${missing.join(', ')} (a clone has them in examples/fixtures/; --fixtures <dir> points elsewhere)`,
+    );
   return dir;
 }
 
@@ -93,7 +102,10 @@ async function digitPhoto(photos: Photos): Promise<{ file: string; label: number
   const { heldout } = mnistSplit();
   const i = heldout.labels.indexOf(7);
   const ink = Buffer.from(heldout.images.subarray(i * 784, (i + 1) * 784)).map((v) => 255 - v);
-  const jpeg = await sharp(Buffer.from(ink), { raw: { width: 28, height: 28, channels: 1 } }).resize(240, 240, { kernel: 'cubic' }).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(Buffer.from(ink), { raw: { width: 28, height: 28, channels: 1 } })
+    .resize(240, 240, { kernel: 'cubic' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   photos.files.set('seven.jpg', jpeg);
   return { file: 'seven.jpg', label: 7, base64: jpeg.toString('base64') };
 }

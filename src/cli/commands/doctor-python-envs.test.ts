@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('doctor: requirements installs and TI-ONE runtime names', () => {
-  it('checks venv and pip under the runtime Python, and prints pip\'s index settings without credentials', async () => {
+  it("checks venv and pip under the runtime Python, and prints pip's index settings without credentials", async () => {
     const env = { PIP_INDEX_URL: 'https://alice:s3cret@mirror.example/simple', PIP_NO_INDEX: '1', PATH: process.env.PATH };
     const by = Object.fromEntries((await checkPythonEnvs('/usr/bin/python3', dataDir, env)).map((c) => [c.name, c]));
     expect([by['python3 venv']?.status, by.pip?.status]).toEqual(['OK', 'OK']);
@@ -41,7 +41,9 @@ describe('doctor: requirements installs and TI-ONE runtime names', () => {
     expect((await fetch(`${p.url}/api/v1/models/ported/versions`, { method: 'POST', body: form })).status).toBe(202);
     await eventually(async () => ((await (await fetch(`${p.url}/api/v1/models/ported/versions/v1`)).json()) as { status: string }).status === 'ready');
     const checks = await mappedVersions(p.url);
-    expect(checks).toEqual([{ name: 'ported v1', status: 'OK', detail: expect.stringMatching(/^runtime "pytorch1\.12\.1-py38" runs as torch1\.13-py311-cpu: TI-ONE runtime/) }]);
+    expect(checks).toEqual([
+      { name: 'ported v1', status: 'OK', detail: expect.stringMatching(/^runtime "pytorch1\.12\.1-py38" runs as torch1\.13-py311-cpu: TI-ONE runtime/) },
+    ]);
     expect(await mappedVersions('http://127.0.0.1:9')).toEqual([]);
   });
 });

@@ -18,20 +18,26 @@ const run = (cmd: string, args: string[]): Promise<string | null> =>
 const redact = (v: string) => v.replace(/\/\/[^/@\s]+@/g, '//***@');
 
 export async function checkPythonEnvs(pythonPath: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
-  const fix = 'apt-get install python3-venv python3-pip (needed to install a package\'s requirements.txt)';
+  const fix = "apt-get install python3-venv python3-pip (needed to install a package's requirements.txt)";
   const [venv, pip] = await Promise.all([run(pythonPath, ['-m', 'venv', '--help']), run(pythonPath, ['-m', 'pip', '--version'])]);
-  const pipVars = Object.keys(env).filter((k) => k.startsWith('PIP_')).sort();
+  const pipVars = Object.keys(env)
+    .filter((k) => k.startsWith('PIP_'))
+    .sort();
   const root = path.join(dataDir, 'python-envs');
   const built = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => !d.startsWith('.')) : [];
   return [
-    venv ? { name: 'python3 venv', status: 'OK', detail: `${pythonPath} -m venv works` } : { name: 'python3 venv', status: 'MISSING', detail: `${pythonPath} has no venv module`, fix },
-    pip ? { name: 'pip', status: 'OK', detail: pip.split('\n')[0]!.replace(/ from \S+/, '') } : { name: 'pip', status: 'MISSING', detail: `${pythonPath} -m pip does not run`, fix },
+    venv
+      ? { name: 'python3 venv', status: 'OK', detail: `${pythonPath} -m venv works` }
+      : { name: 'python3 venv', status: 'MISSING', detail: `${pythonPath} has no venv module`, fix },
+    pip
+      ? { name: 'pip', status: 'OK', detail: pip.split('\n')[0]!.replace(/ from \S+/, '') }
+      : { name: 'pip', status: 'MISSING', detail: `${pythonPath} -m pip does not run`, fix },
     {
       name: 'pip index',
       status: 'OK',
       detail: pipVars.length
         ? pipVars.map((k) => `${k}=${redact(env[k] ?? '')}`).join(' ')
-        : 'PyPI, pip\'s default (set PIP_INDEX_URL for a mirror, or PIP_FIND_LINKS=<wheel folder> with PIP_NO_INDEX=1 to install offline)',
+        : "PyPI, pip's default (set PIP_INDEX_URL for a mirror, or PIP_FIND_LINKS=<wheel folder> with PIP_NO_INDEX=1 to install offline)",
     },
     { name: 'python envs', status: 'OK', detail: `${built.length} environment(s) in ${root}` },
   ];
@@ -55,7 +61,11 @@ export async function mappedVersions(server: string, token?: string): Promise<Ch
     const versions = (await Promise.all(models.map((m) => api.listVersions(m.name)))).flat();
     return versions
       .filter((v) => v.runtimeRequested)
-      .map((v) => ({ name: `${v.model} ${v.version}`, status: 'OK', detail: `runtime "${v.runtimeRequested}" runs as ${v.runtime}: ${v.runtimeNote ?? ''}`.trim() }));
+      .map((v) => ({
+        name: `${v.model} ${v.version}`,
+        status: 'OK',
+        detail: `runtime "${v.runtimeRequested}" runs as ${v.runtime}: ${v.runtimeNote ?? ''}`.trim(),
+      }));
   } catch {
     return []; // the server check says why it cannot be reached
   }

@@ -61,7 +61,8 @@ export function register(program: Command): void {
       for (const [k, v] of flatten(described)) process.stdout.write(`  ${k.padEnd(30)} ${v}\n`);
       process.stdout.write('\nchecks\n');
       const w = Math.max(...checks.map((c) => c.name.length));
-      for (const c of checks) process.stdout.write(`  ${c.status.padEnd(8)} ${c.name.padEnd(w)}  ${c.detail}${c.fix ? `\n  ${''.padEnd(8)} ${''.padEnd(w)}  fix: ${c.fix}` : ''}\n`);
+      for (const c of checks)
+        process.stdout.write(`  ${c.status.padEnd(8)} ${c.name.padEnd(w)}  ${c.detail}${c.fix ? `\n  ${''.padEnd(8)} ${''.padEnd(w)}  fix: ${c.fix}` : ''}\n`);
       const bad = checks.filter((c) => c.status !== 'OK').length;
       process.stdout.write(`\n${bad ? `${bad} thing(s) missing or down: the fixes are above` : 'everything is in place'}\n`);
     });
@@ -69,7 +70,9 @@ export function register(program: Command): void {
 
 function flatten(o: Record<string, unknown>, prefix = ''): [string, string][] {
   return Object.entries(o).flatMap(([k, v]) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? flatten(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, Array.isArray(v) ? v.join(', ') || '(none)' : String(v)] as [string, string]],
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? flatten(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, Array.isArray(v) ? v.join(', ') || '(none)' : String(v)] as [string, string]],
   );
 }
 
@@ -111,7 +114,14 @@ async function checkPython(pythonPath: string): Promise<Check[]> {
   const probe = await probePython(pythonPath);
   const details = probe.details ?? {};
   if (!details.python) {
-    return [{ name: 'python3', status: 'MISSING', detail: probe.reason ?? `${pythonPath} cannot run`, fix: 'apt-get install python3 (or set MODELDOCK_PYTHON); needed by the torch runtime' }];
+    return [
+      {
+        name: 'python3',
+        status: 'MISSING',
+        detail: probe.reason ?? `${pythonPath} cannot run`,
+        fix: 'apt-get install python3 (or set MODELDOCK_PYTHON); needed by the torch runtime',
+      },
+    ];
   }
   return [
     { name: 'python3', status: 'OK', detail: `${pythonPath} ${details.python}` },
@@ -156,6 +166,11 @@ async function checkServer(server: string, token?: string): Promise<Check> {
   } catch (e) {
     const err = e as Error & { code?: string };
     const why = err.code === 'UNREACHABLE' ? (/\(([^)]+)\)/.exec(err.message)?.[1] ?? 'unreachable') : `${err.code ?? 'error'}: ${err.message}`;
-    return { name: 'server', status: 'DOWN', detail: `${server} does not answer /healthz (${why})`, fix: 'start it with `modeldock up` (or point --server / MODELDOCK_SERVER at it)' };
+    return {
+      name: 'server',
+      status: 'DOWN',
+      detail: `${server} does not answer /healthz (${why})`,
+      fix: 'start it with `modeldock up` (or point --server / MODELDOCK_SERVER at it)',
+    };
   }
 }

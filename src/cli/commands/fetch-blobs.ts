@@ -11,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('fetch-blobs')
     .description('copy a blob-store folder into a local folder, verified by sha256 (the Kubernetes init container)')
-    .requiredOption('--prefix <key>', 'the blob-store folder, e.g. a model version\'s storage path')
+    .requiredOption('--prefix <key>', "the blob-store folder, e.g. a model version's storage path")
     .requiredOption('--into <dir>', 'the local folder to fill')
     .action(async (o: { prefix: string; into: string }) => {
       const { loadConfig } = await import('../../config.js');

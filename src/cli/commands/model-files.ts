@@ -49,7 +49,10 @@ export function registerVersionCommands(models: Command): void {
     .action(async (name: string, version: string, paths: string[], o: { prefix?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const uploads = await collectUploads(paths);
-      const bar = progress(`uploading ${uploads.length} file(s)`, uploads.reduce((n, f) => n + f.size, 0));
+      const bar = progress(
+        `uploading ${uploads.length} file(s)`,
+        uploads.reduce((n, f) => n + f.size, 0),
+      );
       let items: VersionFile[];
       try {
         items = await ctx.api.uploadFiles(name, version, uploads, { prefix: o.prefix, onBytes: (n) => bar.add(n) });
@@ -100,7 +103,8 @@ export function printFiles(items: VersionFile[]): void {
 
 export function printVersion(v: ModelVersion): void {
   const src = v.source;
-  const source = src?.type === 'storage' ? `storage ${src.path ?? ''}` : src?.type === 'task' ? `task ${src.task ?? ''}${src.run ? ` run ${src.run}` : ''}` : src?.type;
+  const source =
+    src?.type === 'storage' ? `storage ${src.path ?? ''}` : src?.type === 'task' ? `task ${src.task ?? ''}${src.run ? ` run ${src.run}` : ''}` : src?.type;
   printFields([
     ['model', v.model],
     ['version', v.version],

@@ -57,7 +57,10 @@ export function registerImport(models: Command): void {
       const { spec, files } = await planImport(ctx.api, source, o);
       let version: ModelVersion;
       if (files) {
-        const bar = progress(`uploading ${files.length} file(s)`, files.reduce((n, f) => n + f.size, 0));
+        const bar = progress(
+          `uploading ${files.length} file(s)`,
+          files.reduce((n, f) => n + f.size, 0),
+        );
         try {
           version = await ctx.api.importUpload(name, spec, files, (n) => bar.add(n));
         } finally {
@@ -86,7 +89,8 @@ function sourceOf(o: ImportOpts): Source {
   if (implied && implied !== source) throw new CliError(`--source ${source} does not go with ${given[0]}`);
   if (o.move && !['copy', 'move'].includes(o.move)) throw new CliError(`--move must be copy or move, not "${o.move}"`);
   if (o.move && source === 'upload') throw new CliError('--move applies to --source storage or task only');
-  if (o.format && !(MODEL_FORMATS as readonly string[]).includes(o.format)) throw new CliError(`--format must be one of ${MODEL_FORMATS.join(', ')}, not "${o.format}"`);
+  if (o.format && !(MODEL_FORMATS as readonly string[]).includes(o.format))
+    throw new CliError(`--format must be one of ${MODEL_FORMATS.join(', ')}, not "${o.format}"`);
   return source;
 }
 
@@ -113,7 +117,9 @@ async function planImport(api: ApiClient, source: Source, o: ImportOpts): Promis
   } else {
     specSource = { type: 'task', task: o.task!, ...(o.run ? { run: o.run } : {}) };
     if (!o.format || !o.runtime) {
-      const out = await api.json<{ items: { path: string }[] }>('GET', `/api/v1/tasks/${encodeURIComponent(o.task!)}/outputs`, { query: { run: o.run?.replace(/^run-?/i, '') } });
+      const out = await api.json<{ items: { path: string }[] }>('GET', `/api/v1/tasks/${encodeURIComponent(o.task!)}/outputs`, {
+        query: { run: o.run?.replace(/^run-?/i, '') },
+      });
       names = out.items.map((x) => x.path);
     }
   }
@@ -122,7 +128,10 @@ async function planImport(api: ApiClient, source: Source, o: ImportOpts): Promis
   const format = o.format ?? inferred?.format;
   const runtime = o.runtime ?? inferred?.runtime;
   if (!format) throw new CliError('give --format (onnx, torchscript, pytorch or custom): it cannot be inferred for this source');
-  if (!runtime) throw new CliError(`give --runtime (see \`modeldock runtimes\`): it cannot be inferred for a ${format} package without model_service.py / model_service.js`);
+  if (!runtime)
+    throw new CliError(
+      `give --runtime (see \`modeldock runtimes\`): it cannot be inferred for a ${format} package without model_service.py / model_service.js`,
+    );
   if (inferred && (!o.format || !o.runtime)) {
     const what = [!o.format && `format ${format}`, !o.runtime && `runtime ${runtime}`].filter(Boolean).join(', ');
     process.stderr.write(`inferred ${what} from the files (set --format / --runtime to override)\n`);
@@ -173,7 +182,11 @@ export async function waitForImport(api: ApiClient, v: ModelVersion, timeoutSeco
   let cur = v;
   try {
     while (cur.status === 'importing') {
-      if (Date.now() > deadline) throw new CliError(`${v.model} ${v.version} is still importing after ${timeoutSeconds}s (see \`modeldock models version ${v.model} ${v.version}\`)`, 'TIMEOUT');
+      if (Date.now() > deadline)
+        throw new CliError(
+          `${v.model} ${v.version} is still importing after ${timeoutSeconds}s (see \`modeldock models version ${v.model} ${v.version}\`)`,
+          'TIMEOUT',
+        );
       line.set(`importing ${v.model} ${v.version}…`);
       await new Promise((r) => setTimeout(r, delayMs));
       delayMs = Math.min(2000, Math.round(delayMs * 1.5));

@@ -34,7 +34,14 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most this many (default 50)', intArg('--limit'))
     .action(async (o: { keyword?: string; tag?: string[]; format?: string; source?: string; offset?: number; limit?: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const page = await ctx.api.listModels({ keyword: o.keyword, tags: parseTags(o.tag), format: o.format, source: o.source, offset: o.offset, limit: o.limit });
+      const page = await ctx.api.listModels({
+        keyword: o.keyword,
+        tags: parseTags(o.tag),
+        format: o.format,
+        source: o.source,
+        offset: o.offset,
+        limit: o.limit,
+      });
       if (ctx.json) return printJson(page);
       printModels(page.items);
       if (page.total > page.offset + page.items.length || page.offset > 0) {
@@ -63,7 +70,7 @@ export function register(program: Command): void {
 
   models
     .command('update <name>')
-    .description('change a model\'s description or tags (tags given replace all tags)')
+    .description("change a model's description or tags (tags given replace all tags)")
     .option('-d, --description <text>', 'new description')
     .option('--tag <key=value>', 'a tag (repeatable)', collect)
     .option('--clear-tags', 'remove all tags')
@@ -123,6 +130,18 @@ export function printVersions(versions: ModelVersion[]): void {
   }
   printTable(
     ['VERSION', 'STATUS', 'FORMAT', 'RUNTIME', 'SOURCE', 'FILES', 'SIZE', 'CREATED', wide('READY AT'), wide('STORAGE PATH'), wide('DESCRIPTION')],
-    versions.map((v) => [v.version, v.status === 'failed' ? `failed: ${v.error ?? ''}` : v.status, v.format, v.runtime, v.source?.type, v.fileCount, formatBytes(v.size), v.createdAt, v.readyAt, v.storagePath, v.description || '-']),
+    versions.map((v) => [
+      v.version,
+      v.status === 'failed' ? `failed: ${v.error ?? ''}` : v.status,
+      v.format,
+      v.runtime,
+      v.source?.type,
+      v.fileCount,
+      formatBytes(v.size),
+      v.createdAt,
+      v.readyAt,
+      v.storagePath,
+      v.description || '-',
+    ]),
   );
 }

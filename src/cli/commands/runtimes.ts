@@ -6,7 +6,7 @@ import { printJson, printTable } from '../output.js';
 export function register(program: Command): void {
   program
     .command('runtimes')
-    .description('list runtime environments, whether each can run on the platform\'s machine, and why not')
+    .description("list runtime environments, whether each can run on the platform's machine, and why not")
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const items = await ctx.api.runtimes();

@@ -70,14 +70,26 @@ export function versionSpec(o: VersionFlags): Record<string, unknown> {
     modelVersion: o.modelVersion,
     resources: { cpuMillicores: int(o.cpu, '--cpu'), memoryMiB: int(o.memory, '--memory'), ...(o.gpu ? { gpu: int(o.gpu, '--gpu') } : {}) },
     scaling: o.auto
-      ? { mode: 'auto', minInstances: int(o.min, '--min'), maxInstances: int(o.max, '--max'), metric: o.metric, target: int(o.target, '--target'), ...(o.idleToZeroMs ? { idleToZeroMs: int(o.idleToZeroMs, '--idle-to-zero-ms') } : {}) }
+      ? {
+          mode: 'auto',
+          minInstances: int(o.min, '--min'),
+          maxInstances: int(o.max, '--max'),
+          metric: o.metric,
+          target: int(o.target, '--target'),
+          ...(o.idleToZeroMs ? { idleToZeroMs: int(o.idleToZeroMs, '--idle-to-zero-ms') } : {}),
+        }
       : { mode: 'manual', instances: int(o.instances, '--instances') },
   };
   const env = o.env?.length ? parseTags(o.env) : undefined;
   if (env) spec.env = env;
   if (o.batchSize) spec.batching = { maxBatchSize: int(o.batchSize, '--batch-size'), maxQueueDelayMs: int(o.batchDelayMs, '--batch-delay-ms') };
-  if (o.maxSurge || o.maxUnavailable) spec.rollingUpdate = { maxSurge: int(o.maxSurge ?? '1', '--max-surge'), maxUnavailable: int(o.maxUnavailable ?? '0', '--max-unavailable') };
-  if (o.maxRps || o.maxConcurrency) spec.limits = { ...(o.maxRps ? { maxRequestsPerSecond: int(o.maxRps, '--max-rps') } : {}), ...(o.maxConcurrency ? { maxConcurrency: int(o.maxConcurrency, '--max-concurrency') } : {}) };
+  if (o.maxSurge || o.maxUnavailable)
+    spec.rollingUpdate = { maxSurge: int(o.maxSurge ?? '1', '--max-surge'), maxUnavailable: int(o.maxUnavailable ?? '0', '--max-unavailable') };
+  if (o.maxRps || o.maxConcurrency)
+    spec.limits = {
+      ...(o.maxRps ? { maxRequestsPerSecond: int(o.maxRps, '--max-rps') } : {}),
+      ...(o.maxConcurrency ? { maxConcurrency: int(o.maxConcurrency, '--max-concurrency') } : {}),
+    };
   if (o.logFile) spec.logDelivery = { type: 'file', path: o.logFile };
   if (o.logUrl) spec.logDelivery = { type: 'http', url: o.logUrl };
   if (o.weight !== undefined) spec.weight = int(o.weight, '--weight');

@@ -27,7 +27,9 @@ const positiveInt = (flag: string) => (v: string) => {
 };
 
 export function registerTokenCommands(services: Command): void {
-  const tokens = services.command('tokens').description('call tokens of a service with auth on: create (value shown once), list, rotate, enable, disable, delete');
+  const tokens = services
+    .command('tokens')
+    .description('call tokens of a service with auth on: create (value shown once), list, rotate, enable, disable, delete');
 
   tokens
     .command('create <service>')
@@ -82,7 +84,10 @@ export function registerTokenCommands(services: Command): void {
       process.stdout.write('\nkeep the token now: it is not shown again\n');
     });
 
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     tokens
       .command(`${verb} <service> <token>`)
       .description(enabled ? 'let a disabled token call again' : 'stop a token from calling (it can be enabled again)')
@@ -127,6 +132,9 @@ function printToken(t: TokenInfo): void {
     ['id', t.id],
     ['name', t.name],
     ['token', t.token],
-    ['limits', [t.limits.perMinute ? `${t.limits.perMinute}/minute` : '', t.limits.perDay ? `${t.limits.perDay}/day` : ''].filter(Boolean).join(', ') || 'none'],
+    [
+      'limits',
+      [t.limits.perMinute ? `${t.limits.perMinute}/minute` : '', t.limits.perDay ? `${t.limits.perDay}/day` : ''].filter(Boolean).join(', ') || 'none',
+    ],
   ]);
 }

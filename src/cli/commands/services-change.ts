@@ -34,7 +34,10 @@ export function servicePatch(o: UpdateOpts): Record<string, unknown> {
   if (o.auth !== undefined) patch.auth = o.auth;
   const shadow = shadowPatch(o);
   if (shadow !== undefined) patch.shadow = shadow;
-  if (!Object.keys(patch).length) throw new CliError('nothing to change: give --description, --tag, --untag, --clear-tags, --auth, --no-auth, --shadow-version, --shadow-percent or --no-shadow');
+  if (!Object.keys(patch).length)
+    throw new CliError(
+      'nothing to change: give --description, --tag, --untag, --clear-tags, --auth, --no-auth, --shadow-version, --shadow-percent or --no-shadow',
+    );
   return patch;
 }
 
@@ -55,7 +58,11 @@ export function registerChangeCommands(services: Command, show: ServicePrinter):
     .action(async (name: string, o: UpdateOpts, cmd: Command) => {
       // commander sets auth (shadow) only when --auth or --no-auth (--no-shadow) is given
       const ctx = contextOf(cmd);
-      const given = { ...o, auth: cmd.getOptionValueSource('auth') === 'cli' ? o.auth : undefined, shadow: cmd.getOptionValueSource('shadow') === 'cli' ? o.shadow : undefined };
+      const given = {
+        ...o,
+        auth: cmd.getOptionValueSource('auth') === 'cli' ? o.auth : undefined,
+        shadow: cmd.getOptionValueSource('shadow') === 'cli' ? o.shadow : undefined,
+      };
       show(ctx, await ctx.api.json<Service>('PATCH', `/api/v1/services/${seg(name)}`, { json: servicePatch(given) }));
     });
 

@@ -13,12 +13,18 @@ type LogLine = ServiceLogLine;
 type LogOpts = { follow?: boolean; instance?: string; version?: string; level?: string; keyword?: string; since?: string; until?: string; limit: string };
 
 export function registerObserveCommands(services: Command): void {
-  services.command('instances <name>').description('instances with phase, readiness and restarts').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const { items } = await ctx.api.json<{ items: Instance[] }>('GET', `/api/v1/services/${seg(name)}/instances`);
-    if (ctx.json) return printJson({ items });
-    printTable(['INSTANCE', 'PHASE', 'READY', 'RESTARTS', 'STARTED', 'LAST EXIT'], items.map((i) => [i.id, i.phase, i.ready ? 'yes' : 'no', i.restarts, i.startedAt, i.lastExitReason?.split('\n')[0]]));
-  });
+  services
+    .command('instances <name>')
+    .description('instances with phase, readiness and restarts')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const { items } = await ctx.api.json<{ items: Instance[] }>('GET', `/api/v1/services/${seg(name)}/instances`);
+      if (ctx.json) return printJson({ items });
+      printTable(
+        ['INSTANCE', 'PHASE', 'READY', 'RESTARTS', 'STARTED', 'LAST EXIT'],
+        items.map((i) => [i.id, i.phase, i.ready ? 'yes' : 'no', i.restarts, i.startedAt, i.lastExitReason?.split('\n')[0]]),
+      );
+    });
 
   services
     .command('events <name>')
@@ -30,7 +36,10 @@ export function registerObserveCommands(services: Command): void {
       if (o.watch) return watchEvents(events, ctx.output);
       const items = await events();
       if (ctx.json) return printJson({ items });
-      printTable(['LAST', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE'], items.map((e) => [e.lastAt, e.type, e.reason, e.object, e.count, e.message.split('\n')[0]]));
+      printTable(
+        ['LAST', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE'],
+        items.map((e) => [e.lastAt, e.type, e.reason, e.object, e.count, e.message.split('\n')[0]]),
+      );
     });
 
   services
@@ -46,9 +55,21 @@ export function registerObserveCommands(services: Command): void {
     .option('--limit <n>', 'last n lines', '200')
     .action(async (name: string, o: LogOpts, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const query = { instance: o.instance, version: o.version, level: o.level as LogLevel | undefined, keyword: o.keyword, since: o.since, until: o.until, limit: Number(o.limit) };
+      const query = {
+        instance: o.instance,
+        version: o.version,
+        level: o.level as LogLevel | undefined,
+        keyword: o.keyword,
+        since: o.since,
+        until: o.until,
+        limit: Number(o.limit),
+      };
       const print = (l: LogLine) =>
-        printStreamItem(l, ctx.output, (wide) => (wide ? `${l.seq} ${l.ts} ${l.version ?? '-'} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}` : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}`));
+        printStreamItem(l, ctx.output, (wide) =>
+          wide
+            ? `${l.seq} ${l.ts} ${l.version ?? '-'} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}`
+            : `${l.ts} ${l.instanceId ?? '-'} ${l.level} ${l.stream}: ${l.line}`,
+        );
       if (!o.follow) {
         const r = await ctx.api.json<{ items: LogLine[]; cursor: number }>('GET', `/api/v1/services/${seg(name)}/logs`, { query });
         return r.items.forEach(print);
@@ -65,19 +86,26 @@ export function registerObserveCommands(services: Command): void {
       const ctx = contextOf(cmd);
       const r = await ctx.api.json<{ points: MetricsPoint[] }>('GET', `/api/v1/services/${seg(name)}/metrics`, { query: { window: o.window } });
       if (ctx.json) return printJson(r);
-      printTable(['TIME', 'QPS', 'ERRORS', 'P50 MS', 'P99 MS', 'READY', 'BATCH'], r.points.map((p) => [p.ts, p.qps, p.errors, p.p50Ms, p.p99Ms, p.readyInstances, p.batchSize]));
+      printTable(
+        ['TIME', 'QPS', 'ERRORS', 'P50 MS', 'P99 MS', 'READY', 'BATCH'],
+        r.points.map((p) => [p.ts, p.qps, p.errors, p.p50Ms, p.p99Ms, p.readyInstances, p.batchSize]),
+      );
     });
 
-  services.command('call-info <name>').description('how to call the service: URL, headers, curl').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const info = await ctx.api.json<CallInfo>('GET', `/api/v1/services/${seg(name)}/call-info`);
-    if (ctx.json) return printJson(info);
-    process.stdout.write(`${info.method} ${info.url}\n`);
-    for (const [k, v] of Object.entries(info.headers)) process.stdout.write(`${k}: ${v}\n`);
-    process.stdout.write(`\nexample body: ${JSON.stringify(info.example)}\n\n${info.curl}\n`);
-    const more = (info.examples ?? []).slice(1);
-    if (more.length) process.stdout.write(`\nalso:\n${more.map((e) => `  ${e.protocol}: POST ${e.url}\n    ${JSON.stringify(e.body).slice(0, 200)}`).join('\n')}\n`);
-  });
+  services
+    .command('call-info <name>')
+    .description('how to call the service: URL, headers, curl')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const info = await ctx.api.json<CallInfo>('GET', `/api/v1/services/${seg(name)}/call-info`);
+      if (ctx.json) return printJson(info);
+      process.stdout.write(`${info.method} ${info.url}\n`);
+      for (const [k, v] of Object.entries(info.headers)) process.stdout.write(`${k}: ${v}\n`);
+      process.stdout.write(`\nexample body: ${JSON.stringify(info.example)}\n\n${info.curl}\n`);
+      const more = (info.examples ?? []).slice(1);
+      if (more.length)
+        process.stdout.write(`\nalso:\n${more.map((e) => `  ${e.protocol}: POST ${e.url}\n    ${JSON.stringify(e.body).slice(0, 200)}`).join('\n')}\n`);
+    });
 
   services
     .command('usage <name>')
@@ -85,9 +113,16 @@ export function registerObserveCommands(services: Command): void {
     .option('--days <n>', 'how many days back', '30')
     .action(async (name: string, o: { days: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await ctx.api.json<{ currency: string; total: number; items: { day: string; instanceSeconds: number; cpuCoreSeconds: number; memoryGiBSeconds: number; cost: number }[] }>('GET', `/api/v1/services/${seg(name)}/usage`, { query: { days: Number(o.days) } });
+      const r = await ctx.api.json<{
+        currency: string;
+        total: number;
+        items: { day: string; instanceSeconds: number; cpuCoreSeconds: number; memoryGiBSeconds: number; cost: number }[];
+      }>('GET', `/api/v1/services/${seg(name)}/usage`, { query: { days: Number(o.days) } });
       if (ctx.json) return printJson(r);
-      printTable(['DAY', 'INSTANCE-S', 'CPU CORE-S', 'MEM GIB-S', `COST (${r.currency})`], r.items.map((i) => [i.day, i.instanceSeconds, i.cpuCoreSeconds, i.memoryGiBSeconds, i.cost]));
+      printTable(
+        ['DAY', 'INSTANCE-S', 'CPU CORE-S', 'MEM GIB-S', `COST (${r.currency})`],
+        r.items.map((i) => [i.day, i.instanceSeconds, i.cpuCoreSeconds, i.memoryGiBSeconds, i.cost]),
+      );
       process.stdout.write(`total: ${r.total} ${r.currency}\n`);
     });
 }
@@ -101,7 +136,11 @@ async function watchEvents(events: () => Promise<ServiceEvent[]>, format: Output
       const key = `${e.type}|${e.reason}|${e.object}|${e.message}`;
       if (seen.get(key) === e.lastAt) continue;
       seen.set(key, e.lastAt);
-      printStreamItem(e, format, (wide) => `${e.lastAt} ${e.type} ${e.reason} ${e.object}${wide ? ` ×${e.count} (first ${e.firstAt})` : ''}: ${e.message.split('\n')[0]}`);
+      printStreamItem(
+        e,
+        format,
+        (wide) => `${e.lastAt} ${e.type} ${e.reason} ${e.object}${wide ? ` ×${e.count} (first ${e.firstAt})` : ''}: ${e.message.split('\n')[0]}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 2000));
   }

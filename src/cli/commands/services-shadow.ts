@@ -29,7 +29,8 @@ export function shadowPatch(o: ShadowFlags): { version?: number; percent?: numbe
   }
   if (o.shadowPercent !== undefined) {
     const p = Number(o.shadowPercent.replace(/%$/, ''));
-    if (o.shadowPercent.trim() === '' || !Number.isFinite(p) || p < 0 || p > 100) throw new CliError(`--shadow-percent takes 0 to 100, not "${o.shadowPercent}"`);
+    if (o.shadowPercent.trim() === '' || !Number.isFinite(p) || p < 0 || p > 100)
+      throw new CliError(`--shadow-percent takes 0 to 100, not "${o.shadowPercent}"`);
     patch.percent = p;
   }
   return patch;

@@ -43,16 +43,31 @@ const show: ServicePrinter = (ctx, s) => {
     ['auth', s.auth ? 'on' : 'off'],
     ['billing', s.resourceGroup ? `${s.billingMode} (${s.resourceGroup})` : s.billingMode],
     ['description', s.description],
-    ['tags', Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ')],
+    [
+      'tags',
+      Object.entries(s.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    ],
   ]);
   process.stdout.write('\n');
   printTable(
     ['VERSION', 'MODEL', 'WEIGHT', 'STATUS', 'READY', 'RUNTIME'],
-    s.versions.map((v) => [v.seq, `${v.model} ${v.modelVersion}`, v.weight, v.reason ? `${v.status}: ${v.reason}` : v.status, `${v.readyInstances}/${v.desiredInstances}`, v.runtime]),
+    s.versions.map((v) => [
+      v.seq,
+      `${v.model} ${v.modelVersion}`,
+      v.weight,
+      v.reason ? `${v.status}: ${v.reason}` : v.status,
+      `${v.readyInstances}/${v.desiredInstances}`,
+      v.runtime,
+    ]),
   );
   for (const v of s.versions) {
     const { active, next } = v.schedule ?? {};
-    if (active) process.stdout.write(`version ${v.seq} schedule: ${active.minInstances}–${active.maxInstances} instances since ${active.firedAt} (rule ${active.rule})\n`);
+    if (active)
+      process.stdout.write(
+        `version ${v.seq} schedule: ${active.minInstances}–${active.maxInstances} instances since ${active.firedAt} (rule ${active.rule})\n`,
+      );
     if (next) process.stdout.write(`version ${v.seq} next: ${next.minInstances}–${next.maxInstances} instances at ${next.at} (rule ${next.rule})\n`);
   }
   printShadow(s);
@@ -71,13 +86,27 @@ export function register(program: Command): void {
       .option('--billing <mode>', 'postpaid | prepaid', 'postpaid')
       .option('--resource-group <name>', 'prepaid: the resource group to run in')
       .option('--no-wait', 'return at once'),
-  ).action(async (name: string, o: VersionFlags & { description?: string; tag?: string[]; auth?: boolean; billing: string; resourceGroup?: string; wait: boolean }, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const body = { name, description: o.description, tags: parseTags(o.tag), auth: !!o.auth, billingMode: o.billing, resourceGroup: o.resourceGroup, version: versionSpec(o) };
-    let s = await ctx.api.json<Service>('POST', '/api/v1/services', { json: body });
-    if (o.wait) s = await waitRunning(ctx, name, 300_000);
-    show(ctx, s);
-  });
+  ).action(
+    async (
+      name: string,
+      o: VersionFlags & { description?: string; tag?: string[]; auth?: boolean; billing: string; resourceGroup?: string; wait: boolean },
+      cmd: Command,
+    ) => {
+      const ctx = contextOf(cmd);
+      const body = {
+        name,
+        description: o.description,
+        tags: parseTags(o.tag),
+        auth: !!o.auth,
+        billingMode: o.billing,
+        resourceGroup: o.resourceGroup,
+        version: versionSpec(o),
+      };
+      let s = await ctx.api.json<Service>('POST', '/api/v1/services', { json: body });
+      if (o.wait) s = await waitRunning(ctx, name, 300_000);
+      show(ctx, s);
+    },
+  );
 
   services
     .command('list')
@@ -89,14 +118,27 @@ export function register(program: Command): void {
       if (ctx.json) return printJson(page);
       printTable(
         ['NAME', 'STATUS', 'VERSIONS', 'READY', 'AUTH', wide('BILLING'), wide('CREATED'), 'URL'],
-        page.items.map((s) => [s.name, s.status, s.versions.length, `${s.versions.reduce((a, v) => a + v.readyInstances, 0)}/${s.versions.reduce((a, v) => a + v.desiredInstances, 0)}`, s.auth ? 'on' : 'off', s.billingMode, s.createdAt, s.url]),
+        page.items.map((s) => [
+          s.name,
+          s.status,
+          s.versions.length,
+          `${s.versions.reduce((a, v) => a + v.readyInstances, 0)}/${s.versions.reduce((a, v) => a + v.desiredInstances, 0)}`,
+          s.auth ? 'on' : 'off',
+          s.billingMode,
+          s.createdAt,
+          s.url,
+        ]),
       );
     });
 
-  services.command('show <name>').alias('get').description('a service with its versions (and its shadow traffic)').action(async (name: string, _o: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    show(ctx, await ctx.api.json<Service>('GET', `/api/v1/services/${seg(name)}`));
-  });
+  services
+    .command('show <name>')
+    .alias('get')
+    .description('a service with its versions (and its shadow traffic)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      show(ctx, await ctx.api.json<Service>('GET', `/api/v1/services/${seg(name)}`));
+    });
 
   services
     .command('delete <name>')
@@ -129,7 +171,9 @@ export function register(program: Command): void {
       const ctx = contextOf(cmd);
       const n = Number(instances);
       if (!Number.isInteger(n) || n < 0) throw new CliError(`instances must be a whole number, got "${instances}"`);
-      let s = await ctx.api.json<Service>('POST', `/api/v1/services/${seg(name)}/actions`, { json: { action: 'scale', instances: n, ...(o.version ? { version: o.version } : {}) } });
+      let s = await ctx.api.json<Service>('POST', `/api/v1/services/${seg(name)}/actions`, {
+        json: { action: 'scale', instances: n, ...(o.version ? { version: o.version } : {}) },
+      });
       if (o.wait) s = await waitRunning(ctx, name, 300_000);
       show(ctx, s);
     });
@@ -147,10 +191,12 @@ export function register(program: Command): void {
       show(ctx, await ctx.api.json<Service>('PUT', `/api/v1/services/${seg(name)}/weights`, { json: { weights } }));
     });
 
-  addVersionFlags(services.command('add-version <name>').description('add a version (weight 0 unless --weight)')).action(async (name: string, o: VersionFlags, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    show(ctx, await ctx.api.json<Service>('POST', `/api/v1/services/${seg(name)}/versions`, { json: versionSpec(o) }));
-  });
+  addVersionFlags(services.command('add-version <name>').description('add a version (weight 0 unless --weight)')).action(
+    async (name: string, o: VersionFlags, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      show(ctx, await ctx.api.json<Service>('POST', `/api/v1/services/${seg(name)}/versions`, { json: versionSpec(o) }));
+    },
+  );
 
   addVersionFlags(services.command('update-version <name> <seq>').description("change a version's settings (rolling update)")).action(
     async (name: string, seq: string, o: VersionFlags, cmd: Command) => {

@@ -21,12 +21,15 @@ export function register(program: Command): void {
       const items = await ctx.api.listStorage(prefix);
       if (ctx.json) return printJson({ items });
       if (!items.length) return void process.stdout.write(prefix ? `nothing under ${prefix}\n` : 'the object store is empty\n');
-      printTable(['PATH', 'SIZE'], items.map((i) => [i.path, formatBytes(i.size)]));
+      printTable(
+        ['PATH', 'SIZE'],
+        items.map((i) => [i.path, formatBytes(i.size)]),
+      );
     });
 
   storage
     .command('put <local> <path>')
-    .description('upload a local file to <path>, or a local folder\'s files under <path>/')
+    .description("upload a local file to <path>, or a local folder's files under <path>/")
     .action(async (local: string, target: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const st = await fs.stat(local).catch(() => undefined);
@@ -37,7 +40,10 @@ export function register(program: Command): void {
         ? (await walkDir(local)).map((f) => ({ ...f, path: `${base}/${f.path}` }))
         : [await oneFile(local, target.endsWith('/') ? `${base}/${path.basename(local)}` : base)];
       if (!files.length) throw new CliError(`${local} is empty: nothing to upload`);
-      const bar = progress(`uploading ${files.length} file(s)`, files.reduce((n, f) => n + f.size, 0));
+      const bar = progress(
+        `uploading ${files.length} file(s)`,
+        files.reduce((n, f) => n + f.size, 0),
+      );
       const items: VersionFile[] = [];
       try {
         for (const f of files) items.push(await ctx.api.putStorage(f, (n) => bar.add(n)));
@@ -45,7 +51,10 @@ export function register(program: Command): void {
         bar.done();
       }
       if (ctx.json) return printJson({ items });
-      printTable(['PATH', 'SIZE', 'SHA256'], items.map((i) => [i.path, formatBytes(i.size), i.sha256]));
+      printTable(
+        ['PATH', 'SIZE', 'SHA256'],
+        items.map((i) => [i.path, formatBytes(i.size), i.sha256]),
+      );
     });
 
   storage

@@ -21,7 +21,10 @@ export function register(program: Command): void {
       const ctx = contextOf(cmd);
       const { items } = await ctx.api.json<{ items: TemplateInfo[] }>('GET', '/api/v1/templates');
       if (ctx.json) return printJson({ items });
-      printTable(['NAME', 'RUNTIME', 'FORMAT', 'DESCRIPTION'], items.map((i) => [i.name, i.runtime, i.format, i.description]));
+      printTable(
+        ['NAME', 'RUNTIME', 'FORMAT', 'DESCRIPTION'],
+        items.map((i) => [i.name, i.runtime, i.format, i.description]),
+      );
     });
 
   t.command('download [name]')

@@ -25,9 +25,16 @@ export function register(program: Command): void {
       const platform = await startPlatform(config).catch((e: NodeJS.ErrnoException) => {
         const grpcAddress = (e as { grpcAddress?: string }).grpcAddress;
         if (e.code === 'EADDRINUSE' && grpcAddress !== undefined) {
-          throw new CliError(`${grpcAddress} (gRPC) is already in use (is modeldock already running?): stop it, pick another --grpc-port, or turn gRPC off with --grpc-port 0`, 'ADDRESS_IN_USE');
+          throw new CliError(
+            `${grpcAddress} (gRPC) is already in use (is modeldock already running?): stop it, pick another --grpc-port, or turn gRPC off with --grpc-port 0`,
+            'ADDRESS_IN_USE',
+          );
         }
-        if (e.code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is already in use (is modeldock already running?): stop it, or pick another --port`, 'ADDRESS_IN_USE');
+        if (e.code === 'EADDRINUSE')
+          throw new CliError(
+            `${config.host}:${config.port} is already in use (is modeldock already running?): stop it, or pick another --port`,
+            'ADDRESS_IN_USE',
+          );
         throw e;
       });
       const grpc = platform.grpcAddress ? `gRPC at ${platform.grpcAddress}; ` : '';

@@ -38,16 +38,19 @@ export function filenameParam(name: string): string {
 
 export function multipartBody(fields: MultipartField[], files: UploadFile[]): MultipartBody {
   const boundary = `----modeldock-${randomBytes(12).toString('hex')}`;
-  const fieldParts = fields.map((f) =>
-    Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="${f.name}"${CRLF}${CRLF}${f.value}${CRLF}`),
-  );
+  const fieldParts = fields.map((f) => Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="${f.name}"${CRLF}${CRLF}${f.value}${CRLF}`));
   const fileHeads = files.map((f) =>
-    Buffer.from(`--${boundary}${CRLF}content-disposition: form-data; name="file"; ${filenameParam(f.path)}${CRLF}content-type: application/octet-stream${CRLF}${CRLF}`),
+    Buffer.from(
+      `--${boundary}${CRLF}content-disposition: form-data; name="file"; ${filenameParam(f.path)}${CRLF}content-type: application/octet-stream${CRLF}${CRLF}`,
+    ),
   );
   const tail = Buffer.from(`--${boundary}--${CRLF}`);
   const crlf = Buffer.from(CRLF);
   const length =
-    fieldParts.reduce((n, b) => n + b.length, 0) + fileHeads.reduce((n, b) => n + b.length, 0) + files.reduce((n, f) => n + f.size + crlf.length, 0) + tail.length;
+    fieldParts.reduce((n, b) => n + b.length, 0) +
+    fileHeads.reduce((n, b) => n + b.length, 0) +
+    files.reduce((n, f) => n + f.size + crlf.length, 0) +
+    tail.length;
 
   async function* stream(onBytes?: (n: number) => void): AsyncIterable<Buffer> {
     for (const b of fieldParts) yield b;

@@ -64,14 +64,26 @@ export function fileBody(file: UploadFile, onProgress?: OnProgress): RawBody {
 }
 
 /** Imports a folder as a new version of `model` (multipart upload, source "upload"); answers the version, importing. */
-export async function importFolder(client: ModeldockClient, model: string, dir: string, spec: Omit<VersionSpec, 'source'> = {}, opts: { onProgress?: OnProgress } = {}): Promise<ModelVersion> {
+export async function importFolder(
+  client: ModeldockClient,
+  model: string,
+  dir: string,
+  spec: Omit<VersionSpec, 'source'> = {},
+  opts: { onProgress?: OnProgress } = {},
+): Promise<ModelVersion> {
   const files = await walkFolder(dir);
   const body = multipartUpload([{ name: 'spec', value: JSON.stringify({ ...spec, source: { type: 'upload' } }) }], files, opts.onProgress);
   return client.models.importUpload(model, body);
 }
 
 /** Adds or replaces files in a version (each under its base name, or `prefix/` + it). */
-export async function uploadVersionFiles(client: ModeldockClient, model: string, version: string, localPaths: string[], opts: { prefix?: string; onProgress?: OnProgress } = {}): Promise<VersionFile[]> {
+export async function uploadVersionFiles(
+  client: ModeldockClient,
+  model: string,
+  version: string,
+  localPaths: string[],
+  opts: { prefix?: string; onProgress?: OnProgress } = {},
+): Promise<VersionFile[]> {
   const fields = opts.prefix ? [{ name: 'prefix', value: opts.prefix }] : [];
   return client.models.uploadFiles(model, version, multipartUpload(fields, await filesOf(localPaths), opts.onProgress));
 }

@@ -7,7 +7,18 @@
  * modeldock code in the trailing metadata (grpc-status.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { Metadata, Server, ServerCredentials, setLogger, status as Status, type handleUnaryCall, type ServiceError, type UntypedServiceImplementation, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  setLogger,
+  status as Status,
+  type handleUnaryCall,
+  type ServiceError,
+  type UntypedServiceImplementation,
+  type MethodDefinition,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 import { DomainError, isDomainError } from '../../contracts/errors.js';
 import type { OipModelMetadata, OipTensorMetadata } from '../../contracts/oip.js';
 import { VERSION_HEADER, versionSeqOf } from '../../contracts/service-ops.js';
@@ -38,7 +49,8 @@ interface NamedRequest {
 export function versionSeq(version: string | undefined, service: string): number | undefined {
   if (!version) return undefined;
   const seq = versionSeqOf(version);
-  if (seq === undefined) throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version "${version.slice(0, 40)}" (versions are 1, 2, …)`);
+  if (seq === undefined)
+    throw new DomainError('SERVICE_VERSION_NOT_FOUND', `service "${service}" has no version "${version.slice(0, 40)}" (versions are 1, 2, …)`);
   return seq;
 }
 
@@ -158,7 +170,13 @@ export class GrpcGateway {
       throw new DomainError('MODEL_ERROR', "the instance's model metadata is not JSON");
     }
     const tensor = (t: OipTensorMetadata) => ({ name: t.name, datatype: t.datatype, shape: t.shape });
-    return { name: m.name ?? req.name, versions: m.versions ?? [], platform: m.platform ?? '', inputs: (m.inputs ?? []).map(tensor), outputs: (m.outputs ?? []).map(tensor) };
+    return {
+      name: m.name ?? req.name,
+      versions: m.versions ?? [],
+      platform: m.platform ?? '',
+      inputs: (m.inputs ?? []).map(tensor),
+      outputs: (m.outputs ?? []).map(tensor),
+    };
   }
 
   /** Ready: not stopped, and (the version asked for, or a version with traffic) has a ready instance. Unknown: NOT_FOUND. */

@@ -22,7 +22,12 @@ describe('gRPC status of an error answer', () => {
   });
 
   it('keeps the message, and puts the stable code, id and Retry-After in the trailing metadata', () => {
-    const e = grpcError({ status: 429, contentType: 'application/json', retryAfter: '3', body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow down', id: 'x1' } }) });
+    const e = grpcError({
+      status: 429,
+      contentType: 'application/json',
+      retryAfter: '3',
+      body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow down', id: 'x1' } }),
+    });
     expect(e.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(e.details).toBe('slow down');
     expect([e.metadata!.get(CODE_KEY), e.metadata!.get(ID_KEY), e.metadata!.get(RETRY_AFTER_KEY)]).toEqual([['RATE_LIMITED'], ['x1'], ['3']]);

@@ -108,7 +108,11 @@ describe('ModelInferRequest decoding', () => {
     unknown(w).stringField(1, 'm');
     w.message(5, (t) => {
       unknown(t).stringField(1, 'x');
-      t.message(4, (e) => unknown(e).stringField(1, 'k').message(2, (p) => unknown(p).tag(1, 0).varint(1)));
+      t.message(4, (e) =>
+        unknown(e)
+          .stringField(1, 'k')
+          .message(2, (p) => unknown(p).tag(1, 0).varint(1)),
+      );
       t.message(5, (c) => unknown(c).message(6, (p) => p.float(1)));
     });
     w.message(6, (o) => unknown(o).stringField(1, 'y'));
@@ -144,7 +148,14 @@ describe('ModelInferResponse encoding', () => {
   });
 
   it('writes typed contents of every field', () => {
-    const res: GrpcInferResponse = { model_name: 'm', model_version: '', id: '', parameters: {}, outputs: [{ name: 'all', datatype: 'FP32', shape: [3], parameters: {}, contents: TYPED.inputs[0]!.contents }], raw_output_contents: [] };
+    const res: GrpcInferResponse = {
+      model_name: 'm',
+      model_version: '',
+      id: '',
+      parameters: {},
+      outputs: [{ name: 'all', datatype: 'FP32', shape: [3], parameters: {}, contents: TYPED.inputs[0]!.contents }],
+      raw_output_contents: [],
+    };
     expect(decoded(res)).toEqual(reference(res));
   });
 
@@ -153,7 +164,12 @@ describe('ModelInferResponse encoding', () => {
     expect(decoded(empty)).toEqual(reference(empty));
     const raw = Buffer.alloc(8 << 20, 3);
     raw[0] = 1;
-    const big: GrpcInferResponse = { ...empty, model_name: 'm', outputs: [{ name: 'y', datatype: 'UINT8', shape: [8 << 20], parameters: {} }], raw_output_contents: [raw] };
+    const big: GrpcInferResponse = {
+      ...empty,
+      model_name: 'm',
+      outputs: [{ name: 'y', datatype: 'UINT8', shape: [8 << 20], parameters: {} }],
+      raw_output_contents: [raw],
+    };
     const mine = decoded(big) as { raw_output_contents: Buffer[] };
     const ref = reference(big) as { raw_output_contents: Buffer[] };
     expect(mine.raw_output_contents[0]!.equals(raw)).toBe(true);

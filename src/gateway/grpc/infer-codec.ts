@@ -60,7 +60,16 @@ function repeated<T>(r: WireReader, wire: number, into: T[], read: (r: WireReade
   while (!p.done) into.push(read(p));
 }
 
-const emptyContents = (): Required<Contents> => ({ bool_contents: [], int_contents: [], int64_contents: [], uint_contents: [], uint64_contents: [], fp32_contents: [], fp64_contents: [], bytes_contents: [] });
+const emptyContents = (): Required<Contents> => ({
+  bool_contents: [],
+  int_contents: [],
+  int64_contents: [],
+  uint_contents: [],
+  uint64_contents: [],
+  fp32_contents: [],
+  fp64_contents: [],
+  bytes_contents: [],
+});
 
 function contents(r: WireReader): Contents {
   const c = emptyContents();
@@ -68,15 +77,33 @@ function contents(r: WireReader): Contents {
     const tag = r.uint32();
     const wire = tag & 7;
     switch (tag >>> 3) {
-      case 1: repeated(r, wire, c.bool_contents, (x) => x.bool()); break;
-      case 2: repeated(r, wire, c.int_contents, (x) => x.int32()); break;
-      case 3: repeated(r, wire, c.int64_contents, (x) => x.uint64(true)); break;
-      case 4: repeated(r, wire, c.uint_contents, (x) => x.uint32()); break;
-      case 5: repeated(r, wire, c.uint64_contents, (x) => x.uint64()); break;
-      case 6: repeated(r, wire, c.fp32_contents, (x) => x.float()); break;
-      case 7: repeated(r, wire, c.fp64_contents, (x) => x.double()); break;
-      case 8: if (wire === 2) c.bytes_contents.push(r.bytes()); else r.skip(wire); break;
-      default: r.skip(wire);
+      case 1:
+        repeated(r, wire, c.bool_contents, (x) => x.bool());
+        break;
+      case 2:
+        repeated(r, wire, c.int_contents, (x) => x.int32());
+        break;
+      case 3:
+        repeated(r, wire, c.int64_contents, (x) => x.uint64(true));
+        break;
+      case 4:
+        repeated(r, wire, c.uint_contents, (x) => x.uint32());
+        break;
+      case 5:
+        repeated(r, wire, c.uint64_contents, (x) => x.uint64());
+        break;
+      case 6:
+        repeated(r, wire, c.fp32_contents, (x) => x.float());
+        break;
+      case 7:
+        repeated(r, wire, c.fp64_contents, (x) => x.double());
+        break;
+      case 8:
+        if (wire === 2) c.bytes_contents.push(r.bytes());
+        else r.skip(wire);
+        break;
+      default:
+        r.skip(wire);
     }
   }
   return c;
@@ -88,12 +115,27 @@ function input(r: WireReader): GrpcInferInput {
     const tag = r.uint32();
     const wire = tag & 7;
     switch (tag >>> 3) {
-      case 1: if (wire === 2) t.name = r.string(); else r.skip(wire); break;
-      case 2: if (wire === 2) t.datatype = r.string(); else r.skip(wire); break;
-      case 3: repeated(r, wire, t.shape, (x) => x.uint64(true)); break;
-      case 4: if (wire === 2) mapEntry(r.sub(), t.parameters!); else r.skip(wire); break;
-      case 5: if (wire === 2) t.contents = contents(r.sub()); else r.skip(wire); break;
-      default: r.skip(wire);
+      case 1:
+        if (wire === 2) t.name = r.string();
+        else r.skip(wire);
+        break;
+      case 2:
+        if (wire === 2) t.datatype = r.string();
+        else r.skip(wire);
+        break;
+      case 3:
+        repeated(r, wire, t.shape, (x) => x.uint64(true));
+        break;
+      case 4:
+        if (wire === 2) mapEntry(r.sub(), t.parameters!);
+        else r.skip(wire);
+        break;
+      case 5:
+        if (wire === 2) t.contents = contents(r.sub());
+        else r.skip(wire);
+        break;
+      default:
+        r.skip(wire);
     }
   }
   return t;
@@ -122,14 +164,29 @@ export function decodeInferRequest(buf: Buffer): GrpcInferRequest {
       continue;
     }
     switch (tag >>> 3) {
-      case 1: req.model_name = r.string(); break;
-      case 2: req.model_version = r.string(); break;
-      case 3: req.id = r.string(); break;
-      case 4: mapEntry(r.sub(), req.parameters); break;
-      case 5: req.inputs.push(input(r.sub())); break;
-      case 6: req.outputs.push(requestedOutput(r.sub())); break;
-      case 7: req.raw_input_contents.push(r.bytes()); break;
-      default: r.skip(wire);
+      case 1:
+        req.model_name = r.string();
+        break;
+      case 2:
+        req.model_version = r.string();
+        break;
+      case 3:
+        req.id = r.string();
+        break;
+      case 4:
+        mapEntry(r.sub(), req.parameters);
+        break;
+      case 5:
+        req.inputs.push(input(r.sub()));
+        break;
+      case 6:
+        req.outputs.push(requestedOutput(r.sub()));
+        break;
+      case 7:
+        req.raw_input_contents.push(r.bytes());
+        break;
+      default:
+        r.skip(wire);
     }
   }
   return req;

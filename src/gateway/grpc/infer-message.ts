@@ -98,7 +98,8 @@ export function inferBody(req: GrpcInferRequest): { body: Buffer; headerLength: 
   const inputs = req.inputs ?? [];
   const rawParts = req.raw_input_contents ?? [];
   const raw = rawParts.length > 0;
-  if (raw && rawParts.length !== inputs.length) throw bad(`raw_input_contents has ${rawParts.length} entries for ${inputs.length} inputs: give one per input, in the order of inputs`);
+  if (raw && rawParts.length !== inputs.length)
+    throw bad(`raw_input_contents has ${rawParts.length} entries for ${inputs.length} inputs: give one per input, in the order of inputs`);
   const parts: Uint8Array[] = [];
   const jsonInputs = inputs.map((input, i) => {
     const where = `input "${input.name}"`;
@@ -138,7 +139,10 @@ export function inferResponse(o: Outcome, modelName: string, raw: boolean): Grpc
       json = JSON.parse(body.toString('utf8')) as OipInferResponse;
     }
   } catch (e) {
-    throw new DomainError('MODEL_ERROR', `the instance's answer is not an OIP v2 infer response (${OIP_HEADER_LENGTH}: ${o.headerLength ?? 'none'}): ${(e as Error).message}`);
+    throw new DomainError(
+      'MODEL_ERROR',
+      `the instance's answer is not an OIP v2 infer response (${OIP_HEADER_LENGTH}: ${o.headerLength ?? 'none'}): ${(e as Error).message}`,
+    );
   }
   const outs = Array.isArray(json?.outputs) ? json.outputs : [];
   const data = outs.map((out: OipResponseOutput) => bytes[out.name] ?? jsonToRaw(out.datatype, out.data ?? []));

@@ -128,8 +128,7 @@ export class WireReader {
     else if (wire === 2) {
       const n = this.uint32();
       this.at += n;
-    }
-    else if (wire === 5) this.at += 4;
+    } else if (wire === 5) this.at += 4;
     else throw new WireError(`wire type ${wire} is not one proto3 uses`);
     if (this.at > this.end) throw new WireError('a field runs past the end of the message');
   }

@@ -23,8 +23,12 @@ describe('gRPC typed contents ↔ raw bytes', () => {
   });
 
   it('refuses contents that do not fit the datatype or shape, naming the input', () => {
-    expect(() => contentsToRaw('FP32', [1, 4], { fp32_contents: [1, 2, 3] }, 'input "x"')).toThrow(/input "x": shape \[1, 4\] holds 4 values, contents.fp32_contents has 3/);
-    expect(() => contentsToRaw('FP32', [2], { int_contents: [1, 2] }, 'input "x"')).toThrow(/takes its values in contents.fp32_contents, not contents.int_contents/);
+    expect(() => contentsToRaw('FP32', [1, 4], { fp32_contents: [1, 2, 3] }, 'input "x"')).toThrow(
+      /input "x": shape \[1, 4\] holds 4 values, contents.fp32_contents has 3/,
+    );
+    expect(() => contentsToRaw('FP32', [2], { int_contents: [1, 2] }, 'input "x"')).toThrow(
+      /takes its values in contents.fp32_contents, not contents.int_contents/,
+    );
     expect(() => contentsToRaw('UINT8', [1], { uint_contents: [256] }, 'x')).toThrow(/UINT8 values must be from 0 to 255/);
     expect(() => contentsToRaw('FP16', [1], {}, 'x')).toThrow(/FP16 has no typed contents field; send it in raw_input_contents/);
     expect(() => contentsToRaw('FP33', [1], {}, 'x')).toThrow(/unknown datatype "FP33"/);

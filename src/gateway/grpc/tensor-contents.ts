@@ -40,7 +40,16 @@ const FIELD: Partial<Record<string, Field>> = {
   FP64: 'fp64_contents',
   BYTES: 'bytes_contents',
 };
-const FIELDS = Object.keys({ bool_contents: 0, int_contents: 0, int64_contents: 0, uint_contents: 0, uint64_contents: 0, fp32_contents: 0, fp64_contents: 0, bytes_contents: 0 }) as Field[];
+const FIELDS = Object.keys({
+  bool_contents: 0,
+  int_contents: 0,
+  int64_contents: 0,
+  uint_contents: 0,
+  uint64_contents: 0,
+  fp32_contents: 0,
+  fp64_contents: 0,
+  bytes_contents: 0,
+}) as Field[];
 /** value ranges of the integer datatypes narrower than their proto field */
 const NARROW: Partial<Record<string, readonly [number, number]>> = { INT8: [-128, 127], INT16: [-32768, 32767], UINT8: [0, 255], UINT16: [0, 65535] };
 
@@ -113,7 +122,7 @@ export function jsonToRaw(datatype: string, data: unknown[]): Buffer {
 function splitLengthPrefixed(bytes: Uint8Array): Buffer[] {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Buffer[] = [];
-  for (let at = 0; at + 4 <= b.length; ) {
+  for (let at = 0; at + 4 <= b.length;) {
     const len = b.readUInt32LE(at);
     out.push(b.subarray(at + 4, at + 4 + len));
     at += 4 + len;

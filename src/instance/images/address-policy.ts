@@ -21,10 +21,19 @@ function v4Parts(ip: string): number[] {
 function refusedV4(ip: string): boolean {
   const [a, b, c] = v4Parts(ip) as [number, number, number, number];
   return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0 && (c === 0 || c === 2)) ||
-    (a === 192 && b === 88 && c === 99) /* 6to4 relay */ || (a === 198 && (b === 18 || b === 19)) ||
-    (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113) /* documentation: routes nowhere */ || a >= 224
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 192 && b === 0 && (c === 0 || c === 2)) ||
+    (a === 192 && b === 88 && c === 99) /* 6to4 relay */ ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    (a === 198 && b === 51 && c === 100) ||
+    (a === 203 && b === 0 && c === 113) /* documentation: routes nowhere */ ||
+    a >= 224
   );
 }
 
@@ -61,8 +70,12 @@ function refusedV6(ip: string): boolean {
   if (w[0] === 0x2001 && w[1] === 0xdb8) return true; // documentation
   if (w[0] === 0x100 && zero(1, 4)) return true; // discard-only 100::/64
   const first = w[0]!;
-  return (first & 0xfe00) === 0xfc00 /* fc00::/7 ULA */ || (first & 0xffc0) === 0xfe80 /* link-local */ || (first & 0xff00) === 0xff00 /* multicast */ ||
-    (first & 0xffc0) === 0xfec0 /* site-local */;
+  return (
+    (first & 0xfe00) === 0xfc00 /* fc00::/7 ULA */ ||
+    (first & 0xffc0) === 0xfe80 /* link-local */ ||
+    (first & 0xff00) === 0xff00 /* multicast */ ||
+    (first & 0xffc0) === 0xfec0
+  ); /* site-local */
 }
 
 /** True when the policy must refuse this IP address (v4 or v6) unless private addresses are allowed. */
@@ -76,7 +89,11 @@ export function isPrivateAddress(ip: string): boolean {
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
 /** How names are resolved: dns.lookup's `all: true` form (tests pass a stub, so nothing leaves the machine). */
-export type Resolve = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+export type Resolve = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
 
 const noAddress = (hostname: string) => Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND', hostname });
 

@@ -24,7 +24,8 @@ function agentFor(policy: ImagePolicy): Agent {
   return a;
 }
 
-const refused = (where: string, msg: string) => new DomainError('IMAGE_ADDRESS_REFUSED', `${where}: ${msg}; private, loopback and link-local addresses are not fetched`);
+const refused = (where: string, msg: string) =>
+  new DomainError('IMAGE_ADDRESS_REFUSED', `${where}: ${msg}; private, loopback and link-local addresses are not fetched`);
 const failed = (where: string, msg: string) => new DomainError('IMAGE_FETCH_FAILED', `${where}: ${msg}`);
 
 function checkUrl(raw: string, where: string, policy: ImagePolicy): URL {
@@ -62,7 +63,10 @@ export async function fetchImage(raw: string, where: string, policy: ImagePolicy
       res.body.resume();
       throw failed(where, `${url.host} answered HTTP ${res.statusCode}`);
     }
-    const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(res.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (type && !type.startsWith('image/') && type !== 'application/octet-stream' && type !== 'binary/octet-stream') {
       res.body.resume();
       throw failed(where, `content type "${type}" is not an image`);

@@ -49,7 +49,9 @@ export async function eachImage<T>(items: unknown[], fn: (item: unknown, where: 
   if (failures.length === 0) return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
   const first = failures[0]!.error;
   if (first instanceof DomainError) {
-    throw new DomainError(first.code, first.message, { items: failures.map((f) => ({ index: f.index, code: f.error.code ?? 'INVALID_INPUT', message: f.error.message })) });
+    throw new DomainError(first.code, first.message, {
+      items: failures.map((f) => ({ index: f.index, code: f.error.code ?? 'INVALID_INPUT', message: f.error.message })),
+    });
   }
   throw first;
 }

@@ -18,7 +18,8 @@ function decodeBase64(text: string, where: string, what: string): Buffer {
 
 /** The bytes of one image item; `where` names it in errors (e.g. `images[2]`). */
 export async function imageBytes(item: unknown, where: string, policy: ImagePolicy): Promise<Buffer> {
-  if (typeof item !== 'string' || item.length === 0) throw new DomainError('INVALID_INPUT', `${where}: an image must be a non-empty string (URL, data URI or base64)`);
+  if (typeof item !== 'string' || item.length === 0)
+    throw new DomainError('INVALID_INPUT', `${where}: an image must be a non-empty string (URL, data URI or base64)`);
   if (/^https?:\/\//i.test(item)) return fetchImage(item, where, policy);
   if (item.startsWith('data:')) {
     const m = /^data:([^;,]*)((?:;[^;,]*)*?);base64,(.*)$/s.exec(item);
@@ -27,11 +28,13 @@ export async function imageBytes(item: unknown, where: string, policy: ImagePoli
       throw new DomainError('IMAGE_DECODE_FAILED', `${where}: the data URI's type "${m[1]}" is not an image`);
     }
     const buf = decodeBase64(m[3]!, where, 'the data URI');
-    if (buf.length > policy.maxImageBytes) throw new DomainError('IMAGE_DECODE_FAILED', `${where}: the image is ${buf.length} bytes, over the limit of ${policy.maxImageBytes}`);
+    if (buf.length > policy.maxImageBytes)
+      throw new DomainError('IMAGE_DECODE_FAILED', `${where}: the image is ${buf.length} bytes, over the limit of ${policy.maxImageBytes}`);
     return buf;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) throw new DomainError('IMAGE_FETCH_FAILED', `${where}: only http and https URLs are fetched`);
-  if (item.length > (policy.maxImageBytes * 4) / 3 + 4) throw new DomainError('IMAGE_DECODE_FAILED', `${where}: the image is over the limit of ${policy.maxImageBytes} bytes`);
+  if (item.length > (policy.maxImageBytes * 4) / 3 + 4)
+    throw new DomainError('IMAGE_DECODE_FAILED', `${where}: the image is over the limit of ${policy.maxImageBytes} bytes`);
   return decodeBase64(item, where, 'the item (neither a URL nor a data URI)');
 }
 
@@ -40,6 +43,7 @@ export function imageList(body: unknown, policy: ImagePolicy): unknown[] {
   const images = (body as { images?: unknown } | null)?.images;
   if (!Array.isArray(images)) throw new DomainError('INVALID_INPUT', 'the body must be {"images": [<URL | data URI | base64>, ...]}');
   if (images.length === 0) throw new DomainError('INVALID_INPUT', '"images" is empty');
-  if (images.length > policy.maxImagesPerRequest) throw new DomainError('INVALID_INPUT', `"images" holds ${images.length} items; at most ${policy.maxImagesPerRequest} are taken per request`);
+  if (images.length > policy.maxImagesPerRequest)
+    throw new DomainError('INVALID_INPUT', `"images" holds ${images.length} items; at most ${policy.maxImagesPerRequest} are taken per request`);
   return images;
 }

@@ -23,7 +23,12 @@ export interface ImagePreprocess {
 }
 
 /** Decoded, resized pixels: HWC uint8 with 1 (GRAY) or 3 (RGB) channels. */
-export async function decodePixels(bytes: Buffer, where: string, p: Pick<ImagePreprocess, 'width' | 'height' | 'resize' | 'channels'>, policy: ImagePolicy): Promise<Buffer> {
+export async function decodePixels(
+  bytes: Buffer,
+  where: string,
+  p: Pick<ImagePreprocess, 'width' | 'height' | 'resize' | 'channels'>,
+  policy: ImagePolicy,
+): Promise<Buffer> {
   try {
     let img = sharp(bytes, { limitInputPixels: policy.maxPixels, failOn: 'error' }).removeAlpha();
     img = p.channels === 'GRAY' ? img.toColourspace('b-w') : img.toColourspace('srgb');
@@ -37,7 +42,10 @@ export async function decodePixels(bytes: Buffer, where: string, p: Pick<ImagePr
   } catch (e) {
     const msg = (e as Error).message;
     const bomb = /pixel limit/i.test(msg);
-    throw new DomainError('IMAGE_DECODE_FAILED', bomb ? `${where}: the image has more than ${policy.maxPixels} pixels` : `${where}: not a decodable image (${msg})`);
+    throw new DomainError(
+      'IMAGE_DECODE_FAILED',
+      bomb ? `${where}: the image has more than ${policy.maxPixels} pixels` : `${where}: not a decodable image (${msg})`,
+    );
   }
 }
 

@@ -10,18 +10,53 @@ import { DEFAULT_IMAGE_POLICY, type ImagePolicy } from './image-policy.js';
 import { imageBytes } from './image-source.js';
 
 const allow: ImagePolicy = { ...DEFAULT_IMAGE_POLICY, allowPrivateAddresses: true, fetchTimeoutMs: 2_000, maxImageBytes: 100_000 };
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: DomainError) => `${e.code} ${e.message}`);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: DomainError) => `${e.code} ${e.message}`,
+  );
 
 describe('address policy', () => {
   it('refuses private, loopback, link-local, metadata and mapped addresses; allows public ones', () => {
-    const refused = ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe'];
+    const refused = [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+    ];
     const allowed = ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'];
     expect(refused.filter((ip) => !isPrivateAddress(ip))).toEqual([]);
     expect(allowed.filter((ip) => isPrivateAddress(ip))).toEqual([]);
   });
 
   // Each refused IPv4 range, bare and in every IPv6 form that carries an IPv4 address.
-  const v4Refused = ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '240.0.0.1', '192.0.2.7', '198.51.100.7', '203.0.113.7', '198.18.0.1'];
+  const v4Refused = [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '240.0.0.1',
+    '192.0.2.7',
+    '198.51.100.7',
+    '203.0.113.7',
+    '198.18.0.1',
+  ];
   const embeddings: [string, (v4: string) => string][] = [
     ['bare', (v4) => v4],
     ['IPv4-mapped', (v4) => `::ffff:${v4}`],
@@ -42,7 +77,22 @@ describe('address policy', () => {
   });
 
   it('refuses IPv6 loopback, unspecified, link-local, unique-local, multicast, documentation and local NAT64', () => {
-    const refused = ['::1', '0:0:0:0:0:0:0:1', '::', 'fe80::1', 'fe80::1%eth0', 'febf::1', 'fc00::1', 'fdff::1', 'ff02::1', 'fec0::1', '2001:db8::1', '64:ff9b:1::7f00:1', '100::1', '2001:0:7f00:1::1'];
+    const refused = [
+      '::1',
+      '0:0:0:0:0:0:0:1',
+      '::',
+      'fe80::1',
+      'fe80::1%eth0',
+      'febf::1',
+      'fc00::1',
+      'fdff::1',
+      'ff02::1',
+      'fec0::1',
+      '2001:db8::1',
+      '64:ff9b:1::7f00:1',
+      '100::1',
+      '2001:0:7f00:1::1',
+    ];
     expect(refused.filter((ip) => !isPrivateAddress(ip))).toEqual([]);
     const allowed = ['2606:4700:4700::1111', '2a00:1450:4001::200e', '64:ff9b::808:808', '2002:808:808::1'];
     expect(allowed.filter((ip) => isPrivateAddress(ip))).toEqual([]);
@@ -69,7 +119,14 @@ function stubResolver(table: Record<string, string[] | NodeJS.ErrnoException>): 
     asked.push(hostname);
     if (hostname.startsWith('silent.')) return; // a DNS server that never answers
     const a = table[hostname] ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    queueMicrotask(() => (a instanceof Error ? cb(a, []) : cb(null, a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))));
+    queueMicrotask(() =>
+      a instanceof Error
+        ? cb(a, [])
+        : cb(
+            null,
+            a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+          ),
+    );
   };
   return Object.assign(resolve, { asked });
 }
@@ -92,7 +149,11 @@ describe('image hosts that do not resolve, or resolve to nothing routable', () =
     ['no such host', 'http://nowhere.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: nowhere\.invalid does not resolve: no such host \(ENOTFOUND\)$/],
     ['no address at all', 'http://empty.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: empty\.invalid does not resolve/],
     ['DNS failing for now', 'https://slow.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: slow\.invalid could not be resolved: .*retry \(EAI_AGAIN\)$/],
-    ['DNS never answering', 'http://silent.invalid/cat.jpg', /^IMAGE_FETCH_FAILED images\[0\]: silent\.invalid could not be resolved: the DNS server did not answer in time; retry \(EAI_AGAIN\)$/],
+    [
+      'DNS never answering',
+      'http://silent.invalid/cat.jpg',
+      /^IMAGE_FETCH_FAILED images\[0\]: silent\.invalid could not be resolved: the DNS server did not answer in time; retry \(EAI_AGAIN\)$/,
+    ],
     ['loopback', 'http://loop.invalid:9/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: loop\.invalid resolves to 127\.0\.0\.1/],
     ['loopback via NAT64', 'http://nat64-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: nat64-loop\.invalid resolves to 64:ff9b::7f00:1/],
     ['loopback, IPv4-compatible', 'http://compat-loop.invalid/cat.jpg', /^IMAGE_ADDRESS_REFUSED images\[0\]: compat-loop\.invalid resolves to ::127\.0\.0\.1/],
@@ -110,7 +171,9 @@ describe('image hosts that do not resolve, or resolve to nothing routable', () =
       throw new Error('no DNS server may be asked for a .invalid name');
     });
     try {
-      expect(await code(imageBytes('http://cat.photos.invalid/cat.jpg', 'images[2]', DEFAULT_IMAGE_POLICY))).toBe('IMAGE_FETCH_FAILED images[2]: cat.photos.invalid does not resolve: no such host (ENOTFOUND)');
+      expect(await code(imageBytes('http://cat.photos.invalid/cat.jpg', 'images[2]', DEFAULT_IMAGE_POLICY))).toBe(
+        'IMAGE_FETCH_FAILED images[2]: cat.photos.invalid does not resolve: no such host (ENOTFOUND)',
+      );
       expect(lookup).not.toHaveBeenCalled();
     } finally {
       lookup.mockRestore();
@@ -131,7 +194,9 @@ describe('image items', () => {
   let base = '';
   let png: Buffer;
   beforeAll(async () => {
-    png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toBuffer();
+    png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
     server = http.createServer((req, res) => {
       const u = req.url ?? '';
       if (u === '/img.png') res.writeHead(200, { 'content-type': 'image/png' }).end(png);
@@ -184,16 +249,38 @@ describe('image items', () => {
 
   it('names the bad item for broken base64, data URIs and undecodable bytes', async () => {
     const h = createImageHelpers(allow);
-    const p = { width: 4, height: 4, resize: 'fill' as const, channels: 'RGB' as const, layout: 'NCHW' as const, dtype: 'FP32' as const, scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+    const p = {
+      width: 4,
+      height: 4,
+      resize: 'fill' as const,
+      channels: 'RGB' as const,
+      layout: 'NCHW' as const,
+      dtype: 'FP32' as const,
+      scale: 1,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    };
     expect(await code(h.tensor([png.toString('base64'), 'no base64 here!'], p))).toMatch(/^IMAGE_DECODE_FAILED images\[1\]: .*not valid base64/);
     expect(await code(h.tensor(['data:text/plain;base64,aGk=', png.toString('base64')], p))).toMatch(/^IMAGE_DECODE_FAILED images\[0\]: .*not an image/);
-    expect(await code(h.tensor([png.toString('base64'), png.toString('base64'), Buffer.from('hello world').toString('base64')], p))).toMatch(/^IMAGE_DECODE_FAILED images\[2\]: not a decodable image/);
+    expect(await code(h.tensor([png.toString('base64'), png.toString('base64'), Buffer.from('hello world').toString('base64')], p))).toMatch(
+      /^IMAGE_DECODE_FAILED images\[2\]: not a decodable image/,
+    );
     expect(await code(h.tensor([42], p))).toMatch(/^INVALID_INPUT images\[0\]/);
   });
 
   it('refuses images over the pixel cap (decompression bombs) and decodes good ones into tensors', async () => {
     const h = createImageHelpers({ ...allow, maxPixels: 50 });
-    const p = { width: 2, height: 2, resize: 'fill' as const, channels: 'BGR' as const, layout: 'NCHW' as const, dtype: 'FP32' as const, scale: 1, mean: [10, 0, 0], std: [1, 1, 2] };
+    const p = {
+      width: 2,
+      height: 2,
+      resize: 'fill' as const,
+      channels: 'BGR' as const,
+      layout: 'NCHW' as const,
+      dtype: 'FP32' as const,
+      scale: 1,
+      mean: [10, 0, 0],
+      std: [1, 1, 2],
+    };
     expect(await code(h.tensor([png.toString('base64')], p))).toMatch(/more than 50 pixels/);
     const ok = await createImageHelpers(allow).tensor([png.toString('base64')], p);
     expect(ok.shape).toEqual([1, 3, 2, 2]);

@@ -31,7 +31,13 @@ export async function loadHandlerModule(file: string): Promise<LoadedModule> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-handler-'));
   try {
     await mirrorTranspiled(modelDir, out);
-    const entry = path.join(out, path.basename(file).replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs'));
+    const entry = path.join(
+      out,
+      path
+        .basename(file)
+        .replace(/\.ts$/, '.js')
+        .replace(/\.mts$/, '.mjs'),
+    );
     const exports = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
     return { exports, dispose: () => fs.rmSync(out, { recursive: true, force: true }) };
   } catch (e) {

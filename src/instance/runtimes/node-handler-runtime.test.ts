@@ -85,18 +85,26 @@ describe('NodeHandlerRuntime', () => {
     await rt.close();
   });
 
-  it('reports the inputs/outputs the handler declares, overridden by modeldock.json\'s, and answers OIP v2 through the data plane', async () => {
+  it("reports the inputs/outputs the handler declares, overridden by modeldock.json's, and answers OIP v2 through the data plane", async () => {
     const src = `export default class M {\n  inputs = [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }];\n  outputs = [{ name: 'sum', datatype: 'FP32', shape: [-1] }];\n  predict(b) { return { sum: b.x.map((r) => r[0] + r[1]) }; }\n}`;
     const rt = new NodeHandlerRuntime(DEFAULT_IMAGE_POLICY);
     await rt.load(ctx(packageWith({ 'model_service.js': src })));
-    expect(rt.metadata()).toMatchObject({ name: 'm', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }], outputs: [{ name: 'sum', datatype: 'FP32', shape: [-1] }] });
+    expect(rt.metadata()).toMatchObject({
+      name: 'm',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }],
+      outputs: [{ name: 'sum', datatype: 'FP32', shape: [-1] }],
+    });
     const plane = new DataPlane(rt, { modelName: 'm', maxQueueDelayMs: 0, maxQueue: 8 });
     const { response } = await plane.infer({ inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4.5] }] }, 5_000);
     expect(response.outputs).toEqual([{ name: 'sum', datatype: 'FP32', shape: [2], data: [3, 7.5] }]);
-    await expect(plane.infer({ inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }, 5_000)).rejects.toThrow(/must have shape \[-1, 2\]/);
+    await expect(plane.infer({ inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }, 5_000)).rejects.toThrow(
+      /must have shape \[-1, 2\]/,
+    );
     await rt.close();
     const declared = new NodeHandlerRuntime(DEFAULT_IMAGE_POLICY);
-    await declared.load(ctx(packageWith({ 'model_service.js': src, 'modeldock.json': JSON.stringify({ outputs: [{ name: 'total', datatype: 'FP64', shape: [-1] }] }) })));
+    await declared.load(
+      ctx(packageWith({ 'model_service.js': src, 'modeldock.json': JSON.stringify({ outputs: [{ name: 'total', datatype: 'FP64', shape: [-1] }] }) })),
+    );
     expect(declared.metadata().outputs).toEqual([{ name: 'total', datatype: 'FP64', shape: [-1] }]);
     await declared.close();
   });

@@ -52,9 +52,18 @@ interface Handler {
 type HandlerClass = new (modelDir: string, ctx: HandlerContext) => Handler;
 
 function findClass(exports: Record<string, unknown>): HandlerClass | undefined {
-  const isClass = (v: unknown): v is HandlerClass => typeof v === 'function' && typeof (v as { prototype?: { predict?: unknown } }).prototype?.predict === 'function';
+  const isClass = (v: unknown): v is HandlerClass =>
+    typeof v === 'function' && typeof (v as { prototype?: { predict?: unknown } }).prototype?.predict === 'function';
   const def = exports.default as Record<string, unknown> | undefined;
-  const candidates = [exports.default, exports.Model, exports.ModelService, def?.default, def?.Model, ...Object.values(exports), ...(def && typeof def === 'object' ? Object.values(def) : [])];
+  const candidates = [
+    exports.default,
+    exports.Model,
+    exports.ModelService,
+    def?.default,
+    def?.Model,
+    ...Object.values(exports),
+    ...(def && typeof def === 'object' ? Object.values(def) : []),
+  ];
   return candidates.find(isClass);
 }
 
@@ -115,7 +124,12 @@ export class NodeHandlerRuntime implements Runtime {
     if (this.batch > 1 && ok.length > 0) {
       const out = await settle(async () => h.predict(ok.map(([p]) => p)));
       ok.forEach(([, i], k) => {
-        outputs[i] = out instanceof Error ? out : Array.isArray(out) && out.length === ok.length ? out[k] : new DomainError('MODEL_ERROR', `predict() got a list of ${ok.length} inputs and must answer a list of ${ok.length} outputs`);
+        outputs[i] =
+          out instanceof Error
+            ? out
+            : Array.isArray(out) && out.length === ok.length
+              ? out[k]
+              : new DomainError('MODEL_ERROR', `predict() got a list of ${ok.length} inputs and must answer a list of ${ok.length} outputs`);
       });
     } else {
       for (const [p, i] of ok) outputs[i] = await settle(async () => h.predict(p));

@@ -16,7 +16,9 @@ describe('makeBatchDimSymbolic', () => {
     expect(batched.inputMetadata[0]).toMatchObject({ name: 'data_0', shape: ['batch', 3, 224, 224] });
     // three different inputs: zeros, a ramp, noise (as half bits within ±~100)
     const n = 3 * 224 * 224;
-    const rows = [0, 1, 2].map((k) => Uint16Array.from({ length: n }, (_, i) => (k === 0 ? 0 : k === 1 ? 0x4000 + (i % 512) : 0x5000 + ((i * 7919) % 1024) + (i % 2 ? 0x8000 : 0))));
+    const rows = [0, 1, 2].map((k) =>
+      Uint16Array.from({ length: n }, (_, i) => (k === 0 ? 0 : k === 1 ? 0x4000 + (i % 512) : 0x5000 + ((i * 7919) % 1024) + (i % 2 ? 0x8000 : 0))),
+    );
     const all = new Uint16Array(3 * n);
     rows.forEach((row, k) => all.set(row, k * n));
     const out = await batched.run({ data_0: new ort.Tensor('float16', all, [3, 3, 224, 224]) });

@@ -52,14 +52,33 @@ export class OnnxImageRuntime implements Runtime {
     this.inputName = input.name;
     this.outputName = output.name;
     const i = this.cfg.input;
-    this.pre = { width: i.width, height: i.height, resize: i.resize, channels: i.channels, layout: i.layout, dtype: i.dtype, scale: i.scale, mean: i.mean, std: i.std };
+    this.pre = {
+      width: i.width,
+      height: i.height,
+      resize: i.resize,
+      channels: i.channels,
+      layout: i.layout,
+      dtype: i.dtype,
+      scale: i.scale,
+      mean: i.mean,
+      std: i.std,
+    };
     if (input.datatype !== i.dtype) throw new Error(`modeldock.json input.dtype is ${i.dtype} but the model's input "${input.name}" is ${input.datatype}`);
     const want = imageShape(this.pre, 1);
     const fits = input.shape.length === 4 && input.shape.every((d, k) => k === 0 || d < 0 || d === want[k]);
-    if (!fits) throw new Error(`modeldock.json input (${i.layout} ${i.channels} ${i.width}×${i.height}) does not fit the model's input shape [${input.shape.join(', ')}]`);
+    if (!fits)
+      throw new Error(
+        `modeldock.json input (${i.layout} ${i.channels} ${i.width}×${i.height}) does not fit the model's input shape [${input.shape.join(', ')}]`,
+      );
     if (this.cfg.labels) this.labels = readLabels(ctx.modelDir, this.cfg.labels);
     this.rowsPerRun = input.shape[0] === -1 ? Math.max(1, ctx.maxBatchSize, this.images.policy.maxImagesPerRequest) : 1;
-    ctx.log('info', 'image classifier ready', { input: input.name, output: output.name, labels: this.labels.length, topK: this.cfg.topK, rowsPerRun: this.rowsPerRun });
+    ctx.log('info', 'image classifier ready', {
+      input: input.name,
+      output: output.name,
+      labels: this.labels.length,
+      topK: this.cfg.topK,
+      rowsPerRun: this.rowsPerRun,
+    });
   }
 
   metadata(): OipModelMetadata {
@@ -107,7 +126,10 @@ export class OnnxImageRuntime implements Runtime {
       const chunk = pixels.slice(start, start + this.rowsPerRun);
       const data = this.pre.dtype === 'FP16' ? new Uint16Array(per * chunk.length) : new Float32Array(per * chunk.length);
       chunk.forEach((px, i) => pixelsToTensor(px, this.pre, data, i * per));
-      const [y] = await this.onnx.infer([{ name: this.inputName, datatype: this.pre.dtype, shape: imageShape(this.pre, chunk.length), data }], [this.outputName]);
+      const [y] = await this.onnx.infer(
+        [{ name: this.inputName, datatype: this.pre.dtype, shape: imageShape(this.pre, chunk.length), data }],
+        [this.outputName],
+      );
       const flat = y!.datatype === 'FP16' ? halfToFloats(y!.data as Uint16Array) : Float32Array.from(y!.data as unknown as ArrayLike<number>);
       const classes = flat.length / chunk.length;
       for (let i = 0; i < chunk.length; i++) out.push(flat.subarray(i * classes, (i + 1) * classes));

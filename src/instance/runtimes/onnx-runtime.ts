@@ -16,8 +16,19 @@ import { makeBatchDimSymbolic } from './onnx-batch-dim.js';
 export { ort };
 
 const ORT_TO_OIP: Record<string, OipDatatype> = {
-  bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', int8: 'INT8', int16: 'INT16',
-  int32: 'INT32', int64: 'INT64', float16: 'FP16', float32: 'FP32', float64: 'FP64', string: 'BYTES',
+  bool: 'BOOL',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  float16: 'FP16',
+  float32: 'FP32',
+  float64: 'FP64',
+  string: 'BYTES',
 };
 const OIP_TO_ORT = Object.fromEntries(Object.entries(ORT_TO_OIP).map(([k, v]) => [v, k])) as Record<OipDatatype, ort.Tensor.Type>;
 
@@ -104,10 +115,14 @@ export class OnnxRuntime implements Runtime {
     for (const body of bodies) {
       try {
         const req = body as OipInferRequest;
-        if (!req || !Array.isArray(req.inputs)) throw new DomainError('INVALID_INPUT', 'a plain ONNX package takes an OIP v2 infer request as the predict body: {"inputs": [...]}');
+        if (!req || !Array.isArray(req.inputs))
+          throw new DomainError('INVALID_INPUT', 'a plain ONNX package takes an OIP v2 infer request as the predict body: {"inputs": [...]}');
         const inputs = req.inputs.map((i) => decodeInput(i));
         checkInputs(inputs, this.meta.inputs);
-        const outs = await this.infer(inputs, req.outputs?.map((o) => o.name));
+        const outs = await this.infer(
+          inputs,
+          req.outputs?.map((o) => o.name),
+        );
         results.push({ outputs: outs.map(encodeOutput) });
       } catch (e) {
         results.push(e as Error);

@@ -51,7 +51,14 @@ class Sizes(tiinfer.Model):
 
 async function runtime(env: Record<string, string>): Promise<PythonRuntime> {
   const rt = new PythonRuntime();
-  await rt.load({ modelDir: packageWith({ 'model_service.py': SERVICE }), modelName: 'm', env: { ...(process.env as Record<string, string>), ...env }, threads: 1, maxBatchSize: 1, log: () => undefined });
+  await rt.load({
+    modelDir: packageWith({ 'model_service.py': SERVICE }),
+    modelName: 'm',
+    env: { ...(process.env as Record<string, string>), ...env },
+    threads: 1,
+    maxBatchSize: 1,
+    log: () => undefined,
+  });
   return rt;
 }
 

@@ -104,7 +104,11 @@ export class WorkerPool {
     const early = Date.now() - startedAt < HEALTHY_AFTER_MS;
     this.failures = early ? this.failures + 1 : 0;
     const delay = this.failures <= 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 2));
-    this.log('error', `Python ${this.opts.role} worker ${w.pid ?? '?'} ${how}; restarting${delay ? ` in ${delay} ms` : ''}`, { worker: this.opts.role, pid: w.pid, restarts: this.restarts + 1 });
+    this.log('error', `Python ${this.opts.role} worker ${w.pid ?? '?'} ${how}; restarting${delay ? ` in ${delay} ms` : ''}`, {
+      worker: this.opts.role,
+      pid: w.pid,
+      restarts: this.restarts + 1,
+    });
     this.schedule(delay);
   }
 

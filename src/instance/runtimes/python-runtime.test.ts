@@ -51,7 +51,10 @@ runtimeContract({
   create: () => createPythonRuntime(),
   modelDir: adderPackage,
   tensors: false,
-  bodies: [{ a: 1, b: 2 }, { a: 5, b: -1 }],
+  bodies: [
+    { a: 1, b: 2 },
+    { a: 5, b: -1 },
+  ],
   badBody: { a: 1 },
   check: (b, r) => {
     const { a, b: bb } = b as { a: number; b: number };
@@ -105,9 +108,24 @@ const ctx = (modelDir: string, env: Record<string, string> = {}): LoadContext =>
   log: (level, msg) => void logs.push(`${level} ${msg}`),
 });
 
-type ProbeOut = { x: unknown; pre_pid: number; predict_pid: number; post_pid: number; batch: number; is_list: boolean; pre_loaded: boolean; post_loaded: boolean; blob_ok: boolean; cwd: string; model_dir: string };
+type ProbeOut = {
+  x: unknown;
+  pre_pid: number;
+  predict_pid: number;
+  post_pid: number;
+  batch: number;
+  is_list: boolean;
+  pre_loaded: boolean;
+  post_loaded: boolean;
+  blob_ok: boolean;
+  cwd: string;
+  model_dir: string;
+};
 
-async function loaded(env: Record<string, string> = {}, files: Record<string, string> = { 'model_service.py': PROBE }): Promise<{ rt: PythonRuntime; dir: string }> {
+async function loaded(
+  env: Record<string, string> = {},
+  files: Record<string, string> = { 'model_service.py': PROBE },
+): Promise<{ rt: PythonRuntime; dir: string }> {
   const dir = packageWith(files);
   const rt = new PythonRuntime();
   await rt.load(ctx(dir, env));
@@ -202,7 +220,10 @@ describe('PythonRuntime', () => {
     expect(logs.some((l) => /requirements\.txt: numpy>=1\.20 → numpy 1\.\d+.*Pillow → PIL.*torch==1\.13\.\* → torch/.test(l))).toBe(true);
     await ok.rt.close();
     const dir = packageWith({ 'model_service.py': PROBE, 'requirements.txt': 'numpy\nopencv-python==4.8.0.76\nsurely_not_a_module>=2\nscikit-learn\n' });
-    const err = await new PythonRuntime().load(ctx(dir)).then(() => undefined, (e: Error) => e);
+    const err = await new PythonRuntime().load(ctx(dir)).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(err!.message).toMatch(/^requirements\.txt lists modules this Python cannot import: /);
     expect(err!.message).toContain('opencv-python==4.8.0.76 (import cv2');
@@ -211,14 +232,27 @@ describe('PythonRuntime', () => {
   });
 
   it('fails the load with the reason: no model_service.py, no tiinfer.Model, load() False, an exception in load()', async () => {
-    const reason = (files: Record<string, string>) => new PythonRuntime().load(ctx(packageWith(files))).then(() => '', (e: Error) => e.message);
+    const reason = (files: Record<string, string>) =>
+      new PythonRuntime().load(ctx(packageWith(files))).then(
+        () => '',
+        (e: Error) => e.message,
+      );
     expect(await reason({ 'model.pt': 'x' })).toMatch(/no model_service\.py or model\.py in the package/);
     expect(await reason({ 'model_service.py': 'x = 1\n' })).toMatch(/defines no subclass of tiinfer\.Model/);
-    expect(await reason({ 'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        return False\n' })).toMatch(/M\.load\(\) returned False/);
-    expect(await reason({ 'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        raise FileNotFoundError("model.pt is missing")\n' })).toBe('FileNotFoundError: model.pt is missing');
+    expect(await reason({ 'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        return False\n' })).toMatch(
+      /M\.load\(\) returned False/,
+    );
+    expect(
+      await reason({
+        'model_service.py': 'import tiinfer\nclass M(tiinfer.Model):\n    def load(self):\n        raise FileNotFoundError("model.pt is missing")\n',
+      }),
+    ).toBe('FileNotFoundError: model.pt is missing');
     expect(await reason({ 'model_service.py': 'import tiinfer\nsyntax error here\n' })).toMatch(/SyntaxError/);
     expect(await reason({ 'model_service.py': 'import os\nos._exit(7)\n' })).toMatch(/exited with code 7 before the model loaded/);
-    const bad = await new PythonRuntime().load(ctx(packageWith({ 'model_service.py': PROBE }), { TI_INFERENCE_NUMS: 'two' })).then(() => '', (e: Error) => e.message);
+    const bad = await new PythonRuntime().load(ctx(packageWith({ 'model_service.py': PROBE }), { TI_INFERENCE_NUMS: 'two' })).then(
+      () => '',
+      (e: Error) => e.message,
+    );
     expect(bad).toMatch(/TI_INFERENCE_NUMS=two is not a whole number/);
   });
 

@@ -90,7 +90,9 @@ export class PythonRuntime implements Runtime {
     this.modelName = ctx.modelName;
     this.kind = pythonPackageKind(modelDir);
     if (!this.kind) {
-      throw new Error('no model_service.py or model.py in the package: the Python runtime runs a TI-ONE model_service.py defining a tiinfer.Model subclass, or a KServe model.py starting kserve.ModelServer (see docs/model-package.md)');
+      throw new Error(
+        'no model_service.py or model.py in the package: the Python runtime runs a TI-ONE model_service.py defining a tiinfer.Model subclass, or a KServe model.py starting kserve.ModelServer (see docs/model-package.md)',
+      );
     }
     const declared = declaredSignature(modelDir);
     const env = { ...ctx.env, ...policyEnv(this.opts.imagePolicy), TI_MODEL_DIR: modelDir };
@@ -102,7 +104,8 @@ export class PythonRuntime implements Runtime {
       preNums = postNums = 0;
     }
     count(env, 'TI_INFERENCE_MAX_BATCH_SIZE', 1, 1);
-    const pool = (role: WorkerRole, n: number) => new WorkerPool({ python: this.python, role, modelDir, env, threads: Math.max(1, ctx.threads), log: ctx.log }, n, ctx.log);
+    const pool = (role: WorkerRole, n: number) =>
+      new WorkerPool({ python: this.python, role, modelDir, env, threads: Math.max(1, ctx.threads), log: ctx.log }, n, ctx.log);
     this.inferPool = pool('infer', this.inferNums);
     this.prePool = preNums > 0 ? pool('pre', preNums) : undefined;
     this.postPool = postNums > 0 ? pool('post', postNums) : undefined;
@@ -117,11 +120,31 @@ export class PythonRuntime implements Runtime {
     this.report = report;
     this.batch = Math.max(1, Number(report.maxBatchSize ?? 1));
     if (report.warning) ctx.log('warn', report.warning);
-    this.signature = mergeSignature(declared, parseSignature({ inputs: report.inputs ?? undefined, outputs: report.outputs ?? undefined }, `${report.class ?? 'the model'}.get_input_types/get_output_types`));
+    this.signature = mergeSignature(
+      declared,
+      parseSignature(
+        { inputs: report.inputs ?? undefined, outputs: report.outputs ?? undefined },
+        `${report.class ?? 'the model'}.get_input_types/get_output_types`,
+      ),
+    );
     if (this.kind === 'kserve') this.inferRequests = (requests) => this.run(OP.run | OP.v2 | STAGE.all, requests);
     const req = report.requirements;
-    if (req?.file) ctx.log('info', `requirements.txt: ${req.found.map((f) => `${f.requirement} → ${f.module} ${f.version ?? ''}`.trim()).join(', ') || 'nothing to check'}${req.skipped.length ? `; not checked: ${req.skipped.join(', ')}` : ''}`, { requirements: req });
-    ctx.log('info', 'python model loaded', { kind: this.kind, class: report.class, python: this.python, inferenceWorkers: this.inferNums, preprocessWorkers: preNums, postprocessWorkers: postNums, maxBatchSize: this.batch, torch: report.torch });
+    if (req?.file)
+      ctx.log(
+        'info',
+        `requirements.txt: ${req.found.map((f) => `${f.requirement} → ${f.module} ${f.version ?? ''}`.trim()).join(', ') || 'nothing to check'}${req.skipped.length ? `; not checked: ${req.skipped.join(', ')}` : ''}`,
+        { requirements: req },
+      );
+    ctx.log('info', 'python model loaded', {
+      kind: this.kind,
+      class: report.class,
+      python: this.python,
+      inferenceWorkers: this.inferNums,
+      preprocessWorkers: preNums,
+      postprocessWorkers: postNums,
+      maxBatchSize: this.batch,
+      torch: report.torch,
+    });
   }
 
   metadata(): OipModelMetadata {
@@ -170,7 +193,12 @@ export class PythonRuntime implements Runtime {
     if (idx.length === 0) return slots;
     const out = slots.slice();
     try {
-      const items = await pool.run((w) => w.call(OP.run | stages, idx.map((i) => slots[i] as Item)));
+      const items = await pool.run((w) =>
+        w.call(
+          OP.run | stages,
+          idx.map((i) => slots[i] as Item),
+        ),
+      );
       idx.forEach((i, k) => (out[i] = items[k] ?? new DomainError('MODEL_ERROR', 'the Python worker answered fewer items than it was sent')));
     } catch (e) {
       for (const i of idx) out[i] = e as Error;

@@ -70,8 +70,20 @@ export class PythonWorker {
   start(): Promise<LoadReport> {
     const o = this.opts;
     const pythonPath = [PYTHON_DIR, o.env.PYTHONPATH].filter(Boolean).join(':');
-    const env = { ...o.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', TI_MODEL_DIR: o.modelDir, OMP_NUM_THREADS: String(o.threads), MODELDOCK_WORKER_PARENT: String(process.pid) };
-    const child = spawn(o.python, ['-m', 'modeldock_worker', '--role', o.role, '--threads', String(o.threads)], { cwd: o.modelDir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const env = {
+      ...o.env,
+      PYTHONPATH: pythonPath,
+      PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+      TI_MODEL_DIR: o.modelDir,
+      OMP_NUM_THREADS: String(o.threads),
+      MODELDOCK_WORKER_PARENT: String(process.pid),
+    };
+    const child = spawn(o.python, ['-m', 'modeldock_worker', '--role', o.role, '--threads', String(o.threads)], {
+      cwd: o.modelDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.sock = child.stdio[3] as Socket;
     this.sock.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -118,7 +130,8 @@ export class PythonWorker {
         const item = f.items[0];
         if (!item || item.tag === TAG.error) {
           const err = item ? errorOf(item) : { message: 'the worker sent an empty ready message' };
-          if (err.traceback) this.opts.log('error', `loading the model failed: ${err.message}`, { traceback: err.traceback, worker: this.opts.role, pid: this.pid });
+          if (err.traceback)
+            this.opts.log('error', `loading the model failed: ${err.message}`, { traceback: err.traceback, worker: this.opts.role, pid: this.pid });
           this.onReady?.reject(new WorkerLoadError(err.message));
         } else {
           this.onReady?.resolve(JSON.parse(item.data.toString('utf8')) as LoadReport);

@@ -19,7 +19,8 @@ import { findHandlerFile } from './node-handler-loader.js';
 export class RuntimeSelectError extends Error {}
 
 export async function selectRuntime(runtimeId: string, modelDir: string, policy: ImagePolicy): Promise<Runtime> {
-  if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new RuntimeSelectError(`the model dir ${modelDir} does not exist or is not a folder`);
+  if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory())
+    throw new RuntimeSelectError(`the model dir ${modelDir} does not exist or is not a folder`);
   switch (runtimeId) {
     case RUNTIME_IDS.onnx:
       if (configuresImageHandler(modelDir)) return new (await import('./onnx-image-runtime.js')).OnnxImageRuntime(policy);

@@ -52,7 +52,11 @@ export function createInstanceServer(deps: ServerDeps): http.Server {
 }
 
 function send(deps: ServerDeps, res: http.ServerResponse, status: number, body: string | Buffer, type = JSON_TYPE, extra?: Record<string, string>): void {
-  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, ...extra };
+  const headers: Record<string, string | number> = {
+    'content-type': type,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...extra,
+  };
   if (deps.isDraining()) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(body);
@@ -151,7 +155,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
       methodGuard(req.method, 'POST');
       if (!deps.isReady()) throw new DomainError('MODEL_NOT_READY', 'the model is not ready');
       const body = await readJson(req, deps.maxBodyBytes);
-      send(deps, res, 200, JSON.stringify(await deps.plane.predict(body, deadlineOf(req, deps.requestTimeoutMs)) ?? null));
+      send(deps, res, 200, JSON.stringify((await deps.plane.predict(body, deadlineOf(req, deps.requestTimeoutMs))) ?? null));
     } else if (p === '/v2/health/live') {
       route = 'live';
       send(deps, res, 200, '{"live":true}');
@@ -176,6 +180,9 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   } finally {
     deps.metrics.inFlight.dec();
     deps.metrics.observe(route, status, (performance.now() - started) / 1000);
-    if (span && (route === 'infer' || route === 'predict' || route === 'metadata')) deps.tracer!.add(closeSpan(span, `instance ${route}`, 2, status, { 'modeldock.model': deps.modelName, 'modeldock.instance': process.env.MODELDOCK_INSTANCE_ID ?? '' }));
+    if (span && (route === 'infer' || route === 'predict' || route === 'metadata'))
+      deps.tracer!.add(
+        closeSpan(span, `instance ${route}`, 2, status, { 'modeldock.model': deps.modelName, 'modeldock.instance': process.env.MODELDOCK_INSTANCE_ID ?? '' }),
+      );
   }
 }

@@ -19,10 +19,13 @@ afterAll(async () => {
 it('fetches a folder once, shares concurrent fetches, and refetches when its content changes', async () => {
   const store = new S3BlobStore({ bucket: s3.bucket, prefix: 'cache-test', s3: s3.options(), spoolDir: path.join(tmp, 'spool') });
   const gets: string[] = [];
-  store.client.middlewareStack.add((next, ctx) => async (args) => {
-    if (ctx.commandName === 'GetObjectCommand') gets.push(ctx.commandName);
-    return next(args);
-  }, { step: 'initialize' });
+  store.client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      if (ctx.commandName === 'GetObjectCommand') gets.push(ctx.commandName);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
   await store.put('m/v1/model.onnx', Buffer.from('weights'));
   await store.put('m/v1/code/model_service.py', Buffer.from('print(1)'));
   const cache = new BlobCache(store, path.join(tmp, 'cache'));
@@ -51,7 +54,13 @@ it("hands out a folder holding the model's files only, whatever they are named",
   const names = ['.modeldock-complete', 'complete.json', 'files/x', '.tmp/y', 'model.onnx'];
   for (const n of names) await store.put(`m/v1/${n}`, Buffer.from(`bytes of ${n}`));
   const dir = await new BlobCache(store, path.join(tmp, 'cache-names')).dir('m/v1');
-  expect(fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort()).toEqual([...names].sort());
+  expect(
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      .sort(),
+  ).toEqual([...names].sort());
   for (const n of names) expect(fs.readFileSync(path.join(dir, n), 'utf8')).toBe(`bytes of ${n}`);
   // a second process (a fresh cache object) finds the same complete copy
   expect(await new BlobCache(store, path.join(tmp, 'cache-names')).dir('m/v1')).toBe(dir);

@@ -97,6 +97,9 @@ async function fetchOne(blobs: BlobStore, p: string, o: BlobInfo, dest: string):
   await pipeline(await blobs.get(o.key), meter, fs.createWriteStream(file, { flags: 'wx' }));
   const got = hash.digest('hex');
   if (size !== o.size || (o.sha256 && got !== o.sha256)) {
-    throw new DomainError('BLOB_CORRUPT', `"${o.key}" arrived as ${size} bytes with sha256 ${got}; the store records ${o.size} bytes${o.sha256 ? ` and ${o.sha256}` : ''}`);
+    throw new DomainError(
+      'BLOB_CORRUPT',
+      `"${o.key}" arrived as ${size} bytes with sha256 ${got}; the store records ${o.size} bytes${o.sha256 ? ` and ${o.sha256}` : ''}`,
+    );
   }
 }

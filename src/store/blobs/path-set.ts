@@ -15,7 +15,10 @@ export function ancestors(p: string): string[] {
 
 export function pathConflict(what: string, p: string, other: string, otherIs: 'file' | 'folder'): DomainError {
   const why = otherIs === 'file' ? `"${other}" is a file, so it cannot also be a folder` : `"${other}" is a folder, so it cannot also be a file`;
-  return new DomainError('PATH_CONFLICT', `${what} "${p}" clashes with ${otherIs === 'file' ? `file "${other}"` : `the files under "${other}/"`}: ${why}`, { path: p, conflictsWith: other });
+  return new DomainError('PATH_CONFLICT', `${what} "${p}" clashes with ${otherIs === 'file' ? `file "${other}"` : `the files under "${other}/"`}: ${why}`, {
+    path: p,
+    conflictsWith: other,
+  });
 }
 
 export class PathSet {

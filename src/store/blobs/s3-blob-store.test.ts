@@ -36,10 +36,13 @@ describe('S3BlobStore specifics', () => {
   it('uploads a body larger than a part as a multipart upload, with its sha256 as metadata', async () => {
     const s = make({ partMiB: 5 });
     const sent: string[] = [];
-    s.client.middlewareStack.add((next, ctx) => async (args) => {
-      sent.push(ctx.commandName as string);
-      return next(args);
-    }, { step: 'initialize' });
+    s.client.middlewareStack.add(
+      (next, ctx) => async (args) => {
+        sent.push(ctx.commandName as string);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     const body = randomBytes(12 * 1024 * 1024 + 123);
     const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536));
     const r = await s.put('big/model.bin', Readable.from(chunks));

@@ -68,7 +68,9 @@ export function s3ClientConfig(o: S3Options): S3ClientConfig {
     region: o.region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     forcePathStyle: o.forcePathStyle,
-    ...(o.accessKeyId ? { credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}) } } : {}),
+    ...(o.accessKeyId
+      ? { credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}) } }
+      : {}),
     // Many S3-compatible servers (COS, older MinIO) refuse the SDK's default CRC checksum
     // trailers; our own sha256 travels as metadata instead.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -103,7 +105,9 @@ export class S3BlobStore implements BlobStore {
       if (opts.maxBytes !== undefined && body.length > opts.maxBytes) throw tooLarge(key, opts.maxBytes);
       await this.checkPlace(k);
       const sha256 = createHash('sha256').update(body).digest('hex');
-      await this.call(k, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(k), Body: body, ContentLength: body.length, Metadata: { sha256 } })));
+      await this.call(k, () =>
+        this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(k), Body: body, ContentLength: body.length, Metadata: { sha256 } })),
+      );
       return { size: body.length, sha256 };
     }
     await this.checkPlace(k);
@@ -189,7 +193,12 @@ export class S3BlobStore implements BlobStore {
     if (!info.sha256 || info.size > MAX_COPY_BYTES) return this.put(dest, await this.get(src));
     await this.call(dest, () =>
       this.client.send(
-        new CopyObjectCommand({ Bucket: this.bucket, Key: this.full(dest), CopySource: encodeURI(`${this.bucket}/${this.full(src)}`), MetadataDirective: 'COPY' }),
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: this.full(dest),
+          CopySource: encodeURI(`${this.bucket}/${this.full(src)}`),
+          MetadataDirective: 'COPY',
+        }),
       ),
     );
     return { size: info.size, sha256: info.sha256 };
@@ -210,7 +219,11 @@ export class S3BlobStore implements BlobStore {
         this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
       );
       const failed = res.Errors ?? [];
-      if (failed.length) throw new DomainError('UNAVAILABLE', `object storage did not delete ${failed.length} object(s) under "${p}": ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`);
+      if (failed.length)
+        throw new DomainError(
+          'UNAVAILABLE',
+          `object storage did not delete ${failed.length} object(s) under "${p}": ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`,
+        );
     }
   }
 
@@ -306,7 +319,10 @@ function unavailable(e: unknown, key: string): unknown {
   const status = err?.$metadata?.httpStatusCode;
   const network = typeof err?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE)$/.test(err.code);
   if (network || (status !== undefined && status >= 500)) {
-    return new DomainError('UNAVAILABLE', `object storage is unavailable (${err?.name ?? err?.code ?? 'error'}: ${err?.message ?? ''}) while handling "${key}"`);
+    return new DomainError(
+      'UNAVAILABLE',
+      `object storage is unavailable (${err?.name ?? err?.code ?? 'error'}: ${err?.message ?? ''}) while handling "${key}"`,
+    );
   }
   return e;
 }

@@ -155,7 +155,14 @@ export async function materializeMnist(blobs: BlobStore): Promise<{ written: boo
     sums[name] = createHash('sha256').update(body).digest('hex');
   }
   // The manifest goes last: its presence means the whole dataset is there.
-  const manifest = { name: 'mnist', splitVersion: SPLIT_VERSION, split: 'per class: first 90% train, last 10% held out', train: train.count, heldout: heldout.count, sha256: sums };
+  const manifest = {
+    name: 'mnist',
+    splitVersion: SPLIT_VERSION,
+    split: 'per class: first 90% train, last 10% held out',
+    train: train.count,
+    heldout: heldout.count,
+    sha256: sums,
+  };
   await blobs.put(manifestKey, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return { written: true };
 }

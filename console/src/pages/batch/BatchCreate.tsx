@@ -12,7 +12,19 @@ const num = (s: string): unknown => (s.trim() === '' ? undefined : Number.isFini
 
 export function BatchCreate() {
   const { t } = useI18n();
-  const [f, setF] = useState({ name: '', model: '', modelVersion: 'v1', input: '', format: '', output: '', instances: '1', cpu: '1000', memory: '1024', maxBatchSize: '16', maxErrorRatio: '0.1' });
+  const [f, setF] = useState({
+    name: '',
+    model: '',
+    modelVersion: 'v1',
+    input: '',
+    format: '',
+    output: '',
+    instances: '1',
+    cpu: '1000',
+    memory: '1024',
+    maxBatchSize: '16',
+    maxErrorRatio: '0.1',
+  });
   const [models, setModels] = useState<string[]>([]);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);

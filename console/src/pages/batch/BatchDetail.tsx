@@ -18,7 +18,11 @@ export function BatchDetail({ name }: { name: string }) {
   const job = usePoll(() => get<BatchJob>(base), [base], 1000);
   const x = job.data;
   const final = !!x && FINAL_BATCH_STATES.includes(x.state);
-  const outputs = usePoll(() => (x ? get<{ items: { path: string; size: number }[] }>(`/api/v1/storage?prefix=${enc(x.output)}`) : Promise.resolve(undefined)), [x?.output, x?.progress.done, x?.state], 0);
+  const outputs = usePoll(
+    () => (x ? get<{ items: { path: string; size: number }[] }>(`/api/v1/storage?prefix=${enc(x.output)}`) : Promise.resolve(undefined)),
+    [x?.output, x?.progress.done, x?.state],
+    0,
+  );
   const [pending, setPending] = useState<'stop' | 'delete'>();
   const [error, setError] = useState<unknown>();
   const act = async (p: 'stop' | 'delete') => {
@@ -84,7 +88,8 @@ export function BatchDetail({ name }: { name: string }) {
             </dd>
             <dt>{t('Instances')}</dt>
             <dd>
-              {x.instances} × {x.resources.cpuMillicores}m, {x.resources.memoryMiB} MiB · {t('batching {n} / {ms} ms', { n: x.batching.maxBatchSize, ms: x.batching.maxQueueDelayMs })}
+              {x.instances} × {x.resources.cpuMillicores}m, {x.resources.memoryMiB} MiB ·{' '}
+              {t('batching {n} / {ms} ms', { n: x.batching.maxBatchSize, ms: x.batching.maxQueueDelayMs })}
             </dd>
             <dt>{t('Started')}</dt>
             <dd>{x.startedAt ? new Date(x.startedAt).toLocaleString() : '–'}</dd>
@@ -96,7 +101,11 @@ export function BatchDetail({ name }: { name: string }) {
             {outputs.data?.items.map((o) => (
               <li key={o.path}>
                 <code>{o.path.slice(x.output.length + 1)}</code> <span className="muted">({formatBytes(o.size)})</span>{' '}
-                <button type="button" className="small" onClick={() => void download(`/api/v1/storage/${o.path.split('/').map(enc).join('/')}`, o.path.split('/').pop() ?? 'file').catch(setError)}>
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => void download(`/api/v1/storage/${o.path.split('/').map(enc).join('/')}`, o.path.split('/').pop() ?? 'file').catch(setError)}
+                >
                   {t('Download')}
                 </button>
               </li>
@@ -110,7 +119,11 @@ export function BatchDetail({ name }: { name: string }) {
           open
           danger
           title={pending === 'stop' ? t('Stop batch job') : t('Delete batch job')}
-          message={pending === 'stop' ? t('Stop {name}? The results written so far are kept.', { name }) : t('Delete {name}? Its results stay in the object store.', { name })}
+          message={
+            pending === 'stop'
+              ? t('Stop {name}? The results written so far are kept.', { name })
+              : t('Delete {name}? Its results stay in the object store.', { name })
+          }
           confirmLabel={pending === 'stop' ? t('Stop') : t('Delete')}
           onClose={() => setPending(undefined)}
           onConfirm={() => void act(pending)}

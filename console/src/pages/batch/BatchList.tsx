@@ -61,7 +61,11 @@ export function BatchList() {
                 </td>
                 <td>
                   <StateBadge state={x.state} reason={x.reason} />
-                  {x.reason && <div className="reason clip" title={x.reason}>{x.reason}</div>}
+                  {x.reason && (
+                    <div className="reason clip" title={x.reason}>
+                      {x.reason}
+                    </div>
+                  )}
                 </td>
                 <td>
                   {x.model}:{x.modelVersion}

@@ -54,7 +54,9 @@ export function ResourceGroups() {
           </button>
         </div>
       </div>
-      <p className="muted">{t('Capacity bought up front (prepaid). A service billed to a group is admitted only while the group has room for all the instances it may run.')}</p>
+      <p className="muted">
+        {t('Capacity bought up front (prepaid). A service billed to a group is admitted only while the group has room for all the instances it may run.')}
+      </p>
       <ErrorBanner error={list.error ?? (deleting ? undefined : error)} />
       <div className="table-wrap">
         <table aria-label={t('Resource groups')}>
@@ -76,7 +78,11 @@ export function ResourceGroups() {
               <tr key={g.name} data-group={g.name}>
                 <td>{g.name}</td>
                 <td>
-                  <Usage used={g.used.cpuMillicores} total={g.capacity.cpuMillicores} label={`${cores(g.used.cpuMillicores)} / ${cores(g.capacity.cpuMillicores)}`} />
+                  <Usage
+                    used={g.used.cpuMillicores}
+                    total={g.capacity.cpuMillicores}
+                    label={`${cores(g.used.cpuMillicores)} / ${cores(g.capacity.cpuMillicores)}`}
+                  />
                 </td>
                 <td>
                   <Usage used={g.used.memoryMiB} total={g.capacity.memoryMiB} label={`${g.used.memoryMiB} / ${g.capacity.memoryMiB}`} />
@@ -95,7 +101,12 @@ export function ResourceGroups() {
                 </td>
                 <td>{new Date(g.createdAt).toLocaleString()}</td>
                 <td>
-                  <button type="button" className="danger small" onClick={() => (setError(undefined), setDeleting(g.name))} aria-label={`${t('Delete')} ${g.name}`}>
+                  <button
+                    type="button"
+                    className="danger small"
+                    onClick={() => (setError(undefined), setDeleting(g.name))}
+                    aria-label={`${t('Delete')} ${g.name}`}
+                  >
                     {t('Delete')}
                   </button>
                 </td>

@@ -23,7 +23,13 @@ export function FilePicker({ files, onChange }: { files: PickedFile[]; onChange:
     <div className="picker">
       <label className="button-like">
         {t('Choose files')}
-        <input type="file" multiple className="visually-hidden-input" data-testid="pick-files" onChange={(e) => (add(fromList(e.target.files, false)), (e.target.value = ''))} />
+        <input
+          type="file"
+          multiple
+          className="visually-hidden-input"
+          data-testid="pick-files"
+          onChange={(e) => (add(fromList(e.target.files, false)), (e.target.value = ''))}
+        />
       </label>
       <label className="button-like">
         {t('Choose a folder')}

@@ -67,13 +67,20 @@ function versionSpec(d: ImportDraft) {
   const metrics = metricsValue(d.metrics);
   const tags = parseTags(d.tags);
   return {
-    source: d.source === 'storage' ? { type: 'storage', path: d.path } : d.source === 'task' ? { type: 'task', task: d.task, ...(d.run ? { run: d.run } : {}) } : { type: 'upload' },
+    source:
+      d.source === 'storage'
+        ? { type: 'storage', path: d.path }
+        : d.source === 'task'
+          ? { type: 'task', task: d.task, ...(d.run ? { run: d.run } : {}) }
+          : { type: 'upload' },
     format: d.format,
     runtime: d.runtime,
     ...(metrics !== undefined ? { metrics } : {}),
     ...(d.source !== 'upload' ? { moveMode: d.moveMode } : {}),
     ...(d.description ? { description: d.description } : {}),
-    ...(d.mode === 'new' ? { createModel: true, ...(d.modelDescription ? { modelDescription: d.modelDescription } : {}), ...(tags ? { modelTags: tags } : {}) } : {}),
+    ...(d.mode === 'new'
+      ? { createModel: true, ...(d.modelDescription ? { modelDescription: d.modelDescription } : {}), ...(tags ? { modelTags: tags } : {}) }
+      : {}),
   };
 }
 
@@ -96,8 +103,14 @@ function useImportChoices(onError: (e: unknown) => void) {
   const [tasks, setTasks] = useState<Task[]>([]);
   useEffect(() => {
     get<{ items: RuntimeEnv[] }>('/api/v1/runtimes').then((r) => setRuntimes(r.items), onError);
-    get<Page<Model>>('/api/v1/models?limit=500').then((r) => setModels(r.items), () => undefined);
-    get<Page<Task>>('/api/v1/tasks?state=Succeeded&limit=500').then((r) => setTasks(r.items), () => undefined);
+    get<Page<Model>>('/api/v1/models?limit=500').then(
+      (r) => setModels(r.items),
+      () => undefined,
+    );
+    get<Page<Task>>('/api/v1/tasks?state=Succeeded&limit=500').then(
+      (r) => setTasks(r.items),
+      () => undefined,
+    );
   }, []); // eslint-disable-line react-hooks/exhaustive-deps -- once, on opening
   return { runtimes, models, tasks };
 }

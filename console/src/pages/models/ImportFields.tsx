@@ -40,12 +40,28 @@ export function ModelFields({ draft: d, bind, fe, models }: Props & { models: Mo
       <RadioRow label={t('Import as')} name="mode" value={d.mode} onChange={bind('mode')} options={modes} />
       {d.mode === 'new' ? (
         <>
-          <TextField label={t('Model name')} error={fe('name')} hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')} value={d.name} onChange={bind('name')} required autoFocus />
+          <TextField
+            label={t('Model name')}
+            error={fe('name')}
+            hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')}
+            value={d.name}
+            onChange={bind('name')}
+            required
+            autoFocus
+          />
           <TextField label={t('Model description')} value={d.modelDescription} onChange={bind('modelDescription')} />
           <TextField label={t('Tags')} hint={t('key=value, comma separated')} error={fe('modelTags')} value={d.tags} onChange={bind('tags')} />
         </>
       ) : (
-        <SelectField label={t('Model')} error={fe('name')} value={d.name} onChange={bind('name')} empty={t('Choose a model')} options={models.map((m) => ({ value: m.name }))} required />
+        <SelectField
+          label={t('Model')}
+          error={fe('name')}
+          value={d.name}
+          onChange={bind('name')}
+          empty={t('Choose a model')}
+          options={models.map((m) => ({ value: m.name }))}
+          required
+        />
       )}
     </fieldset>
   );
@@ -73,14 +89,34 @@ export function SourceFields({ draft: d, bind, fe, tasks, upload }: SourceProps)
       )}
       {d.source === 'storage' && (
         <>
-          <TextField label={t('Storage path')} error={fe('source.path', 'source')} hint={t('a folder in the object store, e.g. cos/classify, or file:///… under an allowed root')} value={d.path} onChange={bind('path')} />
+          <TextField
+            label={t('Storage path')}
+            error={fe('source.path', 'source')}
+            hint={t('a folder in the object store, e.g. cos/classify, or file:///… under an allowed root')}
+            value={d.path}
+            onChange={bind('path')}
+          />
           {moveMode}
         </>
       )}
       {d.source === 'task' && (
         <>
-          <SelectField label={t('Training task')} error={fe('source.task', 'source')} value={d.task} onChange={bind('task')} empty={t('Choose a succeeded task')} options={taskNames.map((n) => ({ value: n }))} />
-          <TextField label={t('Run')} hint={t('empty: the latest succeeded run')} error={fe('source.run')} value={d.run} onChange={bind('run')} inputMode="numeric" />
+          <SelectField
+            label={t('Training task')}
+            error={fe('source.task', 'source')}
+            value={d.task}
+            onChange={bind('task')}
+            empty={t('Choose a succeeded task')}
+            options={taskNames.map((n) => ({ value: n }))}
+          />
+          <TextField
+            label={t('Run')}
+            hint={t('empty: the latest succeeded run')}
+            error={fe('source.run')}
+            value={d.run}
+            onChange={bind('run')}
+            inputMode="numeric"
+          />
           {moveMode}
         </>
       )}
@@ -91,13 +127,29 @@ export function SourceFields({ draft: d, bind, fe, tasks, upload }: SourceProps)
 export function RuntimeFields({ draft: d, bind, fe, runtimes }: Props & { runtimes: RuntimeEnv[] }) {
   const { t } = useI18n();
   const fits = runtimes.filter((r) => r.formats.includes(d.format));
-  const runtimeOptions = (fits.length ? fits : runtimes).map((r) => ({ value: r.id, label: `${r.id} ${r.available ? '' : `(${t('unavailable')}: ${r.reason ?? ''})`}` }));
+  const runtimeOptions = (fits.length ? fits : runtimes).map((r) => ({
+    value: r.id,
+    label: `${r.id} ${r.available ? '' : `(${t('unavailable')}: ${r.reason ?? ''})`}`,
+  }));
   return (
     <fieldset className="grid">
       <legend>{t('Runtime')}</legend>
-      <SelectField label={t('Model format')} error={fe('format')} value={d.format} onChange={bind('format')} options={MODEL_FORMATS.map((f) => ({ value: f }))} />
+      <SelectField
+        label={t('Model format')}
+        error={fe('format')}
+        value={d.format}
+        onChange={bind('format')}
+        options={MODEL_FORMATS.map((f) => ({ value: f }))}
+      />
       <SelectField label={t('Runtime environment')} error={fe('runtime')} value={d.runtime} onChange={bind('runtime')} options={runtimeOptions} />
-      <TextAreaField label={t('Metrics')} hint={t('free text or JSON, e.g. {"accuracy": 0.98}')} error={fe('metrics')} wide value={d.metrics} onChange={bind('metrics')} />
+      <TextAreaField
+        label={t('Metrics')}
+        hint={t('free text or JSON, e.g. {"accuracy": 0.98}')}
+        error={fe('metrics')}
+        wide
+        value={d.metrics}
+        onChange={bind('metrics')}
+      />
       <TextField label={t('Version description')} error={fe('description')} wide value={d.description} onChange={bind('description')} />
     </fieldset>
   );

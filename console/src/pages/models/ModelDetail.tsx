@@ -75,7 +75,10 @@ function versionColumns(t: T, name: string, onDelete: (version: string) => void)
         </>
       ),
     },
-    { head: t('Source'), cell: (v) => `${t(`source:${v.source.type}`)} ${v.source.path ?? (v.source.task ? `${v.source.task}${v.source.run ? ` #${v.source.run}` : ''}` : '')}` },
+    {
+      head: t('Source'),
+      cell: (v) => `${t(`source:${v.source.type}`)} ${v.source.path ?? (v.source.task ? `${v.source.task}${v.source.run ? ` #${v.source.run}` : ''}` : '')}`,
+    },
     { head: t('Format'), cell: (v) => v.format },
     { head: t('Runtime environment'), cell: (v) => v.runtime },
     { head: t('Files'), cell: (v) => `${v.fileCount} (${formatBytes(v.size)})` },

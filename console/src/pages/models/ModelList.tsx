@@ -54,7 +54,13 @@ export function ModelList() {
       </PageHead>
       <ModelFilters values={filters} onChange={filter} />
       <ErrorBanner error={list.error ?? actionError} />
-      <ResourceTable columns={columns(t, setDeleting)} rows={list.data?.items} rowKey={(m) => m.name} empty={t('No models yet. Import one, or download the inference code templates to start from.')} paging={paging} />
+      <ResourceTable
+        columns={columns(t, setDeleting)}
+        rows={list.data?.items}
+        rowKey={(m) => m.name}
+        empty={t('No models yet. Import one, or download the inference code templates to start from.')}
+        paging={paging}
+      />
       <ImportDialog open={importing} onClose={() => setImporting(false)} />
       <Confirm
         open={deleting !== undefined}
@@ -75,7 +81,13 @@ function ModelFilters({ values, onChange }: { values: Filters; onChange: (key: k
   const { t } = useI18n();
   return (
     <div className="filters" role="search">
-      <input type="search" aria-label={t('Search models')} placeholder={t('Search by name or description')} value={values.keyword} onChange={(e) => onChange('keyword')(e.target.value)} />
+      <input
+        type="search"
+        aria-label={t('Search models')}
+        placeholder={t('Search by name or description')}
+        value={values.keyword}
+        onChange={(e) => onChange('keyword')(e.target.value)}
+      />
       <select aria-label={t('Format')} value={values.format} onChange={(e) => onChange('format')(e.target.value)}>
         <option value="">{t('All formats')}</option>
         {MODEL_FORMATS.map((f) => (

@@ -116,7 +116,11 @@ export function VersionDetail({ name, version }: { name: string; version: string
                   <code className="clip">{f.sha256.slice(0, 16)}…</code>
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="small" onClick={() => void download(`${base}/files/${f.path.split('/').map(enc).join('/')}`, f.path.split('/').pop() ?? 'file').catch(setError)}>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => void download(`${base}/files/${f.path.split('/').map(enc).join('/')}`, f.path.split('/').pop() ?? 'file').catch(setError)}
+                  >
                     {t('Download')}
                   </button>
                   <button type="button" className="small danger" onClick={() => setDeleting(f.path)}>

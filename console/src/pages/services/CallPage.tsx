@@ -69,11 +69,11 @@ export function CallPage({ name }: { name: string }) {
                 <>
                   <dt>gRPC (OIP v2)</dt>
                   <dd className="copyable">
-                    <code data-testid="call-grpc-address">{c.grpc.address}</code> <CopyButton value={c.grpc.address} label="gRPC" /> <code>{c.grpc.service}</code>
+                    <code data-testid="call-grpc-address">{c.grpc.address}</code> <CopyButton value={c.grpc.address} label="gRPC" />{' '}
+                    <code>{c.grpc.service}</code>
                   </dd>
                 </>
               )}
-
             </dl>
             {c.auth && (
               <div className="tokens">
@@ -91,7 +91,8 @@ export function CallPage({ name }: { name: string }) {
                 <Link to={`/services/${enc(name)}?tab=tokens`}>{t('Manage tokens')}</Link>
                 {created?.token && (
                   <p className="copyable" role="status">
-                    {t('New token (shown only now):')} <code data-testid="new-token">{created.token}</code> <CopyButton value={created.token} label={t('token')} />
+                    {t('New token (shown only now):')} <code data-testid="new-token">{created.token}</code>{' '}
+                    <CopyButton value={created.token} label={t('token')} />
                   </p>
                 )}
               </div>
@@ -103,10 +104,14 @@ export function CallPage({ name }: { name: string }) {
               <>
                 <h3>{t('gRPC example (grpcurl)')}</h3>
                 <p className="muted">{t('grpcurl needs the proto file ({file}): the gateway serves no reflection.', { file: c.grpc.proto })}</p>
-                <pre className="code" data-testid="call-grpcurl">{c.grpc.grpcurl}</pre>
+                <pre className="code" data-testid="call-grpcurl">
+                  {c.grpc.grpcurl}
+                </pre>
                 <CopyButton value={c.grpc.grpcurl} label="grpcurl" />
                 <h3>{t('gRPC example (Python, tritonclient)')}</h3>
-                <pre className="code" data-testid="call-grpc-python">{c.grpc.python}</pre>
+                <pre className="code" data-testid="call-grpc-python">
+                  {c.grpc.python}
+                </pre>
                 <CopyButton value={c.grpc.python} label="Python" />
               </>
             )}

@@ -105,7 +105,14 @@ export function OnlineTest({ info, token: given }: { info: CallInfo; token?: str
       {examples.length > 1 && (
         <div className="actions" role="group" aria-label={t('Example')}>
           {examples.map((e, i) => (
-            <button key={e.protocol} type="button" aria-pressed={i === chosen} className={i === chosen ? 'primary' : ''} data-testid={`example-${e.protocol}`} onClick={() => choose(i)}>
+            <button
+              key={e.protocol}
+              type="button"
+              aria-pressed={i === chosen}
+              className={i === chosen ? 'primary' : ''}
+              data-testid={`example-${e.protocol}`}
+              onClick={() => choose(i)}
+            >
               {PROTOCOLS[e.protocol]}
             </button>
           ))}
@@ -118,7 +125,13 @@ export function OnlineTest({ info, token: given }: { info: CallInfo; token?: str
         <div className="picker">
           <label className="button-like">
             {t('Choose an image')}
-            <input type="file" accept="image/*" className="visually-hidden-input" data-testid="pick-image" onChange={(e) => void pickImage(e.target.files?.[0])} />
+            <input
+              type="file"
+              accept="image/*"
+              className="visually-hidden-input"
+              data-testid="pick-image"
+              onChange={(e) => void pickImage(e.target.files?.[0])}
+            />
           </label>
           {preview && <img src={preview} alt={t('Chosen image')} className="thumb" />}
         </div>

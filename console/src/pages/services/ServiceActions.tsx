@@ -27,7 +27,11 @@ export function ServiceActions({ service, onDone }: { service: Service; onDone: 
         return navigate('/services');
       }
       const n = Number(instances);
-      await api('POST', `${base}/actions`, what === 'scale' ? { action: 'scale', instances: Number.isFinite(n) && instances.trim() ? n : instances } : { action: what });
+      await api(
+        'POST',
+        `${base}/actions`,
+        what === 'scale' ? { action: 'scale', instances: Number.isFinite(n) && instances.trim() ? n : instances } : { action: what },
+      );
       setPending(undefined);
       onDone();
     } catch (e) {

@@ -40,7 +40,14 @@ function serviceBody(d: Draft, version: VersionDraft) {
 export function ServiceCreate() {
   const { t } = useI18n();
   const { query } = useLocation();
-  const { draft: d, bind } = useDraft<Draft>({ name: query.get('model') ?? '', description: '', tags: '', billingMode: 'postpaid', resourceGroup: '', auth: false });
+  const { draft: d, bind } = useDraft<Draft>({
+    name: query.get('model') ?? '',
+    description: '',
+    tags: '',
+    billingMode: 'postpaid',
+    resourceGroup: '',
+    auth: false,
+  });
   const [version, setVersion] = useState(emptyDraft(query.get('model') ?? '', query.get('version') ?? ''));
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -69,7 +76,14 @@ export function ServiceCreate() {
       <form onSubmit={submit} noValidate className="form-page">
         <fieldset className="grid">
           <legend>{t('Basic information')}</legend>
-          <TextField label={t('Service name')} error={fe('name')} hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')} value={d.name} onChange={bind('name')} required />
+          <TextField
+            label={t('Service name')}
+            error={fe('name')}
+            hint={t('1–60 letters, digits, _ or -, starting with a letter or digit')}
+            value={d.name}
+            onChange={bind('name')}
+            required
+          />
           <TextField label={t('Description')} error={fe('description')} value={d.description} onChange={bind('description')} />
           <TextField label={t('Tags')} hint={t('key=value, comma separated')} error={fe('tags')} value={d.tags} onChange={bind('tags')} />
         </fieldset>
@@ -99,7 +113,10 @@ function BillingFields({ draft, bind, fe }: { draft: Draft; bind: Bind; fe: Fiel
   const { t } = useI18n();
   const [groups, setGroups] = useState<ResourceGroup[]>([]);
   useEffect(() => {
-    get<{ items: ResourceGroup[] }>('/api/v1/resource-groups').then((r) => setGroups(r.items), () => undefined);
+    get<{ items: ResourceGroup[] }>('/api/v1/resource-groups').then(
+      (r) => setGroups(r.items),
+      () => undefined,
+    );
   }, []);
   const modes = [
     ['postpaid', t('Pay as you go (postpaid)')],
@@ -115,7 +132,8 @@ function BillingFields({ draft, bind, fe }: { draft: Draft; bind: Bind; fe: Fiel
           error={fe('resourceGroup')}
           hint={
             <>
-              {t('Free capacity is shown per group; a service must fit with all the instances it may run.')} <Link to="/resource-groups">{t('Manage resource groups')}</Link>
+              {t('Free capacity is shown per group; a service must fit with all the instances it may run.')}{' '}
+              <Link to="/resource-groups">{t('Manage resource groups')}</Link>
             </>
           }
         >

@@ -19,7 +19,17 @@ import { ServiceTokens } from './ServiceTokens.js';
 import { ServiceVersions } from './ServiceVersions.js';
 
 const TABS = ['versions', 'instances', 'events', 'logs', 'metrics', 'rollout', 'shadow', 'captures', 'tokens'] as const;
-const TAB_LABELS: Record<(typeof TABS)[number], string> = { versions: 'Versions', instances: 'Instances', events: 'Events', logs: 'Logs', metrics: 'Monitoring', rollout: 'Rollout', shadow: 'Shadow traffic', captures: 'Payload capture', tokens: 'Tokens' };
+const TAB_LABELS: Record<(typeof TABS)[number], string> = {
+  versions: 'Versions',
+  instances: 'Instances',
+  events: 'Events',
+  logs: 'Logs',
+  metrics: 'Monitoring',
+  rollout: 'Rollout',
+  shadow: 'Shadow traffic',
+  captures: 'Payload capture',
+  tokens: 'Tokens',
+};
 
 export function ServiceDetail({ name }: { name: string }) {
   const { t } = useI18n();

@@ -8,7 +8,10 @@ import { Field } from '../../components/Field.js';
 import { useI18n } from '../../i18n.js';
 import { parseTags } from '../models/Tags.js';
 
-const tagText = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ');
+const tagText = (tags: Record<string, string>) =>
+  Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /** The merge patch from the service as it is to what the form holds (only what changed). */
 export function servicePatch(s: Service, description: string, tagsText: string, auth: boolean): Record<string, unknown> {

@@ -19,7 +19,11 @@ function columns(t: T): Column<Service>[] {
       cell: (s) => (
         <>
           <StateBadge state={s.status} reason={s.reason} />
-          {s.reason && <div className="reason clip" title={s.reason}>{s.reason}</div>}
+          {s.reason && (
+            <div className="reason clip" title={s.reason}>
+              {s.reason}
+            </div>
+          )}
         </>
       ),
     },
@@ -32,7 +36,10 @@ function columns(t: T): Column<Service>[] {
           </div>
         )),
     },
-    { head: t('Instances'), cell: (s) => `${s.versions.reduce((n, v) => n + v.readyInstances, 0)} / ${s.versions.reduce((n, v) => n + v.desiredInstances, 0)}` },
+    {
+      head: t('Instances'),
+      cell: (s) => `${s.versions.reduce((n, v) => n + v.readyInstances, 0)} / ${s.versions.reduce((n, v) => n + v.desiredInstances, 0)}`,
+    },
     { head: t('Billing'), cell: (s) => t(s.billingMode) },
     { head: t('Auth'), cell: (s) => (s.auth ? t('Token') : t('Open')) },
     { head: t('Tags'), cell: (s) => <Tags tags={s.tags} /> },
@@ -60,10 +67,23 @@ export function ServiceList() {
         </Link>
       </PageHead>
       <div className="filters" role="search">
-        <input type="search" aria-label={t('Search services')} placeholder={t('Search by name')} value={keyword} onChange={(e) => (setKeyword(e.target.value), setOffset(0))} />
+        <input
+          type="search"
+          aria-label={t('Search services')}
+          placeholder={t('Search by name')}
+          value={keyword}
+          onChange={(e) => (setKeyword(e.target.value), setOffset(0))}
+        />
       </div>
       <ErrorBanner error={list.error} />
-      <ResourceTable columns={columns(t)} rows={list.data?.items} rowKey={(s) => s.name} rowProps={(s) => ({ 'data-service': s.name })} empty={t('No services yet. Deploy a ready model version.')} paging={paging} />
+      <ResourceTable
+        columns={columns(t)}
+        rows={list.data?.items}
+        rowKey={(s) => s.name}
+        rowProps={(s) => ({ 'data-service': s.name })}
+        empty={t('No services yet. Deploy a ready model version.')}
+        paging={paging}
+      />
     </section>
   );
 }

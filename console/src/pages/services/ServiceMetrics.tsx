@@ -32,7 +32,12 @@ export function ServiceMetrics({ name }: { name: string }) {
       </div>
       <ErrorBanner error={m.error} />
       <div className="charts">
-        <LineChart title={t('Requests per second')} unit={t('req/s')} times={times} series={[{ name: 'QPS', values: pts.map((p) => p.qps), className: 's1' }]} />
+        <LineChart
+          title={t('Requests per second')}
+          unit={t('req/s')}
+          times={times}
+          series={[{ name: 'QPS', values: pts.map((p) => p.qps), className: 's1' }]}
+        />
         <LineChart
           title={t('Latency')}
           unit="ms"
@@ -44,7 +49,12 @@ export function ServiceMetrics({ name }: { name: string }) {
         />
         <LineChart title={t('Error rate (5xx share of calls)')} unit="%" times={times} series={[{ name: t('errors'), values: errorPct, className: 's3' }]} />
         <LineChart title={t('Ready instances')} times={times} series={[{ name: t('instances'), values: pts.map((p) => p.readyInstances), className: 's1' }]} />
-        <LineChart title={t('Batch size (mean rows per batch)')} unit={t('rows')} times={times} series={[{ name: t('batch size'), values: pts.map((p) => p.batchSize), className: 's2' }]} />
+        <LineChart
+          title={t('Batch size (mean rows per batch)')}
+          unit={t('rows')}
+          times={times}
+          series={[{ name: t('batch size'), values: pts.map((p) => p.batchSize), className: 's2' }]}
+        />
       </div>
     </>
   );

@@ -37,7 +37,10 @@ export function ServiceTokens({ name, auth }: { name: string; auth: boolean }) {
   const rotate = (tk: TokenInfo) =>
     act(async () => {
       setConfirm(undefined);
-      setShown({ label: t('New value of {name} (shown only now):', { name: tk.name }), token: await api<TokenWithValue>('POST', `${base}/${enc(tk.id)}/rotate`) });
+      setShown({
+        label: t('New value of {name} (shown only now):', { name: tk.name }),
+        token: await api<TokenWithValue>('POST', `${base}/${enc(tk.id)}/rotate`),
+      });
     });
   const remove = (tk: TokenInfo) =>
     act(async () => {
@@ -77,59 +80,59 @@ export function ServiceTokens({ name, auth }: { name: string; auth: boolean }) {
         </p>
       )}
       <div className="table-wrap">
-      <table aria-label={t('Tokens')}>
-        <thead>
-          <tr>
-            <th>{t('Name')}</th>
-            <th>{t('Token')}</th>
-            <th>{t('State')}</th>
-            <th>{t('Limits')}</th>
-            <th>{t('Created')}</th>
-            <th>{t('Last used')}</th>
-            <th>{t('Actions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.items.length === 0 && (
+        <table aria-label={t('Tokens')}>
+          <thead>
             <tr>
-              <td colSpan={7} className="muted">
-                {t('No tokens yet.')}
-              </td>
+              <th>{t('Name')}</th>
+              <th>{t('Token')}</th>
+              <th>{t('State')}</th>
+              <th>{t('Limits')}</th>
+              <th>{t('Created')}</th>
+              <th>{t('Last used')}</th>
+              <th>{t('Actions')}</th>
             </tr>
-          )}
-          {list.data?.items.map((tk) => (
-            <tr key={tk.id} data-testid={`token-${tk.name}`}>
-              <td>{tk.name}</td>
-              <td>
-                <code>{tk.hint}</code>
-              </td>
-              <td>
-                <span className={`badge badge-${tk.enabled ? 'ok' : 'idle'}`}>
-                  <span className="dot" aria-hidden="true" />
-                  {tk.enabled ? t('enabled') : t('disabled')}
-                </span>
-              </td>
-              <td>{limitsCell(tk)}</td>
-              <td>{new Date(tk.createdAt).toLocaleString()}</td>
-              <td>{tk.lastUsedAt ? new Date(tk.lastUsedAt).toLocaleString() : '–'}</td>
-              <td className="row-actions">
-                <button type="button" onClick={() => void toggle(tk)} aria-label={`${tk.enabled ? t('Disable') : t('Enable')} ${tk.name}`}>
-                  {tk.enabled ? t('Disable') : t('Enable')}
-                </button>
-                <button type="button" onClick={() => setEditing(tk)} aria-label={`${t('Limits')} ${tk.name}`}>
-                  {t('Limits')}
-                </button>
-                <button type="button" onClick={() => setConfirm({ what: 'rotate', token: tk })} aria-label={`${t('Rotate')} ${tk.name}`}>
-                  {t('Rotate')}
-                </button>
-                <button type="button" className="danger" onClick={() => setConfirm({ what: 'delete', token: tk })} aria-label={`${t('Delete')} ${tk.name}`}>
-                  {t('Delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {list.data?.items.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  {t('No tokens yet.')}
+                </td>
+              </tr>
+            )}
+            {list.data?.items.map((tk) => (
+              <tr key={tk.id} data-testid={`token-${tk.name}`}>
+                <td>{tk.name}</td>
+                <td>
+                  <code>{tk.hint}</code>
+                </td>
+                <td>
+                  <span className={`badge badge-${tk.enabled ? 'ok' : 'idle'}`}>
+                    <span className="dot" aria-hidden="true" />
+                    {tk.enabled ? t('enabled') : t('disabled')}
+                  </span>
+                </td>
+                <td>{limitsCell(tk)}</td>
+                <td>{new Date(tk.createdAt).toLocaleString()}</td>
+                <td>{tk.lastUsedAt ? new Date(tk.lastUsedAt).toLocaleString() : '–'}</td>
+                <td className="row-actions">
+                  <button type="button" onClick={() => void toggle(tk)} aria-label={`${tk.enabled ? t('Disable') : t('Enable')} ${tk.name}`}>
+                    {tk.enabled ? t('Disable') : t('Enable')}
+                  </button>
+                  <button type="button" onClick={() => setEditing(tk)} aria-label={`${t('Limits')} ${tk.name}`}>
+                    {t('Limits')}
+                  </button>
+                  <button type="button" onClick={() => setConfirm({ what: 'rotate', token: tk })} aria-label={`${t('Rotate')} ${tk.name}`}>
+                    {t('Rotate')}
+                  </button>
+                  <button type="button" className="danger" onClick={() => setConfirm({ what: 'delete', token: tk })} aria-label={`${t('Delete')} ${tk.name}`}>
+                    {t('Delete')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
       {editing && (
         <TokenForm
@@ -176,7 +179,10 @@ function TokenForm({ base, token, onClose, onSaved }: { base: string; token?: To
     setBusy(true);
     try {
       if (token) {
-        await api('PATCH', `${base}/${enc(token.id)}`, { name: tokenName.trim() || undefined, limits: { perMinute: limitValue(perMinute), perDay: limitValue(perDay) } });
+        await api('PATCH', `${base}/${enc(token.id)}`, {
+          name: tokenName.trim() || undefined,
+          limits: { perMinute: limitValue(perMinute), perDay: limitValue(perDay) },
+        });
         onSaved();
       } else {
         const limits: Record<string, unknown> = {};

@@ -84,15 +84,30 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
                   {v.spec.resources.cpuMillicores}m, {v.spec.resources.memoryMiB} MiB{v.spec.resources.gpu ? `, ${v.spec.resources.gpu} GPU` : ''}
                 </td>
                 <td>
-                  {v.spec.scaling.mode === 'manual' ? t('manual: {n}', { n: v.spec.scaling.instances }) : t('auto: {min}–{max} on {metric} {target}', { min: v.spec.scaling.minInstances, max: v.spec.scaling.maxInstances, metric: v.spec.scaling.metric, target: v.spec.scaling.target })}
+                  {v.spec.scaling.mode === 'manual'
+                    ? t('manual: {n}', { n: v.spec.scaling.instances })
+                    : t('auto: {min}–{max} on {metric} {target}', {
+                        min: v.spec.scaling.minInstances,
+                        max: v.spec.scaling.maxInstances,
+                        metric: v.spec.scaling.metric,
+                        target: v.spec.scaling.target,
+                      })}
                   {v.schedule?.active && (
                     <div className="muted" data-testid={`schedule-active-${v.seq}`}>
-                      {t('scheduled: {min}–{max} since {at}', { min: v.schedule.active.minInstances, max: v.schedule.active.maxInstances, at: new Date(v.schedule.active.firedAt).toLocaleString() })}
+                      {t('scheduled: {min}–{max} since {at}', {
+                        min: v.schedule.active.minInstances,
+                        max: v.schedule.active.maxInstances,
+                        at: new Date(v.schedule.active.firedAt).toLocaleString(),
+                      })}
                     </div>
                   )}
                   {v.schedule?.next && (
                     <div className="muted" data-testid={`schedule-next-${v.seq}`}>
-                      {t('next: {min}–{max} at {at}', { min: v.schedule.next.minInstances, max: v.schedule.next.maxInstances, at: new Date(v.schedule.next.at).toLocaleString() })}
+                      {t('next: {min}–{max} at {at}', {
+                        min: v.schedule.next.minInstances,
+                        max: v.schedule.next.maxInstances,
+                        at: new Date(v.schedule.next.at).toLocaleString(),
+                      })}
                     </div>
                   )}
                 </td>
@@ -111,7 +126,12 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
                     {t('Update')}
                   </button>
                   {service.versions.length > 1 && (
-                    <button type="button" className="small" aria-label={t('Remove version {n}', { n: v.seq })} onClick={() => (setRemoveError(undefined), setRemoving(v))}>
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={t('Remove version {n}', { n: v.seq })}
+                      onClick={() => (setRemoveError(undefined), setRemoving(v))}
+                    >
                       {t('Remove')}
                     </button>
                   )}
@@ -140,7 +160,11 @@ export function ServiceVersions({ service, onChange }: { service: Service; onCha
           open
           danger
           title={t('Remove version {n}', { n: removing.seq })}
-          message={t('Remove version {n} ({model}) from {name}? Its instances are drained and stopped; the other versions keep their weights.', { n: removing.seq, model: `${removing.model}:${removing.modelVersion}`, name: service.name })}
+          message={t('Remove version {n} ({model}) from {name}? Its instances are drained and stopped; the other versions keep their weights.', {
+            n: removing.seq,
+            model: `${removing.model}:${removing.modelVersion}`,
+            name: service.name,
+          })}
           confirmLabel={t('Remove')}
           onClose={() => setRemoving(undefined)}
           onConfirm={() => void remove(removing)}

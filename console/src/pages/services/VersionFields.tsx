@@ -56,10 +56,21 @@ export function draftOf(s: ServiceVersionSpec): VersionDraft {
   const str = (n: number | undefined) => (n === undefined ? '' : String(n));
   Object.assign(d, { cpuMillicores: str(s.resources.cpuMillicores), memoryMiB: str(s.resources.memoryMiB), gpu: str(s.resources.gpu) });
   if (s.scaling.mode === 'manual') d.instances = str(s.scaling.instances);
-  else Object.assign(d, { scalingMode: 'auto', minInstances: str(s.scaling.minInstances), maxInstances: str(s.scaling.maxInstances), metric: s.scaling.metric, target: str(s.scaling.target), idleToZeroMs: str(s.scaling.idleToZeroMs) });
-  d.env = Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`).join('\n');
+  else
+    Object.assign(d, {
+      scalingMode: 'auto',
+      minInstances: str(s.scaling.minInstances),
+      maxInstances: str(s.scaling.maxInstances),
+      metric: s.scaling.metric,
+      target: str(s.scaling.target),
+      idleToZeroMs: str(s.scaling.idleToZeroMs),
+    });
+  d.env = Object.entries(s.env ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
   if (s.batching) Object.assign(d, { maxBatchSize: str(s.batching.maxBatchSize), maxQueueDelayMs: str(s.batching.maxQueueDelayMs) });
-  if (s.logDelivery && s.logDelivery.type !== 'off') Object.assign(d, { logType: s.logDelivery.type, logTarget: 'path' in s.logDelivery ? s.logDelivery.path : s.logDelivery.url });
+  if (s.logDelivery && s.logDelivery.type !== 'off')
+    Object.assign(d, { logType: s.logDelivery.type, logTarget: 'path' in s.logDelivery ? s.logDelivery.path : s.logDelivery.url });
   return d;
 }
 
@@ -78,7 +89,14 @@ export function specOf(d: VersionDraft): Record<string, unknown> {
   const scaling =
     d.scalingMode === 'manual'
       ? { mode: 'manual', instances: num(d.instances) }
-      : defined({ mode: 'auto', minInstances: num(d.minInstances), maxInstances: num(d.maxInstances), metric: d.metric, target: num(d.target), idleToZeroMs: num(d.idleToZeroMs) });
+      : defined({
+          mode: 'auto',
+          minInstances: num(d.minInstances),
+          maxInstances: num(d.maxInstances),
+          metric: d.metric,
+          target: num(d.target),
+          idleToZeroMs: num(d.idleToZeroMs),
+        });
   return defined({
     model: d.model,
     modelVersion: d.modelVersion,
@@ -90,22 +108,41 @@ export function specOf(d: VersionDraft): Record<string, unknown> {
   });
 }
 
-export function VersionFields({ draft, onChange, error, prefix = '', fixedModel }: { draft: VersionDraft; onChange: (d: VersionDraft) => void; error: unknown; prefix?: string; fixedModel?: boolean }) {
+export function VersionFields({
+  draft,
+  onChange,
+  error,
+  prefix = '',
+  fixedModel,
+}: {
+  draft: VersionDraft;
+  onChange: (d: VersionDraft) => void;
+  error: unknown;
+  prefix?: string;
+  fixedModel?: boolean;
+}) {
   const { t } = useI18n();
   const [models, setModels] = useState<Model[]>([]);
   const [versions, setVersions] = useState<ModelVersion[]>([]);
   const set = (k: keyof VersionDraft) => (e: { target: { value: string } }) => onChange({ ...draft, [k]: e.target.value });
   const fe = (...f: string[]) => fieldError(error, ...f.map((x) => prefix + x), ...f);
   useEffect(() => {
-    get<Page<Model>>('/api/v1/models?limit=500').then((r) => setModels(r.items), () => undefined);
+    get<Page<Model>>('/api/v1/models?limit=500').then(
+      (r) => setModels(r.items),
+      () => undefined,
+    );
   }, []);
   useEffect(() => {
     if (!draft.model) return setVersions([]);
-    get<{ items: ModelVersion[] }>(`/api/v1/models/${enc(draft.model)}/versions`).then((r) => setVersions(r.items), () => setVersions([]));
+    get<{ items: ModelVersion[] }>(`/api/v1/models/${enc(draft.model)}/versions`).then(
+      (r) => setVersions(r.items),
+      () => setVersions([]),
+    );
   }, [draft.model]);
   useEffect(() => {
     const ready = versions.filter((v) => v.status === 'ready');
-    if (ready.length && !versions.some((v) => v.version === draft.modelVersion || `v${draft.modelVersion}` === v.version)) onChange({ ...draft, modelVersion: ready[ready.length - 1]!.version });
+    if (ready.length && !versions.some((v) => v.version === draft.modelVersion || `v${draft.modelVersion}` === v.version))
+      onChange({ ...draft, modelVersion: ready[ready.length - 1]!.version });
   }, [versions]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
@@ -145,10 +182,17 @@ export function VersionFields({ draft, onChange, error, prefix = '', fixedModel 
         <legend>{t('Scaling')}</legend>
         <div className="radios wide" role="radiogroup" aria-label={t('Scaling mode')}>
           <label>
-            <input type="radio" name={`${prefix}scaling`} checked={draft.scalingMode === 'manual'} onChange={() => onChange({ ...draft, scalingMode: 'manual' })} /> {t('Manual')}
+            <input
+              type="radio"
+              name={`${prefix}scaling`}
+              checked={draft.scalingMode === 'manual'}
+              onChange={() => onChange({ ...draft, scalingMode: 'manual' })}
+            />{' '}
+            {t('Manual')}
           </label>
           <label>
-            <input type="radio" name={`${prefix}scaling`} checked={draft.scalingMode === 'auto'} onChange={() => onChange({ ...draft, scalingMode: 'auto' })} /> {t('Automatic')}
+            <input type="radio" name={`${prefix}scaling`} checked={draft.scalingMode === 'auto'} onChange={() => onChange({ ...draft, scalingMode: 'auto' })} />{' '}
+            {t('Automatic')}
           </label>
         </div>
         {draft.scalingMode === 'manual' ? (

@@ -51,7 +51,15 @@ export function TaskActions({ task, onDone }: { task: Task; onDone: () => void }
         {t('Delete')}
       </button>
       {pending && (
-        <Confirm open danger={pending !== 'restart'} title={texts[pending][0]} message={texts[pending][1]} confirmLabel={texts[pending][2]} onClose={() => setPending(undefined)} onConfirm={() => void run(pending)}>
+        <Confirm
+          open
+          danger={pending !== 'restart'}
+          title={texts[pending][0]}
+          message={texts[pending][1]}
+          confirmLabel={texts[pending][2]}
+          onClose={() => setPending(undefined)}
+          onConfirm={() => void run(pending)}
+        >
           <ErrorBanner error={error} />
         </Confirm>
       )}

@@ -29,7 +29,8 @@ function taskSpec(d: TaskDraft) {
     name: d.name,
     ...(d.description ? { description: d.description } : {}),
     runtime: d.runtime,
-    code: d.codeType === 'example' ? { type: 'example', name: d.example } : d.codeType === 'storage' ? { type: 'storage', path: d.codePath } : { type: 'upload' },
+    code:
+      d.codeType === 'example' ? { type: 'example', name: d.example } : d.codeType === 'storage' ? { type: 'storage', path: d.codePath } : { type: 'upload' },
     command: d.command,
     ...(pairs(d.inputs) ? { inputs: pairs(d.inputs) } : {}),
     ...(d.output ? { output: d.output } : {}),
@@ -55,11 +56,27 @@ const withExample = (d: TaskDraft, ex: TaskExample): TaskDraft => ({
   example: ex.name,
   runtime: ex.runtime,
   command: ex.command,
-  inputs: Object.entries(ex.inputs).map(([k, v]) => `${k}=${v}`).join('\n'),
+  inputs: Object.entries(ex.inputs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n'),
   description: d.description || ex.description,
 });
 
-const EMPTY: TaskDraft = { name: '', description: '', runtime: '', codeType: 'example', example: '', codePath: '', command: '', inputs: '', output: '', env: '', cpu: '2000', memory: '4096', timeoutMin: '60' };
+const EMPTY: TaskDraft = {
+  name: '',
+  description: '',
+  runtime: '',
+  codeType: 'example',
+  example: '',
+  codePath: '',
+  command: '',
+  inputs: '',
+  output: '',
+  env: '',
+  cpu: '2000',
+  memory: '4096',
+  timeoutMin: '60',
+};
 
 export function TaskCreate() {
   const { t } = useI18n();
@@ -95,7 +112,13 @@ export function TaskCreate() {
     }
   };
   const fe = (...f: string[]) => fieldError(error, ...f);
-  const chooseExample = (name: string) => setDraft((d) => withExample(d, examples.find((x) => x.name === name)!));
+  const chooseExample = (name: string) =>
+    setDraft((d) =>
+      withExample(
+        d,
+        examples.find((x) => x.name === name)!,
+      ),
+    );
   const upload = { files, onFiles: setFiles, progress };
 
   return (

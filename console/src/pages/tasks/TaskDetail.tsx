@@ -53,9 +53,7 @@ export function TaskDetail({ name }: { name: string }) {
           <dt>{t('Runtime environment')}</dt>
           <dd>{x.runtime}</dd>
           <dt>{t('Code')}</dt>
-          <dd>
-            {x.code.type === 'example' ? `${t('Built-in example')} ${x.code.name}` : x.code.type === 'storage' ? x.code.path : t('Local upload')}
-          </dd>
+          <dd>{x.code.type === 'example' ? `${t('Built-in example')} ${x.code.name}` : x.code.type === 'storage' ? x.code.path : t('Local upload')}</dd>
           <dt>{t('Start command')}</dt>
           <dd>
             <code>{x.command}</code>
@@ -116,7 +114,13 @@ export function TaskDetail({ name }: { name: string }) {
             {outputs.data?.items.map((f) => (
               <li key={f.path}>
                 <code>{f.path}</code> <span className="muted">({formatBytes(f.size)})</span>{' '}
-                <button type="button" className="small" onClick={() => void download(`/api/v1/storage/${f.storagePath.split('/').map(enc).join('/')}`, f.path.split('/').pop() ?? 'file').catch(setError)}>
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() =>
+                    void download(`/api/v1/storage/${f.storagePath.split('/').map(enc).join('/')}`, f.path.split('/').pop() ?? 'file').catch(setError)
+                  }
+                >
                   {t('Download')}
                 </button>
               </li>
@@ -132,7 +136,11 @@ export function TaskDetail({ name }: { name: string }) {
         </>
       )}
       {x && run && (
-        <ImportDialog open={importing} onClose={() => setImporting(false)} preset={{ model: name, mode: 'new', source: 'task', task: name, run: String(run.run), runtime: x.runtime }} />
+        <ImportDialog
+          open={importing}
+          onClose={() => setImporting(false)}
+          preset={{ model: name, mode: 'new', source: 'task', task: name, run: String(run.run), runtime: x.runtime }}
+        />
       )}
     </section>
   );

@@ -61,16 +61,41 @@ export function CodeFields({ draft: d, bind, fe, examples, runtimes, onExample, 
     <fieldset className="grid">
       <legend>{t('Code')}</legend>
       <RadioRow label={t('Code source')} name="code" value={d.codeType} onChange={bind('codeType')} options={sources} />
-      {d.codeType === 'example' && <SelectField label={t('Example')} error={fe('code.name', 'code')} value={d.example} onChange={onExample} options={examples.map((x) => ({ value: x.name }))} />}
-      {d.codeType === 'storage' && <TextField label={t('Code folder in object storage')} error={fe('code.path', 'code')} value={d.codePath} onChange={bind('codePath')} />}
+      {d.codeType === 'example' && (
+        <SelectField
+          label={t('Example')}
+          error={fe('code.name', 'code')}
+          value={d.example}
+          onChange={onExample}
+          options={examples.map((x) => ({ value: x.name }))}
+        />
+      )}
+      {d.codeType === 'storage' && (
+        <TextField label={t('Code folder in object storage')} error={fe('code.path', 'code')} value={d.codePath} onChange={bind('codePath')} />
+      )}
       {d.codeType === 'upload' && (
         <div className="wide">
           <FilePicker files={upload.files} onChange={upload.onFiles} />
           {upload.progress !== undefined && <Progress value={upload.progress} label={t('Uploading')} />}
         </div>
       )}
-      <SelectField label={t('Runtime environment')} error={fe('runtime')} value={d.runtime} onChange={bind('runtime')} empty={t('Choose a runtime')} options={runtimeOptions} />
-      <TextField label={t('Start command')} error={fe('command')} hint={t('run with /bin/sh -c in the code folder')} wide className="code" value={d.command} onChange={bind('command')} />
+      <SelectField
+        label={t('Runtime environment')}
+        error={fe('runtime')}
+        value={d.runtime}
+        onChange={bind('runtime')}
+        empty={t('Choose a runtime')}
+        options={runtimeOptions}
+      />
+      <TextField
+        label={t('Start command')}
+        error={fe('command')}
+        hint={t('run with /bin/sh -c in the code folder')}
+        wide
+        className="code"
+        value={d.command}
+        onChange={bind('command')}
+      />
     </fieldset>
   );
 }
@@ -80,7 +105,14 @@ export function DataFields({ draft: d, bind, fe }: Props) {
   return (
     <fieldset className="grid">
       <legend>{t('Data')}</legend>
-      <TextAreaField label={t('Inputs')} hint={t('channel=object-store folder, one per line')} error={fe('inputs')} wide value={d.inputs} onChange={bind('inputs')} />
+      <TextAreaField
+        label={t('Inputs')}
+        hint={t('channel=object-store folder, one per line')}
+        error={fe('inputs')}
+        wide
+        value={d.inputs}
+        onChange={bind('inputs')}
+      />
       <TextField label={t('Output folder')} hint={t('default: tasks/<name>')} error={fe('output')} value={d.output} onChange={bind('output')} />
     </fieldset>
   );

@@ -20,7 +20,11 @@ function columns(t: T): Column<Task>[] {
       cell: (x) => (
         <>
           <StateBadge state={x.state} reason={x.reason} />
-          {x.reason && <div className="reason clip" title={x.reason}>{x.reason}</div>}
+          {x.reason && (
+            <div className="reason clip" title={x.reason}>
+              {x.reason}
+            </div>
+          )}
         </>
       ),
     },
@@ -45,7 +49,13 @@ export function TaskList() {
         </Link>
       </PageHead>
       <div className="filters" role="search">
-        <input type="search" aria-label={t('Search tasks')} placeholder={t('Search by name')} value={keyword} onChange={(e) => (setKeyword(e.target.value), setOffset(0))} />
+        <input
+          type="search"
+          aria-label={t('Search tasks')}
+          placeholder={t('Search by name')}
+          value={keyword}
+          onChange={(e) => (setKeyword(e.target.value), setOffset(0))}
+        />
         <select aria-label={t('State')} value={stateFilter} onChange={(e) => (setStateFilter(e.target.value), setOffset(0))}>
           <option value="">{t('All states')}</option>
           {TASK_STATES.map((s) => (
@@ -56,7 +66,14 @@ export function TaskList() {
         </select>
       </div>
       <ErrorBanner error={list.error} />
-      <ResourceTable columns={columns(t)} rows={list.data?.items} rowKey={(x) => x.name} rowProps={(x) => ({ 'data-task': x.name })} empty={t('No training tasks yet. Start one from the built-in mnist-pytorch example.')} paging={paging} />
+      <ResourceTable
+        columns={columns(t)}
+        rows={list.data?.items}
+        rowKey={(x) => x.name}
+        rowProps={(x) => ({ 'data-task': x.name })}
+        empty={t('No training tasks yet. Start one from the built-in mnist-pytorch example.')}
+        paging={paging}
+      />
     </section>
   );
 }
