@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite (what `npm test` and CI run): set up what is missing, typecheck,
-# run every test, and close with one plain line "N passed, N failed".
+# lint, check the formatting, run every test, and close with one plain line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 npm run --silent typecheck || exit 1   # the platform and the console (console/tsconfig.json)
+npm run --silent lint || exit 1        # import boundaries, file and function lengths (eslint.config.js)
+npm run --silent format:check || exit 1   # prettier, 160 columns (.prettierrc.json)
 mkdir -p test-artifacts
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 rc=$?
