@@ -11,7 +11,7 @@ import path from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floatsToHalf, halfToFloats } from '../src/instance/fp16.js';
+import { floatsToHalf, halfToFloats } from '../src/contracts/fp16.js';
 import { loadConfig } from '../src/config.js';
 import { startPlatform, VERSION } from '../src/platform.js';
 import { tinyInferBody, tinyOnnx } from './gateway-model.js';

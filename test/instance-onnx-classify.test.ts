@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floatsToHalf, halfToFloats } from '../src/instance/fp16.js';
+import { floatsToHalf, halfToFloats } from '../src/contracts/fp16.js';
 import {
   base64Of,
   dataUriOf,

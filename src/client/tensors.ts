@@ -5,6 +5,10 @@
  * — and the decoding of an answer's binary outputs back into numbers or strings.
  */
 import type { OipDatatype, OipInferRequest, OipInferResponse, OipRequestInput, OipResponseOutput } from '../contracts/oip.js';
+import { floatToHalfBits, halfBitsToFloat } from '../contracts/fp16.js';
+
+/** Half-precision bits of a number, and the number half bits stand for (OIP v2 FP16). */
+export { floatToHalfBits as toHalf, halfBitsToFloat as fromHalf };
 
 type Numeric = Exclude<OipDatatype, 'BYTES'>;
 const SIZES: Record<Numeric, number> = { BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8 };
@@ -56,7 +60,7 @@ function writeValue(view: DataView, at: number, type: Numeric, v: number | bigin
     case 'INT16':
       return view.setInt16(at, n, true);
     case 'FP16':
-      return view.setUint16(at, toHalf(n), true);
+      return view.setUint16(at, floatToHalfBits(n), true);
     case 'UINT32':
       return view.setUint32(at, n, true);
     case 'INT32':
@@ -106,7 +110,7 @@ export function decodeTensor(datatype: OipDatatype, bytes: Uint8Array): unknown[
         out[i] = view.getInt16(at, true);
         break;
       case 'FP16':
-        out[i] = fromHalf(view.getUint16(at, true));
+        out[i] = halfBitsToFloat(view.getUint16(at, true));
         break;
       case 'UINT32':
         out[i] = view.getUint32(at, true);
@@ -158,37 +162,4 @@ export function unpackInfer(body: Uint8Array, headerLength: number | undefined):
     at += size;
   }
   return json;
-}
-
-/** IEEE 754 half-precision bits of a number (round to nearest even; subnormals, Inf and NaN kept). */
-export function toHalf(v: number): number {
-  const x = new Uint32Array(new Float32Array([v]).buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 | (mant >>> 13) : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    return sign | (rest > mid || (rest === mid && half & 1) ? half + 1 : half);
-  }
-  const half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  return sign | (rest > 0x1000 || (rest === 0x1000 && half & 1) ? half + 1 : half);
-}
-
-/** The number that half-precision bits stand for. */
-export function fromHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }

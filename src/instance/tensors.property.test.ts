@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../contracts/errors.js';
 import { OIP_DATATYPES, type OipDatatype, type OipRequestInput } from '../contracts/oip.js';
-import { halfToFloats } from './fp16.js';
+import { halfToFloats } from '../contracts/fp16.js';
 import { checkInputs, decodeInput, elementCount } from './tensors.js';
 
 const datatype = fc.oneof(fc.constantFrom(...OIP_DATATYPES), fc.string({ maxLength: 6 }));

@@ -5,7 +5,7 @@
  */
 import { DomainError } from '../contracts/errors.js';
 import type { OipDatatype, OipRequestInput, OipResponseOutput, OipTensorMetadata } from '../contracts/oip.js';
-import { floatsToHalf, halfToFloats } from './fp16.js';
+import { floatsToHalf, halfToFloats } from '../contracts/fp16.js';
 import type { Tensor } from './runtime.js';
 
 type NumArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;

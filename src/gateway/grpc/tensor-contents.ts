@@ -9,7 +9,7 @@
 import { DomainError } from '../../contracts/errors.js';
 import type { OipDatatype } from '../../contracts/oip.js';
 import { lengthPrefixed } from '../../instance/binary-tensors.js';
-import { floatsToHalf } from '../../instance/fp16.js';
+import { floatsToHalf } from '../../contracts/fp16.js';
 import { elementCount, TYPED } from '../../instance/tensors.js';
 
 /** InferTensorContents as proto-loader gives it (keepCase; 64-bit integers as strings). */

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { DomainError } from '../../contracts/errors.js';
-import { floatToHalfBits } from '../fp16.js';
+import { floatToHalfBits } from '../../contracts/fp16.js';
 import type { ImagePolicy } from './image-policy.js';
 
 export interface ImagePreprocess {

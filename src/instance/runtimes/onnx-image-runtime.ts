@@ -10,7 +10,7 @@ import type { OipModelMetadata } from '../../contracts/oip.js';
 import { createImageHelpers, eachImage, type ImageHelpers } from '../images/image-helpers.js';
 import type { ImagePolicy } from '../images/image-policy.js';
 import { imageElements, imageShape, pixelsToTensor, type ImagePreprocess } from '../images/image-tensor.js';
-import { halfToFloats } from '../fp16.js';
+import { halfToFloats } from '../../contracts/fp16.js';
 import { readLabels, readPackageConfig, type PackageConfig } from '../package-config.js';
 import type { LoadContext, Runtime, Tensor } from '../runtime.js';
 import { OnnxRuntime } from './onnx-runtime.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { tinyReluOnnx } from '../../../test/gateway-model.js';
-import { floatsToHalf, halfToFloats } from '../fp16.js';
+import { floatsToHalf, halfToFloats } from '../../contracts/fp16.js';
 import { runtimeContract } from '../runtime.contract.js';
 import { OnnxRuntime } from './onnx-runtime.js';
 

@@ -1,5 +1,6 @@
 /**
- * IEEE-754 half precision ↔ float conversion. Node 20 has no Float16Array, so FP16
+ * IEEE-754 half precision ↔ float conversion, as OIP v2 FP16 tensors carry it (the instance,
+ * the gateway and the client SDK share it; pure code, no dependencies). Node 20 has no Float16Array, so FP16
  * tensors travel as Uint16Array of half bits. Float → half rounds to nearest even and
  * keeps subnormals, infinities and NaN; half → float is exact.
  */
