@@ -93,3 +93,19 @@ export function oipErrorBody(e: { code: string; message: string; id?: string; de
 
 /** Whether a request path is on the OIP v2 REST surface (its errors take the protocol's shape). */
 export const isOipPath = (url: string): boolean => url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+
+/** The typed field of gRPC's InferTensorContents (grpc_predict_v2.proto) for each datatype; FP16 and BF16 have none and travel raw only. */
+export const GRPC_CONTENTS_FIELD = {
+  BOOL: 'bool_contents',
+  INT8: 'int_contents',
+  INT16: 'int_contents',
+  INT32: 'int_contents',
+  INT64: 'int64_contents',
+  UINT8: 'uint_contents',
+  UINT16: 'uint_contents',
+  UINT32: 'uint_contents',
+  UINT64: 'uint64_contents',
+  FP32: 'fp32_contents',
+  FP64: 'fp64_contents',
+  BYTES: 'bytes_contents',
+} as const satisfies Partial<Record<OipDatatype, string>>;

@@ -4,25 +4,11 @@
  * gateway serves no reflection) and Python's tritonclient.grpc. With the model's inputs
  * known the examples infer with zeros shaped as its inputs; without, they ask ModelReady.
  */
-import type { OipDatatype, OipTensorMetadata } from '../contracts/oip.js';
+import { GRPC_CONTENTS_FIELD, type OipDatatype, type OipTensorMetadata } from '../contracts/oip.js';
 import type { GrpcCallInfo } from '../contracts/service-ops.js';
 
 const SERVICE = 'inference.GRPCInferenceService';
-/** the typed contents field of each datatype (FP16 and BF16 have none) */
-const FIELD: Partial<Record<OipDatatype, string>> = {
-  BOOL: 'bool_contents',
-  INT8: 'int_contents',
-  INT16: 'int_contents',
-  INT32: 'int_contents',
-  INT64: 'int64_contents',
-  UINT8: 'uint_contents',
-  UINT16: 'uint_contents',
-  UINT32: 'uint_contents',
-  UINT64: 'uint64_contents',
-  FP32: 'fp32_contents',
-  FP64: 'fp64_contents',
-  BYTES: 'bytes_contents',
-};
+const FIELD: Partial<Record<OipDatatype, string>> = GRPC_CONTENTS_FIELD;
 const NUMPY: Partial<Record<OipDatatype, string>> = {
   BOOL: 'bool_',
   INT8: 'int8',

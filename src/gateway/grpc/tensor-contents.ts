@@ -7,7 +7,7 @@
  * become typed contents again for a client that sent typed contents.
  */
 import { DomainError } from '../../contracts/errors.js';
-import type { OipDatatype } from '../../contracts/oip.js';
+import { GRPC_CONTENTS_FIELD, type OipDatatype } from '../../contracts/oip.js';
 import { lengthPrefixed } from '../../instance/binary-tensors.js';
 import { floatsToHalf } from '../../contracts/fp16.js';
 import { elementCount, TYPED } from '../../instance/tensors.js';
@@ -26,20 +26,7 @@ export interface Contents {
 type Field = keyof Contents;
 
 /** The typed field of each datatype (FP16 and BF16 have none: they travel raw only). */
-const FIELD: Partial<Record<string, Field>> = {
-  BOOL: 'bool_contents',
-  INT8: 'int_contents',
-  INT16: 'int_contents',
-  INT32: 'int_contents',
-  INT64: 'int64_contents',
-  UINT8: 'uint_contents',
-  UINT16: 'uint_contents',
-  UINT32: 'uint_contents',
-  UINT64: 'uint64_contents',
-  FP32: 'fp32_contents',
-  FP64: 'fp64_contents',
-  BYTES: 'bytes_contents',
-};
+const FIELD: Partial<Record<string, Field>> = GRPC_CONTENTS_FIELD;
 const FIELDS = Object.keys({
   bool_contents: 0,
   int_contents: 0,
