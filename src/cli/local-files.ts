@@ -3,26 +3,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from './output.js';
 import type { UploadFile } from './multipart.js';
+import { ModeldockError } from '../client/errors.js';
+import { walkFolder } from '../client/node/upload.js';
 
-/** Every regular file under dir (symlinks followed), paths relative to dir with `/`, sorted. */
+/** Every regular file under dir (symlinks followed), paths relative to dir with `/`, sorted (the SDK's walk). */
 export async function walkDir(dir: string): Promise<UploadFile[]> {
-  const root = path.resolve(dir);
-  const st = await fs.stat(root).catch(() => undefined);
-  if (!st?.isDirectory()) throw new CliError(`${dir} is not a folder`);
-  const out: UploadFile[] = [];
-  const visit = async (abs: string, rel: string, depth: number) => {
-    if (depth > 64) throw new CliError(`${abs}: folders nested too deep (a symlink loop?)`);
-    const entries = await fs.readdir(abs, { withFileTypes: true });
-    for (const e of entries) {
-      const childAbs = path.join(abs, e.name);
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      const s = await fs.stat(childAbs).catch(() => undefined);
-      if (s?.isDirectory()) await visit(childAbs, childRel, depth + 1);
-      else if (s?.isFile()) out.push({ path: childRel, localPath: childAbs, size: s.size });
-    }
-  };
-  await visit(root, '', 0);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  try {
+    return await walkFolder(dir);
+  } catch (e) {
+    if (e instanceof ModeldockError && e.code === 'NOT_A_FOLDER') throw new CliError(e.message);
+    throw e;
+  }
 }
 
 /**
