@@ -5,26 +5,21 @@
  * downloads, Stop turns capture off; the tab in 中文 too.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../src/config.js';
 import type { Service } from '../src/contracts/services.js';
-import { startPlatform, type Platform } from '../src/platform.js';
+import type { Platform } from '../src/platform.js';
 import { call } from './gateway-harness.js';
-import { openConsole, type ConsoleBrowser } from './support/browser.js';
-import { multipart } from './support/multipart.js';
+import type { ConsoleBrowser } from './support/browser.js';
+import { consoleRig, type ConsoleRig } from './support/console-rig.js';
 import { eventually } from './support/platform.js';
 
 let p: Platform;
+let rig: ConsoleRig;
 let b: ConsoleBrowser;
 let page: Page;
 
-const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (
-    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
-  ).json()) as T;
+let api: ConsoleRig['api'];
 const HANDLER = `export default class Model {
   async predict(input) { if (input.fail) throw new Error('broke'); return { echo: input }; }
 }
@@ -32,26 +27,19 @@ const HANDLER = `export default class Model {
 const predict = (body: object) => call(`${p.url}/capcon/v1/models/m:predict`, { body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-captures-'));
-  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
-  const mp = multipart([
-    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'custom', runtime: 'node20-handler', createModel: true }) },
-    { name: 'f', filename: 'model_service.mjs', data: Buffer.from(HANDLER) },
-  ]);
-  await fetch(`${p.url}/api/v1/models/echo/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-  await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/echo/versions/v1')).status === 'ready', 30_000, 'echo v1 ready');
+  rig = await consoleRig('captures');
+  ({ p, api } = rig);
+  await rig.upload('echo', { filename: 'model_service.mjs', data: Buffer.from(HANDLER) }, { format: 'custom', runtime: 'node20-handler' });
   await api('POST', '/api/v1/services', {
     name: 'capcon',
     version: { model: 'echo', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 1 } },
   });
   await eventually(async () => (await api<Service>('GET', '/api/v1/services/capcon')).versions[0]!.readyInstances === 1, 60_000, 'capcon ready');
-  b = await openConsole(p.url);
-  page = b.page;
+  ({ browser: b, page } = await rig.openConsole());
 }, 120_000);
 
 afterAll(async () => {
-  await b?.close();
-  await p?.close();
+  await rig?.close();
 });
 
 describe('console: payload capture', () => {

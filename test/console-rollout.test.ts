@@ -5,29 +5,23 @@
  * that tripped and both versions' calls, errors, error rate and p99 side by side, in
  * English and 中文.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as pace } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../src/config.js';
 import type { Rollout } from '../src/contracts/rollouts.js';
 import type { Service } from '../src/contracts/services.js';
-import { startPlatform, type Platform } from '../src/platform.js';
+import type { Platform } from '../src/platform.js';
 import { call } from './gateway-harness.js';
-import { openConsole, type ConsoleBrowser } from './support/browser.js';
-import { multipart } from './support/multipart.js';
+import type { ConsoleBrowser } from './support/browser.js';
+import { consoleRig, type ConsoleRig } from './support/console-rig.js';
 import { eventually } from './support/platform.js';
 
 let p: Platform;
+let rig: ConsoleRig;
 let b: ConsoleBrowser;
 let page: Page;
 
-const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (
-    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
-  ).json()) as T;
+let api: ConsoleRig['api'];
 const handler = (body: string) => `export default class Model {
   async load() {}
   async preprocess(body) { return body; }
@@ -44,20 +38,10 @@ const version = (modelVersion: string, weight?: number) => ({
 });
 
 beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-rollout-'));
-  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200, rolloutCheckMs: 200 });
-  const bodies = ['return { served: 1 };', "if (input.x % 2 === 1) throw new Error('odd input'); return { served: 2 };"];
-  for (const [i, body] of bodies.entries()) {
-    const mp = multipart([
-      { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'custom', runtime: 'node20-handler', createModel: i === 0 }) },
-      { name: 'f', filename: 'model_service.mjs', data: Buffer.from(handler(body)) },
-    ]);
-    await fetch(`${p.url}/api/v1/models/panel/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-    await eventually(
-      async () => (await api<{ status: string }>('GET', `/api/v1/models/panel/versions/v${i + 1}`)).status === 'ready',
-      30_000,
-      `panel v${i + 1}`,
-    );
+  rig = await consoleRig('rollout', { rolloutCheckMs: 200 });
+  ({ p, api } = rig);
+  for (const body of ['return { served: 1 };', "if (input.x % 2 === 1) throw new Error('odd input'); return { served: 2 };"]) {
+    await rig.upload('panel', { filename: 'model_service.mjs', data: Buffer.from(handler(body)) }, { format: 'custom', runtime: 'node20-handler' });
   }
   await api('POST', '/api/v1/services', { name: 'roll', version: version('v1') });
   await api('POST', '/api/v1/services/roll/versions', version('v2', 0));
@@ -69,13 +53,11 @@ beforeAll(async () => {
     30_000,
     'both versions ready',
   );
-  b = await openConsole(p.url);
-  page = b.page;
+  ({ browser: b, page } = await rig.openConsole());
 }, 120_000);
 
 afterAll(async () => {
-  await b?.close();
-  await p?.close();
+  await rig?.close();
 });
 
 describe('console: the rollout panel', () => {

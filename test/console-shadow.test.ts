@@ -5,47 +5,34 @@
  * traffic with the API's code, stops it; the same tab in 中文. Control plane only
  * (versions at 0 instances), so no instance process starts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../src/config.js';
 import type { Service } from '../src/contracts/services.js';
-import { startPlatform, type Platform } from '../src/platform.js';
+import type { Platform } from '../src/platform.js';
 import { tinyReluOnnx } from './gateway-model.js';
-import { openConsole, type ConsoleBrowser } from './support/browser.js';
-import { multipart } from './support/multipart.js';
+import type { ConsoleBrowser } from './support/browser.js';
+import { consoleRig, type ConsoleRig } from './support/console-rig.js';
 import { eventually } from './support/platform.js';
 
 let p: Platform;
+let rig: ConsoleRig;
 let b: ConsoleBrowser;
 let page: Page;
 
-const api = async <T>(method: string, url: string, body?: object): Promise<T> =>
-  (await (
-    await fetch(`${p.url}${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
-  ).json()) as T;
+let api: ConsoleRig['api'];
 const version = { model: 'tiny', modelVersion: 'v1', resources: { cpuMillicores: 500, memoryMiB: 256 }, scaling: { mode: 'manual', instances: 0 } };
 
 beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-console-shadow-'));
-  p = await startPlatform(loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), { reconcilePeriodMs: 200 });
-  const mp = multipart([
-    { name: 'spec', value: JSON.stringify({ source: { type: 'upload' }, format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu', createModel: true }) },
-    { name: 'f', filename: 'model.onnx', data: tinyReluOnnx() },
-  ]);
-  await fetch(`${p.url}/api/v1/models/tiny/versions`, { method: 'POST', headers: mp.headers, body: mp.payload });
-  await eventually(async () => (await api<{ status: string }>('GET', '/api/v1/models/tiny/versions/v1')).status === 'ready', 30_000, 'tiny v1 ready');
+  rig = await consoleRig('shadow');
+  ({ p, api } = rig);
+  await rig.upload('tiny', { filename: 'model.onnx', data: tinyReluOnnx() }, { format: 'onnx', runtime: 'onnxruntime1.30-node20-cpu' });
   await api('POST', '/api/v1/services', { name: 'shade', version });
   await api('POST', '/api/v1/services/shade/versions', version);
-  b = await openConsole(p.url);
-  page = b.page;
+  ({ browser: b, page } = await rig.openConsole());
 }, 120_000);
 
 afterAll(async () => {
-  await b?.close();
-  await p?.close();
+  await rig?.close();
 });
 
 describe('console: shadow traffic', () => {
