@@ -12,6 +12,7 @@ import type { BatchRepo } from './batch-repo.js';
 import { BatchRun, type BatchRunDeps } from './batch-run.js';
 import type { StoredBatchSpec } from './batch-spec.js';
 import { BATCH_VERSION_PREFIX, isBatchInstance } from './instance-pool.js';
+import { PassLoop } from '../cluster/pass-loop.js';
 
 export interface BatchControllerDeps extends BatchRunDeps {
   billing: Billing;
@@ -19,54 +20,30 @@ export interface BatchControllerDeps extends BatchRunDeps {
 }
 
 export class BatchController {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private started = false;
+  private readonly loop: PassLoop;
   private readonly runs = new Map<string, BatchRun>();
   /** job id → resources of its instances, for metering */
   private readonly resources = new Map<string, StoredBatchSpec['resources']>();
   private lastMeterAt = Date.now();
 
   constructor(private readonly deps: BatchControllerDeps) {
+    this.loop = new PassLoop(() => this.reconcile(), { periodMs: deps.periodMs ?? 1_000, onError: (e) => deps.log.warn({ err: e }, 'batch reconcile failed') });
     // a pass on every instance change: a short job's instances are metered while they live
     deps.backend.onChange(() => this.kick());
   }
 
   start(): void {
-    this.started = true;
-    const loop = () => {
-      if (!this.started) return;
-      this.kick();
-      this.timer = setTimeout(loop, this.deps.periodMs ?? 1_000);
-      this.timer.unref();
-    };
-    loop();
+    this.loop.start();
   }
 
   /** Look again now (a job was created, stopped or deleted). */
   kick(): void {
-    if (!this.started) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.reconcile()
-      .catch((e) => this.deps.log.warn({ err: e }, 'batch reconcile failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** No more passes; runs write what they have and stop their instances, their jobs stay Running (resumed by whoever leads next). */
   async standDown(): Promise<void> {
-    this.started = false;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await Promise.all([...this.runs.values()].map((r) => r.abort()));
     this.runs.clear();
   }
@@ -77,7 +54,7 @@ export class BatchController {
     const ids = new Set(active.map((j) => j.id));
     for (const [id, run] of this.runs) if (!ids.has(id)) void run.abort();
     for (const j of active) {
-      if (!this.started) return;
+      if (!this.loop.isStarted) return;
       const run = this.runs.get(j.id);
       if (j.stop_requested && j.state === 'Pending' && !run) {
         await repo.setState(j.id, { state: 'Stopped', reason: 'stopped before it started', finishedAt: new Date().toISOString() });

@@ -19,6 +19,7 @@ import type { EnvState } from '../runtime-catalog/python-envs.js';
 import { mappingNote } from '../runtime-catalog/aliases.js';
 import type { DependencyGate } from './version-envs.js';
 import { specHash } from './service-spec.js';
+import { PassLoop } from '../cluster/pass-loop.js';
 
 export interface ReconcilerDeps {
   repo: ServicesRepo;
@@ -49,12 +50,8 @@ const LIVE = new Set(['Pending', 'Starting', 'Ready', 'Unhealthy']);
 const counts = (i: ObservedInstance) => LIVE.has(i.phase) || (i.phase === 'Exited' && !i.failed);
 
 export class Reconciler {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
   /** passes run only between start() and stop(): on the replica that holds the lease */
-  private started = false;
+  private readonly loop: PassLoop;
   /** version id → the spec stamp (updated_at) it failed at; a newer spec retries */
   private readonly failures = new Map<string, { at: string; reason: string }>();
   private lastMeterAt = Date.now();
@@ -75,51 +72,26 @@ export class Reconciler {
   private readonly schedules = new ScheduleReporter();
 
   constructor(private readonly deps: ReconcilerDeps) {
+    this.loop = new PassLoop(() => this.pass(), { periodMs: deps.periodMs, onError: (e) => deps.log.error({ err: e }, 'reconcile pass failed') });
     deps.backend.onChange(() => this.kick());
   }
 
   start(): void {
-    this.stopped = false;
-    this.started = true;
-    const loop = () => {
-      if (this.stopped) return;
-      this.kick();
-      this.timer = setTimeout(loop, this.deps.periodMs);
-      this.timer.unref();
-    };
-    loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.started = false;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Asks for a pass soon; passes never overlap. */
   kick(): void {
-    if (this.stopped || !this.started) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((e) => this.deps.log.error({ err: e }, 'reconcile pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Resolves after a full pass that started after this call. */
   async settle(): Promise<void> {
-    await this.running;
-    this.kick();
-    await this.running;
+    await this.loop.settle();
   }
 
   private async pass(): Promise<void> {

@@ -14,6 +14,7 @@ import { decide, type Decision } from './rollout-decide.js';
 import { isFinished } from './rollout-states.js';
 import type { RolloutRow, RolloutsRepo } from './rollouts-repo.js';
 import type { RolloutWindow } from './rollout-window.js';
+import { PassLoop } from '../../cluster/pass-loop.js';
 
 export interface RolloutControllerDeps {
   rollouts: RolloutsRepo;
@@ -32,37 +33,24 @@ export interface RolloutControllerDeps {
 }
 
 export class RolloutController {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private started = false;
+  private readonly loop: PassLoop;
   private readonly now: () => number;
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.now = deps.now ?? Date.now;
+    this.loop = new PassLoop(() => this.pass(), { periodMs: deps.periodMs ?? 1_000, onError: (e) => deps.log.error({ err: e }, 'rollout pass failed') });
   }
 
   start(): void {
-    this.started = true;
-    const loop = () => {
-      if (!this.started) return;
-      this.kick();
-      this.timer = setTimeout(loop, this.deps.periodMs ?? 1_000);
-      this.timer.unref();
-    };
-    loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.started = false;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   kick(): void {
-    if (!this.started || this.running) return;
-    this.running = this.pass()
-      .catch((e) => this.deps.log.error({ err: e }, 'rollout pass failed'))
-      .finally(() => (this.running = undefined));
+    this.loop.kick();
   }
 
   /** One pass over every active rollout (tests call it with a fake clock). */
