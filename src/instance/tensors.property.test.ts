@@ -59,7 +59,8 @@ describe('OIP v2 decoder properties', () => {
         try {
           const t = decodeInput(i as OipRequestInput);
           checkInputs([t], [{ name: 'x', datatype: t.datatype, shape: t.shape.map(() => -1) }]);
-          expect((t.data as ArrayLike<unknown>).length).toBe(elementCount(t.shape));
+          // `===`, not Object.is: a shape of [-0] holds -0 elements, which is 0
+          expect((t.data as ArrayLike<unknown>).length === elementCount(t.shape)).toBe(true);
         } catch (e) {
           if (!isInvalidTensor(e)) throw e;
         }
