@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/platform.js';
-import type { InstanceBackend, InstanceTemplate } from './backend.js';
+import type { InstanceBackend, InstanceLogLine, InstanceTemplate } from './backend.js';
 
 export interface BackendFixture {
   backend: InstanceBackend;
@@ -46,6 +46,22 @@ export function describeBackend(name: string, make: () => Promise<BackendFixture
         await f.backend.stop(t.instanceId, 5_000);
         expect(f.backend.list().find((i) => i.instanceId === t.instanceId)).toBeUndefined();
         await expect(fetch(`${ready.url}/v2/health/live`)).rejects.toThrow();
+      } finally {
+        await f.close();
+      }
+    });
+
+    it("hands the instance's output to onLog, as lines of that instance", async () => {
+      const f = await make();
+      try {
+        const lines: InstanceLogLine[] = [];
+        f.backend.onLog((l) => lines.push(l));
+        // a model that cannot load: the instance says why on its output, then exits
+        const t = template(f, f.badModelKey);
+        await f.backend.start(t);
+        const mine = await eventually(() => lines.find((l) => l.instanceId === t.instanceId && /load/i.test(l.line)), 60_000, 'the load failure in the log');
+        expect(mine).toMatchObject({ service: 'contract' });
+        expect(Number.isNaN(Date.parse(mine.ts))).toBe(false);
       } finally {
         await f.close();
       }

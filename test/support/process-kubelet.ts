@@ -9,6 +9,8 @@
  * restartCount, lastState.terminated with exitCode 128+N for a signal (and no `signal`
  * field, as kubelets report it), the last log lines as the message under
  * `terminationMessagePolicy: FallbackToLogsOnError`, and CrashLoopBackOff between restarts.
+ * The main container's output is kept and served as the Log API serves it (`follow`,
+ * `timestamps`, `sinceTime`; the stream ends when the container exits).
  *
  * So the backend contract runs the real manifests (args, env, probes) against the real
  * instance binary. What it is not: no scheduler, no resource limits, no image (the
@@ -39,7 +41,15 @@ interface Container {
   ports?: { name: string; containerPort: number }[];
 }
 
+interface LogLine {
+  /** RFC3339 with nanoseconds, unique and rising per pod */
+  ts: string;
+  text: string;
+}
+
 interface PodRun {
+  log: LogLine[];
+  followers: Set<{ since: string; onChunk: (text: string) => void; end: () => void }>;
   pod: V1Pod;
   deployment: string;
   dir: string;
@@ -83,6 +93,25 @@ export class ProcessKubelet implements ClusterApi {
   async annotatePod(name: string, annotations: Record<string, string>): Promise<void> {
     const r = this.pods.get(name);
     if (r) r.pod.metadata!.annotations = { ...r.pod.metadata!.annotations, ...annotations };
+  }
+
+  async followLogs(
+    pod: string,
+    container: string,
+    opts: { sinceTime?: string },
+    onChunk: (text: string) => void,
+  ): Promise<{ stop(): void; ended: Promise<void> }> {
+    const r = this.pods.get(pod);
+    if (!r || container !== r.template.spec.containers[0].name) throw Object.assign(new Error(`pod ${pod} has no container ${container}`), { code: 404 });
+    const since = opts.sinceTime ?? '';
+    const old = r.log.filter((l) => l.ts >= since);
+    if (old.length) onChunk(old.map((l) => `${l.ts} ${l.text}\n`).join(''));
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const f = { since, onChunk, end };
+    r.followers.add(f);
+    void ended.then(() => r.followers.delete(f));
+    return { stop: end, ended };
   }
 
   /** The pod serving at a URL the backend reported (http://<pod IP>:<port>). */
@@ -132,7 +161,7 @@ export class ProcessKubelet implements ClusterApi {
       spec: { nodeName: os.hostname(), containers: [] },
       status: { phase: 'Pending', podIP: `127.0.0.${10 + (i % 240)}`, startTime: new Date() },
     };
-    const r: PodRun = { pod, deployment, dir, ip: pod.status!.podIP!, template, tail: [], failures: 0, deleting: false };
+    const r: PodRun = { log: [], followers: new Set(), pod, deployment, dir, ip: pod.status!.podIP!, template, tail: [], failures: 0, deleting: false };
     this.pods.set(name, r);
     if (init) this.runInit(r, init);
     else this.runMain(r);
@@ -243,6 +272,15 @@ export class ProcessKubelet implements ClusterApi {
     r.probeTimer.unref();
   }
 
+  private logLine(r: PodRun, text: string): void {
+    const now = new Date().toISOString();
+    // nanoseconds as a kubelet writes them: the millisecond, then a per-pod count, so keys never tie
+    const ts = `${now.slice(0, 23)}${String(++this.n % 1e6).padStart(6, '0')}Z`;
+    const line = { ts, text };
+    r.log.push(line);
+    for (const f of r.followers) f.onChunk(`${ts} ${text}\n`);
+  }
+
   private spawnContainer(r: PodRun, c: Container, onExit: (code: number, message: string | undefined) => void): void {
     const mounts = new Map((c.volumeMounts ?? []).map((m) => [m.mountPath, path.join(r.dir, m.name)]));
     for (const dir of mounts.values()) fs.mkdirSync(dir, { recursive: true });
@@ -250,13 +288,18 @@ export class ProcessKubelet implements ClusterApi {
     const proc = spawn(process.execPath, [BIN, ...args], { cwd: r.dir, env: this.envOf(r, c), stdio: ['ignore', 'pipe', 'pipe'] });
     r.proc = proc;
     r.tail = [];
+    const main = c === r.template.spec.containers[0];
     const keep = (chunk: Buffer) => {
-      r.tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      r.tail.push(...lines);
       r.tail.splice(0, Math.max(0, r.tail.length - LOG_TAIL_LINES));
+      if (main) for (const l of lines) this.logLine(r, l);
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     proc.on('exit', (code, signal) => {
+      // a follow stream ends with the container (PodLogs opens it again)
+      if (main) for (const f of [...r.followers]) f.end();
       const exitCode = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
       const message = c.terminationMessagePolicy === 'FallbackToLogsOnError' && exitCode !== 0 ? r.tail.join('\n') : undefined;
       onExit(exitCode, message);
