@@ -33,7 +33,7 @@ import { ServicesRepo } from './services/services-repo.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { MetricsHistory } from './services/metrics-history.js';
 import { MetricBucketsRepo } from './services/metric-buckets-repo.js';
-import { OtlpExporter } from './tracing/otlp-exporter.js';
+import { startTracing } from './tracing/tracing.js';
 import { BatchStats } from './services/batch-stats.js';
 import { Billing } from './billing/billing.js';
 import { billingPlugin } from './api/plugins/billing.js';
@@ -210,12 +210,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   metrics.onDrop.push((service) => captureSeries.dropService(service));
   const capture = new CaptureWriter({ blobs, replica: replicaId(), log, series: captureSeries }, opts.capture);
   // OpenTelemetry traces, off unless configured (then instances get the URL too)
-  const tracer = config.tracing.otlpUrl
-    ? new OtlpExporter(config.tracing.otlpUrl, 'modeldock-gateway', (err) => log.warn({ err }, 'traces: the OTLP receiver did not take a batch'))
-    : undefined;
+  const tracing = config.tracing.otlpUrl ? await startTracing(config.tracing.otlpUrl, 'modeldock-gateway') : undefined;
   const gatewayDeps: GatewayDeps = {
     directory,
-    tracer,
+    tracer: tracing?.tracer,
     capture,
     log,
     maxBodyBytes: config.limits.maxJsonBodyBytes,
@@ -327,7 +325,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ['grpc', 3_000, () => grpc.close()],
         ['http', 5_000, () => app.close()],
         ['chart history', 3_000, () => history.stop()],
-        ['traces', 3_000, () => tracer?.close()],
+        ['traces', 3_000, () => tracing?.close()],
         ['captures', 10_000, () => capture.close()],
         // open HTTP connections are cut once their grace period is over
         ['connections', 1_000, () => app.server.closeAllConnections?.()],

@@ -22,7 +22,7 @@ interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
-  attributes: { key: string; value: { stringValue?: string; intValue?: string } }[];
+  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 interface Received {
   service: string;
@@ -35,7 +35,9 @@ let p: Platform;
 
 const attr = (s: OtlpSpan, key: string) => {
   const v = s.attributes.find((a) => a.key === key)?.value;
-  return v?.stringValue ?? v?.intValue;
+  // OTLP/JSON may write an int as a number or a string
+  const x = v?.stringValue ?? v?.intValue;
+  return x === undefined ? undefined : String(x);
 };
 
 beforeAll(async () => {
@@ -118,7 +120,7 @@ describe('OpenTelemetry traces', () => {
     const before = new Set(received.map((r) => r.span.traceId));
     expect((await call(`${p.url}/v2/models/traced/infer`, { body: tinyInferBody() })).status).toBe(200);
     const fresh = await eventually(
-      () => received.find((r) => r.service === 'modeldock-gateway' && !before.has(r.span.traceId) && r.span.parentSpanId === undefined),
+      () => received.find((r) => r.service === 'modeldock-gateway' && !before.has(r.span.traceId) && !r.span.parentSpanId),
       15_000,
       'a new trace',
     );

@@ -24,9 +24,8 @@ import { ConnectFailure, exchange, type Answer } from './forward.js';
 import { RouteCache, type CompiledService, type CompiledVersion } from './route-cache.js';
 import { ShadowMirror } from './shadow.js';
 import { Upstreams, type Upstream } from './upstreams.js';
-import { closeSpan, openSpan, type OpenSpan } from '../tracing/call-span.js';
-import type { OtlpExporter } from '../tracing/otlp-exporter.js';
-import { traceparentOf } from '../tracing/trace-context.js';
+import type { Tracer } from '@opentelemetry/api';
+import { closeSpan, openSpan, traceparentFor, type OpenSpan } from '../tracing/call-span.js';
 
 /** One line per call, for per-service log storage. Never holds headers or bodies. */
 export type AccessLogSink = (line: {
@@ -55,7 +54,7 @@ export interface GatewayDeps {
   /** shadow copies in flight per service before new ones are dropped (shadow.ts) */
   shadowMaxInflight?: number;
   /** OpenTelemetry traces (docs/observability.md); undefined: off, and the call path makes no span */
-  tracer?: OtlpExporter;
+  tracer?: Tracer;
 }
 
 export type Op = 'predict' | 'infer' | 'metadata';
@@ -155,7 +154,7 @@ export class GatewayCore {
     let v: CompiledVersion | undefined;
     let up: Upstream | undefined;
     let stopped = false;
-    if (this.deps.tracer) c.span = openSpan(c.traceparent);
+    if (this.deps.tracer) c.span = openSpan(this.deps.tracer, `gateway ${c.op}`, c.traceparent);
     try {
       let svc = this.routes.get(c.service);
       if (svc === undefined) throw new DomainError('SERVICE_NOT_FOUND', `service "${c.service}" does not exist`);
@@ -177,7 +176,7 @@ export class GatewayCore {
       const body = method === 'POST' ? (c.body ?? EMPTY) : undefined;
       const contentType = method === 'POST' ? (c.contentType ?? 'application/json') : undefined;
       const headerLength = method === 'POST' && typeof c.headerLength === 'string' ? c.headerLength : undefined;
-      const traceparent = c.span ? traceparentOf(c.span) : typeof c.traceparent === 'string' ? c.traceparent : undefined;
+      const traceparent = c.span ? traceparentFor(c.span) : typeof c.traceparent === 'string' ? c.traceparent : undefined;
       let ans: Answer;
       try {
         ans = await exchange(up, method, path, contentType, body, headerLength, traceparent);
@@ -244,13 +243,11 @@ export class GatewayCore {
     }
     directory.observe(c.service, v?.id, { latencyMs: ms, status, instanceId: up?.instanceId, limited });
     if (c.span)
-      this.deps.tracer?.add(
-        closeSpan(c.span, `gateway ${c.op}`, 2, status, {
-          'modeldock.service': c.service,
-          'modeldock.version': v?.seq ?? '',
-          'modeldock.instance': up?.instanceId ?? '',
-        }),
-      );
+      closeSpan(c.span, `gateway ${c.op}`, status, {
+        'modeldock.service': c.service,
+        'modeldock.version': v?.seq ?? '',
+        'modeldock.instance': up?.instanceId ?? '',
+      });
   }
 
   /** Picks a version (by weight, or the one asked for) and holds for a wake-up when it has no instance. */

@@ -4,7 +4,7 @@
  * listening and loaded. Load failure: reason on stderr, exit 3. SIGTERM (or stdin closing
  * when MODELDOCK_EXIT_WITH_STDIN=1): stop accepting, drain in-flight requests, exit 0.
  */
-import { OtlpExporter } from '../tracing/otlp-exporter.js';
+import { startTracing } from '../tracing/tracing.js';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { DataPlane } from './data-plane.js';
@@ -50,6 +50,9 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     maxQueue: opts.maxQueue,
     onBatch: (rows) => metrics.batch(rows),
   });
+  // OpenTelemetry traces when the platform passes a collector's URL (the SDK loads only then)
+  const otlpUrl = process.env.MODELDOCK_OTLP_TRACES_URL;
+  const tracing = otlpUrl ? await startTracing(otlpUrl, 'modeldock-instance') : undefined;
   const server = createInstanceServer({
     plane,
     metrics,
@@ -59,13 +62,7 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
     log,
     isReady: () => ready && !draining,
     isDraining: () => draining,
-    ...(process.env.MODELDOCK_OTLP_TRACES_URL
-      ? {
-          tracer: new OtlpExporter(process.env.MODELDOCK_OTLP_TRACES_URL, 'modeldock-instance', (err) =>
-            log('warn', 'traces: the OTLP receiver did not take a batch', { err: String(err) }),
-          ),
-        }
-      : {}),
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,6 +86,7 @@ export async function runInstance(opts: Readonly<InstanceOptions>): Promise<void
       clearTimeout(force);
       await plane!.drained();
       await runtime.close().catch((e: Error) => log('warn', 'runtime close failed', { err: e.message }));
+      await tracing?.close().catch((e: Error) => log('warn', 'traces: the last batch was not taken', { err: e.message }));
       log('info', 'stopped');
       logger.flush();
       process.exit(0);

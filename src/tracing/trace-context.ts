@@ -1,10 +1,8 @@
 /**
  * W3C Trace Context (`traceparent: 00-<trace id>-<parent span id>-<flags>`) for the
- * optional OpenTelemetry traces (docs/observability.md): read from a call, made up when
- * the caller sent none, and written for the next hop.
+ * optional OpenTelemetry traces (docs/observability.md): read from a call, and written for
+ * the next hop.
  */
-import { randomBytes } from 'node:crypto';
-
 export interface SpanContext {
   traceId: string;
   spanId: string;
@@ -19,9 +17,6 @@ export function parseTraceparent(h: string | string[] | undefined): SpanContext 
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
   return { traceId: m[1]!, spanId: m[2]! };
 }
-
-export const newTraceId = (): string => randomBytes(16).toString('hex');
-export const newSpanId = (): string => randomBytes(8).toString('hex');
 
 /** The header for a hop whose parent is `span` (sampled). */
 export const traceparentOf = (span: SpanContext): string => `00-${span.traceId}-${span.spanId}-01`;

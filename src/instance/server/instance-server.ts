@@ -10,8 +10,8 @@
  * on /v2 routes the protocol's `{"error": "message", "code"}`; both with x-modeldock-error-code);
  * a 5xx carries an id that is also in the log.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { closeSpan, openSpan } from '../../tracing/call-span.js';
-import type { OtlpExporter } from '../../tracing/otlp-exporter.js';
 import http from 'node:http';
 import { DomainError } from '../../contracts/errors.js';
 import { ERROR_CODE_HEADER, OIP_HEADER_LENGTH, type OipInferRequest } from '../../contracts/oip.js';
@@ -33,7 +33,7 @@ export interface ServerDeps {
   isReady: () => boolean;
   isDraining: () => boolean;
   /** OpenTelemetry traces (MODELDOCK_OTLP_TRACES_URL); undefined: off */
-  tracer?: OtlpExporter;
+  tracer?: Tracer;
 }
 
 type Route = 'infer' | 'predict' | 'metadata' | 'model_ready' | 'live' | 'ready' | 'server' | 'metrics' | 'other';
@@ -121,8 +121,8 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   const p = q < 0 ? req.url! : req.url!.slice(0, q);
   let route: Route = 'other';
   let status = 200;
-  // the gateway's traceparent names its span: this one is its child
-  const span = deps.tracer ? openSpan(req.headers.traceparent) : undefined;
+  // the gateway's traceparent names its span: this one is its child (ended, so exported, for calls only, not probes)
+  const span = deps.tracer ? openSpan(deps.tracer, 'instance', req.headers.traceparent) : undefined;
   deps.metrics.inFlight.inc();
   try {
     if (p.startsWith('/v2/models/')) {
@@ -181,8 +181,6 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     deps.metrics.inFlight.dec();
     deps.metrics.observe(route, status, (performance.now() - started) / 1000);
     if (span && (route === 'infer' || route === 'predict' || route === 'metadata'))
-      deps.tracer!.add(
-        closeSpan(span, `instance ${route}`, 2, status, { 'modeldock.model': deps.modelName, 'modeldock.instance': process.env.MODELDOCK_INSTANCE_ID ?? '' }),
-      );
+      closeSpan(span, `instance ${route}`, status, { 'modeldock.model': deps.modelName, 'modeldock.instance': process.env.MODELDOCK_INSTANCE_ID ?? '' });
   }
 }
