@@ -5,6 +5,7 @@ import { FINAL_BATCH_STATES } from '../../../../src/contracts/batch.js';
 import { api, download, enc, get } from '../../api.js';
 import { Confirm } from '../../components/Dialog.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
+import { PageHead } from '../../components/PageHead.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { useI18n } from '../../i18n.js';
 import { usePoll } from '../../poll.js';
@@ -44,23 +45,18 @@ export function BatchDetail({ name }: { name: string }) {
       <p className="crumbs">
         <Link to="/batch-jobs">{t('Batch jobs')}</Link> / {name}
       </p>
-      <div className="page-head">
-        <h1>
-          {name} {x && <StateBadge state={x.state} reason={x.reason} />}
-        </h1>
-        <div className="actions">
-          {x && !final && (
-            <button type="button" onClick={() => setPending('stop')}>
-              {t('Stop')}
-            </button>
-          )}
-          {final && (
-            <button type="button" className="danger" onClick={() => setPending('delete')}>
-              {t('Delete')}
-            </button>
-          )}
-        </div>
-      </div>
+      <PageHead title={name} badge={x && <StateBadge state={x.state} reason={x.reason} />}>
+        {x && !final && (
+          <button type="button" onClick={() => setPending('stop')}>
+            {t('Stop')}
+          </button>
+        )}
+        {final && (
+          <button type="button" className="danger" onClick={() => setPending('delete')}>
+            {t('Delete')}
+          </button>
+        )}
+      </PageHead>
       <ErrorBanner error={job.error ?? error} />
       {x?.reason && (
         <p className="reason" data-testid="batch-reason">

@@ -2,34 +2,50 @@
 import { useState } from 'react';
 import type { BatchJob } from '../../../../src/contracts/batch.js';
 import { BATCH_STATES } from '../../../../src/contracts/batch.js';
-import type { Page } from '../../../../src/contracts/resources.js';
-import { enc, get } from '../../api.js';
+import { enc } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
-import { Pager } from '../../components/Pager.js';
+import { PageHead } from '../../components/PageHead.js';
+import { ResourceTable, type Column } from '../../components/ResourceTable.js';
 import { StateBadge } from '../../components/StateBadge.js';
-import { useI18n } from '../../i18n.js';
-import { usePoll } from '../../poll.js';
+import { usePagedList } from '../../components/usePagedList.js';
+import { useI18n, type T } from '../../i18n.js';
 import { Link } from '../../router.js';
 import { BatchProgressBar } from './BatchProgressBar.js';
 
-const LIMIT = 20;
+function columns(t: T): Column<BatchJob>[] {
+  return [
+    { head: t('Name'), cell: (x) => <Link to={`/batch-jobs/${enc(x.name)}`}>{x.name}</Link> },
+    {
+      head: t('Status'),
+      cell: (x) => (
+        <>
+          <StateBadge state={x.state} reason={x.reason} />
+          {x.reason && (
+            <div className="reason clip" title={x.reason}>
+              {x.reason}
+            </div>
+          )}
+        </>
+      ),
+    },
+    { head: t('Model version'), cell: (x) => `${x.model}:${x.modelVersion}` },
+    { head: t('Input'), cell: (x) => <code>{x.input.path}</code> },
+    { head: t('Progress'), cell: (x) => <BatchProgressBar job={x} /> },
+    { head: t('Created'), cell: (x) => new Date(x.createdAt).toLocaleString() },
+  ];
+}
 
 export function BatchList() {
   const { t } = useI18n();
   const [stateFilter, setStateFilter] = useState('');
-  const [offset, setOffset] = useState(0);
-  const q = new URLSearchParams({ offset: String(offset), limit: String(LIMIT), ...(stateFilter ? { state: stateFilter } : {}) });
-  const list = usePoll(() => get<Page<BatchJob>>(`/api/v1/batch-jobs?${q}`), [q.toString()], 2000);
+  const { list, setOffset, paging } = usePagedList<BatchJob>('/api/v1/batch-jobs', { state: stateFilter }, 2000);
   return (
     <section>
-      <div className="page-head">
-        <h1>{t('Batch jobs')}</h1>
-        <div className="actions">
-          <Link className="button-like primary" to="/batch-jobs/new">
-            {t('New batch job')}
-          </Link>
-        </div>
-      </div>
+      <PageHead title={t('Batch jobs')}>
+        <Link className="button-like primary" to="/batch-jobs/new">
+          {t('New batch job')}
+        </Link>
+      </PageHead>
       <div className="filters" role="search">
         <select aria-label={t('State')} value={stateFilter} onChange={(e) => (setStateFilter(e.target.value), setOffset(0))}>
           <option value="">{t('All states')}</option>
@@ -41,55 +57,14 @@ export function BatchList() {
         </select>
       </div>
       <ErrorBanner error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('Name')}</th>
-              <th>{t('Status')}</th>
-              <th>{t('Model version')}</th>
-              <th>{t('Input')}</th>
-              <th>{t('Progress')}</th>
-              <th>{t('Created')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((x) => (
-              <tr key={x.name} data-batch-job={x.name}>
-                <td>
-                  <Link to={`/batch-jobs/${enc(x.name)}`}>{x.name}</Link>
-                </td>
-                <td>
-                  <StateBadge state={x.state} reason={x.reason} />
-                  {x.reason && (
-                    <div className="reason clip" title={x.reason}>
-                      {x.reason}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  {x.model}:{x.modelVersion}
-                </td>
-                <td>
-                  <code>{x.input.path}</code>
-                </td>
-                <td>
-                  <BatchProgressBar job={x} />
-                </td>
-                <td>{new Date(x.createdAt).toLocaleString()}</td>
-              </tr>
-            ))}
-            {list.data && list.data.items.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t('No batch jobs yet. Run a model version over a folder of images, a JSONL or a CSV file in the object store.')}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ResourceTable
+        columns={columns(t)}
+        rows={list.data?.items}
+        rowKey={(x) => x.name}
+        rowProps={(x) => ({ 'data-batch-job': x.name })}
+        empty={t('No batch jobs yet. Run a model version over a folder of images, a JSONL or a CSV file in the object store.')}
+        paging={paging}
+      />
     </section>
   );
 }

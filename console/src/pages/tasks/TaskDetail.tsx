@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Task, TaskRunOutputs } from '../../../../src/contracts/tasks.js';
 import { download, enc, get } from '../../api.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
+import { PageHead } from '../../components/PageHead.js';
 import { StateBadge } from '../../components/StateBadge.js';
 import { useI18n } from '../../i18n.js';
 import { usePoll } from '../../poll.js';
@@ -29,19 +30,14 @@ export function TaskDetail({ name }: { name: string }) {
       <p className="crumbs">
         <Link to="/tasks">{t('Training tasks')}</Link> / {name}
       </p>
-      <div className="page-head">
-        <h1>
-          {name} {x && <StateBadge state={x.state} reason={x.reason} />}
-        </h1>
-        <div className="actions">
-          {run?.state === 'Succeeded' && (
-            <button type="button" className="primary" onClick={() => setImporting(true)}>
-              {t('Import as model')}
-            </button>
-          )}
-          {x && <TaskActions task={x} onDone={task.reload} />}
-        </div>
-      </div>
+      <PageHead title={name} badge={x && <StateBadge state={x.state} reason={x.reason} />}>
+        {run?.state === 'Succeeded' && (
+          <button type="button" className="primary" onClick={() => setImporting(true)}>
+            {t('Import as model')}
+          </button>
+        )}
+        {x && <TaskActions task={x} onDone={task.reload} />}
+      </PageHead>
       <ErrorBanner error={task.error ?? error} />
       {x?.reason && (
         <p className="reason" data-testid="task-reason">
