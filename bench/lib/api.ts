@@ -73,3 +73,12 @@ export async function waitRunning(base: string, name: string, ready = 1, everyMs
     everyMs,
   );
 }
+
+/** Sums a counter over its series on /metrics (by name and a label filter). */
+export async function counter(base: string, name: string, filter = ''): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(filter))
+    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+}

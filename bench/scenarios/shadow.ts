@@ -14,20 +14,11 @@ import { measure, type Ctx } from '../lib/context.js';
 import { childrenOf, only } from '../lib/procs.js';
 import type { Row } from '../lib/report.js';
 import { startPlatform } from '../lib/spawn.js';
-import { api, importModel, serviceVersion, waitRunning } from '../lib/api.js';
+import { api, counter, importModel, serviceVersion, waitRunning } from '../lib/api.js';
 
 const ONNX = 'onnxruntime1.30-node20-cpu';
 const S = '10 shadow traffic';
 const C = 32;
-
-/** Sums a counter over its series on /metrics (by name and a label filter). */
-async function counter(base: string, name: string, filter = ''): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) && l.includes(filter))
-    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
-}
 
 export async function shadow(ctx: Ctx): Promise<void> {
   const p = await startPlatform(path.join(ctx.tmp, 'platform-shadow'));
