@@ -3,10 +3,10 @@
  * (test/gateway-model.ts): weighted split across versions, OIP metadata and infer, token
  * auth, and an instance killed with SIGKILL under load without a failed call.
  */
-import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packBinary, unpackBinary } from '../src/instance/binary-tensors.js';
+import { ServicesRepo } from '../src/services/services-repo.js';
 import { TokenService } from '../src/tokens/tokens.js';
 import { openDb } from '../src/store/db/connect.js';
 import { base64Of, squeezenetPackage } from './instance-harness.js';
@@ -124,25 +124,10 @@ describe('gateway → real instances', () => {
 
   it('classifies a cat photo through TI-ONE predict with auth on: 401 without a token, the answer with one', async () => {
     const db = await openDb('sqlite::memory:');
-    const ts = new Date().toISOString();
-    await db.kysely
-      .insertInto('services')
-      .values({
-        id: randomUUID(),
-        name: 'classify',
-        description: '',
-        tags: '{}',
-        billing_mode: 'postpaid',
-        resource_group: null,
-        auth: 1,
-        desired: 'running',
-        next_seq: 1,
-        status: 'Running',
-        reason: null,
-        created_at: ts,
-        updated_at: ts,
-      })
-      .execute();
+    await new ServicesRepo(db.kysely).create(
+      { name: 'classify', description: '', tags: {}, billingMode: 'postpaid', auth: true },
+      { modelName: 'm', modelVersion: 1, runtime: 'r', spec: {}, weight: 100, desiredInstances: 0 },
+    );
     const tokens = new TokenService({ db: db.kysely });
     const sq = instances[instances.push(await startInstance(squeezenetPackage(), 'classify')) - 1]!;
     const authed = new MemoryDirectory();

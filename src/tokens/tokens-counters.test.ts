@@ -3,10 +3,10 @@
  * replicas (the journey with real replicas is test/token-limits-shared.test.ts). Flushes
  * are called by the test (the timer is set far off) so that each step is exact.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../store/db/connect.js';
 import * as counterTable from '../store/db/migrations/0007_token_counters.js';
+import { ServicesRepo } from '../services/services-repo.js';
 import { TokenService } from './tokens.js';
 
 let db: Db;
@@ -24,25 +24,11 @@ const stored = async (tokenId: string) =>
 
 beforeAll(async () => {
   db = await openDb('sqlite::memory:');
-  const ts = new Date().toISOString();
-  await db.kysely
-    .insertInto('services')
-    .values({
-      id: randomUUID(),
-      name: 'svc',
-      description: '',
-      tags: '{}',
-      billing_mode: 'postpaid',
-      resource_group: null,
-      auth: 1,
-      desired: 'running',
-      next_seq: 1,
-      status: 'Running',
-      reason: null,
-      created_at: ts,
-      updated_at: ts,
-    })
-    .execute();
+  // a service row to hang tokens on, as creating a service writes it
+  await new ServicesRepo(db.kysely).create(
+    { name: 'svc', description: '', tags: {}, billingMode: 'postpaid', auth: true },
+    { modelName: 'm', modelVersion: 1, runtime: 'r', spec: {}, weight: 100, desiredInstances: 0 },
+  );
 });
 afterAll(async () => {
   for (const s of services) await s.close();
